@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/* Block devices: what the library reads and writes, and what it exports. */
+#ifndef DMBOOT_BDEV_H
+#define DMBOOT_BDEV_H
+
+#ifndef DMBOOT_INSIDE_DMBOOT_H
+#error "include <dmboot/dmboot.h>, not <dmboot/bdev.h>"
+#endif
+
+/* Smallest and largest supported block sizes, as shifts (512 B .. 64 KiB). */
+#define DMB_MIN_BLOCK_SHIFT 9
+#define DMB_MAX_BLOCK_SHIFT 16
+#define DMB_SECTOR_SHIFT 9
+
+struct dmb_bdev;
+
+/*
+ * Operations of a block device.  Every operation works on whole blocks;
+ * callers guarantee block + count <= num_blocks and count > 0, so an adapter
+ * needs no bounds checks of its own.  Each returns 0 or a dmb_err code
+ * (normally DMB_EIO).  The library owns alignment: it never asks for a
+ * partial block and brings its own bounce buffers.
+ */
+struct dmb_bdev_ops {
+	/* Read count blocks starting at block into buf. Required. */
+	int (*read)(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf);
+	/* Write count blocks. NULL means the device is read-only. */
+	int (*write)(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf);
+	/* Make written blocks durable. NULL means nothing to do. */
+	int (*flush)(struct dmb_bdev *bd);
+};
+
+struct dmb_bdev {
+	const struct dmb_bdev_ops *ops;
+	void *priv;            /* the adapter's own state */
+	unsigned block_shift;  /* log2(block size), DMB_MIN..DMB_MAX_BLOCK_SHIFT */
+	uint64_t num_blocks;   /* device size in blocks */
+};
+
+/* Device size in bytes (saturates at UINT64_MAX) and in 512-byte sectors. */
+uint64_t dmb_bdev_bytes(const struct dmb_bdev *bd);
+uint64_t dmb_bdev_sectors(const struct dmb_bdev *bd);
+
+/*
+ * Read or write any byte range.  Unaligned edges go through a bounce buffer
+ * (read-modify-write for writes).
+ * Errors: DMB_ERANGE (range past the end), DMB_EACCES (write to a device
+ * without a write op), DMB_ENOMEM (bounce buffer), or what the device returns.
+ */
+int dmb_bdev_read_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, void *buf);
+int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const void *buf);
+
+/* The same in 512-byte sectors, for devices of any block size. */
+int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf);
+int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf);
+
+/* Flush if the device has a flush op; 0 otherwise. */
+int dmb_bdev_flush(struct dmb_bdev *bd);
+
+/*
+ * A block device over caller memory (a bootloader's RAM disk, or tests).
+ * writable = false gives a read-only device.  bytes is rounded down to whole
+ * blocks.
+ */
+struct dmb_ram_bdev {
+	struct dmb_bdev bdev;
+	uint8_t *mem;
+};
+void dmb_ram_bdev_init(struct dmb_ram_bdev *rb, void *mem, uint64_t bytes,
+		       unsigned block_shift, bool writable);
+
+/*
+ * A fault-injecting wrapper for tests: the fail_read_at-th read (1-based;
+ * 0 = never) and every later one fail with DMB_EIO, the same for writes;
+ * flip_bit, when not UINT64_MAX, is a bit offset in the device flipped in
+ * every read that covers it.
+ */
+struct dmb_fault_bdev {
+	struct dmb_bdev bdev;
+	struct dmb_bdev *lower;
+	uint64_t fail_read_at, fail_write_at;
+	uint64_t reads, writes;
+	uint64_t flip_bit;
+};
+void dmb_fault_bdev_init(struct dmb_fault_bdev *fb, struct dmb_bdev *lower);
+
+/*
+ * How a table's device names become block devices.  open() is called once
+ * per distinct name in a table, with DMB_OPEN_WRITE unless the mapped device
+ * is read-only; close() is called once for each successful open().  On
+ * failure open() returns DMB_ENOENT (no such device), DMB_EACCES or
+ * DMB_EIO and may describe it in ctx.
+ */
+#define DMB_OPEN_WRITE 1u
+struct dmb_resolver {
+	int (*open)(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char *name,
+		    unsigned flags, struct dmb_bdev **out);
+	void (*close)(const struct dmb_resolver *r, struct dmb_bdev *bd);
+	void *priv;
+};
+
+#endif /* DMBOOT_BDEV_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * dmboot: a device mapper compatible with Linux's device-mapper, for
+ * bootloaders and for hosts without root or kernel dm.
+ *
+ * This umbrella header is the only public header an embedder includes.  The
+ * headers it pulls in refuse to be included on their own.  The platform
+ * contract lives in <dmboot/port.h>; the library's objects are:
+ *
+ *   struct dmb_ctx       configuration plus the last error message
+ *   struct dmb_bdev      a block device (what the library reads and exports)
+ *   struct dmb_resolver  turns a device name in a table into a dmb_bdev
+ *   struct dmb_table     a parsed dm table (Linux dmsetup syntax)
+ *   struct dmb_dev       a mapped device: a table instantiated over lower
+ *                        devices, itself a dmb_bdev
+ */
+#ifndef DMBOOT_DMBOOT_H
+#define DMBOOT_DMBOOT_H
+
+#define DMBOOT_INSIDE_DMBOOT_H 1
+
+#include <dmboot/port.h>
+#include <stdbool.h>
+
+#include <dmboot/error.h>
+#include <dmboot/bdev.h>
+#include <dmboot/table.h>
+#include <dmboot/device.h>
+
+#undef DMBOOT_INSIDE_DMBOOT_H
+
+#endif /* DMBOOT_DMBOOT_H */

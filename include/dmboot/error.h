@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/* Error codes and the library context that carries the last error message. */
+#ifndef DMBOOT_ERROR_H
+#define DMBOOT_ERROR_H
+
+#ifndef DMBOOT_INSIDE_DMBOOT_H
+#error "include <dmboot/dmboot.h>, not <dmboot/error.h>"
+#endif
+
+/*
+ * Every function that can fail returns 0 or one of these negative values.
+ * They equal the negated Linux errno numbers of the same meaning, so a
+ * bootloader with errno.h can pass them straight on.  Corrupt metadata,
+ * failed verification, missing support and I/O errors stay distinct: a boot
+ * policy treats each differently.
+ */
+enum dmb_err {
+	DMB_OK = 0,
+	DMB_ENOENT = -2,     /* not found: no such device, target type or key */
+	DMB_EIO = -5,        /* I/O error from a lower device or the error target */
+	DMB_ENOMEM = -12,    /* dmb_port_malloc() returned NULL */
+	DMB_EACCES = -13,    /* access refused: write to a read-only device */
+	DMB_EBUSY = -16,     /* device in use */
+	DMB_EEXIST = -17,    /* name already in use */
+	DMB_EINVAL = -22,    /* invalid argument or table syntax */
+	DMB_ERANGE = -34,    /* number or extent out of range */
+	DMB_EVERIFY = -74,   /* verification failed: hash or signature mismatch (EBADMSG) */
+	DMB_ENOTSUP = -95,   /* not supported (EOPNOTSUPP) */
+	DMB_ECORRUPT = -117, /* corrupt on-disk metadata (EUCLEAN) */
+	DMB_ENOKEY = -126,   /* a required key or signature is missing */
+};
+
+/* Short English description of an error code ("I/O error", ...). */
+const char *dmb_strerror(int err);
+
+/* Longest message the library stores, including the terminating NUL. */
+#define DMB_MSG_MAX 256
+
+struct dmb_resolver;
+
+/*
+ * The library context.  The caller owns it (usually on the stack) and
+ * zero-initialises it: zero means defaults.  Every object created with a
+ * context keeps a pointer to it, so it must outlive them.  A context is not
+ * shared between threads.
+ */
+struct dmb_ctx {
+	/* Set by the caller. */
+	const struct dmb_resolver *resolver; /* NULL: tables may name no devices */
+	int log_level;                       /* enum dmb_log_level; 0 = errors only */
+
+	/* Set by the library on failure: the code and one line naming the table
+	 * line, target, on-disk field or block. */
+	int err;
+	char msg[DMB_MSG_MAX];
+};
+
+/* The message of the last failure, or "" if none was recorded. */
+const char *dmb_ctx_message(const struct dmb_ctx *ctx);
+
+/* Forget the last failure. */
+void dmb_ctx_clear(struct dmb_ctx *ctx);
+
+#endif /* DMBOOT_ERROR_H */

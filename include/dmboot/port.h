@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * The platform contract: everything an embedder must supply for lib/ to
+ * link, and nothing else.  lib/ includes only this header and the
+ * compiler's freestanding headers (stddef.h, stdint.h, stdarg.h,
+ * stdbool.h); `make check` proves it by building lib/ with -ffreestanding
+ * -nostdinc and listing the undefined symbols of the result.
+ *
+ * A bootloader implements the functions below (usually as one-line wrappers
+ * around its own malloc, free and printf) and links lib/.  ports/posix/ is
+ * the host implementation; ports/freestanding/ is the smallest one there is.
+ */
+#ifndef DMBOOT_PORT_H
+#define DMBOOT_PORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DMB_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
+#define DMB_UNUSED __attribute__((unused))
+#else
+#define DMB_PRINTF(fmt_idx, arg_idx)
+#define DMB_UNUSED
+#endif
+
+/*
+ * Allocate n bytes aligned for any object type, or return NULL.  lib/ never
+ * asks for 0 bytes and treats NULL as DMB_ENOMEM; it never aborts.
+ */
+void *dmb_port_malloc(size_t n);
+
+/* Release memory from dmb_port_malloc().  NULL must be accepted. */
+void dmb_port_free(void *p);
+
+enum dmb_log_level {
+	DMB_LOG_ERR = 0,
+	DMB_LOG_WARN = 1,
+	DMB_LOG_INFO = 2,
+	DMB_LOG_DEBUG = 3,
+};
+
+/*
+ * Emit one finished log line (no trailing newline).  lib/ formats the line
+ * itself (see dmb_log() in lib/core/util.h, which carries the printf format
+ * attribute), so the port needs no printf.
+ */
+void dmb_port_log(enum dmb_log_level level, const char *line);
+
+/*
+ * The four memory functions C compilers may emit calls to even in
+ * freestanding code.  They have the ISO C contracts.  A hosted port gets
+ * them from libc.
+ */
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+#endif /* DMBOOT_PORT_H */

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Block device helpers: byte- and sector-granular access to devices of any
+ * block size, with the bounce buffers and read-modify-write that keep
+ * adapters simple (bdev.h); the RAM device and the fault-injecting device.
+ */
+#include "util.h"
+
+uint64_t dmb_bdev_bytes(const struct dmb_bdev *bd)
+{
+	unsigned shift = bd->block_shift;
+
+	if (bd->num_blocks > (UINT64_MAX >> shift))
+		return UINT64_MAX;
+	return bd->num_blocks << shift;
+}
+
+uint64_t dmb_bdev_sectors(const struct dmb_bdev *bd)
+{
+	return bd->num_blocks << (bd->block_shift - DMB_SECTOR_SHIFT);
+}
+
+static bool range_ok(const struct dmb_bdev *bd, uint64_t offset, size_t len)
+{
+	uint64_t end;
+
+	return dmb_add_u64(offset, len, &end) && end <= dmb_bdev_bytes(bd);
+}
+
+/*
+ * Move [offset, offset+len) through whole-block operations.  Full blocks go
+ * straight between the device and buf; a partial block at either edge goes
+ * through one bounce block (read, patch, write back when writing).
+ */
+static int rw_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, uint8_t *rbuf,
+		    const uint8_t *wbuf)
+{
+	const unsigned shift = bd->block_shift;
+	const size_t bs = (size_t)1 << shift;
+	uint8_t *bounce = NULL;
+	int r = 0;
+
+	if (!range_ok(bd, offset, len))
+		return DMB_ERANGE;
+	if (wbuf && !bd->ops->write)
+		return DMB_EACCES;
+
+	while (len) {
+		uint64_t block = offset >> shift;
+		size_t in_block = (size_t)(offset & (bs - 1));
+
+		if (in_block == 0 && len >= bs) {
+			size_t count = len >> shift;
+
+			r = wbuf ? bd->ops->write(bd, block, count, wbuf)
+				 : bd->ops->read(bd, block, count, rbuf);
+			if (r)
+				break;
+			count <<= shift;
+			offset += count;
+			len -= count;
+			if (wbuf)
+				wbuf += count;
+			else
+				rbuf += count;
+			continue;
+		}
+
+		size_t n = DMB_MIN(bs - in_block, len);
+
+		if (!bounce) {
+			bounce = dmb_port_malloc(bs);
+			if (!bounce) {
+				r = DMB_ENOMEM;
+				break;
+			}
+		}
+		r = bd->ops->read(bd, block, 1, bounce);
+		if (r)
+			break;
+		if (wbuf) {
+			memcpy(bounce + in_block, wbuf, n);
+			r = bd->ops->write(bd, block, 1, bounce);
+			if (r)
+				break;
+			wbuf += n;
+		} else {
+			memcpy(rbuf, bounce + in_block, n);
+			rbuf += n;
+		}
+		offset += n;
+		len -= n;
+	}
+	dmb_port_free(bounce);
+	return r;
+}
+
+int dmb_bdev_read_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, void *buf)
+{
+	return rw_bytes(bd, offset, len, buf, NULL);
+}
+
+int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const void *buf)
+{
+	return rw_bytes(bd, offset, len, NULL, buf);
+}
+
+int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf)
+{
+	if (bd->block_shift == DMB_SECTOR_SHIFT) {
+		uint64_t end;
+
+		if (!dmb_add_u64(sector, count, &end) || end > bd->num_blocks)
+			return DMB_ERANGE;
+		return count ? bd->ops->read(bd, sector, count, buf) : 0;
+	}
+	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || count > (SIZE_MAX >> DMB_SECTOR_SHIFT))
+		return DMB_ERANGE;
+	return rw_bytes(bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, buf, NULL);
+}
+
+int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf)
+{
+	if (bd->block_shift == DMB_SECTOR_SHIFT) {
+		uint64_t end;
+
+		if (!dmb_add_u64(sector, count, &end) || end > bd->num_blocks)
+			return DMB_ERANGE;
+		if (!bd->ops->write)
+			return DMB_EACCES;
+		return count ? bd->ops->write(bd, sector, count, buf) : 0;
+	}
+	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || count > (SIZE_MAX >> DMB_SECTOR_SHIFT))
+		return DMB_ERANGE;
+	return rw_bytes(bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, NULL, buf);
+}
+
+int dmb_bdev_flush(struct dmb_bdev *bd)
+{
+	return bd->ops->flush ? bd->ops->flush(bd) : 0;
+}
+
+/* RAM device */
+
+static int ram_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	struct dmb_ram_bdev *rb = bd->priv;
+
+	memcpy(buf, rb->mem + (block << bd->block_shift), count << bd->block_shift);
+	return 0;
+}
+
+static int ram_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
+{
+	struct dmb_ram_bdev *rb = bd->priv;
+
+	memcpy(rb->mem + (block << bd->block_shift), buf, count << bd->block_shift);
+	return 0;
+}
+
+static const struct dmb_bdev_ops ram_ops = { .read = ram_read, .write = ram_write };
+static const struct dmb_bdev_ops ram_ro_ops = { .read = ram_read };
+
+void dmb_ram_bdev_init(struct dmb_ram_bdev *rb, void *mem, uint64_t bytes, unsigned block_shift,
+		       bool writable)
+{
+	rb->mem = mem;
+	rb->bdev.ops = writable ? &ram_ops : &ram_ro_ops;
+	rb->bdev.priv = rb;
+	rb->bdev.block_shift = block_shift;
+	rb->bdev.num_blocks = bytes >> block_shift;
+}
+
+/* Fault-injecting device */
+
+static int fault_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	struct dmb_fault_bdev *fb = bd->priv;
+	uint64_t first_bit = (block << bd->block_shift) * 8;
+	uint64_t end_bit = first_bit + ((uint64_t)count << bd->block_shift) * 8;
+	int r;
+
+	if (fb->fail_read_at && ++fb->reads >= fb->fail_read_at)
+		return DMB_EIO;
+	r = fb->lower->ops->read(fb->lower, block, count, buf);
+	if (r == 0 && fb->flip_bit >= first_bit && fb->flip_bit < end_bit) {
+		uint64_t bit = fb->flip_bit - first_bit;
+
+		((uint8_t *)buf)[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	return r;
+}
+
+static int fault_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
+{
+	struct dmb_fault_bdev *fb = bd->priv;
+
+	if (fb->fail_write_at && ++fb->writes >= fb->fail_write_at)
+		return DMB_EIO;
+	return fb->lower->ops->write(fb->lower, block, count, buf);
+}
+
+static int fault_flush(struct dmb_bdev *bd)
+{
+	struct dmb_fault_bdev *fb = bd->priv;
+
+	return dmb_bdev_flush(fb->lower);
+}
+
+static const struct dmb_bdev_ops fault_ops = {
+	.read = fault_read, .write = fault_write, .flush = fault_flush
+};
+static const struct dmb_bdev_ops fault_ro_ops = { .read = fault_read, .flush = fault_flush };
+
+void dmb_fault_bdev_init(struct dmb_fault_bdev *fb, struct dmb_bdev *lower)
+{
+	memset(fb, 0, sizeof(*fb));
+	fb->lower = lower;
+	fb->flip_bit = UINT64_MAX;
+	fb->bdev.ops = lower->ops->write ? &fault_ops : &fault_ro_ops;
+	fb->bdev.priv = fb;
+	fb->bdev.block_shift = lower->block_shift;
+	fb->bdev.num_blocks = lower->num_blocks;
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Mapped devices: instantiate a table's targets over lower devices, split
+ * I/O across targets, and print the device the way dmsetup table/status do
+ * (formats.md §1.1, §1.9).  A mapped device exports the same dmb_bdev it
+ * consumes, so stacking is composition.
+ */
+#include "target.h"
+
+struct dmb_dev {
+	struct dmb_bdev bdev;
+	struct dmb_ctx *ctx;
+	unsigned flags;
+	size_t ntargets;
+	struct dmb_target *targets;
+	size_t nlower;
+	size_t lower_cap;
+	struct dmb_lower *lowers;
+};
+
+/* The target holding sector: the last one whose begin is <= sector. */
+static size_t find_target(const struct dmb_dev *dev, uint64_t sector)
+{
+	size_t lo = 0, hi = dev->ntargets;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dev->targets[mid].begin_sectors <= sector)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int dev_io(struct dmb_dev *dev, uint64_t sector, size_t count, uint8_t *rbuf,
+		  const uint8_t *wbuf)
+{
+	size_t i = find_target(dev, sector);
+
+	while (count) {
+		struct dmb_target *ti = &dev->targets[i++];
+		uint64_t rel = sector - ti->begin_sectors;
+		size_t n = (size_t)DMB_MIN((uint64_t)count, ti->len_sectors - rel);
+		int r;
+
+		if (rbuf) {
+			r = ti->type->read(ti, rel, n, rbuf);
+			rbuf += n << DMB_SECTOR_SHIFT;
+		} else if (ti->type->write) {
+			r = ti->type->write(ti, rel, n, wbuf);
+			wbuf += n << DMB_SECTOR_SHIFT;
+		} else {
+			r = dmb_seterr(dev->ctx, DMB_EACCES, "%s target at sector %llu refuses writes",
+				       ti->type->name, (unsigned long long)ti->begin_sectors);
+		}
+		if (r)
+			return r;
+		sector += n;
+		count -= n;
+	}
+	return 0;
+}
+
+static int dev_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	return dev_io(bd->priv, block, count, buf, NULL);
+}
+
+static int dev_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
+{
+	return dev_io(bd->priv, block, count, NULL, buf);
+}
+
+static int dev_flush(struct dmb_bdev *bd)
+{
+	struct dmb_dev *dev = bd->priv;
+
+	for (size_t i = 0; i < dev->ntargets; i++) {
+		struct dmb_target *ti = &dev->targets[i];
+
+		if (ti->type->flush) {
+			int r = ti->type->flush(ti);
+
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static const struct dmb_bdev_ops dev_rw_ops = {
+	.read = dev_read, .write = dev_write, .flush = dev_flush
+};
+static const struct dmb_bdev_ops dev_ro_ops = { .read = dev_read, .flush = dev_flush };
+
+int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t start,
+			  uint64_t len, const struct dmb_lower **out)
+{
+	struct dmb_dev *dev = ti->dev;
+	struct dmb_ctx *ctx = ti->ctx;
+	struct dmb_lower *l = NULL;
+	uint64_t end, size;
+	int r;
+
+	for (size_t i = 0; i < dev->nlower; i++)
+		if (dmb_strcmp(dev->lowers[i].name, name) == 0)
+			l = &dev->lowers[i];
+	if (!l) {
+		if (!ctx->resolver)
+			return dmb_seterr(ctx, DMB_ENOENT,
+					  "line %u: %s: Device lookup failed: %s: no resolver configured",
+					  ti->line, ti->type->name, name);
+		if (dev->nlower == dev->lower_cap) {
+			size_t cap = dev->lower_cap ? dev->lower_cap * 2 : 4;
+			struct dmb_lower *n = dmb_calloc(cap, sizeof(*n));
+
+			if (!n)
+				return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+			if (dev->nlower)
+				memcpy(n, dev->lowers, dev->nlower * sizeof(*n));
+			dmb_port_free(dev->lowers);
+			dev->lowers = n;
+			dev->lower_cap = cap;
+		}
+		l = &dev->lowers[dev->nlower];
+		l->name = dmb_strdup(name);
+		if (!l->name)
+			return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+		dmb_ctx_clear(ctx);
+		r = ctx->resolver->open(ctx->resolver, ctx, name,
+					ti->read_only ? 0 : DMB_OPEN_WRITE, &l->bdev);
+		if (r) {
+			char why[DMB_MSG_MAX];
+
+			memcpy(why, ctx->msg, sizeof(why));
+			dmb_port_free(l->name);
+			l->name = NULL;
+			l->bdev = NULL;
+			return dmb_seterr(ctx, r, "line %u: %s: Device lookup failed: %s", ti->line,
+					  ti->type->name, why[0] ? why : name);
+		}
+		dev->nlower++;
+	}
+
+	size = dmb_bdev_sectors(l->bdev);
+	if (!dmb_add_u64(start, len, &end) || end > size)
+		return dmb_seterr(ctx, DMB_ERANGE,
+				  "line %u: %s: %s too small for target: start=%llu, len=%llu, dev_size=%llu",
+				  ti->line, ti->type->name, name, (unsigned long long)start,
+				  (unsigned long long)len, (unsigned long long)size);
+	*out = l;
+	return 0;
+}
+
+void dmb_dev_destroy(struct dmb_dev *dev)
+{
+	if (!dev)
+		return;
+	for (size_t i = 0; i < dev->ntargets; i++) {
+		struct dmb_target *ti = &dev->targets[i];
+
+		if (ti->type && ti->type->dtr)
+			ti->type->dtr(ti);
+	}
+	for (size_t i = 0; i < dev->nlower; i++) {
+		dev->ctx->resolver->close(dev->ctx->resolver, dev->lowers[i].bdev);
+		dmb_port_free(dev->lowers[i].name);
+	}
+	dmb_port_free(dev->lowers);
+	dmb_port_free(dev->targets);
+	dmb_port_free(dev);
+}
+
+/* Split the parameters and run the constructor of one target. */
+static int construct(struct dmb_target *ti, const struct dmb_table_target *tt)
+{
+	struct dmb_ctx *ctx = ti->ctx;
+	char *params = dmb_strdup(tt->params);
+	char **argv = dmb_calloc(DMB_TARGET_MAX_ARGS, sizeof(*argv));
+	unsigned argc = 0;
+	int r;
+
+	if (!params || !argv) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+		goto out;
+	}
+	r = dmb_split_args(params, DMB_TARGET_MAX_ARGS, &argc, argv);
+	if (r) {
+		dmb_seterr(ctx, r, "line %u: %s: more than %u arguments", ti->line, tt->type,
+			   DMB_TARGET_MAX_ARGS);
+		goto out;
+	}
+	dmb_ctx_clear(ctx);
+	r = ti->type->ctr(ti, argc, argv);
+	if (r && ti->error)
+		dmb_seterr(ctx, r, "line %u: %s: %s", ti->line, tt->type, ti->error);
+	else if (r && !ctx->msg[0])
+		dmb_seterr(ctx, r, "line %u: %s: %s", ti->line, tt->type, dmb_strerror(r));
+out:
+	/* Arguments may hold keys (crypt). */
+	if (params) {
+		dmb_wipe(params, dmb_strlen(tt->params));
+		dmb_port_free(params);
+	}
+	dmb_port_free(argv);
+	return r;
+}
+
+int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned flags,
+		   struct dmb_dev **out)
+{
+	struct dmb_dev *dev;
+	int r;
+
+	*out = NULL;
+	if (!table || table->count == 0)
+		return dmb_seterr(ctx, DMB_EINVAL, "table has no targets");
+	dev = dmb_calloc(1, sizeof(*dev));
+	if (!dev)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a device");
+	dev->ctx = ctx;
+	dev->flags = flags;
+	dev->targets = dmb_calloc(table->count, sizeof(*dev->targets));
+	if (!dev->targets) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for %zu targets", table->count);
+		goto fail;
+	}
+	for (size_t i = 0; i < table->count; i++) {
+		const struct dmb_table_target *tt = &table->targets[i];
+		struct dmb_target *ti = &dev->targets[i];
+		const struct dmb_target_type *type = dmb_target_type_find(tt->type);
+
+		if (!type) {
+			r = dmb_seterr(ctx, DMB_ENOENT, "line %u: %s: unknown target type", tt->line,
+				       tt->type);
+			goto fail;
+		}
+		ti->dev = dev;
+		ti->ctx = ctx;
+		ti->begin_sectors = tt->start_sectors;
+		ti->len_sectors = tt->len_sectors;
+		ti->line = tt->line;
+		ti->read_only = flags & DMB_DEV_READONLY;
+		ti->type = type;
+		dev->ntargets = i + 1;
+		r = construct(ti, tt);
+		if (r)
+			goto fail;
+	}
+	dev->bdev.ops = flags & DMB_DEV_READONLY ? &dev_ro_ops : &dev_rw_ops;
+	dev->bdev.priv = dev;
+	dev->bdev.block_shift = DMB_SECTOR_SHIFT;
+	dev->bdev.num_blocks = dmb_table_sectors(table);
+	*out = dev;
+	return 0;
+fail:
+	dmb_dev_destroy(dev);
+	return r;
+}
+
+struct dmb_bdev *dmb_dev_bdev(struct dmb_dev *dev)
+{
+	return &dev->bdev;
+}
+
+uint64_t dmb_dev_sectors(const struct dmb_dev *dev)
+{
+	return dmb_bdev_sectors(&dev->bdev);
+}
+
+size_t dmb_dev_target_count(const struct dmb_dev *dev)
+{
+	return dev->ntargets;
+}
+
+unsigned dmb_dev_flags(const struct dmb_dev *dev)
+{
+	return dev->flags;
+}
+
+size_t dmb_dev_lower_count(const struct dmb_dev *dev)
+{
+	return dev->nlower;
+}
+
+const char *dmb_dev_lower_name(const struct dmb_dev *dev, size_t i)
+{
+	return i < dev->nlower ? dev->lowers[i].name : NULL;
+}
+
+static void format_target(struct dmb_target *ti, enum dmb_fmt what, unsigned flags,
+			  struct dmb_sb *sb)
+{
+	dmb_sb_printf(sb, "%llu %llu %s ", (unsigned long long)ti->begin_sectors,
+		      (unsigned long long)ti->len_sectors, ti->type->name);
+	if (ti->type->status)
+		ti->type->status(ti, what == DMB_FMT_STATUS ? DMB_STATUS_INFO : DMB_STATUS_TABLE,
+				 flags, sb);
+}
+
+int dmb_dev_format(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags, char *buf, size_t cap)
+{
+	struct dmb_sb sb;
+
+	if (what != DMB_FMT_TABLE && what != DMB_FMT_STATUS)
+		return DMB_EINVAL;
+	dmb_sb_init(&sb, buf, cap);
+	for (size_t i = 0; i < dev->ntargets; i++) {
+		struct dmb_target *ti = &dev->targets[i];
+
+		if (!(flags & DMB_FMT_CONCISE)) {
+			format_target(ti, what, flags, &sb);
+			dmb_sb_putc(&sb, '\n');
+			continue;
+		}
+		/* Concise: format the line on its own, then append it escaped. */
+		struct dmb_sb line;
+		char *tmp;
+
+		dmb_sb_init(&line, NULL, 0);
+		format_target(ti, what, flags, &line);
+		tmp = dmb_port_malloc(line.len + 1);
+		if (!tmp)
+			return DMB_ENOMEM;
+		dmb_sb_init(&line, tmp, line.len + 1);
+		format_target(ti, what, flags, &line);
+		if (i)
+			dmb_sb_putc(&sb, ',');
+		size_t room = sb.len < sb.cap ? sb.cap - sb.len : 0;
+
+		sb.len += dmb_concise_escape(room ? sb.buf + sb.len : NULL, room, tmp);
+		dmb_wipe(tmp, line.len);
+		dmb_port_free(tmp);
+	}
+	if (sb.len > (size_t)INT32_MAX)
+		return DMB_ERANGE;
+	return (int)sb.len;
+}

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * A small vsnprintf so that lib/ can build error messages and table text
+ * without libc.  It covers exactly the conversions lib/ uses (see util.h);
+ * anything else is printed as-is, so a bad format string cannot read
+ * arguments it was not given.
+ */
+#include "util.h"
+
+struct out {
+	char *buf;
+	size_t cap;
+	size_t len;
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->len + 1 < o->cap)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+static void pad(struct out *o, char c, size_t n)
+{
+	while (n--)
+		put(o, c);
+}
+
+static void put_field(struct out *o, const char *s, size_t n, size_t width, bool left, char padc)
+{
+	size_t fill = width > n ? width - n : 0;
+
+	if (!left)
+		pad(o, padc, fill);
+	for (size_t i = 0; i < n; i++)
+		put(o, s[i]);
+	if (left)
+		pad(o, ' ', fill);
+}
+
+static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool upper,
+		       size_t width, bool left, bool zero)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	if (neg) {
+		if (zero && !left) {
+			put(o, '-');
+			width = width ? width - 1 : 0;
+		} else {
+			tmp[sizeof(tmp) - 1 - n++] = '-';
+		}
+	}
+	put_field(o, tmp + sizeof(tmp) - n, n, width, left, zero && !left ? '0' : ' ');
+}
+
+size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+	struct out o = { buf, cap, 0 };
+
+	while (*fmt) {
+		const char *start = fmt;
+		bool left = false, zero = false;
+		size_t width = 0, prec = SIZE_MAX;
+		int lng = 0; /* -2 hh, -1 h, 1 l, 2 ll, 3 z */
+
+		if (*fmt != '%') {
+			put(&o, *fmt++);
+			continue;
+		}
+		fmt++;
+		for (;; fmt++) {
+			if (*fmt == '-')
+				left = true;
+			else if (*fmt == '0')
+				zero = true;
+			else
+				break;
+		}
+		if (*fmt == '*') {
+			int w = va_arg(ap, int);
+
+			if (w < 0) {
+				left = true;
+				w = -w;
+			}
+			width = (size_t)w;
+			fmt++;
+		} else {
+			while (*fmt >= '0' && *fmt <= '9')
+				width = width * 10 + (size_t)(*fmt++ - '0');
+		}
+		if (*fmt == '.') {
+			fmt++;
+			prec = 0;
+			if (*fmt == '*') {
+				int p = va_arg(ap, int);
+
+				prec = p < 0 ? SIZE_MAX : (size_t)p;
+				fmt++;
+			} else {
+				while (*fmt >= '0' && *fmt <= '9')
+					prec = prec * 10 + (size_t)(*fmt++ - '0');
+			}
+		}
+		if (*fmt == 'h') {
+			lng = -1;
+			if (*++fmt == 'h') {
+				lng = -2;
+				fmt++;
+			}
+		} else if (*fmt == 'l') {
+			lng = 1;
+			if (*++fmt == 'l') {
+				lng = 2;
+				fmt++;
+			}
+		} else if (*fmt == 'z') {
+			lng = 3;
+			fmt++;
+		}
+
+		switch (*fmt) {
+		case '%':
+			put(&o, '%');
+			break;
+		case 'c': {
+			char c = (char)va_arg(ap, int);
+
+			put_field(&o, &c, 1, width, left, ' ');
+			break;
+		}
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+
+			if (!s)
+				s = "(null)";
+			put_field(&o, s, dmb_strnlen(s, prec), width, left, ' ');
+			break;
+		}
+		case 'd':
+		case 'i': {
+			int64_t v;
+
+			if (lng == 2)
+				v = va_arg(ap, long long);
+			else if (lng == 1)
+				v = va_arg(ap, long);
+			else if (lng == 3)
+				v = (int64_t)va_arg(ap, size_t);
+			else
+				v = va_arg(ap, int);
+			if (lng == -1)
+				v = (short)v;
+			else if (lng == -2)
+				v = (signed char)v;
+			put_number(&o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false, width,
+				   left, zero);
+			break;
+		}
+		case 'u':
+		case 'x':
+		case 'X':
+		case 'p': {
+			uint64_t v;
+			unsigned base = *fmt == 'u' ? 10 : 16;
+
+			if (*fmt == 'p') {
+				v = (uint64_t)(uintptr_t)va_arg(ap, void *);
+				put(&o, '0');
+				put(&o, 'x');
+			} else if (lng == 2) {
+				v = va_arg(ap, unsigned long long);
+			} else if (lng == 1) {
+				v = va_arg(ap, unsigned long);
+			} else if (lng == 3) {
+				v = va_arg(ap, size_t);
+			} else {
+				v = va_arg(ap, unsigned int);
+			}
+			if (lng == -1)
+				v = (unsigned short)v;
+			else if (lng == -2)
+				v = (unsigned char)v;
+			put_number(&o, v, false, base, *fmt == 'X', width, left, zero);
+			break;
+		}
+		default:
+			/* Unknown conversion: print it verbatim, consume nothing. */
+			while (start <= fmt && *start)
+				put(&o, *start++);
+			if (!*fmt)
+				continue;
+			break;
+		}
+		fmt++;
+	}
+	if (cap)
+		buf[o.len < cap ? o.len : cap - 1] = '\0';
+	return o.len;
+}
+
+size_t dmb_snprintf(char *buf, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	n = dmb_vsnprintf(buf, cap, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void dmb_sb_init(struct dmb_sb *sb, char *buf, size_t cap)
+{
+	sb->buf = buf;
+	sb->cap = cap;
+	sb->len = 0;
+	if (cap)
+		buf[0] = '\0';
+}
+
+void dmb_sb_printf(struct dmb_sb *sb, const char *fmt, ...)
+{
+	size_t room = sb->len < sb->cap ? sb->cap - sb->len : 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb->len += dmb_vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
+	va_end(ap);
+}
+
+void dmb_sb_putc(struct dmb_sb *sb, char c)
+{
+	if (sb->len + 1 < sb->cap) {
+		sb->buf[sb->len] = c;
+		sb->buf[sb->len + 1] = '\0';
+	}
+	sb->len++;
+}
+
+void dmb_sb_puts(struct dmb_sb *sb, const char *s)
+{
+	while (*s)
+		dmb_sb_putc(sb, *s++);
+}
+
+void dmb_sb_put_arg(struct dmb_sb *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (dmb_isspace(*s) || *s == '\\')
+			dmb_sb_putc(sb, '\\');
+		dmb_sb_putc(sb, *s);
+	}
+}

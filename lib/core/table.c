@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * dm tables in Linux syntax (formats.md §1.1, §1.8, §1.9).  The text form is
+ * what dmsetup reads from --table, a file or stdin; the concise form is what
+ * `dmsetup create --concise` and the kernel's dm-mod.create= take.  Checks
+ * the rules Linux's dm_table_add_target() applies to every table: start at
+ * sector 0, contiguous targets (adjoin()), no zero-length target.  Target
+ * arguments are left to the targets' constructors.
+ */
+#include "util.h"
+
+int dmb_table_create(struct dmb_ctx *ctx, struct dmb_table **out)
+{
+	struct dmb_table *t = dmb_calloc(1, sizeof(*t));
+
+	*out = NULL;
+	if (!t)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a table");
+	*out = t;
+	return 0;
+}
+
+void dmb_table_destroy(struct dmb_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->count; i++)
+		dmb_port_free(t->targets[i].params);
+	dmb_port_free(t->targets);
+	dmb_port_free(t);
+}
+
+uint64_t dmb_table_sectors(const struct dmb_table *t)
+{
+	if (!t->count)
+		return 0;
+	return t->targets[t->count - 1].start_sectors + t->targets[t->count - 1].len_sectors;
+}
+
+int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint64_t len,
+		  const char *type, const char *params, unsigned line)
+{
+	uint64_t expected = dmb_table_sectors(t), end;
+	size_t type_len = dmb_strlen(type);
+	struct dmb_table_target *tt;
+
+	if (type_len == 0)
+		return dmb_seterr(ctx, DMB_EINVAL, "line %u: missing target type", line);
+	if (type_len > DMB_TYPE_NAME_MAX)
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "line %u: target type name \"%.20s...\" longer than %u bytes", line,
+				  type, DMB_TYPE_NAME_MAX);
+	if (len == 0)
+		return dmb_seterr(ctx, DMB_EINVAL, "line %u: zero-length target", line);
+	if (!dmb_add_u64(start, len, &end))
+		return dmb_seterr(ctx, DMB_ERANGE,
+				  "line %u: target end %llu + %llu is past 2^64-1 sectors", line,
+				  (unsigned long long)start, (unsigned long long)len);
+	if (t->count == 0 && start != 0)
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "line %u: table must start at sector 0, not %llu", line,
+				  (unsigned long long)start);
+	if (start > expected)
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "line %u: gap in table: target starts at sector %llu, previous target ends at %llu",
+				  line, (unsigned long long)start, (unsigned long long)expected);
+	if (start < expected)
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "line %u: overlap in table: target starts at sector %llu, previous target ends at %llu",
+				  line, (unsigned long long)start, (unsigned long long)expected);
+	if (t->count >= DMB_TABLE_MAX_TARGETS)
+		return dmb_seterr(ctx, DMB_ERANGE, "line %u: more than %u targets", line,
+				  DMB_TABLE_MAX_TARGETS);
+
+	if (t->count == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		struct dmb_table_target *n = dmb_calloc(cap, sizeof(*n));
+
+		if (!n)
+			return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+		if (t->count)
+			memcpy(n, t->targets, t->count * sizeof(*n));
+		dmb_port_free(t->targets);
+		t->targets = n;
+		t->cap = cap;
+	}
+	tt = &t->targets[t->count];
+	tt->params = dmb_strdup(params);
+	if (!tt->params)
+		return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+	tt->start_sectors = start;
+	tt->len_sectors = len;
+	memcpy(tt->type, type, type_len + 1);
+	tt->line = line;
+	t->count++;
+	return 0;
+}
+
+/* Skip white space; return the new position. */
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && dmb_isspace(*p))
+		p++;
+	return p;
+}
+
+/* The end of the token starting at p. */
+static const char *token_end(const char *p, const char *end)
+{
+	while (p < end && !dmb_isspace(*p))
+		p++;
+	return p;
+}
+
+static int parse_number(struct dmb_ctx *ctx, const char *p, size_t n, unsigned base,
+			const char *what, unsigned line, uint64_t *out)
+{
+	char tmp[32];
+	int r;
+
+	if (n >= sizeof(tmp))
+		r = DMB_ERANGE;
+	else {
+		memcpy(tmp, p, n);
+		tmp[n] = '\0';
+		r = dmb_parse_u64(tmp, base, out);
+	}
+	if (r == DMB_ERANGE)
+		return dmb_seterr(ctx, r, "line %u: %s \"%.*s\" is out of range", line, what,
+				  (int)DMB_MIN(n, 40), p);
+	if (r)
+		return dmb_seterr(ctx, r, "line %u: invalid %s \"%.*s\"", line, what,
+				  (int)DMB_MIN(n, 40), p);
+	return 0;
+}
+
+/*
+ * Parse one trimmed, comment-free, non-empty line "<start> <len> <type>
+ * [params]" and append it.  Numbers are in the given base (10 for dmsetup
+ * text, 0 for dm-mod.create=).
+ */
+static int add_line(struct dmb_ctx *ctx, struct dmb_table *t, const char *p, const char *end,
+		    unsigned base, unsigned line)
+{
+	const char *tok[3], *tok_end[3];
+	char type[DMB_TYPE_NAME_MAX + 1];
+	uint64_t start, len;
+	char *params;
+	int r;
+
+	for (int i = 0; i < 3; i++) {
+		p = skip_space(p, end);
+		tok[i] = p;
+		tok_end[i] = p = token_end(p, end);
+		if (tok[i] == tok_end[i])
+			return dmb_seterr(ctx, DMB_EINVAL,
+					  "line %u: invalid format: expected <start> <length> <type> [<arguments>]",
+					  line);
+	}
+	r = parse_number(ctx, tok[0], (size_t)(tok_end[0] - tok[0]), base, "start sector", line,
+			 &start);
+	if (r)
+		return r;
+	r = parse_number(ctx, tok[1], (size_t)(tok_end[1] - tok[1]), base, "length", line, &len);
+	if (r)
+		return r;
+	if ((size_t)(tok_end[2] - tok[2]) > DMB_TYPE_NAME_MAX)
+		return dmb_seterr(ctx, DMB_EINVAL, "line %u: target type name \"%.*s\" longer than %u bytes",
+				  line, (int)DMB_MIN(tok_end[2] - tok[2], 40), tok[2],
+				  DMB_TYPE_NAME_MAX);
+	memcpy(type, tok[2], (size_t)(tok_end[2] - tok[2]));
+	type[tok_end[2] - tok[2]] = '\0';
+
+	p = skip_space(p, end);
+	while (end > p && dmb_isspace(end[-1]))
+		end--;
+	params = dmb_strndup(p, (size_t)(end - p));
+	if (!params)
+		return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+	r = dmb_table_add(ctx, t, start, len, type, params, line);
+	dmb_port_free(params);
+	return r;
+}
+
+int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_table **out)
+{
+	const char *p = text, *end = text + len;
+	struct dmb_table *t;
+	unsigned line = 0;
+	int r;
+
+	*out = NULL;
+	if (len > DMB_TABLE_MAX_BYTES)
+		return dmb_seterr(ctx, DMB_ERANGE, "table is larger than %u bytes",
+				  DMB_TABLE_MAX_BYTES);
+	r = dmb_table_create(ctx, &t);
+	if (r)
+		return r;
+	while (p < end) {
+		const char *eol = p, *cut;
+
+		while (eol < end && *eol != '\n')
+			eol++;
+		line++;
+		/* dmsetup drops everything after a '#', then trims. */
+		for (cut = p; cut < eol && *cut != '#'; cut++) {
+			if (*cut == '\0') {
+				r = dmb_seterr(ctx, DMB_EINVAL, "line %u: NUL byte in table", line);
+				goto fail;
+			}
+		}
+		if (skip_space(p, cut) != cut) {
+			r = add_line(ctx, t, p, cut, 10, line);
+			if (r)
+				goto fail;
+		}
+		p = eol + 1;
+	}
+	if (t->count == 0) {
+		r = dmb_seterr(ctx, DMB_EINVAL, "table has no targets");
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	dmb_table_destroy(t);
+	return r;
+}
+
+int dmb_split_args(char *params, unsigned max, unsigned *argc, char **argv)
+{
+	char *in = params, *out = params;
+	unsigned n = 0;
+
+	for (;;) {
+		while (dmb_isspace(*in))
+			in++;
+		if (!*in)
+			break;
+		if (n == max)
+			return DMB_ERANGE;
+		argv[n++] = out;
+		/* Unescape in place: the output never runs ahead of the input. */
+		while (*in && !dmb_isspace(*in)) {
+			if (*in == '\\' && in[1])
+				in++;
+			*out++ = *in++;
+		}
+		if (*in)
+			in++;
+		*out++ = '\0';
+	}
+	*argc = n;
+	return 0;
+}
+
+/* Concise specifications */
+
+/* dm-init's limits (drivers/md/dm-init.c). */
+#define KERNEL_MAX_DEVICES 256
+#define KERNEL_MAX_TARGETS 256
+#define KERNEL_MAX_STR 4096
+
+static const char *const kernel_types[] = {
+	"crypt", "delay", "linear", "snapshot-origin", "striped", "verity",
+};
+
+void dmb_concise_destroy(struct dmb_concise *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->count; i++) {
+		dmb_port_free(c->devs[i].name);
+		dmb_port_free(c->devs[i].uuid);
+		dmb_table_destroy(c->devs[i].table);
+	}
+	dmb_port_free(c->devs);
+	dmb_port_free(c);
+}
+
+size_t dmb_concise_escape(char *dst, size_t cap, const char *src)
+{
+	struct dmb_sb sb;
+
+	dmb_sb_init(&sb, dst, cap);
+	for (; *src; src++) {
+		if (*src == ',' || *src == ';' || *src == '\\')
+			dmb_sb_putc(&sb, '\\');
+		dmb_sb_putc(&sb, *src);
+	}
+	return sb.len;
+}
+
+/* A field of a concise device being collected, unescaped. */
+struct field {
+	char *buf;
+	size_t len;
+};
+
+static char *trimmed_dup(const char *s, size_t n)
+{
+	while (n && dmb_isspace(*s)) {
+		s++;
+		n--;
+	}
+	while (n && dmb_isspace(s[n - 1]))
+		n--;
+	return dmb_strndup(s, n);
+}
+
+/*
+ * Build one device from its fields: f[0..3] are name, uuid, minor and flags;
+ * the table lines follow, one per field.
+ */
+static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsigned devno,
+			  struct field *f, unsigned nf, unsigned flags)
+{
+	const bool kernel = flags & DMB_CONCISE_KERNEL;
+	char *minor = NULL, *rwro = NULL;
+	int r = DMB_ENOMEM;
+
+	if (nf < 5)
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "device %u: five comma-separated fields are required: <name>,<uuid>,<minor>,<flags>,<table>[,<table>...]",
+				  devno);
+	d->minor = -1;
+	d->name = trimmed_dup(f[0].buf, f[0].len);
+	d->uuid = trimmed_dup(f[1].buf, f[1].len);
+	minor = trimmed_dup(f[2].buf, f[2].len);
+	rwro = trimmed_dup(f[3].buf, f[3].len);
+	if (!d->name || !d->uuid || !minor || !rwro) {
+		dmb_seterr(ctx, r, "device %u: out of memory", devno);
+		goto out;
+	}
+	r = DMB_EINVAL;
+	if (!*d->name) {
+		dmb_seterr(ctx, r, "device %u: empty name", devno);
+		goto out;
+	}
+	if (dmb_strlen(d->name) > DMB_NAME_MAX) {
+		dmb_seterr(ctx, r, "device %u: name longer than %u bytes", devno, DMB_NAME_MAX);
+		goto out;
+	}
+	if (dmb_strlen(d->uuid) > DMB_UUID_MAX) {
+		dmb_seterr(ctx, r, "device %u (%s): uuid longer than %u bytes", devno, d->name,
+			   DMB_UUID_MAX);
+		goto out;
+	}
+	if (*minor) {
+		uint64_t v;
+
+		r = dmb_parse_u64(minor, kernel ? 0 : 10, &v);
+		if (!r && v >= (1u << 20))
+			r = DMB_ERANGE;
+		if (r) {
+			dmb_seterr(ctx, r, "device %u (%s): invalid minor \"%.20s\"", devno, d->name,
+				   minor);
+			goto out;
+		}
+		d->minor = (int64_t)v;
+	}
+	r = DMB_EINVAL;
+	if (dmb_strcmp(rwro, "ro") == 0) {
+		d->read_only = true;
+	} else if (dmb_strcmp(rwro, "rw") != 0 && (kernel || *rwro)) {
+		dmb_seterr(ctx, r, "device %u (%s): invalid flags \"%.20s\": must be 'ro' or 'rw'",
+			   devno, d->name, rwro);
+		goto out;
+	}
+
+	r = dmb_table_create(ctx, &d->table);
+	if (r)
+		goto out;
+	for (unsigned i = 4; i < nf; i++) {
+		const char *p = f[i].buf, *end = f[i].buf + f[i].len;
+		unsigned line = i - 3;
+
+		if (kernel && line > KERNEL_MAX_TARGETS) {
+			r = dmb_seterr(ctx, DMB_ERANGE, "device %u (%s): more than %u targets", devno,
+				       d->name, KERNEL_MAX_TARGETS);
+			goto out;
+		}
+		if (!kernel) {
+			/* dmsetup parses each table field as a table-file line. */
+			const char *cut = p;
+
+			while (cut < end && *cut != '#')
+				cut++;
+			end = cut;
+		}
+		if (skip_space(p, end) == end) {
+			r = dmb_seterr(ctx, DMB_EINVAL, "device %u (%s): table %u is empty", devno,
+				       d->name, line);
+			goto out;
+		}
+		r = add_line(ctx, d->table, p, end, kernel ? 0 : 10, line);
+		if (r) {
+			char inner[DMB_MSG_MAX];
+
+			memcpy(inner, ctx ? ctx->msg : "", ctx ? sizeof(inner) : 1);
+			dmb_seterr(ctx, r, "device %u (%s): table %s", devno, d->name, inner);
+			goto out;
+		}
+		if (kernel) {
+			const char *type = d->table->targets[d->table->count - 1].type;
+			bool allowed = false;
+
+			for (size_t k = 0; k < DMB_ARRAY_SIZE(kernel_types); k++)
+				allowed |= dmb_strcmp(type, kernel_types[k]) == 0;
+			if (!allowed) {
+				r = dmb_seterr(ctx, DMB_EINVAL,
+					       "device %u (%s): table line %u: target type \"%s\" is not allowed in dm-mod.create=",
+					       devno, d->name, line, type);
+				goto out;
+			}
+		}
+	}
+	r = 0;
+out:
+	dmb_port_free(minor);
+	dmb_port_free(rwro);
+	return r;
+}
+
+int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigned flags,
+		      struct dmb_concise **out)
+{
+	const bool kernel = flags & DMB_CONCISE_KERNEL;
+	struct dmb_concise *c = NULL;
+	struct field *fields = NULL;
+	char *buf = NULL;
+	size_t nfields_max, devs_cap = 0, pos = 0;
+	unsigned nf = 0;
+	int r;
+
+	*out = NULL;
+	if (len > DMB_TABLE_MAX_BYTES || (kernel && len >= KERNEL_MAX_STR))
+		return dmb_seterr(ctx, DMB_ERANGE, "concise table is %zu bytes, longer than %u", len,
+				  kernel ? KERNEL_MAX_STR - 1 : DMB_TABLE_MAX_BYTES);
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\0')
+			return dmb_seterr(ctx, DMB_EINVAL, "NUL byte in concise table");
+
+	/* Unescaped text never grows, and there are at most len + 1 fields. */
+	nfields_max = len + 1;
+	c = dmb_calloc(1, sizeof(*c));
+	buf = dmb_port_malloc(len + 1);
+	fields = dmb_calloc(nfields_max, sizeof(*fields));
+	if (!c || !buf || !fields) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a concise table");
+		goto fail;
+	}
+	fields[0].buf = buf;
+	for (size_t i = 0; i <= len; i++) {
+		char ch = i < len ? text[i] : ';';
+
+		if (!kernel && ch == '\\' && i < len) {
+			if (i + 1 == len) {
+				r = dmb_seterr(ctx, DMB_EINVAL,
+					       "backslash must be followed by another character at end of string");
+				goto fail;
+			}
+			buf[pos++] = text[++i];
+			fields[nf].len++;
+			continue;
+		}
+		if (ch == ',') {
+			nf++;
+			fields[nf].buf = buf + pos;
+			fields[nf].len = 0;
+			continue;
+		}
+		if (ch != ';') {
+			buf[pos++] = ch;
+			fields[nf].len++;
+			continue;
+		}
+		/* End of a device ("a;" at the very end leaves an empty last one). */
+		if (i == len && nf == 0 && fields[0].len == 0 && c->count > 0)
+			break;
+		if (c->count == devs_cap) {
+			size_t cap = devs_cap ? devs_cap * 2 : 4;
+			struct dmb_concise_dev *n = dmb_calloc(cap, sizeof(*n));
+
+			if (!n) {
+				r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a concise table");
+				goto fail;
+			}
+			if (c->count)
+				memcpy(n, c->devs, c->count * sizeof(*n));
+			dmb_port_free(c->devs);
+			c->devs = n;
+			devs_cap = cap;
+		}
+		if (kernel && c->count >= KERNEL_MAX_DEVICES) {
+			r = dmb_seterr(ctx, DMB_ERANGE, "more than %u devices", KERNEL_MAX_DEVICES);
+			goto fail;
+		}
+		c->count++;
+		r = concise_device(ctx, &c->devs[c->count - 1], (unsigned)c->count, fields, nf + 1,
+				   flags);
+		if (r)
+			goto fail;
+		nf = 0;
+		fields[0].buf = buf + pos;
+		fields[0].len = 0;
+	}
+	dmb_port_free(buf);
+	dmb_port_free(fields);
+	*out = c;
+	return 0;
+fail:
+	dmb_port_free(buf);
+	dmb_port_free(fields);
+	dmb_concise_destroy(c);
+	return r;
+}

@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+# Source lists of lib/, per feature, for an embedder's build system.
+# Paths are relative to lib/.  Include the port header directory
+# (include/) and compile with C11.
+
+DMBOOT_CORE_SRCS := core/util.c core/fmt.c core/bdev.c core/table.c core/device.c core/registry.c
+DMBOOT_TARGET_SRCS := targets/linear.c targets/striped.c targets/zero.c targets/error.c
+
+DMBOOT_LIB_SRCS := $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_SRCS)

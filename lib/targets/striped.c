@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * The striped target (formats.md §1.3, Linux dm-stripe): chunk c of the
+ * target lives on stripe c % n, as chunk c / n of that stripe.  Stripe counts
+ * and chunk sizes need not be powers of two, as in Linux; powers of two use
+ * shifts.
+ */
+#include "../core/target.h"
+
+struct stripe {
+	const struct dmb_lower *dev;
+	uint64_t start;
+	uint64_t errors; /* I/O errors seen: status shows 'D' once non-zero */
+};
+
+struct striped {
+	uint32_t stripes;
+	uint32_t chunk_sectors;
+	int chunk_shift; /* log2(chunk_sectors), or -1 when not a power of two */
+	struct stripe stripe[];
+};
+
+/*
+ * Construct a striped mapping:
+ *   <num_stripes> <chunk_size> <dev_1> <offset_1> ... <dev_n> <offset_n>
+ * num_stripes >= 1 and chunk_size >= 1 sectors; the target length must be a
+ * multiple of num_stripes, and each stripe's share a multiple of chunk_size.
+ */
+static int striped_ctr(struct dmb_target *ti, unsigned argc, char **argv)
+{
+	uint32_t stripes, chunk;
+	uint64_t width;
+	struct striped *sc;
+
+	if (argc < 2) {
+		ti->error = "Not enough arguments";
+		return DMB_EINVAL;
+	}
+	if (dmb_parse_u32(argv[0], 10, &stripes) || stripes == 0) {
+		ti->error = "Invalid stripe count";
+		return DMB_EINVAL;
+	}
+	if (dmb_parse_u32(argv[1], 10, &chunk) || chunk == 0) {
+		ti->error = "Invalid chunk_size";
+		return DMB_EINVAL;
+	}
+	if (ti->len_sectors % stripes) {
+		ti->error = "Target length not divisible by number of stripes";
+		return DMB_EINVAL;
+	}
+	width = ti->len_sectors / stripes;
+	if (width % chunk) {
+		ti->error = "Target length not divisible by chunk size";
+		return DMB_EINVAL;
+	}
+	if ((uint64_t)argc != 2 + 2 * (uint64_t)stripes) {
+		ti->error = "Not enough destinations specified";
+		return DMB_EINVAL;
+	}
+	/* argc bounds stripes, so this size cannot overflow. */
+	sc = dmb_calloc(1, sizeof(*sc) + stripes * sizeof(sc->stripe[0]));
+	if (!sc) {
+		ti->error = "Memory allocation for striped context failed";
+		return DMB_ENOMEM;
+	}
+	ti->priv = sc;
+	sc->stripes = stripes;
+	sc->chunk_sectors = chunk;
+	sc->chunk_shift = dmb_is_pow2(chunk) ? (int)dmb_ilog2(chunk) : -1;
+	for (uint32_t i = 0; i < stripes; i++) {
+		struct stripe *s = &sc->stripe[i];
+		int r;
+
+		if (dmb_arg_u64(argv[3 + 2 * i], &s->start)) {
+			ti->error = "Couldn't parse stripe destination";
+			return DMB_EINVAL;
+		}
+		r = dmb_target_get_device(ti, argv[2 + 2 * i], s->start, width, &s->dev);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void striped_dtr(struct dmb_target *ti)
+{
+	dmb_port_free(ti->priv);
+}
+
+/*
+ * Map a target-relative sector to (stripe, sector on that stripe's device)
+ * and return how many sectors from there stay inside the same chunk.
+ */
+static uint64_t map_sector(const struct striped *sc, uint64_t sector, uint32_t *stripe,
+			   uint64_t *dev_sector)
+{
+	uint64_t chunk, in_chunk;
+
+	if (sc->chunk_shift >= 0) {
+		chunk = sector >> sc->chunk_shift;
+		in_chunk = sector & (sc->chunk_sectors - 1);
+	} else {
+		chunk = sector / sc->chunk_sectors;
+		in_chunk = sector % sc->chunk_sectors;
+	}
+	*stripe = (uint32_t)(chunk % sc->stripes);
+	*dev_sector = sc->stripe[*stripe].start + (chunk / sc->stripes) * sc->chunk_sectors +
+		      in_chunk;
+	return sc->chunk_sectors - in_chunk;
+}
+
+static int striped_io(struct dmb_target *ti, uint64_t sector, size_t count, uint8_t *rbuf,
+		      const uint8_t *wbuf)
+{
+	struct striped *sc = ti->priv;
+
+	while (count) {
+		uint32_t i;
+		uint64_t dev_sector;
+		size_t n = (size_t)DMB_MIN((uint64_t)count, map_sector(sc, sector, &i, &dev_sector));
+		struct dmb_bdev *bd = sc->stripe[i].dev->bdev;
+		int r;
+
+		if (rbuf) {
+			r = dmb_bdev_read_sectors(bd, dev_sector, n, rbuf);
+			rbuf += n << DMB_SECTOR_SHIFT;
+		} else {
+			r = dmb_bdev_write_sectors(bd, dev_sector, n, wbuf);
+			wbuf += n << DMB_SECTOR_SHIFT;
+		}
+		if (r) {
+			sc->stripe[i].errors++;
+			return r;
+		}
+		sector += n;
+		count -= n;
+	}
+	return 0;
+}
+
+static int striped_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
+{
+	return striped_io(ti, sector, count, buf, NULL);
+}
+
+static int striped_write(struct dmb_target *ti, uint64_t sector, size_t count, const void *buf)
+{
+	return striped_io(ti, sector, count, NULL, buf);
+}
+
+static int striped_flush(struct dmb_target *ti)
+{
+	struct striped *sc = ti->priv;
+
+	for (uint32_t i = 0; i < sc->stripes; i++) {
+		int r = dmb_bdev_flush(sc->stripe[i].dev->bdev);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void striped_status(struct dmb_target *ti, enum dmb_status_type type, unsigned flags,
+			   struct dmb_sb *out)
+{
+	struct striped *sc = ti->priv;
+
+	(void)flags;
+	if (type == DMB_STATUS_INFO) {
+		dmb_sb_printf(out, "%u ", sc->stripes);
+		for (uint32_t i = 0; i < sc->stripes; i++) {
+			dmb_sb_put_arg(out, sc->stripe[i].dev->name);
+			dmb_sb_putc(out, ' ');
+		}
+		dmb_sb_puts(out, "1 ");
+		for (uint32_t i = 0; i < sc->stripes; i++)
+			dmb_sb_putc(out, sc->stripe[i].errors ? 'D' : 'A');
+		return;
+	}
+	dmb_sb_printf(out, "%u %u", sc->stripes, sc->chunk_sectors);
+	for (uint32_t i = 0; i < sc->stripes; i++) {
+		dmb_sb_putc(out, ' ');
+		dmb_sb_put_arg(out, sc->stripe[i].dev->name);
+		dmb_sb_printf(out, " %llu", (unsigned long long)sc->stripe[i].start);
+	}
+}
+
+const struct dmb_target_type dmb_striped_target = {
+	.name = "striped",
+	.version = { 1, 6, 0 },
+	.ctr = striped_ctr,
+	.dtr = striped_dtr,
+	.read = striped_read,
+	.write = striped_write,
+	.flush = striped_flush,
+	.status = striped_status,
+};

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/* Shared declarations of the dmboot host CLI. */
+#ifndef DMBOOT_CLI_H
+#define DMBOOT_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dmboot/dmboot.h>
+
+/* The major number mapped devices report, like a kernel's dynamic dm major. */
+#define DMB_CLI_MAJOR 253
+/* How deep mapped devices may stack. */
+#define DMB_CLI_MAX_DEPTH 16
+
+/* Program name used in messages ("dmsetup" or "dmboot dmsetup"). */
+extern const char *cli_prog;
+
+/* Print "<prog>: <message>" to stderr. */
+void cli_error(const char *fmt, ...) DMB_PRINTF(1, 2);
+
+/* Record err and a message in ctx (truncated to fit); returns err. */
+int cli_seterr(struct dmb_ctx *ctx, int err, const char *fmt, ...) DMB_PRINTF(3, 4);
+
+/* Read all of a file ("-" = stdin) into a NUL-terminated buffer (cap: max bytes). */
+int cli_read_file(const char *path, size_t cap, char **out, size_t *len);
+
+/* Strict decimal parse of a command-line number. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+/* A mapped device as kept in the state directory. */
+struct state_dev {
+	char *name;
+	char *uuid;       /* "" when none */
+	unsigned minor;
+	bool read_only;
+	char *cwd;        /* relative device paths in the table are relative to this */
+	char *table;      /* normalised table text, one target per line */
+	char **deps;      /* mapped devices the table uses */
+	size_t ndeps;
+};
+
+struct state {
+	char *dir;
+	int lock_fd;
+};
+
+/* Open (creating it if needed) and lock the state directory. */
+int state_open(struct state *st, bool exclusive);
+void state_close(struct state *st);
+/* 0, -ENOENT, or another negative errno (message printed). */
+int state_load(struct state *st, const char *name, struct state_dev **out);
+int state_find_minor(struct state *st, unsigned minor, struct state_dev **out);
+/* Sorted names of all devices. */
+int state_list(struct state *st, char ***names, size_t *n);
+void state_free_list(char **names, size_t n);
+int state_save(struct state *st, const struct state_dev *d);
+int state_remove(struct state *st, const char *name);
+void state_dev_free(struct state_dev *d);
+/* Names of devices whose tables use name (callers free with state_free_list). */
+int state_users(struct state *st, const char *name, char ***users, size_t *n);
+/* The lowest minor not in use. */
+int state_free_minor(struct state *st, unsigned *minor);
+
+/*
+ * A resolver for tables on the host: file paths (relative ones against cwd),
+ * block devices, and mapped devices by /dev/mapper/NAME, NAME or 253:MINOR.
+ */
+struct cli_resolver {
+	struct dmb_resolver r;
+	struct state *st;
+	char *cwd;
+	int depth;
+	char **mapped;    /* names of mapped devices opened directly (the deps) */
+	size_t nmapped;
+	void *handles;    /* open handles, for close() */
+};
+
+int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd, int depth);
+void cli_resolver_fini(struct cli_resolver *cr);
+
+/*
+ * An instantiated mapped device from the state directory, with everything it
+ * holds.  flags: DMB_DEV_READONLY to open lower devices read-only.
+ */
+struct cli_dev {
+	struct dmb_ctx ctx;
+	struct cli_resolver res;
+	struct dmb_table *table;
+	struct dmb_dev *dev;
+	struct state_dev *sd;
+};
+
+/* Instantiate; on failure sets parent's message and returns a dmb_err. */
+int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, unsigned flags,
+		 int depth, struct cli_dev **out);
+void cli_dev_close(struct cli_dev *cd);
+
+/* argv[0] is the command name; options may come anywhere, as with dmsetup. */
+int cmd_dmsetup(int argc, char **argv);
+
+#endif /* DMBOOT_CLI_H */

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * The host resolver: a device name in a table is a mapped device when it is
+ * /dev/mapper/NAME, 253:MINOR, or a bare NAME the registry knows; otherwise
+ * it is a file or block device path, relative paths taken against the
+ * directory the table was created in.  Mapped devices are instantiated from
+ * the registry on demand, recursively, so stacks compose as with the kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../ports/posix/dmboot_posix.h"
+#include "cli.h"
+
+/*
+ * An open mapped device handed to a table.  Its bdev forwards to the mapped
+ * device and copies the inner context's message outwards on failure, so the
+ * top-level command can name the block and device that failed.
+ */
+struct handle {
+	struct dmb_bdev bdev;
+	struct dmb_ctx *outer;
+	struct cli_dev *cd;
+	struct handle *next;
+};
+
+static int pass_error(struct handle *h, int r)
+{
+	if (r && h->outer) {
+		h->outer->err = r;
+		memcpy(h->outer->msg, h->cd->ctx.msg, sizeof(h->outer->msg));
+	}
+	return r;
+}
+
+static int h_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	struct handle *h = bd->priv;
+	struct dmb_bdev *in = dmb_dev_bdev(h->cd->dev);
+
+	return pass_error(h, in->ops->read(in, block, count, buf));
+}
+
+static int h_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
+{
+	struct handle *h = bd->priv;
+	struct dmb_bdev *in = dmb_dev_bdev(h->cd->dev);
+
+	return pass_error(h, in->ops->write(in, block, count, buf));
+}
+
+static int h_flush(struct dmb_bdev *bd)
+{
+	struct handle *h = bd->priv;
+
+	return pass_error(h, dmb_bdev_flush(dmb_dev_bdev(h->cd->dev)));
+}
+
+static const struct dmb_bdev_ops handle_rw_ops = {
+	.read = h_read, .write = h_write, .flush = h_flush
+};
+static const struct dmb_bdev_ops handle_ro_ops = { .read = h_read, .flush = h_flush };
+
+/* The mapped-device name that name refers to, or NULL for a path. */
+static int mapped_name(struct state *st, const char *name, char **out)
+{
+	unsigned maj, min;
+	char end;
+
+	*out = NULL;
+	if (strncmp(name, "/dev/mapper/", 12) == 0) {
+		*out = strdup(name + 12);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (sscanf(name, "%u:%u%c", &maj, &min, &end) == 2 && strchr(name, '+') == NULL &&
+	    strchr(name, '-') == NULL && strchr(name, ' ') == NULL) {
+		struct state_dev *d;
+
+		if (maj != DMB_CLI_MAJOR || state_find_minor(st, min, &d) != 0)
+			return -ENOENT;
+		*out = strdup(d->name);
+		state_dev_free(d);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (!strchr(name, '/')) {
+		struct state_dev *d;
+
+		if (state_load(st, name, &d) == 0) {
+			state_dev_free(d);
+			*out = strdup(name);
+			return *out ? 0 : -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Record a directly used mapped device once (for the registry's deps). */
+static int push_mapped(struct cli_resolver *cr, const char *name)
+{
+	char **l;
+
+	for (size_t i = 0; i < cr->nmapped; i++)
+		if (strcmp(cr->mapped[i], name) == 0)
+			return 0;
+	l = realloc(cr->mapped, (cr->nmapped + 1) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	cr->mapped = l;
+	l[cr->nmapped] = strdup(name);
+	if (!l[cr->nmapped])
+		return -ENOMEM;
+	cr->nmapped++;
+	return 0;
+}
+
+static int r_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char *name,
+		  unsigned flags, struct dmb_bdev **out)
+{
+	struct cli_resolver *cr = r->priv;
+	struct handle *h;
+	char *mapped, *path;
+	int rc = mapped_name(cr->st, name, &mapped);
+
+	if (rc == -ENOENT) {
+		return cli_seterr(ctx, DMB_ENOENT, "%s: no such mapped device", name);
+	}
+	if (rc)
+		return DMB_ENOMEM;
+
+	if (!mapped) {
+		if (name[0] == '/' || !cr->cwd) {
+			path = strdup(name);
+		} else if (asprintf(&path, "%s/%s", cr->cwd, name) < 0) {
+			path = NULL;
+		}
+		if (!path)
+			return DMB_ENOMEM;
+		rc = dmb_posix_open(ctx, path, flags, out);
+		/* Name the device as the table does, not by the joined path. */
+		if (rc && strncmp(ctx->msg, path, strlen(path)) == 0) {
+			char why[DMB_MSG_MAX];
+
+			memcpy(why, ctx->msg, sizeof(why));
+			cli_seterr(ctx, rc, "%s%s", name, why + strlen(path));
+		}
+		free(path);
+		return rc;
+	}
+
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		free(mapped);
+		return DMB_ENOMEM;
+	}
+	if (cr->depth >= DMB_CLI_MAX_DEPTH) {
+		rc = cli_seterr(ctx, DMB_ERANGE, "%s: devices stacked deeper than %d", name,
+				DMB_CLI_MAX_DEPTH);
+		goto fail;
+	}
+	rc = cli_dev_open(cr->st, ctx, mapped, flags & DMB_OPEN_WRITE ? 0 : DMB_DEV_READONLY,
+			  cr->depth + 1, &h->cd);
+	if (rc)
+		goto fail;
+	if ((flags & DMB_OPEN_WRITE) && h->cd->sd->read_only) {
+		rc = cli_seterr(ctx, DMB_EACCES, "%s: device is read-only", name);
+		goto fail;
+	}
+	if (push_mapped(cr, mapped)) {
+		rc = DMB_ENOMEM;
+		goto fail;
+	}
+	h->outer = ctx;
+	h->bdev.ops = flags & DMB_OPEN_WRITE ? &handle_rw_ops : &handle_ro_ops;
+	h->bdev.priv = h;
+	h->bdev.block_shift = dmb_dev_bdev(h->cd->dev)->block_shift;
+	h->bdev.num_blocks = dmb_dev_bdev(h->cd->dev)->num_blocks;
+	h->next = cr->handles;
+	cr->handles = h;
+	free(mapped);
+	*out = &h->bdev;
+	return 0;
+fail:
+	if (h->cd)
+		cli_dev_close(h->cd);
+	free(h);
+	free(mapped);
+	return rc;
+}
+
+static void r_close(const struct dmb_resolver *r, struct dmb_bdev *bd)
+{
+	struct cli_resolver *cr = r->priv;
+	struct handle **pp = (struct handle **)&cr->handles;
+
+	if (bd->ops != &handle_rw_ops && bd->ops != &handle_ro_ops) {
+		dmb_posix_close(bd);
+		return;
+	}
+	for (; *pp; pp = &(*pp)->next) {
+		if (&(*pp)->bdev == bd) {
+			struct handle *h = *pp;
+
+			*pp = h->next;
+			cli_dev_close(h->cd);
+			free(h);
+			return;
+		}
+	}
+}
+
+int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd, int depth)
+{
+	memset(cr, 0, sizeof(*cr));
+	cr->r.open = r_open;
+	cr->r.close = r_close;
+	cr->r.priv = cr;
+	cr->st = st;
+	cr->depth = depth;
+	cr->cwd = cwd ? strdup(cwd) : NULL;
+	return cwd && !cr->cwd ? -ENOMEM : 0;
+}
+
+void cli_resolver_fini(struct cli_resolver *cr)
+{
+	free(cr->cwd);
+	state_free_list(cr->mapped, cr->nmapped);
+	cr->mapped = NULL;
+	cr->nmapped = 0;
+}
+
+int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, unsigned flags,
+		 int depth, struct cli_dev **out)
+{
+	struct cli_dev *cd = calloc(1, sizeof(*cd));
+	int r;
+
+	*out = NULL;
+	if (!cd)
+		return DMB_ENOMEM;
+	r = state_load(st, name, &cd->sd);
+	if (r) {
+		r = cli_seterr(parent, r == -ENOENT ? DMB_ENOENT : DMB_EINVAL, "%s: %s", name,
+			       r == -ENOENT ? "no such device" : "cannot load device state");
+		free(cd);
+		return r;
+	}
+	if (cli_resolver_init(&cd->res, st, cd->sd->cwd, depth)) {
+		r = DMB_ENOMEM;
+		goto fail;
+	}
+	cd->ctx.resolver = &cd->res.r;
+	cd->ctx.log_level = parent->log_level;
+	r = dmb_table_parse(&cd->ctx, cd->sd->table, strlen(cd->sd->table), &cd->table);
+	if (r == 0)
+		r = dmb_dev_create(&cd->ctx, cd->table,
+				   flags | (cd->sd->read_only ? DMB_DEV_READONLY : 0), &cd->dev);
+	if (r) {
+		cli_seterr(parent, r, "%s: %s", name, cd->ctx.msg);
+		goto fail;
+	}
+	*out = cd;
+	return 0;
+fail:
+	cli_dev_close(cd);
+	return r;
+}
+
+void cli_dev_close(struct cli_dev *cd)
+{
+	if (!cd)
+		return;
+	dmb_dev_destroy(cd->dev);
+	dmb_table_destroy(cd->table);
+	cli_resolver_fini(&cd->res);
+	state_dev_free(cd->sd);
+	free(cd);
+}
