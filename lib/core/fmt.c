@@ -254,7 +254,7 @@ void dmb_sb_puts(struct dmb_sb *sb, const char *s)
 void dmb_sb_put_arg(struct dmb_sb *sb, const char *s)
 {
 	for (; *s; s++) {
-		if (dmb_isspace(*s) || *s == '\\')
+		if (dmb_isspace(*s) || *s == '\\' || *s == '#')
 			dmb_sb_putc(sb, '\\');
 		dmb_sb_putc(sb, *s);
 	}

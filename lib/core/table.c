@@ -96,6 +96,22 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 	return 0;
 }
 
+/*
+ * Where a '#' comment starts in [p, end), or end.  dmsetup cuts every line
+ * at its first '#'; dmboot lets "\#" through as an escaped character so that
+ * a device name containing '#' can be printed and read back.
+ */
+static const char *comment_start(const char *p, const char *end)
+{
+	for (; p < end; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '#')
+			break;
+	}
+	return p;
+}
+
 /* Skip white space; return the new position. */
 static const char *skip_space(const char *p, const char *end)
 {
@@ -202,13 +218,14 @@ int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dm
 		while (eol < end && *eol != '\n')
 			eol++;
 		line++;
-		/* dmsetup drops everything after a '#', then trims. */
-		for (cut = p; cut < eol && *cut != '#'; cut++) {
+		for (cut = p; cut < eol; cut++) {
 			if (*cut == '\0') {
 				r = dmb_seterr(ctx, DMB_EINVAL, "line %u: NUL byte in table", line);
 				goto fail;
 			}
 		}
+		/* dmsetup drops everything after a '#', then trims. */
+		cut = comment_start(p, eol);
 		if (skip_space(p, cut) != cut) {
 			r = add_line(ctx, t, p, cut, 10, line);
 			if (r)
@@ -380,14 +397,9 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 				       d->name, KERNEL_MAX_TARGETS);
 			goto out;
 		}
-		if (!kernel) {
-			/* dmsetup parses each table field as a table-file line. */
-			const char *cut = p;
-
-			while (cut < end && *cut != '#')
-				cut++;
-			end = cut;
-		}
+		/* dmsetup parses each table field as a table-file line. */
+		if (!kernel)
+			end = comment_start(p, end);
 		if (skip_space(p, end) == end) {
 			r = dmb_seterr(ctx, DMB_EINVAL, "device %u (%s): table %u is empty", devno,
 				       d->name, line);

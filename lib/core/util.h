@@ -34,7 +34,7 @@ void dmb_sb_init(struct dmb_sb *sb, char *buf, size_t cap);
 void dmb_sb_printf(struct dmb_sb *sb, const char *fmt, ...) DMB_PRINTF(2, 3);
 void dmb_sb_putc(struct dmb_sb *sb, char c);
 void dmb_sb_puts(struct dmb_sb *sb, const char *s);
-/* Append a table argument, backslash-escaping white space and '\'. */
+/* Append a table argument, backslash-escaping white space, '\' and '#'. */
 void dmb_sb_put_arg(struct dmb_sb *sb, const char *s);
 
 /*
