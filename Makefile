@@ -17,9 +17,10 @@ CFLAGS_ALL   := $(CSTD) $(OPT) $(WARN) $(CFLAGS)
 
 include lib/sources.mk
 LIB_SRCS   := $(addprefix lib/,$(DMBOOT_LIB_SRCS))
-PORT_SRCS  := ports/posix/port.c ports/posix/file_bdev.c
+CRYPTO_SRCS := ports/posix/crypto_openssl.c ports/posix/crypto_sig.c
+PORT_SRCS  := ports/posix/port.c ports/posix/file_bdev.c $(CRYPTO_SRCS)
 TOOL_SRCS  := $(wildcard tools/dmboot/*.c)
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS  := $(filter-out tests/unit/test_port.c,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
@@ -42,13 +43,15 @@ $(B)/libdmboot.a: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
 	ar rcs $@ $^
 
 $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmboot.a
-	$(CC) $(CFLAGS_ALL) $^ -o $@
+	$(CC) $(CFLAGS_ALL) $^ -lcrypto -lpthread -o $@
 	ln -sf dmboot $(B)/dmsetup
+	ln -sf dmboot $(B)/veritysetup
 
 # --- unit tests (cmocka), plain and under ASan+UBSan ----------------------
-$(B)/unit/%: tests/unit/%.c tests/unit/test_port.c $(B)/libdmboot.a $(HDRS)
+# Tests link the host crypto provider (OpenSSL) besides the library.
+$(B)/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(B)/libdmboot.a -lcmocka -o $@
+	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot.a -lcmocka -lcrypto -o $@
 
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(B)/asan/obj/%.o: %.c $(HDRS)
@@ -59,12 +62,12 @@ $(B)/asan/libdmboot.a: $(patsubst %.c,$(B)/asan/obj/%.o,$(LIB_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(B)/asan/libdmboot.a $(HDRS)
+$(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(B)/asan/libdmboot.a -lcmocka -o $@
+	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot.a -lcmocka -lcrypto -o $@
 
 $(B)/asan/dmboot: $(patsubst %.c,$(B)/asan/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/asan/libdmboot.a
-	$(CLANG) $(SAN) $^ -o $@
+	$(CLANG) $(SAN) $^ -lcrypto -lpthread -o $@
 
 unit: $(addprefix $(B)/unit/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; $$t || exit 1; done
@@ -81,10 +84,10 @@ freestanding:
 	@scripts/check-freestanding.sh "$(CC)"
 
 # --- fuzzing (libFuzzer + ASan + UBSan) -----------------------------------
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=all $< $(LIB_SRCS) tests/unit/test_port.c -o $@
+	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c -lcrypto -o $@
 
 FUZZ_SECONDS ?= 20
 fuzz-smoke: $(addprefix $(B)/fuzz/,$(FUZZERS))

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 out=build/freestanding
 rm -rf "$out"; mkdir -p "$out"
 
-srcs=$(sed -n 's/^DMBOOT_[A-Z]*_SRCS := //p' lib/sources.mk | tr ' ' '\n' | grep '\.c$')
+srcs=$(printf 'include lib/sources.mk\nall:\n\t@echo $(DMBOOT_LIB_SRCS)\n' | make -s -f -)
 flags="-std=c11 -O2 -ffreestanding -nostdinc -isystem $($CC -print-file-name=include) -Iinclude
        -fno-stack-protector -fno-pic -Wall -Wextra -Wpedantic -Wshadow -Wformat=2
        -Wmissing-prototypes -Wstrict-prototypes -Wvla -Werror"
@@ -20,7 +20,7 @@ for s in $srcs; do
 done
 ld -r -o "$out/libdmboot-freestanding.o" "$out"/*.o
 
-allowed="dmb_port_free dmb_port_log dmb_port_malloc memcmp memcpy memmove memset"
+allowed="dmb_port_fatal dmb_port_free dmb_port_log dmb_port_malloc memcmp memcpy memmove memset"
 needed=$(nm -u "$out/libdmboot-freestanding.o" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')
 echo "freestanding: lib/ needs: $needed"
 for sym in $needed; do

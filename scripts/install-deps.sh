@@ -4,7 +4,8 @@
 # when any is missing.  Needs root (or sudo) only when something is missing.
 set -eu
 
-pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev python3 python3-pytest valgrind binutils"
+pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev libssl-dev openssl python3 python3-pytest
+      valgrind binutils cryptsetup-bin e2fsprogs"
 
 missing=""
 for p in $pkgs; do

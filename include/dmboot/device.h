@@ -34,6 +34,17 @@ void dmb_dev_destroy(struct dmb_dev *dev);
 struct dmb_bdev *dmb_dev_bdev(struct dmb_dev *dev);
 
 uint64_t dmb_dev_sectors(const struct dmb_dev *dev);
+
+/* Counters a target keeps (for benchmarks and tests). */
+struct dmb_target_stats {
+	uint64_t reads;        /* read requests */
+	uint64_t data_reads;   /* reads of lower data devices */
+	uint64_t meta_reads;   /* reads of metadata blocks (verity hash blocks) */
+	uint64_t digests;      /* blocks hashed */
+	uint64_t cache_hits;   /* metadata blocks found in the cache */
+};
+/* The counters of target i, or NULL. */
+const struct dmb_target_stats *dmb_dev_target_stats(const struct dmb_dev *dev, size_t i);
 size_t dmb_dev_target_count(const struct dmb_dev *dev);
 unsigned dmb_dev_flags(const struct dmb_dev *dev);
 

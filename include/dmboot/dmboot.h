@@ -10,6 +10,7 @@
  *   struct dmb_ctx       configuration plus the last error message
  *   struct dmb_bdev      a block device (what the library reads and exports)
  *   struct dmb_resolver  turns a device name in a table into a dmb_bdev
+ *   struct dmb_crypto    digests and signature checks (the crypto provider)
  *   struct dmb_table     a parsed dm table (Linux dmsetup syntax)
  *   struct dmb_dev       a mapped device: a table instantiated over lower
  *                        devices, itself a dmb_bdev
@@ -24,8 +25,10 @@
 
 #include <dmboot/error.h>
 #include <dmboot/bdev.h>
+#include <dmboot/crypto.h>
 #include <dmboot/table.h>
 #include <dmboot/device.h>
+#include <dmboot/verity.h>
 
 #undef DMBOOT_INSIDE_DMBOOT_H
 

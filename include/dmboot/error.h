@@ -33,10 +33,18 @@ enum dmb_err {
 /* Short English description of an error code ("I/O error", ...). */
 const char *dmb_strerror(int err);
 
+/*
+ * Refuse dm-verity tables without a root hash signature (the kernel's
+ * dm_verity.require_signatures=1).
+ */
+#define DMB_CTX_REQUIRE_SIGNATURES 1u
+
 /* Longest message the library stores, including the terminating NUL. */
 #define DMB_MSG_MAX 256
 
 struct dmb_resolver;
+struct dmb_crypto;
+struct dmb_keyring;
 
 /*
  * The library context.  The caller owns it (usually on the stack) and
@@ -47,6 +55,9 @@ struct dmb_resolver;
 struct dmb_ctx {
 	/* Set by the caller. */
 	const struct dmb_resolver *resolver; /* NULL: tables may name no devices */
+	const struct dmb_crypto *crypto;     /* NULL: targets needing crypto fail closed */
+	const struct dmb_keyring *keyring;   /* NULL: tables may name no keys */
+	unsigned flags;                      /* DMB_CTX_* */
 	int log_level;                       /* enum dmb_log_level; 0 = errors only */
 
 	/* Set by the library on failure: the code and one line naming the table

@@ -48,6 +48,18 @@ enum dmb_log_level {
  */
 void dmb_port_log(enum dmb_log_level level, const char *line);
 
+enum dmb_fatal {
+	DMB_FATAL_RESTART = 1, /* e.g. dm-verity restart_on_corruption */
+	DMB_FATAL_PANIC = 2,   /* e.g. dm-verity panic_on_corruption */
+};
+
+/*
+ * A table asked for the system to restart or panic (dm-verity's
+ * restart_on_corruption, panic_on_error, ...); reason names the device and
+ * block.  It should not return; if it does, the I/O fails with DMB_EIO.
+ */
+void dmb_port_fatal(enum dmb_fatal what, const char *reason);
+
 /*
  * The four memory functions C compilers may emit calls to even in
  * freestanding code.  They have the ISO C contracts.  A hosted port gets

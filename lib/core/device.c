@@ -15,7 +15,9 @@ struct dmb_dev {
 	struct dmb_target *targets;
 	size_t nlower;
 	size_t lower_cap;
-	struct dmb_lower *lowers;
+	/* Each lower device is allocated on its own: targets keep pointers to
+	 * them while the array grows. */
+	struct dmb_lower **lowers;
 };
 
 /* The target holding sector: the last one whose begin is <= sector. */
@@ -65,12 +67,16 @@ static int dev_io(struct dmb_dev *dev, uint64_t sector, size_t count, uint8_t *r
 
 static int dev_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
 {
-	return dev_io(bd->priv, block, count, buf, NULL);
+	unsigned s = bd->block_shift - DMB_SECTOR_SHIFT;
+
+	return dev_io(bd->priv, block << s, count << s, buf, NULL);
 }
 
 static int dev_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
 {
-	return dev_io(bd->priv, block, count, NULL, buf);
+	unsigned s = bd->block_shift - DMB_SECTOR_SHIFT;
+
+	return dev_io(bd->priv, block << s, count << s, NULL, buf);
 }
 
 static int dev_flush(struct dmb_bdev *bd)
@@ -105,8 +111,8 @@ int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t star
 	int r;
 
 	for (size_t i = 0; i < dev->nlower; i++)
-		if (dmb_strcmp(dev->lowers[i].name, name) == 0)
-			l = &dev->lowers[i];
+		if (dmb_strcmp(dev->lowers[i]->name, name) == 0)
+			l = dev->lowers[i];
 	if (!l) {
 		if (!ctx->resolver)
 			return dmb_seterr(ctx, DMB_ENOENT,
@@ -114,7 +120,7 @@ int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t star
 					  ti->line, ti->type->name, name);
 		if (dev->nlower == dev->lower_cap) {
 			size_t cap = dev->lower_cap ? dev->lower_cap * 2 : 4;
-			struct dmb_lower *n = dmb_calloc(cap, sizeof(*n));
+			struct dmb_lower **n = dmb_calloc(cap, sizeof(*n));
 
 			if (!n)
 				return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
@@ -124,10 +130,13 @@ int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t star
 			dev->lowers = n;
 			dev->lower_cap = cap;
 		}
-		l = &dev->lowers[dev->nlower];
-		l->name = dmb_strdup(name);
-		if (!l->name)
+		l = dmb_calloc(1, sizeof(*l));
+		if (l)
+			l->name = dmb_strdup(name);
+		if (!l || !l->name) {
+			dmb_port_free(l);
 			return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+		}
 		dmb_ctx_clear(ctx);
 		r = ctx->resolver->open(ctx->resolver, ctx, name,
 					ti->read_only ? 0 : DMB_OPEN_WRITE, &l->bdev);
@@ -136,12 +145,11 @@ int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t star
 
 			memcpy(why, ctx->msg, sizeof(why));
 			dmb_port_free(l->name);
-			l->name = NULL;
-			l->bdev = NULL;
+			dmb_port_free(l);
 			return dmb_seterr(ctx, r, "line %u: %s: Device lookup failed: %s", ti->line,
 					  ti->type->name, why[0] ? why : name);
 		}
-		dev->nlower++;
+		dev->lowers[dev->nlower++] = l;
 	}
 
 	size = dmb_bdev_sectors(l->bdev);
@@ -165,8 +173,9 @@ void dmb_dev_destroy(struct dmb_dev *dev)
 			ti->type->dtr(ti);
 	}
 	for (size_t i = 0; i < dev->nlower; i++) {
-		dev->ctx->resolver->close(dev->ctx->resolver, dev->lowers[i].bdev);
-		dmb_port_free(dev->lowers[i].name);
+		dev->ctx->resolver->close(dev->ctx->resolver, dev->lowers[i]->bdev);
+		dmb_port_free(dev->lowers[i]->name);
+		dmb_port_free(dev->lowers[i]);
 	}
 	dmb_port_free(dev->lowers);
 	dmb_port_free(dev->targets);
@@ -249,10 +258,31 @@ int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned 
 		if (r)
 			goto fail;
 	}
+	/*
+	 * The device's logical block size is the largest any target needs, and
+	 * every target must start and end on it (Linux's
+	 * validate_hardware_logical_block_alignment()).
+	 */
+	unsigned shift = DMB_SECTOR_SHIFT;
+
+	for (size_t i = 0; i < dev->ntargets; i++)
+		if (dev->targets[i].block_shift > shift)
+			shift = dev->targets[i].block_shift;
+	for (size_t i = 0; i < dev->ntargets; i++) {
+		const struct dmb_target *ti = &dev->targets[i];
+		uint64_t mask = ((uint64_t)1 << (shift - DMB_SECTOR_SHIFT)) - 1;
+
+		if ((ti->begin_sectors | ti->len_sectors) & mask) {
+			r = dmb_seterr(ctx, DMB_EINVAL,
+				       "line %u: %s: target is not aligned to the device's logical block size (%u bytes)",
+				       ti->line, ti->type->name, 1u << shift);
+			goto fail;
+		}
+	}
 	dev->bdev.ops = flags & DMB_DEV_READONLY ? &dev_ro_ops : &dev_rw_ops;
 	dev->bdev.priv = dev;
-	dev->bdev.block_shift = DMB_SECTOR_SHIFT;
-	dev->bdev.num_blocks = dmb_table_sectors(table);
+	dev->bdev.block_shift = shift;
+	dev->bdev.num_blocks = dmb_table_sectors(table) >> (shift - DMB_SECTOR_SHIFT);
 	*out = dev;
 	return 0;
 fail:
@@ -268,6 +298,11 @@ struct dmb_bdev *dmb_dev_bdev(struct dmb_dev *dev)
 uint64_t dmb_dev_sectors(const struct dmb_dev *dev)
 {
 	return dmb_bdev_sectors(&dev->bdev);
+}
+
+const struct dmb_target_stats *dmb_dev_target_stats(const struct dmb_dev *dev, size_t i)
+{
+	return i < dev->ntargets ? &dev->targets[i].stats : NULL;
 }
 
 size_t dmb_dev_target_count(const struct dmb_dev *dev)
@@ -287,7 +322,7 @@ size_t dmb_dev_lower_count(const struct dmb_dev *dev)
 
 const char *dmb_dev_lower_name(const struct dmb_dev *dev, size_t i)
 {
-	return i < dev->nlower ? dev->lowers[i].name : NULL;
+	return i < dev->nlower ? dev->lowers[i]->name : NULL;
 }
 
 static void format_target(struct dmb_target *ti, enum dmb_fmt what, unsigned flags,

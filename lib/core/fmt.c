@@ -39,7 +39,7 @@ static void put_field(struct out *o, const char *s, size_t n, size_t width, bool
 }
 
 static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool upper,
-		       size_t width, bool left, bool zero)
+		       size_t width, bool left, bool zero, bool hex_prefix)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -49,6 +49,10 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
 		tmp[sizeof(tmp) - 1 - n++] = digits[v % base];
 		v /= base;
 	} while (v);
+	if (hex_prefix) {
+		tmp[sizeof(tmp) - 1 - n++] = 'x';
+		tmp[sizeof(tmp) - 1 - n++] = '0';
+	}
 	if (neg) {
 		if (zero && !left) {
 			put(o, '-');
@@ -161,7 +165,7 @@ size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 			else if (lng == -2)
 				v = (signed char)v;
 			put_number(&o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false, width,
-				   left, zero);
+				   left, zero, false);
 			break;
 		}
 		case 'u':
@@ -173,8 +177,6 @@ size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 
 			if (*fmt == 'p') {
 				v = (uint64_t)(uintptr_t)va_arg(ap, void *);
-				put(&o, '0');
-				put(&o, 'x');
 			} else if (lng == 2) {
 				v = va_arg(ap, unsigned long long);
 			} else if (lng == 1) {
@@ -188,7 +190,8 @@ size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 				v = (unsigned short)v;
 			else if (lng == -2)
 				v = (unsigned char)v;
-			put_number(&o, v, false, base, *fmt == 'X', width, left, zero);
+			put_number(&o, v, false, base, *fmt == 'X', width, left, zero && *fmt != 'p',
+				   *fmt == 'p');
 			break;
 		}
 		default:

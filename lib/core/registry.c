@@ -11,6 +11,7 @@ static const struct dmb_target_type *const builtin_targets[] = {
 	&dmb_striped_target,
 	&dmb_zero_target,
 	&dmb_error_target,
+	&dmb_verity_target,
 };
 
 const struct dmb_target_type *dmb_target_type_find(const char *name)

@@ -131,16 +131,8 @@ static const char *token_end(const char *p, const char *end)
 static int parse_number(struct dmb_ctx *ctx, const char *p, size_t n, unsigned base,
 			const char *what, unsigned line, uint64_t *out)
 {
-	char tmp[32];
-	int r;
+	int r = dmb_parse_u64_len(p, n, base, out);
 
-	if (n >= sizeof(tmp))
-		r = DMB_ERANGE;
-	else {
-		memcpy(tmp, p, n);
-		tmp[n] = '\0';
-		r = dmb_parse_u64(tmp, base, out);
-	}
 	if (r == DMB_ERANGE)
 		return dmb_seterr(ctx, r, "line %u: %s \"%.*s\" is out of range", line, what,
 				  (int)DMB_MIN(n, 40), p);

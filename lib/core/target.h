@@ -22,6 +22,8 @@ struct dmb_target {
 	bool read_only;             /* the device is read-only */
 	const char *error;          /* the constructor's reason for failing */
 	void *priv;                 /* the target's own state */
+	unsigned block_shift;       /* logical block size the target needs; 0 = 512 */
+	struct dmb_target_stats stats;
 };
 
 enum dmb_status_type {
@@ -79,5 +81,6 @@ extern const struct dmb_target_type dmb_linear_target;
 extern const struct dmb_target_type dmb_striped_target;
 extern const struct dmb_target_type dmb_zero_target;
 extern const struct dmb_target_type dmb_error_target;
+extern const struct dmb_target_type dmb_verity_target;
 
 #endif /* DMBOOT_LIB_TARGET_H */

@@ -82,23 +82,24 @@ static int digit_value(char c)
 	return 99;
 }
 
-int dmb_parse_u64(const char *s, unsigned base, uint64_t *out)
+int dmb_parse_u64_len(const char *s, size_t len, unsigned base, uint64_t *out)
 {
+	const char *end = s + len;
 	uint64_t v = 0;
 
 	if (base == 0) {
 		base = 10;
-		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (len > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 			base = 16;
 			s += 2;
-		} else if (s[0] == '0' && s[1]) {
+		} else if (len > 1 && s[0] == '0') {
 			base = 8;
 			s++;
 		}
 	}
-	if (!*s)
+	if (s == end)
 		return DMB_EINVAL;
-	for (; *s; s++) {
+	for (; s < end; s++) {
 		int d = digit_value(*s);
 
 		if (d >= (int)base)
@@ -108,6 +109,11 @@ int dmb_parse_u64(const char *s, unsigned base, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int dmb_parse_u64(const char *s, unsigned base, uint64_t *out)
+{
+	return dmb_parse_u64_len(s, dmb_strlen(s), base, out);
 }
 
 int dmb_parse_u32(const char *s, unsigned base, uint32_t *out)

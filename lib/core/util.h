@@ -43,6 +43,8 @@ void dmb_sb_put_arg(struct dmb_sb *sb, const char *s);
  * white space, no overflow.  Returns 0, DMB_EINVAL (syntax) or DMB_ERANGE.
  */
 int dmb_parse_u64(const char *s, unsigned base, uint64_t *out);
+/* The same over s[0..len), which need not be NUL-terminated. */
+int dmb_parse_u64_len(const char *s, size_t len, unsigned base, uint64_t *out);
 int dmb_parse_u32(const char *s, unsigned base, uint32_t *out);
 
 /* Overflow-checked arithmetic: return false on overflow. */

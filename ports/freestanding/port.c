@@ -36,6 +36,12 @@ void dmb_port_log(enum dmb_log_level level, const char *line)
 	(void)line;
 }
 
+void dmb_port_fatal(enum dmb_fatal what, const char *reason)
+{
+	(void)what;
+	(void)reason;
+}
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;

@@ -18,4 +18,27 @@ int dmb_posix_open(struct dmb_ctx *ctx, const char *path, unsigned flags, struct
 /* Close a device from dmb_posix_open(); accepts NULL. */
 void dmb_posix_close(struct dmb_bdev *bd);
 
+/*
+ * The host crypto provider: OpenSSL digests, and PKCS#7 checks against the
+ * certificates added with dmb_posix_crypto_add_trusted().  Use &pc->crypto
+ * as ctx->crypto.
+ */
+struct dmb_posix_crypto {
+	struct dmb_crypto crypto;
+	void *trusted;        /* STACK_OF(X509) *, NULL until a certificate is added */
+};
+
+void dmb_posix_crypto_init(struct dmb_posix_crypto *pc);
+
+/*
+ * Trust the certificates in path: a PEM file (any number of certificates), a
+ * DER file (one), or a directory whose *.crt, *.pem and *.der files are read.
+ * Errors: DMB_ENOENT, DMB_EACCES, DMB_EINVAL (no certificate in it), DMB_ENOMEM.
+ */
+int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
+				 const char *path);
+
+/* Free the trusted certificates; accepts a provider with none. */
+void dmb_posix_crypto_fini(struct dmb_posix_crypto *pc);
+
 #endif /* DMBOOT_POSIX_H */

@@ -15,6 +15,17 @@ void dmb_port_free(void *p)
 	free(p);
 }
 
+/*
+ * The host cannot restart or panic the machine for a mapped file: the command
+ * stops with its own exit status instead (10 restart, 11 panic).
+ */
+void dmb_port_fatal(enum dmb_fatal what, const char *reason)
+{
+	fprintf(stderr, "dmboot: %s requested: %s\n",
+		what == DMB_FATAL_PANIC ? "panic" : "restart", reason);
+	exit(what == DMB_FATAL_PANIC ? 11 : 10);
+}
+
 void dmb_port_log(enum dmb_log_level level, const char *line)
 {
 	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * libFuzzer target for the table parsers and the target constructors.  The
- * first byte picks the grammar (dmsetup text, dmsetup concise, kernel
- * dm-mod.create=); a parsed table is instantiated over RAM devices, read,
- * printed, and the printed table must parse back to the same text.
+ * libFuzzer target for the table parsers and the target constructors
+ * (verity's included).  The first byte picks the grammar (dmsetup text,
+ * dmsetup concise, kernel dm-mod.create=); a parsed table is instantiated
+ * over RAM devices, read, printed, and the printed table must parse back to
+ * the same text.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <dmboot/dmboot.h>
+
+#include "../../ports/posix/dmboot_posix.h"
 
 #define RAM_SECTORS 4096
 
@@ -84,7 +87,7 @@ static void exercise(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t se
 		fprintf(stderr, "printed table does not parse: %s\n%s\n", ctx->msg, text);
 		abort();
 	}
-	if (dmb_dev_create(ctx, t2, 0, &dev2)) {
+	if (dmb_dev_create(ctx, t2, (unsigned)(seed & 1) ? DMB_DEV_READONLY : 0, &dev2)) {
 		fprintf(stderr, "printed table does not load: %s\n%s\n", ctx->msg, text);
 		abort();
 	}
@@ -103,8 +106,13 @@ static void exercise(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t se
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct dmb_posix_crypto pc;
 	struct dmb_ctx ctx = { .resolver = &resolver };
 	uint64_t seed = 0;
+
+	/* OpenSSL digests, so verity tables reach their constructor. */
+	dmb_posix_crypto_init(&pc);
+	ctx.crypto = &pc.crypto;
 
 	if (size < 1)
 		return 0;

@@ -56,6 +56,19 @@ void dmb_port_free(void *p)
 	free(p);
 }
 
+static int fatal_calls;
+
+int test_port_fatal_calls(void)
+{
+	return fatal_calls;
+}
+
+void dmb_port_fatal(enum dmb_fatal what, const char *reason)
+{
+	fatal_calls++;
+	snprintf(last_log, sizeof(last_log), "fatal %d: %s", (int)what, reason);
+}
+
 void dmb_port_log(enum dmb_log_level level, const char *line)
 {
 	snprintf(last_log, sizeof(last_log), "%s", line);

@@ -12,6 +12,8 @@ void test_port_fail_alloc_at(long n);
 long test_port_alloc_count(void);
 /* Allocations not yet freed. */
 long test_port_live_allocs(void);
+/* How often dmb_port_fatal() was called (it returns, so the I/O fails). */
+int test_port_fatal_calls(void);
 /* The last line passed to dmb_port_log(), or "". */
 const char *test_port_last_log(void);
 

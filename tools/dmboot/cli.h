@@ -9,6 +9,8 @@
 
 #include <dmboot/dmboot.h>
 
+#include "../../ports/posix/dmboot_posix.h"
+
 /* The major number mapped devices report, like a kernel's dynamic dm major. */
 #define DMB_CLI_MAJOR 253
 /* How deep mapped devices may stack. */
@@ -64,6 +66,24 @@ int state_users(struct state *st, const char *name, char ***users, size_t *n);
 int state_free_minor(struct state *st, unsigned *minor);
 
 /*
+ * Crypto and keys for a context: OpenSSL digests and signature checks, the
+ * state directory's keyring, and the trusted certificates stored for the
+ * device `name` (none when name is NULL).
+ */
+struct cli_crypto {
+	struct dmb_posix_crypto crypto;
+	struct dmb_keyring keyring;
+	struct state *st;
+};
+int cli_crypto_init(struct cli_crypto *cc, struct state *st, const char *name,
+		    struct dmb_ctx *ctx);
+void cli_crypto_fini(struct cli_crypto *cc);
+int cli_key_store(struct state *st, const char *desc, const uint8_t *data, size_t len);
+void cli_key_remove(struct state *st, const char *desc);
+int cli_trust_store(struct state *st, const char *name, char *const *certs, size_t n);
+void cli_trust_remove(struct state *st, const char *name);
+
+/*
  * A resolver for tables on the host: file paths (relative ones against cwd),
  * block devices, and mapped devices by /dev/mapper/NAME, NAME or 253:MINOR.
  */
@@ -86,6 +106,7 @@ void cli_resolver_fini(struct cli_resolver *cr);
  */
 struct cli_dev {
 	struct dmb_ctx ctx;
+	struct cli_crypto crypto;
 	struct cli_resolver res;
 	struct dmb_table *table;
 	struct dmb_dev *dev;
@@ -98,6 +119,19 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 void cli_dev_close(struct cli_dev *cd);
 
 /* argv[0] is the command name; options may come anywhere, as with dmsetup. */
+/*
+ * Create a mapped device from a table and record it (the common part of
+ * dmsetup create and veritysetup open).  The device gets OpenSSL crypto, the
+ * state directory's keyring and its stored trusted certificates; base
+ * supplies context flags (may be NULL).  Prints its own error line.
+ */
+int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
+	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base);
+
+/* Remove a device (refusing one in use), with its keys and trust. Prints errors. */
+int cli_remove(struct state *st, const char *cmd, const char *name);
+
 int cmd_dmsetup(int argc, char **argv);
+int cmd_veritysetup(int argc, char **argv);
 
 #endif /* DMBOOT_CLI_H */

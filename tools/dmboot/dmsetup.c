@@ -74,11 +74,11 @@ static bool valid_uuid(const char *uuid)
 	return true;
 }
 
-/* Create one device; prints its own error line. */
-static int create_one(struct state *st, const char *name, const char *uuid, int64_t minor,
-		      bool read_only, const struct dmb_table *table)
+int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
+	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base)
 {
 	struct dmb_ctx ctx = { 0 };
+	struct cli_crypto cc;
 	struct cli_resolver res;
 	struct state_dev sd = { 0 }, *other = NULL;
 	struct dmb_dev *dev = NULL;
@@ -124,6 +124,13 @@ static int create_one(struct state *st, const char *name, const char *uuid, int6
 	r = cli_resolver_init(&res, st, cwd, 0);
 	if (r)
 		return r;
+	r = cli_crypto_init(&cc, st, name, &ctx);
+	if (r) {
+		cli_error("create %s: %s", name, ctx.msg);
+		goto out;
+	}
+	if (base)
+		ctx.flags = base->flags;
 	ctx.resolver = &res.r;
 	r = dmb_dev_create(&ctx, table, read_only ? DMB_DEV_READONLY : 0, &dev);
 	if (r) {
@@ -167,6 +174,7 @@ static int create_one(struct state *st, const char *name, const char *uuid, int6
 out:
 	dmb_dev_destroy(dev);
 	cli_resolver_fini(&res);
+	cli_crypto_fini(&cc);
 	free(text);
 	return r;
 }
@@ -185,7 +193,7 @@ static int do_create_concise(struct state *st, const char *spec, size_t len)
 	for (; done < c->count; done++) {
 		struct dmb_concise_dev *d = &c->devs[done];
 
-		r = create_one(st, d->name, d->uuid, d->minor, d->read_only, d->table);
+		r = cli_create(st, d->name, d->uuid, d->minor, d->read_only, d->table, NULL);
 		if (r)
 			break;
 	}
@@ -238,12 +246,24 @@ static int cmd_create(struct state *st, const struct opts *o, int argc, char **a
 		cli_error("create %s: %s", argv[0], ctx.msg);
 		return r;
 	}
-	r = create_one(st, argv[0], o->uuid ? o->uuid : "", -1, o->readonly, table);
+	r = cli_create(st, argv[0], o->uuid ? o->uuid : "", -1, o->readonly, table, NULL);
 	dmb_table_destroy(table);
 	return r;
 }
 
-static int remove_one(struct state *st, const char *name)
+/* What a device leaves in the state directory besides its own file. */
+static void remove_extras(struct state *st, const char *name)
+{
+	char *desc;
+
+	if (asprintf(&desc, "dmboot:%s", name) >= 0) {
+		cli_key_remove(st, desc);
+		free(desc);
+	}
+	cli_trust_remove(st, name);
+}
+
+int cli_remove(struct state *st, const char *cmd, const char *name)
 {
 	struct state_dev *d;
 	char **users;
@@ -252,17 +272,21 @@ static int remove_one(struct state *st, const char *name)
 
 	if (r) {
 		if (r == -ENOENT)
-			cli_error("remove %s: no such device", name);
+			cli_error("%s %s: no such device", cmd, name);
 		return r;
 	}
 	state_dev_free(d);
 	r = state_users(st, name, &users, &n);
 	if (r == 0 && n) {
-		cli_error("remove %s: device is in use by %s", name, users[0]);
+		cli_error("%s %s: device is in use by %s", cmd, name, users[0]);
 		r = -EBUSY;
 	}
 	state_free_list(users, n);
-	return r ? r : state_remove(st, name);
+	if (r == 0)
+		r = state_remove(st, name);
+	if (r == 0)
+		remove_extras(st, name);
+	return r;
 }
 
 static int cmd_remove_all(struct state *st)
@@ -279,8 +303,10 @@ static int cmd_remove_all(struct state *st)
 			size_t nusers;
 
 			if (state_users(st, names[i], &users, &nusers) == 0 && nusers == 0 &&
-			    state_remove(st, names[i]) == 0)
+			    state_remove(st, names[i]) == 0) {
+				remove_extras(st, names[i]);
 				removed++;
+			}
 			state_free_list(users, nusers);
 		}
 		state_free_list(names, n);
@@ -733,7 +759,7 @@ int cmd_dmsetup(int argc, char **argv)
 	} else if (strcmp(cmd, "remove") == 0) {
 		r = 0;
 		for (int i = 0; i < argc && r == 0; i++)
-			r = remove_one(&st, argv[i]);
+			r = cli_remove(&st, "remove", argv[i]);
 	} else if (strcmp(cmd, "remove_all") == 0) {
 		r = cmd_remove_all(&st);
 	} else if (strcmp(cmd, "ls") == 0) {

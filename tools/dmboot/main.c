@@ -123,6 +123,7 @@ static void usage(FILE *f)
 		   "\n"
 		   "Commands (each also works through a symlink of that name):\n"
 		   "  dmsetup   create, remove, remove_all, ls, table, status, info, read, write\n"
+		   "  veritysetup  format, verify, open, close, dump\n"
 		   "\n"
 		   "'dmboot dmsetup help' lists the dmsetup commands.\n");
 }
@@ -136,6 +137,10 @@ int main(int argc, char **argv)
 		cli_prog = "dmsetup";
 		return cmd_dmsetup(argc, argv);
 	}
+	if (strcmp(base, "veritysetup") == 0) {
+		cli_prog = "veritysetup";
+		return cmd_veritysetup(argc, argv);
+	}
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 1 : 0;
@@ -143,6 +148,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "dmsetup") == 0) {
 		cli_prog = "dmsetup";
 		return cmd_dmsetup(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "veritysetup") == 0) {
+		cli_prog = "veritysetup";
+		return cmd_veritysetup(argc - 1, argv + 1);
 	}
 	cli_error("unknown command '%s'", argv[1]);
 	usage(stderr);

@@ -253,6 +253,12 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 	}
 	cd->ctx.resolver = &cd->res.r;
 	cd->ctx.log_level = parent->log_level;
+	cd->ctx.flags = parent->flags;
+	r = cli_crypto_init(&cd->crypto, st, name, &cd->ctx);
+	if (r) {
+		cli_seterr(parent, r, "%s: %s", name, cd->ctx.msg);
+		goto fail;
+	}
 	r = dmb_table_parse(&cd->ctx, cd->sd->table, strlen(cd->sd->table), &cd->table);
 	if (r == 0)
 		r = dmb_dev_create(&cd->ctx, cd->table,
@@ -275,6 +281,7 @@ void cli_dev_close(struct cli_dev *cd)
 	dmb_dev_destroy(cd->dev);
 	dmb_table_destroy(cd->table);
 	cli_resolver_fini(&cd->res);
+	cli_crypto_fini(&cd->crypto);
 	state_dev_free(cd->sd);
 	free(cd);
 }

@@ -1,0 +1,555 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""dm-verity benchmarks: dmboot against veritysetup and the SHA-256 limit.
+
+Run by `make bench` after bench.py (bench.py calls main() here at its end),
+or alone: /usr/bin/python3 bench/bench_verity.py.
+
+In one temp dir under build/bench (its own DMBOOT_STATE_DIR), on the same
+files, warm in the page cache:
+
+  hardware  `openssl speed -evp sha256 -bytes 4096 -seconds 2`, single core
+            and `-multi N` (N = usable cores), before and after the timed
+            runs; the better figure of the two counts (the stricter limit).
+  (a)       verify of a 1 GiB data image: `veritysetup verify` against
+            `dmboot veritysetup verify` (all cores, and --threads=1).
+  (b)       format of the same image into a fresh hash file (deleted before
+            every run), fixed --salt and --uuid; checked once that all three
+            write byte-identical hash files with the same root hash.
+  (c)       reads through an open device, by bench/verity_reads.c (compiled
+            here against build/libdmboot.a): the whole 1 GiB in 1 MiB
+            requests, and 20000 seeded random 4 KiB reads, with the verity
+            target's counters (meta_reads, digests, cache_hits); the same
+            reads from the data file's own dmb_bdev (--plain) and `dd bs=1M`
+            are the baselines.
+  (d)       peak RSS (ru_maxrss of each child, through bench.py's launcher)
+            of (a), and of dmboot verify on a 256 MiB image, to show it does
+            not grow with the image.
+
+Runs are interleaved (each round runs every case once) after one untimed
+round.  Figures and ratios are printed; goals are reported, never asserted.
+Exits 1 only when a command fails or outputs disagree (root hashes, hash
+files, or bytes read through the device).  Standard library only.
+BENCH_RUNS=N changes the number of timed rounds (5).
+"""
+
+import filecmp
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench as B  # noqa: E402  (bench.py: launcher, Runner, machine context)
+
+ROOT = B.ROOT
+DMBOOT = B.DMBOOT
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+GOAL = 0.90
+
+MiB = 1 << 20
+GiB = 1 << 30
+BIG = 1 * GiB
+SMALL = 256 * MiB
+RAND_READS = 20000
+SEED = 20240601
+SALT = "5a" * 16 + "c3" * 16  # 32 bytes, veritysetup's default salt size
+UUID = "0badc0de-dead-4eef-8bad-f00dcafe0001"
+
+LIB_C = ["ports/posix/file_bdev.c", "ports/posix/port.c", "ports/posix/crypto_openssl.c",
+         "ports/posix/crypto_sig.c"]
+
+
+CommandFailed = B.CommandFailed
+
+
+class Disagree(Exception):
+    pass
+
+
+# --- running commands ---------------------------------------------------------
+
+class Runner(B.Runner):
+    """bench.py's Runner, plus runs whose stdout is kept."""
+
+    def out(self, argv):
+        """Run argv: (wall s, user+sys s, peak RSS KiB, stdout text)."""
+        outfile = os.path.join(os.path.dirname(self.result), "stdout.txt")
+        if self.launcher:
+            with open(self.errfile, "wb") as err, open(outfile, "wb") as out:
+                r = subprocess.run([self.launcher, self.result, *argv], env=self.env,
+                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            if r.returncode != 0:
+                raise CommandFailed("launcher for %s: exit status %d"
+                                    % (" ".join(argv), r.returncode))
+            with open(self.result) as f:
+                code, wall, utime, stime, rss = f.read().split()
+            if int(code) != 0:
+                self._failed(argv, int(code))
+            with open(outfile) as f:
+                text = f.read()
+            return float(wall), float(utime) + float(stime), int(rss), text
+        with open(self.errfile, "wb") as err, open(outfile, "wb") as out:
+            t0 = time.perf_counter()
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                 env=self.env)
+            _, status, ru = os.wait4(p.pid, 0)
+            t1 = time.perf_counter()
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            self._failed(argv, code)
+        with open(outfile) as f:
+            text = f.read()
+        return t1 - t0, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, text
+
+
+def capture(argv, env):
+    r = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True)
+    if r.returncode != 0:
+        raise CommandFailed("%s: exit status %d\n%s" % (
+            " ".join(argv), r.returncode, r.stderr.decode(errors="replace").strip()))
+    return r.stdout.decode(errors="replace")
+
+
+def parse_kv(text):
+    d = {}
+    for line in text.splitlines():
+        if "=" in line:
+            k, v = line.split("=", 1)
+            d[k.strip()] = v.strip()
+    return d
+
+
+def root_hash(text):
+    m = re.search(r"^Root hash:\s*([0-9a-f]+)\s*$", text, re.M)
+    if not m:
+        raise CommandFailed("no 'Root hash:' line in format output:\n" + text)
+    return m.group(1)
+
+
+# --- the hardware limit -----------------------------------------------------
+
+def openssl_sha256(env, multi):
+    """Bytes/s of SHA-256 over 4096-byte buffers (all processes together)."""
+    argv = ["openssl", "speed", "-evp", "sha256", "-bytes", "4096", "-seconds", "2"]
+    if multi > 1:
+        argv += ["-multi", str(multi)]
+    text = capture(argv, env)
+    rate = None
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) == 2 and f[0].lower() in ("sha256", "sha2-256") and f[1].endswith("k"):
+            rate = float(f[1][:-1]) * 1000  # "The 'numbers' are in 1000s of bytes per second"
+    if rate is None:
+        raise CommandFailed("cannot parse the output of %s:\n%s" % (" ".join(argv), text))
+    return rate
+
+
+# --- data -------------------------------------------------------------------
+
+def write_data(path, block, size, salt):
+    """size bytes: block repeated, each repetition rotated differently (no two
+    4 KiB blocks of the file alike, so every digest is different work)."""
+    mv = memoryview(block)
+    with open(path, "wb") as f:
+        left, i = size, 0
+        while left:
+            rot = (salt * 7919 + i * 4099 + 13) % len(block)
+            for p in (mv[rot:], mv[:rot]):
+                n = min(left, len(p))
+                f.write(p[:n])
+                left -= n
+            i += 1
+
+
+def build_reads(work):
+    exe = os.path.join(work, "verity_reads")
+    cc = os.environ.get("CC") or "cc"
+    argv = [cc, "-O2", "-std=c11", "-D_FILE_OFFSET_BITS=64", "-Iinclude", "-Iports/posix",
+            "-o", exe, "bench/verity_reads.c", "build/libdmboot.a", *LIB_C, "-lcrypto"]
+    r = subprocess.run(argv, cwd=ROOT, capture_output=True)
+    if r.returncode != 0:
+        raise CommandFailed("cannot build bench/verity_reads.c:\n%s\n%s" % (
+            " ".join(argv), r.stderr.decode(errors="replace")))
+    return exe
+
+
+def files_equal(a, b):
+    return filecmp.cmp(a, b, shallow=False)
+
+
+def fmt_rss(kib):
+    return "%.1f MiB" % (kib / 1024)
+
+
+def summarize(rows):
+    """rows: [(wall, cpu, rss, extra)] -> median/min wall, median cpu, max rss."""
+    walls = [r[0] for r in rows]
+    return {
+        "med": statistics.median(walls),
+        "min": min(walls),
+        "cpu": statistics.median(r[1] for r in rows),
+        "rss": max(r[2] for r in rows),
+        "rss_min": min(r[2] for r in rows),
+    }
+
+
+def main():
+    for tool in ("veritysetup", "openssl"):
+        if not shutil.which(tool):
+            print("bench_verity: %s is not installed; skipping the verity benchmarks" % tool,
+                  file=sys.stderr)
+            return 1
+    if not os.access(DMBOOT, os.X_OK) or not os.path.exists(
+            os.path.join(ROOT, "build", "libdmboot.a")):
+        print("bench_verity: build/dmboot or build/libdmboot.a is missing; run 'make all' "
+              "first", file=sys.stderr)
+        return 1
+    base = os.path.join(ROOT, "build", "bench")
+    os.makedirs(base, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="verity-", dir=base)
+    env = dict(os.environ, DMBOOT_STATE_DIR=os.path.join(work, "state"))
+    env.pop("DMBOOT_DEBUG", None)
+    try:
+        return bench(work, env)
+    except CommandFailed as e:
+        print("\nbench_verity: FAILED: %s" % e, file=sys.stderr)
+        return 1
+    except Disagree as e:
+        print("\nbench_verity: FAILED: outputs disagree: %s" % e, file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            os.rmdir(base)
+        except OSError:
+            pass
+
+
+def bench(work, env):
+    t_start = time.perf_counter()
+    print()
+    print("dmboot verity bench: `dmboot veritysetup` and reads through a verity device, "
+          "against `veritysetup` %s"
+          % capture(["veritysetup", "--version"], env).split()[1])
+    print()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    for k, v in B.machine_context():
+        print("  %-10s %s" % (k + ":", v))
+    print("  %-10s %s" % ("openssl:", capture(["openssl", "version"], env).strip()))
+    load0 = os.getloadavg()
+    print("  %-10s %.2f %.2f %.2f (1/5/15 min, at start; other load skews every figure)"
+          % (("loadavg:",) + load0))
+    print("  %-10s %s" % ("work dir:", work))
+    print()
+
+    runner = Runner(env, work)
+    if runner.launcher:
+        print("timing: each command forked by bench.py's C launcher; wall time, user+sys "
+              "and peak RSS are that child's own")
+    else:
+        print("timing: no C compiler: commands run from Python, peak RSS is an upper bound")
+    reads_exe = build_reads(work)
+    print("built %s (bench/verity_reads.c + build/libdmboot.a + ports/posix)"
+          % os.path.relpath(reads_exe, ROOT))
+
+    # Hardware limit, part 1 (again after the timed runs).
+    sha1 = [openssl_sha256(env, 1)]
+    shaN = [openssl_sha256(env, cores)] if cores > 1 else []
+
+    data = os.path.join(work, "data.img")
+    small = os.path.join(work, "small.img")
+    t0 = time.perf_counter()
+    block = os.urandom(64 * MiB)
+    write_data(data, block, BIG, 1)
+    write_data(small, block, SMALL, 2)
+    del block
+    print("data: data.img (1 GiB) and small.img (256 MiB), a 64 MiB random block repeated "
+          "with a different rotation each time (%.1f s)" % (time.perf_counter() - t0))
+
+    common = ["--salt=" + SALT, "--uuid=" + UUID]
+    vs_hash = os.path.join(work, "vs.hash")
+    dm_hash = os.path.join(work, "dm.hash")
+    dm1_hash = os.path.join(work, "dm1.hash")
+    small_hash = os.path.join(work, "small.hash")
+    small_vs = os.path.join(work, "small-vs.hash")
+
+    # (b) check once: byte-identical hash files and root hashes.
+    t0 = time.perf_counter()
+    roots = {
+        "veritysetup": root_hash(capture(["veritysetup", "format", *common, data, vs_hash],
+                                         env)),
+        "dmboot": root_hash(capture([DMBOOT, "veritysetup", "format", *common, data, dm_hash],
+                                    env)),
+        "dmboot --threads=1": root_hash(capture(
+            [DMBOOT, "veritysetup", "format", "--threads=1", *common, data, dm1_hash], env)),
+    }
+    if len(set(roots.values())) != 1:
+        raise Disagree("root hashes of data.img differ: %s" % roots)
+    for h in (dm_hash, dm1_hash):
+        if not files_equal(vs_hash, h):
+            raise Disagree("%s and %s differ" % (os.path.basename(vs_hash), os.path.basename(h)))
+    root = roots["dmboot"]
+    sroot = root_hash(capture([DMBOOT, "veritysetup", "format", *common, small, small_hash], env))
+    sroot_vs = root_hash(capture(["veritysetup", "format", *common, small, small_vs], env))
+    if sroot != sroot_vs or not files_equal(small_hash, small_vs):
+        raise Disagree("small.img: dmboot and veritysetup hash files differ (%s, %s)"
+                       % (sroot, sroot_vs))
+    os.unlink(small_vs)
+    for h in (dm_hash, dm1_hash):
+        os.unlink(h)
+    print("check: veritysetup, dmboot and dmboot --threads=1 format wrote byte-identical "
+          "hash files, root %s... (%.1f s)" % (root[:16], time.perf_counter() - t0))
+
+    for f in (data, small, vs_hash, small_hash):
+        B.warm(f)
+    print("page cache warmed: every file read once")
+
+    fmt_out = {"vs": os.path.join(work, "fmt-vs.hash"), "dm": os.path.join(work, "fmt-dm.hash"),
+               "dm1": os.path.join(work, "fmt-dm1.hash")}
+
+    def vcmd(*a):
+        return [DMBOOT, "veritysetup", *a]
+
+    reads = [reads_exe]
+    # key: (label, bytes for throughput, argv, hash file to delete first, wants stdout)
+    cases = {
+        "ver-vs": ("veritysetup verify", BIG, ["veritysetup", "verify", data, vs_hash, root],
+                   None),
+        "ver-dm": ("dmboot verify (all cores)", BIG, vcmd("verify", data, vs_hash, root), None),
+        "ver-dm1": ("dmboot verify --threads=1", BIG,
+                    vcmd("verify", "--threads=1", data, vs_hash, root), None),
+        "fmt-vs": ("veritysetup format", BIG,
+                   ["veritysetup", "format", *common, data, fmt_out["vs"]], fmt_out["vs"]),
+        "fmt-dm": ("dmboot format (all cores)", BIG,
+                   vcmd("format", *common, data, fmt_out["dm"]), fmt_out["dm"]),
+        "fmt-dm1": ("dmboot format --threads=1", BIG,
+                    vcmd("format", "--threads=1", *common, data, fmt_out["dm1"]),
+                    fmt_out["dm1"]),
+        "seq-dd": ("dd if=data.img bs=1M", BIG,
+                   ["dd", "if=" + data, "of=/dev/null", "bs=1M"], None),
+        "seq-plain": ("verity_reads seq --plain", BIG,
+                      reads + ["seq", data, vs_hash, root, "--plain"], None),
+        "seq-ver": ("verity_reads seq (verity)", BIG, reads + ["seq", data, vs_hash, root], None),
+        "rand-plain": ("verity_reads rand --plain", RAND_READS * 4096,
+                       reads + ["rand", data, vs_hash, root, "--plain",
+                                "--count=%d" % RAND_READS, "--seed=%d" % SEED], None),
+        "rand-ver": ("verity_reads rand (verity)", RAND_READS * 4096,
+                     reads + ["rand", data, vs_hash, root, "--count=%d" % RAND_READS,
+                              "--seed=%d" % SEED], None),
+        "sm-vs": ("veritysetup verify 256 MiB", SMALL,
+                  ["veritysetup", "verify", small, small_hash, sroot], None),
+        "sm-dm": ("dmboot verify 256 MiB (all cores)", SMALL,
+                  vcmd("verify", small, small_hash, sroot), None),
+        "sm-dm1": ("dmboot verify 256 MiB --threads=1", SMALL,
+                   vcmd("verify", "--threads=1", small, small_hash, sroot), None),
+    }
+    res = {k: [] for k in cases}
+
+    def run(key):
+        _, _, argv, rm = cases[key]
+        if rm and os.path.exists(rm):
+            os.unlink(rm)
+        if argv[0] == reads_exe:
+            w, c, r, text = runner.out(argv)
+            kv = parse_kv(text)
+            if kv.get("checked") != "ok":
+                raise Disagree("%s: reads did not check out:\n%s" % (" ".join(argv), text))
+            return w, c, r, kv
+        w, c, r = runner.one(argv)
+        return w, c, r, None
+
+    t0 = time.perf_counter()
+    for key in cases:  # one untimed round
+        run(key)
+    for h in fmt_out.values():
+        if not files_equal(vs_hash, h):
+            raise Disagree("%s differs from vs.hash" % os.path.basename(h))
+    for _ in range(RUNS):
+        for key in cases:
+            res[key].append(run(key))
+    print("timed: %d rounds of every case, interleaved, after one untimed round (%.1f s)"
+          % (RUNS, time.perf_counter() - t0))
+    for h in fmt_out.values():
+        if os.path.exists(h):
+            os.unlink(h)
+
+    sha1.append(openssl_sha256(env, 1))
+    if cores > 1:
+        shaN.append(openssl_sha256(env, cores))
+    s1 = max(sha1)
+    sN = max(shaN) if shaN else s1
+    load1 = os.getloadavg()
+
+    st = {k: summarize(v) for k, v in res.items()}
+
+    def gbs(key, which="med"):
+        return cases[key][1] / st[key][which] / 1e9
+
+    # --- hardware -----------------------------------------------------------
+    print()
+    print("Hardware limit: openssl speed -evp sha256 -bytes 4096 -seconds 2 (GB/s = 10^9 B/s; "
+          "best of a run before and after)")
+    print("  single core            %6.3f GB/s   (runs: %s)"
+          % (s1 / 1e9, ", ".join("%.3f" % (x / 1e9) for x in sha1)))
+    if cores > 1:
+        print("  -multi %-2d (all cores)  %6.3f GB/s   (runs: %s) = %.2f x single core"
+              % (cores, sN / 1e9, ", ".join("%.3f" % (x / 1e9) for x in shaN), sN / s1))
+    print("  %d x single core        %6.3f GB/s   (the goal's all-core limit)"
+          % (cores, cores * s1 / 1e9))
+
+    hdr = "  %-36s %8s %8s %7s %9s %10s %9s" % (
+        "command", "median s", "min s", "GB/s", "GB/s best", "user+sys s", "peak RSS")
+
+    def table(keys):
+        print(hdr)
+        for k in keys:
+            s = st[k]
+            print("  %-36s %8.3f %8.3f %7.3f %9.3f %10.3f %9s" % (
+                cases[k][0], s["med"], s["min"], gbs(k), gbs(k, "min"), s["cpu"],
+                fmt_rss(s["rss"])))
+
+    def ratio_rows(rows):
+        print("  %-50s %7s %7s  %s" % ("ratio", "median", "best", "goal"))
+        for label, a, b_key, b_val, goal in rows:
+            if b_key:
+                rm, rb = st[b_key]["med"] / st[a]["med"], st[b_key]["min"] / st[a]["min"]
+            else:
+                rm, rb = gbs(a) * 1e9 / b_val, gbs(a, "min") * 1e9 / b_val
+            g = ""
+            if goal:
+                g = ">= %.2f: %s" % (goal, "met" if rm >= goal else
+                                     ("met by best run" if rb >= goal else "below"))
+            print("  %-50s %7.3f %7.3f  %s" % (label, rm, rb, g))
+
+    for what, pre in (("(a) verify", "ver"), ("(b) format", "fmt")):
+        print()
+        print("%s, 1 GiB data image (throughput = data bytes / wall time of the command)" % what)
+        table([pre + "-vs", pre + "-dm", pre + "-dm1"])
+        ratio_rows([
+            ("dmboot (all cores) / veritysetup", pre + "-dm", pre + "-vs", None, None),
+            ("dmboot --threads=1 / veritysetup", pre + "-dm1", pre + "-vs", None, None),
+            ("dmboot (all cores) / (%d x single-core SHA-256)" % cores, pre + "-dm", None,
+             cores * s1, GOAL),
+            ("dmboot (all cores) / openssl -multi %d" % cores, pre + "-dm", None, sN, None),
+            ("dmboot --threads=1 / single-core SHA-256", pre + "-dm1", None, s1, GOAL),
+            ("dmboot all cores / dmboot --threads=1 (scaling)", pre + "-dm", pre + "-dm1",
+             None, None),
+        ])
+
+    # --- (c) reads ------------------------------------------------------------
+    def kv_med(key, field):
+        return statistics.median(float(r[3][field]) for r in res[key])
+
+    def kv_set(key, field):
+        return sorted({int(r[3][field]) for r in res[key]})
+
+    def loop_rate(key, which="med"):
+        """(bytes/s, requests/s) from the program's own timing of its read loop."""
+        secs = [float(r[3]["seconds"]) for r in res[key]]
+        t = statistics.median(secs) if which == "med" else min(secs)
+        kv = res[key][0][3]
+        return int(kv["bytes"]) / t, int(kv["requests"]) / t, t
+
+    geo = res["seq-ver"][0][3]
+    data_blocks, hash_blocks = int(geo["data_blocks"]), int(geo["hash_blocks"])
+    print()
+    print("(c) reads through an open verity device (bench/verity_reads.c, one thread; time of "
+          "the read loop only,")
+    print("    device setup excluded; peak RSS of the whole process)")
+    print("    tree: %d data blocks, %d hash blocks (%s leaf), %s levels, 4 KiB blocks"
+          % (data_blocks, hash_blocks, geo["leaf_blocks"], geo["levels"]))
+    print("  %-36s %8s %8s %9s %9s %10s %9s" % (
+        "reads", "median s", "min s", "MB/s", "MB/s best", "IOPS", "peak RSS"))
+    for k in ("seq-dd", "seq-plain", "seq-ver", "rand-plain", "rand-ver"):
+        if k == "seq-dd":
+            med, mn = st[k]["med"], st[k]["min"]
+            bps, bbest = BIG / med, BIG / mn
+            iops = BIG / MiB / med
+        else:
+            bps, iops, med = loop_rate(k)
+            bbest, _, mn = loop_rate(k, "min")
+        print("  %-36s %8.3f %8.3f %9.1f %9.1f %10.0f %9s" % (
+            cases[k][0], med, mn, bps / 1e6, bbest / 1e6, iops, fmt_rss(st[k]["rss"])))
+    dd_bps = BIG / st["seq-dd"]["med"]
+    seq_bps = loop_rate("seq-ver")[0]
+    plain_bps = loop_rate("seq-plain")[0]
+    serial = 1 / (1 / s1 + 1 / dd_bps)
+    print()
+    print("  %-58s %7s %7s" % ("ratio (sequential, 1 MiB requests)", "median", "best"))
+    seq_best = loop_rate("seq-ver", "min")[0]
+    for label, den, den_best in (
+            ("verified / dd bs=1M (plain file read)", dd_bps, BIG / st["seq-dd"]["min"]),
+            ("verified / plain dmb_bdev reads (--plain)", plain_bps,
+             loop_rate("seq-plain", "min")[0]),
+            ("verified / single-core SHA-256", s1, s1),
+            ("verified / serial limit 1/(1/SHA + 1/dd) = %.2f GB/s" % (serial / 1e9), serial,
+             1 / (1 / s1 + st["seq-dd"]["min"] / BIG))):
+        print("  %-58s %7.3f %7.3f" % (label, seq_bps / den, seq_best / den_best))
+    rp_iops, rv_iops = loop_rate("rand-plain")[1], loop_rate("rand-ver")[1]
+    print("  %-58s %7.3f" % ("random 4 KiB: verified IOPS / plain IOPS", rv_iops / rp_iops))
+
+    print()
+    print("  verity target counters (dmb_dev_target_stats), identical in every run unless "
+          "several values are shown:")
+    sq = res["seq-ver"][0][3]
+    reqs = int(sq["requests"])
+    exp_digests = data_blocks + hash_blocks
+    print("  sequential: %d requests; meta_reads %s (expected %d = hash blocks, each read "
+          "once: %s)" % (reqs, kv_set("seq-ver", "meta_reads"), hash_blocks,
+                         "yes" if kv_set("seq-ver", "meta_reads") == [hash_blocks] else "NO"))
+    print("              digests %s (expected %d = data + hash blocks: %s); cache_hits %s; "
+          "meta_reads per data block %.5f, per request %.2f"
+          % (kv_set("seq-ver", "digests"), exp_digests,
+             "yes" if kv_set("seq-ver", "digests") == [exp_digests] else "NO",
+             kv_set("seq-ver", "cache_hits"), int(sq["meta_reads"]) / data_blocks,
+             int(sq["meta_reads"]) / reqs))
+    rv = res["rand-ver"][0][3]
+    h2 = int(rv["h2_requests"])
+    h2_meta = kv_set("rand-ver", "h2_meta_reads")
+    worst = max(h2_meta) / h2
+    print("  random:     %d reads of 4 KiB (seed %d); meta_reads %s in all (%.3f per read)"
+          % (RAND_READS, SEED, kv_set("rand-ver", "meta_reads"),
+             int(rv["meta_reads"]) / RAND_READS))
+    print("              second half (steady state, %d reads): meta_reads %s = %.3f per read "
+          "(goal <= 1: %s), digests %.3f per read, cache_hits %.3f per read"
+          % (h2, h2_meta, worst, "met" if worst <= 1 else "below",
+             int(rv["h2_digests"]) / h2, int(rv["h2_cache_hits"]) / h2))
+    cache_blocks = 256  # VERITY_CACHE_BYTES (1 MiB) / 4 KiB, lib/targets/verity.c
+    upper = hash_blocks - int(geo["leaf_blocks"])
+    print("              (a 1 MiB cache holds %d of the %d hash blocks: with the %d upper "
+          "blocks cached, a random read misses its leaf with p ~ %.2f)"
+          % (cache_blocks, hash_blocks, upper,
+             1 - (cache_blocks - upper) / int(geo["leaf_blocks"])))
+
+    # --- (d) memory ---------------------------------------------------------
+    print()
+    print("(d) peak RSS (ru_maxrss of the child; max and min over %d timed runs)" % RUNS)
+    print("  %-28s %12s %12s %12s %12s  %s" % (
+        "verify", "1 GiB max", "1 GiB min", "256 MiB max", "256 MiB min", "1 GiB / 256 MiB"))
+    for label, big, sm in (("veritysetup", "ver-vs", "sm-vs"),
+                           ("dmboot (all cores)", "ver-dm", "sm-dm"),
+                           ("dmboot --threads=1", "ver-dm1", "sm-dm1")):
+        print("  %-28s %12s %12s %12s %12s  %.2f" % (
+            label, fmt_rss(st[big]["rss"]), fmt_rss(st[big]["rss_min"]), fmt_rss(st[sm]["rss"]),
+            fmt_rss(st[sm]["rss_min"]), st[big]["rss"] / st[sm]["rss"]))
+    print("  256 MiB verify throughput: dmboot %.3f GB/s, --threads=1 %.3f GB/s, "
+          "veritysetup %.3f GB/s" % (gbs("sm-dm"), gbs("sm-dm1"), gbs("sm-vs")))
+
+    print()
+    print("  loadavg at end: %.2f %.2f %.2f.  Files in the page cache: this measures hashing "
+          "and copying," % load1)
+    print("  not the disk.  Times vary from run to run; nothing here is asserted.  "
+          "Total %.0f s." % (time.perf_counter() - t_start))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

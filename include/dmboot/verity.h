@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * dm-verity images as veritysetup makes them (formats.md §2): the superblock,
+ * building and checking the hash tree, and the table that maps the result.
+ */
+#ifndef DMBOOT_VERITY_H
+#define DMBOOT_VERITY_H
+
+#ifndef DMBOOT_INSIDE_DMBOOT_H
+#error "include <dmboot/dmboot.h>, not <dmboot/verity.h>"
+#endif
+
+#define DMB_VERITY_SB_SIZE 512
+#define DMB_VERITY_MAX_SALT 256
+
+/* Everything that describes a verity hash area (what the superblock holds, and more). */
+struct dmb_verity_params {
+	unsigned hash_type;         /* 0: Chrome OS, 1: normal */
+	char hash_name[32];         /* Linux crypto API name, e.g. "sha256" */
+	uint32_t data_block_size;   /* bytes, power of two, 512..65536 */
+	uint32_t hash_block_size;   /* bytes, power of two, 512..65536 */
+	uint64_t data_blocks;
+	uint64_t hash_offset;       /* bytes: the superblock, or the tree with no_superblock */
+	bool no_superblock;
+	uint8_t salt[DMB_VERITY_MAX_SALT];
+	size_t salt_size;
+	uint8_t uuid[16];           /* superblock only */
+};
+
+/*
+ * Check a parameter set as veritysetup and Linux do.
+ * Errors: DMB_EINVAL, DMB_ENOTSUP (hash unknown to the provider), DMB_ERANGE
+ * (sizes overflow, too many levels).
+ */
+int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params *p);
+
+/*
+ * Decode and validate a superblock (512 bytes).  Sets every field but
+ * hash_offset and no_superblock.
+ * Errors: DMB_ENOENT (no "verity" signature), DMB_ENOTSUP (superblock version,
+ * hash type, block size or salt size this library does not support),
+ * DMB_ECORRUPT (a field out of range); the message names the field.
+ */
+int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZE],
+			 struct dmb_verity_params *p);
+void dmb_verity_sb_encode(const struct dmb_verity_params *p, uint8_t sb[DMB_VERITY_SB_SIZE]);
+
+/* Read and decode the superblock at byte offset of dev; sets p->hash_offset. */
+int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offset,
+		       struct dmb_verity_params *p);
+
+/* First hash block of the tree, in hash blocks: the table's hash_start_block. */
+uint64_t dmb_verity_hash_start(const struct dmb_verity_params *p);
+
+/* The tree's geometry (how many blocks, where). */
+struct dmb_verity_geometry {
+	size_t digest_size;
+	unsigned levels;
+	uint64_t hash_start;       /* hash blocks */
+	uint64_t hash_blocks;      /* hash blocks in the tree */
+	uint64_t hash_end;         /* one past the tree, in hash blocks */
+	uint64_t leaf_first;       /* first leaf (level 0) hash block */
+	uint64_t leaf_blocks;      /* leaf hash blocks */
+	uint64_t data_per_leaf;    /* data blocks one leaf hash block covers */
+};
+int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+			struct dmb_verity_geometry *g);
+
+/* Where and why a verification failed. */
+enum dmb_verity_fail {
+	DMB_VERITY_OK = 0,
+	DMB_VERITY_FAIL_BLOCK,      /* a block's digest differs: position is in that block's file */
+	DMB_VERITY_FAIL_SPARE,      /* non-zero padding in a hash block: position on the hash device */
+	DMB_VERITY_FAIL_ROOT,       /* the top block does not hash to the root digest */
+};
+struct dmb_verity_failure {
+	enum dmb_verity_fail kind;
+	bool on_hash_device;        /* position is on the hash device (else the data device) */
+	uint64_t position;          /* byte offset of the failing block (or spare area) */
+};
+
+typedef void (*dmb_progress_fn)(void *cookie, uint64_t done, uint64_t total);
+
+/*
+ * The leaf level, for leaf hash blocks [first, first + count): hash the data
+ * blocks they cover and write the leaf blocks (verify = false) or compare
+ * them with those on the hash device (verify = true).  Independent ranges
+ * may run in parallel, each with its own context.  Memory: about 1 MiB.
+ * Errors: DMB_EVERIFY (with *fail filled), DMB_EIO, DMB_ENOMEM, DMB_ENOTSUP.
+ */
+int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+		      struct dmb_bdev *data, struct dmb_bdev *hash, uint64_t first, uint64_t count,
+		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
+		      void *cookie);
+
+/*
+ * The levels above the leaves, read back from the hash device, and the root:
+ * write them and return the root digest in root (verify = false), or compare
+ * them and the root with root (verify = true).  Formatting writes the
+ * superblock too unless p->no_superblock.  With a single data block there is
+ * no tree and the root is that block's digest (hence the data device).
+ */
+int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+		     struct dmb_bdev *data, struct dmb_bdev *hash, bool verify, uint8_t *root,
+		     struct dmb_verity_failure *fail);
+
+/* dmb_verity_leaves() over all leaves, then dmb_verity_upper(). */
+int dmb_verity_format(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+		      struct dmb_bdev *data, struct dmb_bdev *hash, uint8_t *root,
+		      dmb_progress_fn progress, void *cookie);
+int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+		      struct dmb_bdev *data, struct dmb_bdev *hash, const uint8_t *root,
+		      struct dmb_verity_failure *fail, dmb_progress_fn progress, void *cookie);
+
+/*
+ * The verity table line for p: "0 <sectors> verity <type> <data> <hash> <dbs>
+ * <hbs> <blocks> <hash_start> <alg> <root_hex> <salt|->" plus " <opts>" when
+ * opts is not empty (e.g. "2 ignore_zero_blocks check_at_most_once").  Device
+ * names are escaped for the table.  Returns the length like snprintf.
+ */
+size_t dmb_verity_table_line(const struct dmb_verity_params *p, const char *data_dev,
+			     const char *hash_dev, const char *root_hex, const char *opts,
+			     char *buf, size_t cap);
+
+#endif /* DMBOOT_VERITY_H */

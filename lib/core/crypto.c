@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Helpers around the crypto provider (crypto.h): one-shot digests,
+ * constant-time comparison and hex conversion.
+ */
+#include "util.h"
+
+int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
+		       size_t len, uint8_t *out, size_t *size)
+{
+	struct dmb_digest *d;
+	int r;
+
+	if (!c || !c->ops->digest_create)
+		return DMB_ENOTSUP;
+	r = c->ops->digest_create(c, name, &d, size);
+	if (r)
+		return r;
+	r = c->ops->digest_update(d, data, len);
+	if (!r)
+		r = c->ops->digest_final(d, out);
+	c->ops->digest_destroy(d);
+	return r;
+}
+
+int dmb_memcmp_ct(const void *a, const void *b, size_t n)
+{
+	const volatile uint8_t *x = a, *y = b;
+	uint8_t diff = 0;
+
+	for (size_t i = 0; i < n; i++)
+		diff |= x[i] ^ y[i];
+	return diff != 0;
+}
+
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int dmb_hex_decode(const char *hex, uint8_t *out, size_t len)
+{
+	if (dmb_strnlen(hex, 2 * len + 1) != 2 * len)
+		return DMB_EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return DMB_EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void dmb_hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}

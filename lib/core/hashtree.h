@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * dm-verity hash-tree geometry and block hashing (formats.md §2.1), shared by
+ * the verity target (reads) and the veritysetup-compatible formatter.
+ */
+#ifndef DMBOOT_LIB_HASHTREE_H
+#define DMBOOT_LIB_HASHTREE_H
+
+#include "util.h"
+
+/* Linux's DM_VERITY_MAX_LEVELS. */
+#define DMB_HASHTREE_MAX_LEVELS 63
+/* Longest salt: the veritysetup superblock's salt field. */
+#define DMB_HASHTREE_MAX_SALT 256
+
+struct dmb_hashtree {
+	unsigned version;             /* 0: Chrome OS (packed digests, salt last); 1: normal */
+	unsigned data_block_bits;
+	unsigned hash_block_bits;
+	uint64_t data_blocks;
+	uint64_t hash_start;          /* first (root) hash block, in hash blocks */
+	size_t digest_size;
+	unsigned hash_per_block_bits; /* floor(log2(hash block size / digest size)) */
+	unsigned levels;              /* 0 when data_blocks <= 1 */
+	uint64_t level_block[DMB_HASHTREE_MAX_LEVELS]; /* first hash block of each level */
+	uint64_t hash_end;            /* one past the last hash block */
+};
+
+/*
+ * Compute the geometry.  The caller has checked the block sizes (powers of
+ * two) and that the hash block holds at least two digests.
+ * Errors: DMB_ERANGE ("Too many tree levels", "Hash device offset
+ * overflow"); *why gets the reason.
+ */
+int dmb_hashtree_init(struct dmb_hashtree *t, unsigned version, unsigned data_block_bits,
+		      unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
+		      size_t digest_size, const char **why);
+
+/* Hash blocks at level i (level 0 covers data blocks). */
+uint64_t dmb_hashtree_level_blocks(const struct dmb_hashtree *t, unsigned level);
+
+/*
+ * Where the digest of `block` (a data block for level 0, a level-1 hash block
+ * index within its level for level 1, ...) is stored: the absolute hash
+ * block and the byte offset in it.
+ */
+static inline void dmb_hashtree_locate(const struct dmb_hashtree *t, uint64_t data_block,
+				       unsigned level, uint64_t *hash_block, size_t *offset)
+{
+	uint64_t pos = data_block >> (level * t->hash_per_block_bits);
+	size_t idx = (size_t)(pos & (((uint64_t)1 << t->hash_per_block_bits) - 1));
+
+	*hash_block = t->level_block[level] + (pos >> t->hash_per_block_bits);
+	*offset = t->version ? idx << (t->hash_block_bits - t->hash_per_block_bits)
+			     : idx * t->digest_size;
+}
+
+/* Salted block hashing: v1 H(salt || block), v0 H(block || salt). */
+struct dmb_hasher {
+	const struct dmb_crypto *crypto;
+	struct dmb_digest *d;
+	struct dmb_digest *salted; /* v1 with salt: the state after the salt */
+	unsigned version;
+	const uint8_t *salt;       /* borrowed */
+	size_t salt_size;
+	size_t digest_size;
+};
+
+/*
+ * Errors: DMB_ENOTSUP (no provider, or it lacks the algorithm), DMB_ENOMEM.
+ * salt is borrowed and must outlive the hasher.
+ */
+int dmb_hasher_init(struct dmb_hasher *h, const struct dmb_crypto *c, const char *alg,
+		    unsigned version, const uint8_t *salt, size_t salt_size);
+int dmb_hasher_digest(struct dmb_hasher *h, const void *block, size_t len, uint8_t *out);
+void dmb_hasher_fini(struct dmb_hasher *h);
+
+#endif /* DMBOOT_LIB_HASHTREE_H */

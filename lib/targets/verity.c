@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * The verity target (formats.md §1.6, §2; Linux dm-verity): a read-only
+ * device whose every data block is checked against a hash tree up to a
+ * trusted root digest before it is returned.  Verified hash blocks are kept
+ * in a bounded cache, so sequential reads cost one digest per data block and
+ * each hash block is read and hashed once; a random read costs at most one
+ * hash-block read once the upper levels are cached.  Optional arguments
+ * follow Linux: corruption modes, ignore_zero_blocks, check_at_most_once,
+ * FEC (verity_fec.c) and root hash signatures checked at construction.
+ */
+#include "verity.h"
+
+/* Verified hash blocks kept per device. */
+#define VERITY_CACHE_BYTES (1u << 20)
+
+/*
+ * A cache of hash blocks: a chained hash table over a fixed set of slots,
+ * replaced by the clock (second chance) algorithm.  Only blocks whose digest
+ * matched their parent are marked verified; a block read in logging mode
+ * after a mismatch is kept unverified and checked again next time.
+ */
+struct cache_slot {
+	uint64_t block;
+	int32_t next;   /* chain in the bucket, -1 ends it */
+	bool used;
+	bool verified;
+	bool referenced;
+};
+
+struct verity_cache {
+	uint32_t nslots;
+	uint32_t nbuckets;  /* power of two */
+	uint32_t hand;      /* clock hand */
+	size_t block_size;
+	struct cache_slot *slots;
+	int32_t *buckets;
+	uint8_t *data;      /* nslots blocks */
+};
+
+static uint32_t bucket_of(const struct verity_cache *c, uint64_t block)
+{
+	return (uint32_t)((block * 0x9e3779b97f4a7c15ull) >> 32) & (c->nbuckets - 1);
+}
+
+static void cache_destroy(struct verity_cache *c)
+{
+	if (!c)
+		return;
+	dmb_port_free(c->slots);
+	dmb_port_free(c->buckets);
+	dmb_port_free(c->data);
+	dmb_port_free(c);
+}
+
+static struct verity_cache *cache_create(uint32_t nslots, size_t block_size)
+{
+	struct verity_cache *c = dmb_calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->nslots = nslots;
+	c->block_size = block_size;
+	c->nbuckets = 1;
+	while (c->nbuckets < 2 * nslots)
+		c->nbuckets <<= 1;
+	c->slots = dmb_calloc(nslots, sizeof(*c->slots));
+	c->buckets = dmb_calloc(c->nbuckets, sizeof(*c->buckets));
+	c->data = dmb_calloc(nslots, block_size);
+	if (!c->slots || !c->buckets || !c->data) {
+		cache_destroy(c);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < c->nbuckets; i++)
+		c->buckets[i] = -1;
+	return c;
+}
+
+static struct cache_slot *cache_find(struct verity_cache *c, uint64_t block)
+{
+	for (int32_t i = c->buckets[bucket_of(c, block)]; i >= 0; i = c->slots[i].next)
+		if (c->slots[i].block == block) {
+			c->slots[i].referenced = true;
+			return &c->slots[i];
+		}
+	return NULL;
+}
+
+static uint8_t *cache_data(struct verity_cache *c, const struct cache_slot *s)
+{
+	return c->data + (size_t)(s - c->slots) * c->block_size;
+}
+
+/* Forget what a slot holds. */
+static void cache_drop(struct verity_cache *c, struct cache_slot *s)
+{
+	int32_t *pp = &c->buckets[bucket_of(c, s->block)];
+	int32_t self = (int32_t)(s - c->slots);
+
+	while (*pp != self)
+		pp = &c->slots[*pp].next;
+	*pp = s->next;
+	s->used = false;
+}
+
+/* Take a slot for block, evicting by the clock. */
+static struct cache_slot *cache_insert(struct verity_cache *c, uint64_t block)
+{
+	struct cache_slot *s;
+
+	for (;;) {
+		s = &c->slots[c->hand];
+		c->hand = (c->hand + 1) % c->nslots;
+		if (!s->used || !s->referenced)
+			break;
+		s->referenced = false;
+	}
+	if (s->used)
+		cache_drop(c, s);
+	s->block = block;
+	s->used = true;
+	s->verified = false;
+	s->referenced = true;
+	s->next = c->buckets[bucket_of(c, block)];
+	c->buckets[bucket_of(c, block)] = (int32_t)(s - c->slots);
+	return s;
+}
+
+/* Corruption and error handling */
+
+enum block_type { BLOCK_DATA, BLOCK_METADATA };
+
+/*
+ * Apply the table's mode to a corrupt block (Linux verity_handle_err()).
+ * Returns 0 when the read should go on (ignore_corruption) and DMB_EIO when
+ * it fails.
+ */
+static int handle_corruption(struct verity *v, enum block_type type, uint64_t block)
+{
+	struct dmb_target *ti = v->ti;
+	const char *what = type == BLOCK_DATA ? "data" : "metadata";
+	const char *dev = type == BLOCK_DATA ? v->data_dev->name : v->hash_dev->name;
+	char reason[DMB_MSG_MAX];
+
+	v->corrupted = true;
+	dmb_snprintf(reason, sizeof(reason), "verity: %s block %llu of %s is corrupted", what,
+		     (unsigned long long)block, dev);
+	switch (v->mode) {
+	case VERITY_MODE_LOGGING:
+		dmb_log(ti->ctx, DMB_LOG_WARN, "%s (ignored)", reason);
+		return 0;
+	case VERITY_MODE_RESTART:
+		dmb_port_fatal(DMB_FATAL_RESTART, reason);
+		break;
+	case VERITY_MODE_PANIC:
+		dmb_port_fatal(DMB_FATAL_PANIC, reason);
+		break;
+	case VERITY_MODE_EIO:
+		break;
+	}
+	return dmb_seterr(ti->ctx, DMB_EIO, "%s", reason);
+}
+
+/* An I/O error from a lower device, under restart_on_error / panic_on_error. */
+static int handle_io_error(struct verity *v, int r)
+{
+	if (r == DMB_EIO && v->error_mode != VERITY_MODE_EIO) {
+		char reason[DMB_MSG_MAX];
+
+		dmb_snprintf(reason, sizeof(reason), "verity: %s", v->ti->ctx->msg);
+		dmb_port_fatal(v->error_mode == VERITY_MODE_PANIC ? DMB_FATAL_PANIC
+								  : DMB_FATAL_RESTART,
+			       reason);
+	}
+	return r;
+}
+
+/*
+ * Get hash block `block` (absolute, on the hash device) checked against
+ * want.  Returns its cached bytes in *out.
+ */
+static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *want,
+			     const uint8_t **out)
+{
+	struct verity_cache *c = v->cache;
+	struct cache_slot *s = cache_find(c, block);
+	const size_t hbs = (size_t)1 << v->tree.hash_block_bits;
+	uint8_t digest[DMB_MAX_DIGEST_SIZE];
+	uint8_t *data;
+	int r;
+
+	if (s && s->verified) {
+		v->ti->stats.cache_hits++;
+		*out = cache_data(c, s);
+		return 0;
+	}
+	if (!s) {
+		s = cache_insert(c, block);
+		data = cache_data(c, s);
+		v->ti->stats.meta_reads++;
+		r = dmb_bdev_read_sectors(v->hash_dev->bdev,
+					  block << (v->tree.hash_block_bits - DMB_SECTOR_SHIFT),
+					  hbs >> DMB_SECTOR_SHIFT, data);
+		if (r) {
+			cache_drop(c, s); /* keep nothing half-read */
+			return handle_io_error(v, r);
+		}
+	}
+	data = cache_data(c, s);
+	v->ti->stats.digests++;
+	r = dmb_hasher_digest(&v->hasher, data, hbs, digest);
+	if (r)
+		return dmb_seterr(v->ti->ctx, r, "verity: cannot hash block %llu",
+				  (unsigned long long)block);
+	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
+		s->verified = true;
+	} else if (v->fec && verity_fec_decode(v, false, block, want, data) == 0) {
+		v->fec_corrected++;
+		s->verified = true;
+	} else {
+		r = handle_corruption(v, BLOCK_METADATA, block);
+		if (r)
+			return r;
+	}
+	*out = data;
+	return 0;
+}
+
+/*
+ * The expected digest of data block `block`, walking down from the root.
+ * When the leaf hash block is cached and verified, that is one lookup.
+ */
+static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
+{
+	const struct dmb_hashtree *t = &v->tree;
+	const uint8_t *parent = v->root_digest;
+	const uint8_t *data = NULL;
+	uint64_t hb;
+	size_t off;
+	int r;
+
+	if (t->levels == 0) {
+		memcpy(want, v->root_digest, t->digest_size);
+		return 0;
+	}
+	dmb_hashtree_locate(t, block, 0, &hb, &off);
+	struct cache_slot *s = cache_find(v->cache, hb);
+
+	if (s && s->verified) {
+		v->ti->stats.cache_hits++;
+		memcpy(want, cache_data(v->cache, s) + off, t->digest_size);
+		return 0;
+	}
+	for (int level = (int)t->levels - 1; level >= 0; level--) {
+		dmb_hashtree_locate(t, block, (unsigned)level, &hb, &off);
+		r = verify_hash_block(v, hb, parent, &data);
+		if (r)
+			return r;
+		/* The parent digest must survive the next insertion's eviction. */
+		memcpy(want, data + off, t->digest_size);
+		parent = want;
+	}
+	return 0;
+}
+
+static bool test_validated(const struct verity *v, uint64_t block)
+{
+	return v->validated && (v->validated[block / 8] >> (block % 8) & 1);
+}
+
+static void set_validated(struct verity *v, uint64_t block)
+{
+	if (v->validated)
+		v->validated[block / 8] |= (uint8_t)(1u << (block % 8));
+}
+
+/* Check one data block in buf; repair it with FEC or apply the mode. */
+static int verify_data_block(struct verity *v, uint64_t block, uint8_t *buf, bool *zeroed)
+{
+	const size_t dbs = (size_t)1 << v->tree.data_block_bits;
+	uint8_t want[DMB_MAX_DIGEST_SIZE], digest[DMB_MAX_DIGEST_SIZE];
+	int r;
+
+	*zeroed = false;
+	if (test_validated(v, block))
+		return 0;
+	r = digest_for_block(v, block, want);
+	if (r)
+		return r;
+	if (v->zero_blocks && dmb_memcmp_ct(want, v->zero_digest, v->tree.digest_size) == 0) {
+		/* Linux returns zeros without looking at the device's bytes. */
+		memset(buf, 0, dbs);
+		*zeroed = true;
+		return 0;
+	}
+	v->ti->stats.digests++;
+	r = dmb_hasher_digest(&v->hasher, buf, dbs, digest);
+	if (r)
+		return dmb_seterr(v->ti->ctx, r, "verity: cannot hash data block %llu",
+				  (unsigned long long)block);
+	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
+		set_validated(v, block);
+		return 0;
+	}
+	if (v->fec && verity_fec_decode(v, true, block, want, buf) == 0) {
+		v->fec_corrected++;
+		set_validated(v, block);
+		return 0;
+	}
+	return handle_corruption(v, BLOCK_DATA, block);
+}
+
+static int verity_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
+{
+	struct verity *v = ti->priv;
+	const unsigned bits = v->tree.data_block_bits - DMB_SECTOR_SHIFT;
+	const uint64_t mask = ((uint64_t)1 << bits) - 1;
+	uint64_t block = sector >> bits, nblocks = count >> bits;
+	uint8_t *p = buf;
+	int r;
+
+	ti->stats.reads++;
+	/* The device's logical block size keeps requests aligned; check anyway. */
+	if ((sector & mask) || (count & mask))
+		return dmb_seterr(ti->ctx, DMB_EIO, "verity: unaligned I/O at sector %llu",
+				  (unsigned long long)(ti->begin_sectors + sector));
+	if (block + nblocks > v->tree.data_blocks)
+		return dmb_seterr(ti->ctx, DMB_EIO, "verity: I/O past data block %llu",
+				  (unsigned long long)v->tree.data_blocks);
+	/* One read for the whole request; the data blocks are contiguous. */
+	ti->stats.data_reads++;
+	r = dmb_bdev_read_sectors(v->data_dev->bdev, sector, count, buf);
+	if (r)
+		return handle_io_error(v, r);
+	for (uint64_t i = 0; i < nblocks; i++, p += (size_t)1 << v->tree.data_block_bits) {
+		bool zeroed;
+
+		r = verify_data_block(v, block + i, p, &zeroed);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Constructor */
+
+static int fail(struct dmb_target *ti, const char *why, int err)
+{
+	ti->error = why;
+	return err;
+}
+
+/* Parse a block size argument: a power of two from 512 to 64 KiB. */
+static bool parse_block_size(const char *arg, unsigned *bits)
+{
+	uint32_t v;
+
+	if (dmb_parse_u32(arg, 10, &v) || !dmb_is_pow2(v) || v < 512 ||
+	    v > (1u << DMB_MAX_BLOCK_SHIFT))
+		return false;
+	*bits = dmb_ilog2(v);
+	return true;
+}
+
+/* "%llu" that must also survive a shift by `bits` into sectors. */
+static bool parse_blocks(const char *arg, unsigned bits, uint64_t *out)
+{
+	return dmb_arg_u64(arg, out) == 0 && (*out << bits) >> bits == *out;
+}
+
+static bool is_fec_opt(const char *name)
+{
+	return dmb_strcasecmp(name, "use_fec_from_device") == 0 ||
+	       dmb_strcasecmp(name, "fec_roots") == 0 || dmb_strcasecmp(name, "fec_blocks") == 0 ||
+	       dmb_strcasecmp(name, "fec_start") == 0;
+}
+
+static int parse_fec_opt(struct verity *v, const char *name, const char *value)
+{
+	struct verity_fec_params *p = &v->fec_params;
+	const unsigned bits = v->tree.data_block_bits - DMB_SECTOR_SHIFT;
+	uint32_t roots;
+
+	if (dmb_strcasecmp(name, "use_fec_from_device") == 0) {
+		p->dev_name = value;
+		p->given |= 1;
+	} else if (dmb_strcasecmp(name, "fec_roots") == 0) {
+		if (dmb_parse_u32(value, 10, &roots) || roots < 2 || roots > 24)
+			return fail(v->ti, "Invalid fec_roots", DMB_EINVAL);
+		p->roots = roots;
+		p->given |= 2;
+	} else if (dmb_strcasecmp(name, "fec_blocks") == 0) {
+		if (!parse_blocks(value, bits, &p->blocks))
+			return fail(v->ti, "Invalid fec_blocks", DMB_EINVAL);
+		p->given |= 4;
+	} else {
+		if (!parse_blocks(value, bits, &p->start))
+			return fail(v->ti, "Invalid fec_start", DMB_EINVAL);
+		p->given |= 8;
+	}
+	return 0;
+}
+
+/* The optional arguments: [<#opt_params> <opt_params>...]. */
+static int parse_opt_args(struct verity *v, unsigned argc, char **argv)
+{
+	struct dmb_target *ti = v->ti;
+	uint32_t n;
+	int r;
+
+	if (argc == 0)
+		return 0;
+	if (dmb_parse_u32(argv[0], 10, &n) || n > argc - 1)
+		return fail(ti, "Invalid number of feature args", DMB_EINVAL);
+	for (unsigned i = 1; i <= n; i++) {
+		const char *opt = argv[i];
+
+		if (dmb_strcasecmp(opt, "ignore_corruption") == 0)
+			v->mode = VERITY_MODE_LOGGING;
+		else if (dmb_strcasecmp(opt, "restart_on_corruption") == 0)
+			v->mode = VERITY_MODE_RESTART;
+		else if (dmb_strcasecmp(opt, "panic_on_corruption") == 0)
+			v->mode = VERITY_MODE_PANIC;
+		else if (dmb_strcasecmp(opt, "restart_on_error") == 0)
+			v->error_mode = VERITY_MODE_RESTART;
+		else if (dmb_strcasecmp(opt, "panic_on_error") == 0)
+			v->error_mode = VERITY_MODE_PANIC;
+		else if (dmb_strcasecmp(opt, "ignore_zero_blocks") == 0)
+			v->zero_blocks = true;
+		else if (dmb_strcasecmp(opt, "check_at_most_once") == 0) {
+			if (!v->validated) {
+				if (v->tree.data_blocks > INT32_MAX)
+					return fail(ti, "Invalid data blocks for check_at_most_once",
+						    DMB_EINVAL);
+				v->validated = dmb_calloc(v->tree.data_blocks / 8 + 1, 1);
+				if (!v->validated)
+					return fail(ti, "Cannot allocate bitset for check_at_most_once",
+						    DMB_ENOMEM);
+			}
+		} else if (dmb_strcasecmp(opt, "try_verify_in_tasklet") == 0) {
+			v->tasklet = true;
+		} else if (is_fec_opt(opt)) {
+			if (i == n)
+				return fail(ti, "FEC feature arguments require a value", DMB_EINVAL);
+			r = parse_fec_opt(v, opt, argv[++i]);
+			if (r)
+				return r;
+		} else if (dmb_strcasecmp(opt, "root_hash_sig_key_desc") == 0) {
+			if (i == n)
+				return fail(ti, "root hash verification: Signature key not specified",
+					    DMB_EINVAL);
+			dmb_port_free(v->sig_key_desc);
+			v->sig_key_desc = dmb_strdup(argv[++i]);
+			if (!v->sig_key_desc)
+				return fail(ti, "Cannot allocate signature key description",
+					    DMB_ENOMEM);
+		} else {
+			return fail(ti, "Unrecognized verity feature request", DMB_EINVAL);
+		}
+	}
+	if (n + 1 != argc)
+		return fail(ti, "Unrecognized verity feature request", DMB_EINVAL);
+	return 0;
+}
+
+/*
+ * Check the root hash signature named by root_hash_sig_key_desc: a detached
+ * PKCS#7 over the root digest's hex text exactly as the table wrote it.
+ */
+static int verify_signature(struct verity *v, const char *root_hex)
+{
+	struct dmb_target *ti = v->ti;
+	struct dmb_ctx *ctx = ti->ctx;
+	const struct dmb_keyring *k = ctx->keyring;
+	uint8_t *sig;
+	size_t sig_len;
+	char inner[DMB_MSG_MAX];
+	int r;
+
+	if (!v->sig_key_desc) {
+		if (ctx->flags & DMB_CTX_REQUIRE_SIGNATURES)
+			return fail(ti, "root hash verification: Root hash verification failed: signature required",
+				    DMB_ENOKEY);
+		return 0;
+	}
+	if (!k || !k->get)
+		return fail(ti, "root hash verification: Invalid key specified: no keyring",
+			    DMB_ENOKEY);
+	if (!ctx->crypto || !ctx->crypto->ops->pkcs7_verify)
+		return fail(ti, "root hash verification: no signature support in the crypto provider",
+			    DMB_ENOTSUP);
+	dmb_ctx_clear(ctx);
+	r = k->get(k, ctx, v->sig_key_desc, &sig, &sig_len);
+	if (r) {
+		memcpy(inner, ctx->msg, sizeof(inner));
+		return dmb_seterr(ctx, r, "line %u: verity: root hash verification: Invalid key specified: %s",
+				  ti->line, inner[0] ? inner : v->sig_key_desc);
+	}
+	dmb_ctx_clear(ctx);
+	r = ctx->crypto->ops->pkcs7_verify(ctx->crypto, ctx, sig, sig_len,
+					   (const uint8_t *)root_hex, dmb_strlen(root_hex));
+	if (k->put)
+		k->put(k, sig, sig_len);
+	if (r) {
+		memcpy(inner, ctx->msg, sizeof(inner));
+		return dmb_seterr(ctx, r, "line %u: verity: root hash verification failed: %s",
+				  ti->line, inner[0] ? inner : dmb_strerror(r));
+	}
+	return 0;
+}
+
+/*
+ * Construct a verity mapping:
+ *   <version> <data_dev> <hash_dev> <data_block_size> <hash_block_size>
+ *   <num_data_blocks> <hash_start_block> <algorithm> <root_digest> <salt|->
+ *   [<#opt_params> <opt_params>...]
+ * version 0 (Chrome OS) or 1; block sizes powers of two from 512 to 64 KiB;
+ * hash_start_block in hash blocks.  The table must be read-only.  Optional
+ * arguments: ignore_corruption | restart_on_corruption | panic_on_corruption,
+ * restart_on_error | panic_on_error, ignore_zero_blocks, check_at_most_once,
+ * try_verify_in_tasklet, use_fec_from_device <dev> fec_roots <n>
+ * fec_blocks <n> fec_start <n>, root_hash_sig_key_desc <desc>.
+ */
+static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
+{
+	struct verity *v;
+	unsigned dbits, hbits;
+	uint32_t version;
+	uint64_t data_blocks, hash_start, need;
+	const char *why;
+	int r;
+
+	v = dmb_calloc(1, sizeof(*v));
+	if (!v)
+		return fail(ti, "Cannot allocate verity structure", DMB_ENOMEM);
+	ti->priv = v;
+	v->ti = ti;
+	if (!ti->read_only)
+		return fail(ti, "Device must be readonly", DMB_EINVAL);
+	if (argc < 10)
+		return fail(ti, "Not enough arguments", DMB_EINVAL);
+	if (dmb_parse_u32(argv[0], 10, &version) || version > 1)
+		return fail(ti, "Invalid version", DMB_EINVAL);
+	if (!parse_block_size(argv[3], &dbits))
+		return fail(ti, "Invalid data device block size", DMB_EINVAL);
+	if (!parse_block_size(argv[4], &hbits))
+		return fail(ti, "Invalid hash device block size", DMB_EINVAL);
+	if (!parse_blocks(argv[5], dbits - DMB_SECTOR_SHIFT, &data_blocks))
+		return fail(ti, "Invalid data blocks", DMB_EINVAL);
+	if (ti->len_sectors > data_blocks << (dbits - DMB_SECTOR_SHIFT))
+		return fail(ti, "Data device is too small", DMB_EINVAL);
+	if (!parse_blocks(argv[6], hbits - DMB_SECTOR_SHIFT, &hash_start))
+		return fail(ti, "Invalid hash start", DMB_EINVAL);
+
+	if (dmb_strlen(argv[7]) >= sizeof(v->alg))
+		return fail(ti, "Cannot initialize hash function", DMB_ENOTSUP);
+	memcpy(v->alg, argv[7], dmb_strlen(argv[7]) + 1);
+	if (dmb_strcmp(argv[9], "-") != 0) {
+		size_t n = dmb_strlen(argv[9]);
+
+		if (n % 2 || n / 2 > DMB_HASHTREE_MAX_SALT)
+			return fail(ti, "Invalid salt", DMB_EINVAL);
+		v->salt_size = n / 2;
+		v->salt = dmb_port_malloc(v->salt_size + 1);
+		if (!v->salt)
+			return fail(ti, "Cannot allocate salt", DMB_ENOMEM);
+		if (dmb_hex_decode(argv[9], v->salt, v->salt_size))
+			return fail(ti, "Invalid salt", DMB_EINVAL);
+	}
+	r = dmb_hasher_init(&v->hasher, ti->ctx->crypto, v->alg, version, v->salt, v->salt_size);
+	if (r)
+		return fail(ti, "Cannot initialize hash function", r);
+	if (((size_t)1 << hbits) < v->hasher.digest_size * 2)
+		return fail(ti, "Digest size too big", DMB_EINVAL);
+	if (dmb_strlen(argv[8]) != v->hasher.digest_size * 2 ||
+	    dmb_hex_decode(argv[8], v->root_digest, v->hasher.digest_size))
+		return fail(ti, "Invalid root digest", DMB_EINVAL);
+
+	r = dmb_hashtree_init(&v->tree, version, dbits, hbits, data_blocks, hash_start,
+			      v->hasher.digest_size, &why);
+	if (r)
+		return fail(ti, why, r);
+	r = parse_opt_args(v, argc - 10, argv + 10);
+	if (r)
+		return r;
+
+	r = dmb_target_get_device(ti, argv[1], 0, ti->len_sectors, &v->data_dev);
+	if (r)
+		return r;
+	r = dmb_target_get_device(ti, argv[2], 0, 0, &v->hash_dev);
+	if (r)
+		return r;
+	if (((size_t)1 << dbits) < ((size_t)1 << v->data_dev->bdev->block_shift))
+		return fail(ti, "Invalid data device block size", DMB_EINVAL);
+	if (((size_t)1 << hbits) < ((size_t)1 << v->hash_dev->bdev->block_shift))
+		return fail(ti, "Invalid hash device block size", DMB_EINVAL);
+	need = v->tree.hash_end << (hbits - DMB_SECTOR_SHIFT);
+	if ((need >> (hbits - DMB_SECTOR_SHIFT)) != v->tree.hash_end ||
+	    need > dmb_bdev_sectors(v->hash_dev->bdev))
+		return dmb_seterr(ti->ctx, DMB_ERANGE,
+				  "line %u: verity: hash device %s is too small for the hash tree: it needs %llu blocks of %u bytes, it has %llu bytes",
+				  ti->line, v->hash_dev->name, (unsigned long long)v->tree.hash_end,
+				  1u << hbits,
+				  (unsigned long long)dmb_bdev_bytes(v->hash_dev->bdev));
+
+	/* verity_fec_ctr() reports missing options; without a device, FEC stays off. */
+	if (v->fec_params.given) {
+		r = verity_fec_ctr(v);
+		if (r)
+			return r;
+	}
+	if (v->zero_blocks) {
+		uint8_t *zero = dmb_calloc((size_t)1 << dbits, 1);
+
+		if (!zero)
+			return fail(ti, "Cannot allocate zero digest", DMB_ENOMEM);
+		r = dmb_hasher_digest(&v->hasher, zero, (size_t)1 << dbits, v->zero_digest);
+		dmb_port_free(zero);
+		if (r)
+			return fail(ti, "Cannot hash a zero block", r);
+	}
+	/* Enough slots for every level plus room for the leaves. */
+	uint32_t slots = (uint32_t)(VERITY_CACHE_BYTES >> hbits);
+
+	if (slots < 2 * v->tree.levels + 2)
+		slots = 2 * v->tree.levels + 2;
+	v->cache = cache_create(slots, (size_t)1 << hbits);
+	if (!v->cache)
+		return fail(ti, "Cannot allocate the hash block cache", DMB_ENOMEM);
+	ti->block_shift = dbits;
+	return verify_signature(v, argv[8]);
+}
+
+static void verity_dtr(struct dmb_target *ti)
+{
+	struct verity *v = ti->priv;
+
+	if (!v)
+		return;
+	if (v->fec)
+		verity_fec_dtr(v);
+	cache_destroy(v->cache);
+	dmb_hasher_fini(&v->hasher);
+	dmb_port_free(v->salt);
+	dmb_port_free(v->validated);
+	dmb_port_free(v->sig_key_desc);
+	dmb_port_free(v);
+}
+
+static void put_hex(struct dmb_sb *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dmb_sb_printf(out, "%02x", p[i]);
+}
+
+static void verity_status(struct dmb_target *ti, enum dmb_status_type type, unsigned flags,
+			  struct dmb_sb *out)
+{
+	static const char *const mode_name[] = { "", "ignore_corruption", "restart_on_corruption",
+						 "panic_on_corruption" };
+	static const char *const error_name[] = { "", "", "restart_on_error", "panic_on_error" };
+	struct verity *v = ti->priv;
+	const struct dmb_hashtree *t = &v->tree;
+	unsigned nopts = 0;
+
+	(void)flags;
+	if (type == DMB_STATUS_INFO) {
+		dmb_sb_putc(out, v->corrupted ? 'C' : 'V');
+		return;
+	}
+	dmb_sb_printf(out, "%u ", t->version);
+	dmb_sb_put_arg(out, v->data_dev->name);
+	dmb_sb_putc(out, ' ');
+	dmb_sb_put_arg(out, v->hash_dev->name);
+	dmb_sb_printf(out, " %u %u %llu %llu %s ", 1u << t->data_block_bits,
+		      1u << t->hash_block_bits, (unsigned long long)t->data_blocks,
+		      (unsigned long long)t->hash_start, v->alg);
+	put_hex(out, v->root_digest, t->digest_size);
+	dmb_sb_putc(out, ' ');
+	if (v->salt_size)
+		put_hex(out, v->salt, v->salt_size);
+	else
+		dmb_sb_putc(out, '-');
+
+	nopts += v->mode != VERITY_MODE_EIO;
+	nopts += v->error_mode != VERITY_MODE_EIO;
+	nopts += v->zero_blocks + (v->validated != NULL) + v->tasklet;
+	nopts += v->fec ? 8 : 0;
+	nopts += v->sig_key_desc ? 2 : 0;
+	if (!nopts)
+		return;
+	dmb_sb_printf(out, " %u", nopts);
+	if (v->mode != VERITY_MODE_EIO)
+		dmb_sb_printf(out, " %s", mode_name[v->mode]);
+	if (v->error_mode != VERITY_MODE_EIO)
+		dmb_sb_printf(out, " %s", error_name[v->error_mode]);
+	if (v->zero_blocks)
+		dmb_sb_puts(out, " ignore_zero_blocks");
+	if (v->validated)
+		dmb_sb_puts(out, " check_at_most_once");
+	if (v->tasklet)
+		dmb_sb_puts(out, " try_verify_in_tasklet");
+	if (v->fec)
+		verity_fec_status_table(v, out);
+	if (v->sig_key_desc) {
+		dmb_sb_puts(out, " root_hash_sig_key_desc ");
+		dmb_sb_put_arg(out, v->sig_key_desc);
+	}
+}
+
+const struct dmb_target_type dmb_verity_target = {
+	.name = "verity",
+	.version = { 1, 10, 0 },
+	.ctr = verity_ctr,
+	.dtr = verity_dtr,
+	.read = verity_read,
+	.status = verity_status,
+};

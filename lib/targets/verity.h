@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * State shared by the verity target (verity.c) and its forward error
+ * correction (verity_fec.c).
+ */
+#ifndef DMBOOT_LIB_TARGETS_VERITY_H
+#define DMBOOT_LIB_TARGETS_VERITY_H
+
+#include "../core/hashtree.h"
+#include "../core/target.h"
+
+enum verity_mode {
+	VERITY_MODE_EIO = 0,   /* fail the read */
+	VERITY_MODE_LOGGING,   /* ignore_corruption: log, return the data */
+	VERITY_MODE_RESTART,   /* restart_on_corruption / restart_on_error */
+	VERITY_MODE_PANIC,     /* panic_on_corruption / panic_on_error */
+};
+
+/* The FEC options of a table (all four given, or FEC is off). */
+struct verity_fec_params {
+	const char *dev_name;  /* use_fec_from_device; NULL when FEC is off */
+	uint32_t roots;        /* fec_roots: 2..24 parity bytes per RS(255, 255-roots) codeword */
+	uint64_t blocks;       /* fec_blocks: message blocks covered (data + hash + metadata) */
+	uint64_t start;        /* fec_start: parity offset on the FEC device, in data blocks */
+	unsigned given;        /* bit per option seen: 1 dev, 2 roots, 4 blocks, 8 start */
+};
+
+struct verity_fec;
+
+struct verity_cache;
+
+struct verity {
+	struct dmb_target *ti;
+	const struct dmb_lower *data_dev;
+	const struct dmb_lower *hash_dev;
+	char alg[32];
+	struct dmb_hashtree tree;
+	struct dmb_hasher hasher;
+	uint8_t root_digest[DMB_MAX_DIGEST_SIZE];
+	uint8_t *salt;
+	size_t salt_size;
+	enum verity_mode mode;
+	enum verity_mode error_mode;
+	bool zero_blocks;                         /* ignore_zero_blocks */
+	uint8_t zero_digest[DMB_MAX_DIGEST_SIZE]; /* digest of a zero data block */
+	uint8_t *validated;                       /* check_at_most_once bitmap, or NULL */
+	bool tasklet;                             /* try_verify_in_tasklet (accepted, no effect) */
+	char *sig_key_desc;                       /* root_hash_sig_key_desc, or NULL */
+	struct verity_fec_params fec_params;
+	struct verity_fec *fec;                   /* NULL when FEC is off */
+	struct verity_cache *cache;               /* verified hash blocks */
+	uint8_t *block_buf;                       /* one data block, for verification */
+	bool corrupted;                           /* status 'C' */
+	uint64_t fec_corrected;                   /* blocks FEC repaired */
+};
+
+/*
+ * FEC (verity_fec.c).
+ *
+ * verity_fec_ctr() is called by the constructor after the tree geometry is
+ * known, when fec_params.dev_name is set: it checks the parameters as Linux
+ * does (setting ti->error), opens the FEC device through
+ * dmb_target_get_device(), and allocates what decoding needs.
+ *
+ * verity_fec_decode() corrects one block that failed its digest: a data block
+ * (is_data, block = data block number) or a hash block (block = absolute hash
+ * block number on the hash device).  buf receives the corrected block, which
+ * must hash to want_digest; returns 0 on success, DMB_EIO when the block is
+ * beyond the code's capacity or the correction does not verify.
+ */
+int verity_fec_ctr(struct verity *v);
+void verity_fec_dtr(struct verity *v);
+int verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
+		      uint8_t *buf);
+/* Append " use_fec_from_device <dev> fec_blocks <n> fec_start <n> fec_roots <n>" in Linux's order. */
+void verity_fec_status_table(struct verity *v, struct dmb_sb *out);
+
+#endif /* DMBOOT_LIB_TARGETS_VERITY_H */

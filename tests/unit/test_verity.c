@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * dm-verity: the known-answer root hashes of cryptsetup's verity-compat-test
+ * and api-test (formats.md §3.1, §3.2) through dmb_verity_format(), then the
+ * verity target over RAM devices: every block reads back verified, tampering
+ * with a data block or any tree level is caught at the right block while
+ * untouched blocks still read, the corruption modes, ignore_zero_blocks,
+ * check_at_most_once, the table text, and the hash-block cache's costs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <dmboot/dmboot.h>
+
+#include "../../ports/posix/dmboot_posix.h"
+#include "test_port.h"
+
+#define SALT "e48da609055204e89ae53b655ca2216dd983cf3cb829f34f63a297d106d53e2d"
+
+static void from_hex(const char *hex, uint8_t *out, size_t *len)
+{
+	*len = strlen(hex) / 2;
+	assert_int_equal(dmb_hex_decode(hex, out, *len), 0);
+}
+
+struct kat {
+	uint32_t block;
+	const char *hash;
+	unsigned type;
+	const char *salt;
+	const char *root;
+};
+
+static const struct kat compat_vectors[] = {
+	{ 512, "sha256", 1, SALT, "9de18652fe74edfb9b805aaed72ae2aa48f94333f1ba5c452ac33b1c39325174" },
+	{ 1024, "sha256", 1, SALT, "54d92778750495d1f80832b486ebd007617d746271511bbf0e295e143da2b3df" },
+	{ 4096, "sha256", 1, SALT, "e522df0f97da4febb882ac40f30b37dc0b444bf6df418929463fa25280f09d5c" },
+	{ 4096, "sha256", 0, SALT, "cbbf4ebd004ef65e29b935bb635a39cf754d677f3fa10b0126da725bbdf10f7d" },
+	{ 4096, "sha256", 1, "", "ef29c902d87350f1da4bfa536e16cebc162a909bf89abe448b81ec500d4fb9bf" },
+	{ 1024, "sha1", 1, SALT, "d0e9163ca8844aaa2e88fe5265a8c5d9ee494a99" },
+	{ 1024, "sha1", 1, "dadada", "73509e8e868be6b8ac939817a98a3d35121413b2" },
+};
+
+static void set_params(struct dmb_verity_params *p, const struct kat *k, uint64_t data_bytes)
+{
+	memset(p, 0, sizeof(*p));
+	p->hash_type = k->type;
+	strcpy(p->hash_name, k->hash);
+	p->data_block_size = k->block;
+	p->hash_block_size = k->block;
+	p->data_blocks = data_bytes / k->block;
+	from_hex(k->salt, p->salt, &p->salt_size);
+}
+
+/* Format 8 MiB of zeros into a separate hash device, with and without a superblock. */
+static void test_compat_vectors(void **state)
+{
+	const uint64_t data_bytes = 8u << 20, hash_bytes = 2u << 20;
+	uint8_t *data = calloc(1, data_bytes), *hash = calloc(1, hash_bytes);
+	struct dmb_posix_crypto pc;
+
+	(void)state;
+	dmb_posix_crypto_init(&pc);
+	for (size_t i = 0; i < sizeof(compat_vectors) / sizeof(compat_vectors[0]); i++) {
+		for (int sb = 0; sb < 2; sb++) {
+			const struct kat *k = &compat_vectors[i];
+			struct dmb_ctx ctx = { .crypto = &pc.crypto };
+			struct dmb_ram_bdev d, h;
+			struct dmb_verity_params p;
+			struct dmb_verity_failure fail;
+			uint8_t root[64], want[64];
+			size_t n;
+
+			memset(hash, 0, hash_bytes);
+			dmb_ram_bdev_init(&d, data, data_bytes, 9, false);
+			dmb_ram_bdev_init(&h, hash, hash_bytes, 9, true);
+			set_params(&p, k, data_bytes);
+			p.no_superblock = !sb;
+			assert_int_equal(dmb_verity_format(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
+			from_hex(k->root, want, &n);
+			assert_memory_equal(root, want, n);
+			assert_int_equal(dmb_verity_verify(&ctx, &p, &d.bdev, &h.bdev, want, &fail, NULL,
+							   NULL),
+					 0);
+			if (sb) {
+				struct dmb_verity_params q;
+
+				assert_int_equal(dmb_verity_sb_load(&ctx, &h.bdev, 0, &q), 0);
+				assert_int_equal(q.data_blocks, p.data_blocks);
+				assert_int_equal(q.salt_size, p.salt_size);
+				assert_string_equal(q.hash_name, k->hash);
+			}
+		}
+	}
+	free(data);
+	free(hash);
+	dmb_posix_crypto_fini(&pc);
+}
+
+/* The "one device" pass: hash area after the data in the same 9216 KiB file. */
+static void test_compat_one_device(void **state)
+{
+	const uint64_t bytes = 9216u << 10;
+	uint8_t *img = calloc(1, bytes);
+	struct dmb_posix_crypto pc;
+
+	(void)state;
+	dmb_posix_crypto_init(&pc);
+	for (size_t i = 0; i < 3; i++) {
+		const struct kat *k = &compat_vectors[i];
+		struct dmb_ctx ctx = { .crypto = &pc.crypto };
+		struct dmb_ram_bdev dev;
+		struct dmb_verity_params p;
+		uint8_t root[64], want[64];
+		size_t n;
+
+		memset(img, 0, bytes);
+		dmb_ram_bdev_init(&dev, img, bytes, 9, true);
+		set_params(&p, k, 8u << 20);
+		p.hash_offset = 8u << 20;
+		assert_int_equal(dmb_verity_format(&ctx, &p, &dev.bdev, &dev.bdev, root, NULL, NULL), 0);
+		from_hex(k->root, want, &n);
+		assert_memory_equal(root, want, n);
+	}
+	free(img);
+	dmb_posix_crypto_fini(&pc);
+}
+
+/* api-test's VerityTest: 10000 sectors of zeros, 1250 blocks of 4096. */
+static void test_api_vector(void **state)
+{
+	const uint64_t data_bytes = 10000 * 512;
+	uint8_t *data = calloc(1, data_bytes), *hash = calloc(1, 64 << 10);
+	struct dmb_posix_crypto pc;
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_ram_bdev d, h;
+	struct dmb_verity_params p;
+	struct dmb_verity_geometry g;
+	struct kat k = { 4096, "sha256", 1,
+			 "20c28ffc129c12360ba6ceea2b6cf04e89c2b41cfe6b8439eb53c1897f50df7b",
+			 "ab018b003a967fc782effb293b6dccb60b4f40c06bf80d16391acf686d28b5d6" };
+	uint8_t root[64], want[64];
+	size_t n;
+
+	(void)state;
+	dmb_posix_crypto_init(&pc);
+	ctx.crypto = &pc.crypto;
+	dmb_ram_bdev_init(&d, data, data_bytes, 9, false);
+	dmb_ram_bdev_init(&h, hash, 64 << 10, 9, true);
+	set_params(&p, &k, data_bytes);
+	assert_int_equal(dmb_verity_geometry(&ctx, &p, &g), 0);
+	assert_int_equal(g.levels, 2);
+	assert_int_equal(g.hash_blocks, 11); /* 10 leaves + 1 root */
+	assert_int_equal(dmb_verity_format(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
+	from_hex(k.root, want, &n);
+	assert_memory_equal(root, want, n);
+	free(data);
+	free(hash);
+	dmb_posix_crypto_fini(&pc);
+}
+
+/* A formatted image in memory plus a resolver that serves "data" and "hash". */
+struct image {
+	struct dmb_posix_crypto pc;
+	struct dmb_ctx ctx;
+	struct dmb_resolver res;
+	struct dmb_ram_bdev data, hash;
+	uint8_t *data_mem, *hash_mem;
+	uint64_t data_bytes, hash_bytes;
+	struct dmb_verity_params p;
+	struct dmb_verity_geometry g;
+	char root_hex[129];
+};
+
+static int img_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char *name,
+		    unsigned flags, struct dmb_bdev **out)
+{
+	struct image *im = r->priv;
+
+	(void)ctx;
+	assert_false(flags & DMB_OPEN_WRITE);
+	if (strcmp(name, "data") == 0)
+		*out = &im->data.bdev;
+	else if (strcmp(name, "hash") == 0)
+		*out = &im->hash.bdev;
+	else
+		return DMB_ENOENT;
+	return 0;
+}
+
+static void img_close(const struct dmb_resolver *r, struct dmb_bdev *bd)
+{
+	(void)r;
+	(void)bd;
+}
+
+static struct image *image_make(uint64_t data_blocks, uint32_t bs, const char *alg)
+{
+	struct image *im = calloc(1, sizeof(*im));
+	uint8_t root[64];
+
+	dmb_posix_crypto_init(&im->pc);
+	im->ctx.crypto = &im->pc.crypto;
+	im->res = (struct dmb_resolver){ img_open, img_close, im };
+	im->ctx.resolver = &im->res;
+	im->p.hash_type = 1;
+	strcpy(im->p.hash_name, alg);
+	im->p.data_block_size = bs;
+	im->p.hash_block_size = bs;
+	im->p.data_blocks = data_blocks;
+	im->p.salt_size = 4;
+	memcpy(im->p.salt, "\x01\x02\x03\x04", 4);
+	assert_int_equal(dmb_verity_geometry(&im->ctx, &im->p, &im->g), 0);
+	im->data_bytes = data_blocks * bs;
+	im->hash_bytes = im->g.hash_end * bs;
+	im->data_mem = malloc(im->data_bytes);
+	im->hash_mem = calloc(1, im->hash_bytes);
+	for (uint64_t i = 0; i < im->data_bytes; i++)
+		im->data_mem[i] = (uint8_t)(i * 2654435761u >> 13);
+	/* A few all-zero blocks for ignore_zero_blocks. */
+	memset(im->data_mem + 3 * bs, 0, bs);
+	dmb_ram_bdev_init(&im->data, im->data_mem, im->data_bytes, 9, true);
+	dmb_ram_bdev_init(&im->hash, im->hash_mem, im->hash_bytes, 9, true);
+	assert_int_equal(dmb_verity_format(&im->ctx, &im->p, &im->data.bdev, &im->hash.bdev, root,
+					   NULL, NULL),
+			 0);
+	dmb_hex_encode(root, im->g.digest_size, im->root_hex);
+	/* From here on the devices are read-only, as the target opens them. */
+	dmb_ram_bdev_init(&im->data, im->data_mem, im->data_bytes, 9, false);
+	dmb_ram_bdev_init(&im->hash, im->hash_mem, im->hash_bytes, 9, false);
+	return im;
+}
+
+static void image_free(struct image *im)
+{
+	free(im->data_mem);
+	free(im->hash_mem);
+	dmb_posix_crypto_fini(&im->pc);
+	free(im);
+}
+
+static int image_open(struct image *im, const char *opts, struct dmb_dev **dev)
+{
+	char line[1024];
+	struct dmb_table *t;
+	int r;
+
+	dmb_verity_table_line(&im->p, "data", "hash", im->root_hex, opts, line, sizeof(line));
+	assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
+	r = dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, dev);
+	dmb_table_destroy(t);
+	return r;
+}
+
+static char *status_of(struct dmb_dev *dev, enum dmb_fmt what)
+{
+	static char buf[1024];
+
+	assert_true(dmb_dev_format(dev, what, 0, buf, sizeof(buf)) < (int)sizeof(buf));
+	return buf;
+}
+
+static void test_target_reads_and_table(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	struct dmb_dev *dev;
+	uint8_t *buf = malloc(im->data_bytes);
+	char want[1024];
+
+	(void)state;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	assert_int_equal(dmb_dev_bdev(dev)->block_shift, 12);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf), 0);
+	assert_memory_equal(buf, im->data_mem, im->data_bytes);
+	/* Unaligned byte reads go through the library's bounce buffers. */
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 4095, 3, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 4095, 3);
+	snprintf(want, sizeof(want), "0 2400 verity 1 data hash 4096 4096 300 1 sha256 %s 01020304\n",
+		 im->root_hex);
+	assert_string_equal(status_of(dev, DMB_FMT_TABLE), want);
+	assert_string_equal(status_of(dev, DMB_FMT_STATUS), "0 2400 verity V\n");
+	dmb_dev_destroy(dev);
+
+	/* Options come back in Linux's order whatever order they were given in. */
+	assert_int_equal(image_open(im, "4 check_at_most_once IGNORE_ZERO_BLOCKS restart_on_error ignore_corruption", &dev), 0);
+	snprintf(want, sizeof(want),
+		 "0 2400 verity 1 data hash 4096 4096 300 1 sha256 %s 01020304 4 ignore_corruption restart_on_error ignore_zero_blocks check_at_most_once\n",
+		 im->root_hex);
+	assert_string_equal(status_of(dev, DMB_FMT_TABLE), want);
+	dmb_dev_destroy(dev);
+	free(buf);
+	image_free(im);
+}
+
+/* Tamper with one byte somewhere; only the blocks depending on it fail. */
+static void check_tamper(struct image *im, uint8_t *where, uint64_t bad_first, uint64_t bad_count)
+{
+	const uint32_t bs = im->p.data_block_size;
+	uint8_t *buf = malloc(bs);
+	struct dmb_dev *dev;
+
+	*where ^= 0x40;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	for (uint64_t b = 0; b < im->p.data_blocks; b++) {
+		int r = dmb_bdev_read_bytes(dmb_dev_bdev(dev), b * bs, bs, buf);
+		bool bad = b >= bad_first && b < bad_first + bad_count;
+
+		if (bad) {
+			assert_int_equal(r, DMB_EIO);
+			assert_non_null(strstr(im->ctx.msg, "is corrupted"));
+		} else {
+			assert_int_equal(r, 0);
+			assert_memory_equal(buf, im->data_mem + b * bs, bs);
+		}
+	}
+	assert_string_equal(status_of(dev, DMB_FMT_STATUS),
+			    bad_count ? "0 2400 verity C\n" : "0 2400 verity V\n");
+	dmb_dev_destroy(dev);
+	*where ^= 0x40;
+	free(buf);
+}
+
+static void test_tamper_every_level(void **state)
+{
+	/* 300 blocks of 4096 with sha256: 128 digests a hash block, 3 leaves, 1 root. */
+	struct image *im = image_make(300, 4096, "sha256");
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(im->g.levels, 2);
+	/* A data block: only that block. */
+	check_tamper(im, im->data_mem + 77 * 4096 + 5, 77, 1);
+	snprintf(msg, sizeof(msg), "%s", im->ctx.msg);
+	assert_non_null(strstr(msg, "data block 77 of data"));
+	/* The second leaf hash block (block 1 + 1 + 1): data blocks 128..255. */
+	check_tamper(im, im->hash_mem + (im->g.leaf_first + 1) * 4096 + 100, 128, 128);
+	assert_non_null(strstr(im->ctx.msg, "metadata block 3 of hash"));
+	/* The root hash block: everything. */
+	check_tamper(im, im->hash_mem + im->g.hash_start * 4096 + 7, 0, 300);
+	/* The superblock is not part of the tree: nothing fails. */
+	check_tamper(im, im->hash_mem + 3, 0, 0);
+	image_free(im);
+}
+
+/* Every single-bit flip in a small image is caught (sha1, 1 KiB blocks, 3 levels). */
+static void test_bit_flip_sweep(void **state)
+{
+	struct image *im = image_make(40, 1024, "sha1");
+	uint8_t *buf = malloc(im->data_bytes);
+
+	(void)state;
+	assert_int_equal(im->g.levels, 2);
+	for (uint64_t bit = 0; bit < im->data_bytes * 8; bit += 97) {
+		struct dmb_dev *dev;
+
+		im->data_mem[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_int_equal(image_open(im, NULL, &dev), 0);
+		assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf),
+				 DMB_EIO);
+		dmb_dev_destroy(dev);
+		im->data_mem[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	/* Every byte of the tree counts: digests, v1 slot padding, unused entries. */
+	for (uint64_t byte = im->g.hash_start * 1024; byte < im->hash_bytes; byte += 13) {
+		struct dmb_dev *dev;
+
+		im->hash_mem[byte] ^= 1;
+		assert_int_equal(image_open(im, NULL, &dev), 0);
+		assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf),
+				 DMB_EIO);
+		dmb_dev_destroy(dev);
+		im->hash_mem[byte] ^= 1;
+	}
+	free(buf);
+	image_free(im);
+}
+
+static void test_modes(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	uint8_t *buf = malloc(4096);
+	struct dmb_dev *dev;
+	int fatal;
+
+	(void)state;
+	im->data_mem[10 * 4096] ^= 1;
+	/* ignore_corruption: the data comes back, status says C. */
+	assert_int_equal(image_open(im, "1 ignore_corruption", &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 10 * 4096, 4096, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 10 * 4096, 4096);
+	assert_string_equal(status_of(dev, DMB_FMT_STATUS), "0 2400 verity C\n");
+	dmb_dev_destroy(dev);
+	/* restart/panic: the port's hook is called; it returns here, so the read fails. */
+	fatal = test_port_fatal_calls();
+	assert_int_equal(image_open(im, "1 restart_on_corruption", &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 10 * 4096, 4096, buf), DMB_EIO);
+	assert_int_equal(test_port_fatal_calls(), fatal + 1);
+	assert_non_null(strstr(test_port_last_log(), "fatal 1: verity: data block 10"));
+	dmb_dev_destroy(dev);
+	assert_int_equal(image_open(im, "1 panic_on_corruption", &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 10 * 4096, 4096, buf), DMB_EIO);
+	assert_non_null(strstr(test_port_last_log(), "fatal 2:"));
+	dmb_dev_destroy(dev);
+	im->data_mem[10 * 4096] ^= 1;
+
+	/* ignore_zero_blocks: a zero block's bytes are not read; zeros come back. */
+	im->data_mem[3 * 4096 + 9] = 0x55;
+	assert_int_equal(image_open(im, "1 ignore_zero_blocks", &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 3 * 4096, 4096, buf), 0);
+	for (int i = 0; i < 4096; i++)
+		assert_int_equal(buf[i], 0);
+	dmb_dev_destroy(dev);
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 3 * 4096, 4096, buf), DMB_EIO);
+	dmb_dev_destroy(dev);
+	im->data_mem[3 * 4096 + 9] = 0;
+
+	/* check_at_most_once: a block verified once is not hashed again. */
+	assert_int_equal(image_open(im, "1 check_at_most_once", &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 20 * 4096, 4096, buf), 0);
+	im->data_mem[20 * 4096] ^= 1;
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 20 * 4096, 4096, buf), 0);
+	im->data_mem[20 * 4096] ^= 1;
+	dmb_dev_destroy(dev);
+	free(buf);
+	image_free(im);
+}
+
+static void test_cache_costs(void **state)
+{
+	/* 64 MiB: 16384 data blocks, 128 leaves, 1 root. */
+	struct image *im = image_make(16384, 4096, "sha256");
+	const struct dmb_target_stats *st;
+	uint8_t *buf = malloc(1 << 20);
+	struct dmb_dev *dev;
+	uint64_t seed = 7;
+
+	(void)state;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	st = dmb_dev_target_stats(dev, 0);
+	for (uint64_t off = 0; off < im->data_bytes; off += 1 << 20)
+		assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), off, 1 << 20, buf), 0);
+	/* Sequential: each hash block read and hashed once, one digest per data block. */
+	assert_int_equal(st->meta_reads, im->g.hash_blocks);
+	assert_int_equal(st->digests, im->p.data_blocks + im->g.hash_blocks);
+	dmb_dev_destroy(dev);
+
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	st = dmb_dev_target_stats(dev, 0);
+	for (int i = 0; i < 20000; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t b = (seed >> 33) % im->p.data_blocks;
+
+		assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), b * 4096, 4096, buf), 0);
+	}
+	/* Random: at most one hash block read per data read, once the root is cached. */
+	assert_true(st->meta_reads <= 20000 + 1);
+	dmb_dev_destroy(dev);
+	free(buf);
+	image_free(im);
+}
+
+/* Constructor errors, each with its own message. */
+static void test_ctr_errors(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	static const struct {
+		const char *args;
+		const char *msg;
+	} rows[] = {
+		{ "1 data hash 4096 4096 300 1 sha256", "Not enough arguments" },
+		{ "2 data hash 4096 4096 300 1 sha256 R -", "Invalid version" },
+		{ "1 data hash 4095 4096 300 1 sha256 R -", "Invalid data device block size" },
+		{ "1 data hash 4096 256 300 1 sha256 R -", "Invalid hash device block size" },
+		{ "1 data hash 4096 4096 3x0 1 sha256 R -", "Invalid data blocks" },
+		{ "1 data hash 4096 4096 200 1 sha256 R -", "Data device is too small" },
+		{ "1 data hash 4096 4096 300 -1 sha256 R -", "Invalid hash start" },
+		{ "1 data hash 4096 4096 300 1 nohash R -", "Cannot initialize hash function" },
+		{ "1 data hash 4096 4096 300 1 sha256 abcd -", "Invalid root digest" },
+		{ "1 data hash 4096 4096 300 1 sha256 R 123", "Invalid salt" },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 2 ignore_corruption", "Invalid number of feature args" },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 1 frobnicate", "Unrecognized verity feature request" },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 1 fec_roots", "FEC feature arguments require a value" },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 1 root_hash_sig_key_desc", "root hash verification: Signature key not specified" },
+		{ "1 data hash 4096 4096 300 3 sha256 R -", "hash device hash is too small for the hash tree" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char args[512], line[600], *r;
+		struct dmb_table *t;
+		struct dmb_dev *dev = NULL;
+
+		snprintf(args, sizeof(args), "%s", rows[i].args);
+		r = strstr(args, " R ");
+		if (!r && strlen(args) > 2 && strcmp(args + strlen(args) - 2, " R") == 0)
+			r = args + strlen(args) - 2;
+		if (r) {
+			char tail[512];
+
+			snprintf(tail, sizeof(tail), "%s", r + 2);
+			snprintf(r, sizeof(args) - (size_t)(r - args), " %s%s", im->root_hex, tail);
+		}
+		snprintf(line, sizeof(line), "0 2400 verity %s", args);
+		assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
+		assert_int_not_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), 0);
+		if (!strstr(im->ctx.msg, rows[i].msg))
+			fail_msg("row %zu: message \"%s\" lacks \"%s\"", i, im->ctx.msg, rows[i].msg);
+		assert_null(dev);
+		dmb_table_destroy(t);
+	}
+	/* A read-write table is refused. */
+	{
+		char line[600];
+		struct dmb_table *t;
+		struct dmb_dev *dev;
+
+		dmb_verity_table_line(&im->p, "data", "hash", im->root_hex, NULL, line, sizeof(line));
+		assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
+		assert_int_equal(dmb_dev_create(&im->ctx, t, 0, &dev), DMB_EINVAL);
+		assert_non_null(strstr(im->ctx.msg, "Device must be readonly"));
+		dmb_table_destroy(t);
+	}
+	image_free(im);
+}
+
+static void test_superblock_malformed(void **state)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		uint8_t val;
+		int err;
+		const char *msg;
+	} rows[] = {
+		{ "bad signature", 0, 'V', DMB_ENOENT, "no verity superblock" },
+		{ "version 2", 8, 2, DMB_ENOTSUP, "unsupported version 2" },
+		{ "hash type 2", 12, 2, DMB_ENOTSUP, "unsupported hash type 2" },
+		{ "empty algorithm", 32, 0, DMB_ECORRUPT, "algorithm name empty" },
+		{ "data block size 4097", 64, 1, DMB_ENOTSUP, "unsupported data block size 4097" },
+		{ "hash block size 4097", 68, 1, DMB_ENOTSUP, "unsupported hash block size 4097" },
+		{ "salt size 257", 81, 1, DMB_ENOTSUP, "unsupported salt size 288" },
+	};
+	struct dmb_verity_params p = { 0 };
+	uint8_t sb[512];
+
+	(void)state;
+	p.hash_type = 1;
+	strcpy(p.hash_name, "sha256");
+	p.data_block_size = 4096;
+	p.hash_block_size = 4096;
+	p.data_blocks = 10;
+	p.salt_size = 32;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dmb_ctx ctx = { 0 };
+		struct dmb_verity_params q;
+
+		dmb_verity_sb_encode(&p, sb);
+		assert_int_equal(dmb_verity_sb_decode(&ctx, sb, &q), 0);
+		sb[rows[i].off] = rows[i].val;
+		assert_int_equal(dmb_verity_sb_decode(&ctx, sb, &q), rows[i].err);
+		if (!strstr(ctx.msg, rows[i].msg))
+			fail_msg("%s: message \"%s\" lacks \"%s\"", rows[i].name, ctx.msg, rows[i].msg);
+	}
+	/* Not terminated within 32 bytes. */
+	{
+		struct dmb_ctx ctx = { 0 };
+		struct dmb_verity_params q;
+
+		dmb_verity_sb_encode(&p, sb);
+		memset(sb + 32, 'a', 32);
+		assert_int_equal(dmb_verity_sb_decode(&ctx, sb, &q), DMB_ECORRUPT);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_compat_vectors),
+		cmocka_unit_test(test_compat_one_device),
+		cmocka_unit_test(test_api_vector),
+		cmocka_unit_test(test_target_reads_and_table),
+		cmocka_unit_test(test_tamper_every_level),
+		cmocka_unit_test(test_bit_flip_sweep),
+		cmocka_unit_test(test_modes),
+		cmocka_unit_test(test_cache_costs),
+		cmocka_unit_test(test_ctr_errors),
+		cmocka_unit_test(test_superblock_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
