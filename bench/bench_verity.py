@@ -178,6 +178,19 @@ def build_reads(work):
     return exe
 
 
+def cpu_pressure():
+    """(some avg60 %, some total us) from /proc/pressure/cpu, or None."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            for line in f:
+                if line.startswith("some"):
+                    kv = dict(x.split("=") for x in line.split()[1:])
+                    return float(kv["avg60"]), int(kv["total"])
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
 def files_equal(a, b):
     return filecmp.cmp(a, b, shallow=False)
 
@@ -245,8 +258,12 @@ def bench(work, env):
         print("  %-10s %s" % (k + ":", v))
     print("  %-10s %s" % ("openssl:", capture(["openssl", "version"], env).strip()))
     load0 = os.getloadavg()
-    print("  %-10s %.2f %.2f %.2f (1/5/15 min, at start; other load skews every figure)"
+    print("  %-10s %.2f %.2f %.2f (1/5/15 min, at start; other load skews wall times)"
           % (("loadavg:",) + load0))
+    psi0 = cpu_pressure()
+    if psi0:
+        print("  %-10s some avg60 %.1f%% (share of time a task waited for a CPU, at start)"
+              % ("CPU PSI:", psi0[0]))
     print("  %-10s %s" % ("work dir:", work))
     print()
 
@@ -366,6 +383,7 @@ def bench(work, env):
         w, c, r = runner.one(argv)
         return w, c, r, None
 
+    psi_t0 = (cpu_pressure(), time.perf_counter())
     t0 = time.perf_counter()
     for key in cases:  # one untimed round
         run(key)
@@ -377,6 +395,13 @@ def bench(work, env):
             res[key].append(run(key))
     print("timed: %d rounds of every case, interleaved, after one untimed round (%.1f s)"
           % (RUNS, time.perf_counter() - t0))
+    psi1 = cpu_pressure()
+    stall = None
+    if psi1 and psi_t0[0]:
+        stall = (psi1[1] - psi_t0[0][1]) / 1e6 / (time.perf_counter() - psi_t0[1])
+        print("CPU pressure during the runs: some task waited for a CPU %.0f%% of the time%s"
+              % (100 * stall, " (the machine was busy: wall-time figures are pessimistic)"
+                 if stall > 0.10 else ""))
     for h in fmt_out.values():
         if os.path.exists(h):
             os.unlink(h)
@@ -405,55 +430,74 @@ def bench(work, env):
     print("  %d x single core        %6.3f GB/s   (the goal's all-core limit)"
           % (cores, cores * s1 / 1e9))
 
-    hdr = "  %-36s %8s %8s %7s %9s %10s %9s" % (
-        "command", "median s", "min s", "GB/s", "GB/s best", "user+sys s", "peak RSS")
+    print("  (openssl divides by its own user CPU time, so these figures hold however busy "
+          "the machine is;")
+    print("  command wall times do not: see 'cores busy' and the CPU-time columns below)")
+
+    hdr = "  %-34s %8s %8s %6s %7s %8s %7s %6s %9s" % (
+        "command", "median s", "min s", "GB/s", "best", "user+sys", "GB/CPUs", "busy",
+        "peak RSS")
+
+    def cpu_gbs(k):
+        return cases[k][1] / st[k]["cpu"] / 1e9
 
     def table(keys):
         print(hdr)
         for k in keys:
             s = st[k]
-            print("  %-36s %8.3f %8.3f %7.3f %9.3f %10.3f %9s" % (
-                cases[k][0], s["med"], s["min"], gbs(k), gbs(k, "min"), s["cpu"],
-                fmt_rss(s["rss"])))
+            print("  %-34s %8.3f %8.3f %6.3f %7.3f %8.3f %7.3f %6.2f %9s" % (
+                cases[k][0], s["med"], s["min"], gbs(k), gbs(k, "min"), s["cpu"], cpu_gbs(k),
+                s["cpu"] / s["med"], fmt_rss(s["rss"])))
+
+    def goal_text(goal, rm, rb):
+        if not goal:
+            return ""
+        return ">= %.2f: %s" % (goal, "met" if rm >= goal else
+                                ("met by best run" if rb >= goal else "below"))
 
     def ratio_rows(rows):
-        print("  %-50s %7s %7s  %s" % ("ratio", "median", "best", "goal"))
-        for label, a, b_key, b_val, goal in rows:
+        print("  %-52s %7s %7s %8s  %s" % ("ratio", "median", "best", "CPU-time", "goal"))
+        for label, a, b_key, b_val, goal, cpu in rows:
             if b_key:
                 rm, rb = st[b_key]["med"] / st[a]["med"], st[b_key]["min"] / st[a]["min"]
+                rc = st[b_key]["cpu"] / st[a]["cpu"]
             else:
                 rm, rb = gbs(a) * 1e9 / b_val, gbs(a, "min") * 1e9 / b_val
-            g = ""
-            if goal:
-                g = ">= %.2f: %s" % (goal, "met" if rm >= goal else
-                                     ("met by best run" if rb >= goal else "below"))
-            print("  %-50s %7.3f %7.3f  %s" % (label, rm, rb, g))
+                rc = cpu_gbs(a) * 1e9 / b_val
+            print("  %-52s %7.3f %7.3f %8s  %s" % (label, rm, rb, "%.3f" % rc if cpu else "-",
+                                                  goal_text(goal, rm, rb)))
 
     for what, pre in (("(a) verify", "ver"), ("(b) format", "fmt")):
         print()
-        print("%s, 1 GiB data image (throughput = data bytes / wall time of the command)" % what)
+        print("%s, 1 GiB data image: GB/s = data bytes / wall time (median, best run); "
+              "GB/CPUs = data bytes / user+sys;" % what)
+        print("    busy = user+sys / wall (cores kept busy)")
         table([pre + "-vs", pre + "-dm", pre + "-dm1"])
         ratio_rows([
-            ("dmboot (all cores) / veritysetup", pre + "-dm", pre + "-vs", None, None),
-            ("dmboot --threads=1 / veritysetup", pre + "-dm1", pre + "-vs", None, None),
+            ("dmboot (all cores) / veritysetup", pre + "-dm", pre + "-vs", None, None, True),
+            ("dmboot --threads=1 / veritysetup", pre + "-dm1", pre + "-vs", None, None, True),
             ("dmboot (all cores) / (%d x single-core SHA-256)" % cores, pre + "-dm", None,
-             cores * s1, GOAL),
-            ("dmboot (all cores) / openssl -multi %d" % cores, pre + "-dm", None, sN, None),
-            ("dmboot --threads=1 / single-core SHA-256", pre + "-dm1", None, s1, GOAL),
+             cores * s1, GOAL, False),
+            ("dmboot (all cores) / openssl -multi %d" % cores, pre + "-dm", None, sN, None,
+             False),
+            ("dmboot --threads=1 / single-core SHA-256", pre + "-dm1", None, s1, GOAL, True),
+            ("dmboot (all cores), per CPU-second / single-core SHA", pre + "-dm", None, s1,
+             None, True),
             ("dmboot all cores / dmboot --threads=1 (scaling)", pre + "-dm", pre + "-dm1",
-             None, None),
+             None, None, False),
         ])
+        print("  (CPU-time: the same ratio from user+sys instead of wall time; for the SHA rows, "
+              "bytes per CPU-second")
+        print("  over openssl's bytes per CPU-second: the efficiency the wall ratio would show on "
+              "otherwise idle cores)")
 
     # --- (c) reads ------------------------------------------------------------
-    def kv_med(key, field):
-        return statistics.median(float(r[3][field]) for r in res[key])
-
     def kv_set(key, field):
         return sorted({int(r[3][field]) for r in res[key]})
 
-    def loop_rate(key, which="med"):
-        """(bytes/s, requests/s) from the program's own timing of its read loop."""
-        secs = [float(r[3]["seconds"]) for r in res[key]]
+    def loop(key, which="med", field="seconds"):
+        """(bytes/s, requests/s, seconds) from the program's own timing of its read loop."""
+        secs = [float(r[3][field]) for r in res[key]]
         t = statistics.median(secs) if which == "med" else min(secs)
         kv = res[key][0][3]
         return int(kv["bytes"]) / t, int(kv["requests"]) / t, t
@@ -461,40 +505,52 @@ def bench(work, env):
     geo = res["seq-ver"][0][3]
     data_blocks, hash_blocks = int(geo["data_blocks"]), int(geo["hash_blocks"])
     print()
-    print("(c) reads through an open verity device (bench/verity_reads.c, one thread; time of "
-          "the read loop only,")
-    print("    device setup excluded; peak RSS of the whole process)")
+    print("(c) reads through an open verity device (bench/verity_reads.c, one thread): wall and "
+          "CPU time of the read")
+    print("    loop only (device setup excluded), MB/s = 10^6 B/s, MB/CPUs = bytes / loop "
+          "CPU time; peak RSS of the process")
     print("    tree: %d data blocks, %d hash blocks (%s leaf), %s levels, 4 KiB blocks"
           % (data_blocks, hash_blocks, geo["leaf_blocks"], geo["levels"]))
-    print("  %-36s %8s %8s %9s %9s %10s %9s" % (
-        "reads", "median s", "min s", "MB/s", "MB/s best", "IOPS", "peak RSS"))
+    print("  %-32s %8s %8s %8s %8s %8s %9s %9s %9s" % (
+        "reads", "median s", "min s", "MB/s", "best", "CPU s", "MB/CPUs", "IOPS", "peak RSS"))
     for k in ("seq-dd", "seq-plain", "seq-ver", "rand-plain", "rand-ver"):
         if k == "seq-dd":
-            med, mn = st[k]["med"], st[k]["min"]
+            med, mn, cpu = st[k]["med"], st[k]["min"], st[k]["cpu"]
             bps, bbest = BIG / med, BIG / mn
             iops = BIG / MiB / med
         else:
-            bps, iops, med = loop_rate(k)
-            bbest, _, mn = loop_rate(k, "min")
-        print("  %-36s %8.3f %8.3f %9.1f %9.1f %10.0f %9s" % (
-            cases[k][0], med, mn, bps / 1e6, bbest / 1e6, iops, fmt_rss(st[k]["rss"])))
+            bps, iops, med = loop(k)
+            bbest, _, mn = loop(k, "min")
+            cpu = loop(k, field="cpu_seconds")[2]
+        print("  %-32s %8.3f %8.3f %8.1f %8.1f %8.3f %9.1f %9.0f %9s" % (
+            cases[k][0], med, mn, bps / 1e6, bbest / 1e6, cpu, cases[k][1] / cpu / 1e6, iops,
+            fmt_rss(st[k]["rss"])))
     dd_bps = BIG / st["seq-dd"]["med"]
-    seq_bps = loop_rate("seq-ver")[0]
-    plain_bps = loop_rate("seq-plain")[0]
+    dd_best = BIG / st["seq-dd"]["min"]
+    dd_cpu = st["seq-dd"]["cpu"]
+    seq_bps, _, _ = loop("seq-ver")
+    seq_best = loop("seq-ver", "min")[0]
+    seq_cpu = loop("seq-ver", field="cpu_seconds")[2]
+    plain_cpu = loop("seq-plain", field="cpu_seconds")[2]
     serial = 1 / (1 / s1 + 1 / dd_bps)
     print()
-    print("  %-58s %7s %7s" % ("ratio (sequential, 1 MiB requests)", "median", "best"))
-    seq_best = loop_rate("seq-ver", "min")[0]
-    for label, den, den_best in (
-            ("verified / dd bs=1M (plain file read)", dd_bps, BIG / st["seq-dd"]["min"]),
-            ("verified / plain dmb_bdev reads (--plain)", plain_bps,
-             loop_rate("seq-plain", "min")[0]),
-            ("verified / single-core SHA-256", s1, s1),
+    print("  %-58s %7s %7s %8s" % ("ratio (sequential, 1 MiB requests)", "median", "best",
+                                    "CPU-time"))
+    for label, den, den_best, cpu_r in (
+            ("verified / dd bs=1M (plain file read)", dd_bps, dd_best, dd_cpu / seq_cpu),
+            ("verified / plain dmb_bdev reads (--plain)", loop("seq-plain")[0],
+             loop("seq-plain", "min")[0], plain_cpu / seq_cpu),
+            ("verified / single-core SHA-256", s1, s1, BIG / seq_cpu / s1),
             ("verified / serial limit 1/(1/SHA + 1/dd) = %.2f GB/s" % (serial / 1e9), serial,
-             1 / (1 / s1 + st["seq-dd"]["min"] / BIG))):
-        print("  %-58s %7.3f %7.3f" % (label, seq_bps / den, seq_best / den_best))
-    rp_iops, rv_iops = loop_rate("rand-plain")[1], loop_rate("rand-ver")[1]
-    print("  %-58s %7.3f" % ("random 4 KiB: verified IOPS / plain IOPS", rv_iops / rp_iops))
+             1 / (1 / s1 + 1 / dd_best), BIG / seq_cpu / (1 / (1 / s1 + dd_cpu / BIG)))):
+        print("  %-58s %7.3f %7.3f %8.3f" % (label, seq_bps / den, seq_best / den_best, cpu_r))
+    rp_iops, rv_iops = loop("rand-plain")[1], loop("rand-ver")[1]
+    rp_cpu = loop("rand-plain", field="cpu_seconds")[2]
+    rv_cpu = loop("rand-ver", field="cpu_seconds")[2]
+    print("  %-58s %7.3f %7s %8.3f" % ("random 4 KiB: verified IOPS / plain IOPS",
+                                      rv_iops / rp_iops, "", rp_cpu / rv_cpu))
+    print("  random 4 KiB: %.1f us of CPU per verified read, %.1f us per plain read"
+          % (rv_cpu / RAND_READS * 1e6, rp_cpu / RAND_READS * 1e6))
 
     print()
     print("  verity target counters (dmb_dev_target_stats), identical in every run unless "
@@ -544,8 +600,9 @@ def bench(work, env):
           "veritysetup %.3f GB/s" % (gbs("sm-dm"), gbs("sm-dm1"), gbs("sm-vs")))
 
     print()
-    print("  loadavg at end: %.2f %.2f %.2f.  Files in the page cache: this measures hashing "
-          "and copying," % load1)
+    print("  loadavg at end: %.2f %.2f %.2f%s.  Files in the page cache: this measures "
+          "hashing and copying," % (load1 + ("; CPU waited for %.0f%% of the runs"
+                                             % (100 * stall) if stall is not None else "",)))
     print("  not the disk.  Times vary from run to run; nothing here is asserted.  "
           "Total %.0f s." % (time.perf_counter() - t_start))
     return 0

@@ -94,6 +94,15 @@ struct cli_resolver {
 	int depth;
 	char **mapped;    /* names of mapped devices opened directly (the deps) */
 	size_t nmapped;
+	/*
+	 * For a device instantiated from the registry: the mapped devices its
+	 * table used when it was created.  A bare name means a mapped device
+	 * only if it is one of these, so a file's meaning never changes when a
+	 * device of the same name appears later.  Unused when creating.
+	 */
+	bool from_registry;
+	char *const *deps;
+	size_t ndeps;
 	void *handles;    /* open handles, for close() */
 };
 

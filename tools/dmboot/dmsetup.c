@@ -590,9 +590,11 @@ static int cmd_write(struct state *st, const struct opts *o, const char *name)
 		return r;
 	}
 	size = dmb_bdev_bytes(dmb_dev_bdev(cd->dev));
-	/* With a regular file on stdin the whole range is checked before writing. */
-	if (off > size || (fstat(0, &sb) == 0 && S_ISREG(sb.st_mode) &&
-			   (uint64_t)sb.st_size > size - off)) {
+	/* With a regular file on stdin the rest of it is checked before writing. */
+	off_t pos = lseek(0, 0, SEEK_CUR);
+
+	if (off > size || (fstat(0, &sb) == 0 && S_ISREG(sb.st_mode) && pos >= 0 &&
+			   sb.st_size > pos && (uint64_t)(sb.st_size - pos) > size - off)) {
 		cli_error("write %s: data past the end of the device (%llu bytes)", name,
 			  (unsigned long long)size);
 		cli_dev_close(cd);

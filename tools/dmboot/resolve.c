@@ -65,8 +65,10 @@ static const struct dmb_bdev_ops handle_rw_ops = {
 static const struct dmb_bdev_ops handle_ro_ops = { .read = h_read, .flush = h_flush };
 
 /* The mapped-device name that name refers to, or NULL for a path. */
-static int mapped_name(struct state *st, const char *name, char **out)
+static int mapped_name(const struct cli_resolver *cr, const char *name, char **out)
 {
+	struct state *st = cr->st;
+
 	unsigned maj, min;
 	char end;
 
@@ -84,6 +86,14 @@ static int mapped_name(struct state *st, const char *name, char **out)
 		*out = strdup(d->name);
 		state_dev_free(d);
 		return *out ? 0 : -ENOMEM;
+	}
+	if (!strchr(name, '/') && cr->from_registry) {
+		for (size_t i = 0; i < cr->ndeps; i++)
+			if (strcmp(cr->deps[i], name) == 0) {
+				*out = strdup(name);
+				return *out ? 0 : -ENOMEM;
+			}
+		return 0;
 	}
 	if (!strchr(name, '/')) {
 		struct state_dev *d;
@@ -122,7 +132,7 @@ static int r_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char 
 	struct cli_resolver *cr = r->priv;
 	struct handle *h;
 	char *mapped, *path;
-	int rc = mapped_name(cr->st, name, &mapped);
+	int rc = mapped_name(cr, name, &mapped);
 
 	if (rc == -ENOENT) {
 		return cli_seterr(ctx, DMB_ENOENT, "%s: no such mapped device", name);
@@ -251,6 +261,9 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 		r = DMB_ENOMEM;
 		goto fail;
 	}
+	cd->res.from_registry = true;
+	cd->res.deps = cd->sd->deps;
+	cd->res.ndeps = cd->sd->ndeps;
 	cd->ctx.resolver = &cd->res.r;
 	cd->ctx.log_level = parent->log_level;
 	cd->ctx.flags = parent->flags;
