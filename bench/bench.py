@@ -441,4 +441,6 @@ def bench(work, env):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    rc = main()
+    import bench_verity  # then the dm-verity benchmarks (bench/bench_verity.py)
+    sys.exit(bench_verity.main() or rc)

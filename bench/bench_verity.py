@@ -455,41 +455,49 @@ def bench(work, env):
         return ">= %.2f: %s" % (goal, "met" if rm >= goal else
                                 ("met by best run" if rb >= goal else "below"))
 
+    def fmt3(x):
+        return "-" if x is None else "%.3f" % x
+
     def ratio_rows(rows):
+        """rows: (label, median, best, CPU-time, goal); None prints '-'."""
         print("  %-52s %7s %7s %8s  %s" % ("ratio", "median", "best", "CPU-time", "goal"))
-        for label, a, b_key, b_val, goal, cpu in rows:
-            if b_key:
-                rm, rb = st[b_key]["med"] / st[a]["med"], st[b_key]["min"] / st[a]["min"]
-                rc = st[b_key]["cpu"] / st[a]["cpu"]
-            else:
-                rm, rb = gbs(a) * 1e9 / b_val, gbs(a, "min") * 1e9 / b_val
-                rc = cpu_gbs(a) * 1e9 / b_val
-            print("  %-52s %7.3f %7.3f %8s  %s" % (label, rm, rb, "%.3f" % rc if cpu else "-",
-                                                  goal_text(goal, rm, rb)))
+        for label, rm, rb, rc, goal in rows:
+            print("  %-52s %7s %7s %8s  %s" % (label, fmt3(rm), fmt3(rb), fmt3(rc),
+                                              goal_text(goal, rm, rb)))
+
+    def vs_cmd(a, b, cpu=True):
+        """Throughput of a over b: wall median, wall best, and from user+sys."""
+        return (st[b]["med"] / st[a]["med"], st[b]["min"] / st[a]["min"],
+                st[b]["cpu"] / st[a]["cpu"] if cpu else None)
+
+    def vs_rate(a, rate, cpu=True):
+        return gbs(a) * 1e9 / rate, gbs(a, "min") * 1e9 / rate, (
+            cpu_gbs(a) * 1e9 / rate if cpu else None)
 
     for what, pre in (("(a) verify", "ver"), ("(b) format", "fmt")):
+        vs, dm, dm1 = pre + "-vs", pre + "-dm", pre + "-dm1"
         print()
         print("%s, 1 GiB data image: GB/s = data bytes / wall time (median, best run); "
               "GB/CPUs = data bytes / user+sys;" % what)
         print("    busy = user+sys / wall (cores kept busy)")
-        table([pre + "-vs", pre + "-dm", pre + "-dm1"])
+        table([vs, dm, dm1])
         ratio_rows([
-            ("dmboot (all cores) / veritysetup", pre + "-dm", pre + "-vs", None, None, True),
-            ("dmboot --threads=1 / veritysetup", pre + "-dm1", pre + "-vs", None, None, True),
-            ("dmboot (all cores) / (%d x single-core SHA-256)" % cores, pre + "-dm", None,
-             cores * s1, GOAL, False),
-            ("dmboot (all cores) / openssl -multi %d" % cores, pre + "-dm", None, sN, None,
-             False),
-            ("dmboot --threads=1 / single-core SHA-256", pre + "-dm1", None, s1, GOAL, True),
-            ("dmboot (all cores), per CPU-second / single-core SHA", pre + "-dm", None, s1,
-             None, True),
-            ("dmboot all cores / dmboot --threads=1 (scaling)", pre + "-dm", pre + "-dm1",
-             None, None, False),
+            ("dmboot (all cores) / veritysetup",) + vs_cmd(dm, vs) + (None,),
+            ("dmboot --threads=1 / veritysetup",) + vs_cmd(dm1, vs) + (None,),
+            ("dmboot (all cores) / (%d x single-core SHA-256)" % cores,)
+            + vs_rate(dm, cores * s1, False) + (GOAL,),
+            ("dmboot (all cores) / openssl -multi %d" % cores,) + vs_rate(dm, sN, False)
+            + (None,),
+            ("dmboot --threads=1 / single-core SHA-256",) + vs_rate(dm1, s1) + (GOAL,),
+            ("dmboot (all cores): bytes per CPU-s / single-core SHA", None, None,
+             cpu_gbs(dm) * 1e9 / s1, None),
+            ("dmboot all cores / dmboot --threads=1 (scaling)",) + vs_cmd(dm, dm1, False)
+            + (None,),
         ])
-        print("  (CPU-time: the same ratio from user+sys instead of wall time; for the SHA rows, "
-              "bytes per CPU-second")
-        print("  over openssl's bytes per CPU-second: the efficiency the wall ratio would show on "
-              "otherwise idle cores)")
+        print("  (CPU-time: the ratio from user+sys instead of wall time; against SHA-256, "
+              "bytes per CPU-second over")
+        print("  openssl's bytes per CPU-second: what the wall ratio would be on otherwise "
+              "idle cores, before scaling)")
 
     # --- (c) reads ------------------------------------------------------------
     def kv_set(key, field):

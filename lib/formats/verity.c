@@ -223,10 +223,17 @@ static void locate_difference(const struct dmb_hashtree *t, const uint8_t *want,
 			      unsigned input_bits, bool input_on_hash, uint64_t block_pos,
 			      struct dmb_verity_failure *fail)
 {
-	size_t hbs = (size_t)1 << t->hash_block_bits, off = 0;
+	const size_t hbs = (size_t)1 << t->hash_block_bits;
+	const size_t slot = slot_offset(t, 1);
+	size_t off = 0;
 
 	while (off < hbs && want[off] == have[off])
 		off++;
+	/*
+	 * veritysetup checks each entry's digest, then the padding after it in
+	 * its slot, then the rest of the block; a padding failure is reported
+	 * where the zero area starts.
+	 */
 	for (size_t i = 0; i < entries; i++) {
 		size_t at = slot_offset(t, i);
 
@@ -236,10 +243,16 @@ static void locate_difference(const struct dmb_hashtree *t, const uint8_t *want,
 			fail->position = (first_input + i) << input_bits;
 			return;
 		}
+		if (off >= at + t->digest_size && off < at + slot) {
+			fail->kind = DMB_VERITY_FAIL_SPARE;
+			fail->on_hash_device = true;
+			fail->position = block_pos + at + t->digest_size;
+			return;
+		}
 	}
 	fail->kind = DMB_VERITY_FAIL_SPARE;
 	fail->on_hash_device = true;
-	fail->position = block_pos + off;
+	fail->position = block_pos + slot_offset(t, entries);
 }
 
 /*

@@ -60,6 +60,16 @@ void state_free_list(char **names, size_t n);
 int state_save(struct state *st, const struct state_dev *d);
 int state_remove(struct state *st, const char *name);
 void state_dev_free(struct state_dev *d);
+/*
+ * What the kernel remembers while a device is active and dmboot would forget
+ * between commands: the status a device reached (verity's C, a striped 'D').
+ * A command that changes it records it; `dmsetup status` shows the record.
+ */
+int state_save_status(struct state *st, const char *name, const char *status);
+/* The recorded status, or NULL (free it). */
+char *state_load_status(struct state *st, const char *name);
+void state_remove_status(struct state *st, const char *name);
+
 /* Names of devices whose tables use name (callers free with state_free_list). */
 int state_users(struct state *st, const char *name, char ***users, size_t *n);
 /* The lowest minor not in use. */
@@ -114,6 +124,8 @@ void cli_resolver_fini(struct cli_resolver *cr);
  * holds.  flags: DMB_DEV_READONLY to open lower devices read-only.
  */
 struct cli_dev {
+	char *fresh_status;  /* the status right after instantiation */
+	struct state *st;
 	struct dmb_ctx ctx;
 	struct cli_crypto crypto;
 	struct cli_resolver res;

@@ -261,6 +261,7 @@ static void remove_extras(struct state *st, const char *name)
 		free(desc);
 	}
 	cli_trust_remove(st, name);
+	state_remove_status(st, name);
 }
 
 int cli_remove(struct state *st, const char *cmd, const char *name)
@@ -374,7 +375,9 @@ static int show_one(struct state *st, const char *cmd, const char *name, enum dm
 			printf(",%u,%s,%s", cd->sd->minor, cd->sd->read_only ? "ro" : "rw", text);
 		}
 	} else {
-		text = format_dev(cd, what, o->showkeys ? DMB_FMT_SHOWKEYS : 0);
+		text = what == DMB_FMT_STATUS ? state_load_status(st, name) : NULL;
+		if (!text)
+			text = format_dev(cd, what, o->showkeys ? DMB_FMT_SHOWKEYS : 0);
 		for (char *line = text, *nl; line && *line; line = nl + 1) {
 			nl = strchr(line, '\n');
 			if (prefix)

@@ -241,6 +241,16 @@ void cli_resolver_fini(struct cli_resolver *cr)
 	cr->nmapped = 0;
 }
 
+static char *format_status(struct dmb_dev *dev)
+{
+	int n = dmb_dev_format(dev, DMB_FMT_STATUS, 0, NULL, 0);
+	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+
+	if (s)
+		dmb_dev_format(dev, DMB_FMT_STATUS, 0, s, (size_t)n + 1);
+	return s;
+}
+
 int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, unsigned flags,
 		 int depth, struct cli_dev **out)
 {
@@ -280,6 +290,8 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 		cli_seterr(parent, r, "%s: %s", name, cd->ctx.msg);
 		goto fail;
 	}
+	cd->st = st;
+	cd->fresh_status = format_status(cd->dev);
 	*out = cd;
 	return 0;
 fail:
@@ -291,6 +303,15 @@ void cli_dev_close(struct cli_dev *cd)
 {
 	if (!cd)
 		return;
+	/* Remember a status this command changed (corruption seen, a dead stripe). */
+	if (cd->dev && cd->fresh_status) {
+		char *now = format_status(cd->dev);
+
+		if (now && strcmp(now, cd->fresh_status) != 0)
+			state_save_status(cd->st, cd->sd->name, now);
+		free(now);
+	}
+	free(cd->fresh_status);
 	dmb_dev_destroy(cd->dev);
 	dmb_table_destroy(cd->table);
 	cli_resolver_fini(&cd->res);

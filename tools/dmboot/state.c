@@ -369,6 +369,63 @@ out:
 	return r;
 }
 
+static char *status_path(struct state *st, const char *name)
+{
+	char *p;
+
+	return asprintf(&p, "%s/status-%s", st->dir, name) < 0 ? NULL : p;
+}
+
+int state_save_status(struct state *st, const char *name, const char *status)
+{
+	char *path = status_path(st, name), *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1, r = -ENOMEM;
+
+	if (!path || asprintf(&tmp, "%s/.tmp-XXXXXX", st->dir) < 0)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		r = -errno;
+		goto out;
+	}
+	fd = -1;
+	r = fputs(status, f) < 0 ? -EIO : 0;
+	if (fclose(f) != 0 && !r)
+		r = -errno;
+	f = NULL;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	return r;
+}
+
+char *state_load_status(struct state *st, const char *name)
+{
+	char *path = status_path(st, name), *text = NULL;
+	size_t len;
+
+	if (path && access(path, F_OK) == 0 && cli_read_file(path, 1 << 20, &text, &len) != 0)
+		text = NULL;
+	free(path);
+	return text;
+}
+
+void state_remove_status(struct state *st, const char *name)
+{
+	char *path = status_path(st, name);
+
+	if (path)
+		unlink(path);
+	free(path);
+}
+
 int state_remove(struct state *st, const char *name)
 {
 	char *path = dev_path(st, name);

@@ -42,6 +42,10 @@ struct vopts {
 	size_t ncerts;
 	bool require_sig;
 	const char *mode;          /* ignore_corruption, ... */
+	const char *mode_option;   /* the option that set it */
+	const char *uuid_text;     /* --uuid as given (printed as given, as veritysetup does) */
+	const char *hash_text;     /* --hash as given (format prints it so; the superblock
+				      stores it in lower case) */
 	bool zero_blocks, at_most_once, tasklets;
 	const char *fec_device;
 	uint32_t fec_roots;
@@ -320,7 +324,9 @@ static void print_header(const char *hash_path, const struct vopts *o,
 	char uuid[37] = "";
 	char salt[2 * DMB_VERITY_MAX_SALT + 1];
 
-	if (!p->no_superblock)
+	if (!p->no_superblock && o->uuid_text)
+		snprintf(uuid, sizeof(uuid), "%s", o->uuid_text);
+	else if (!p->no_superblock)
 		format_uuid(p->uuid, uuid);
 	if (p->salt_size)
 		dmb_hex_encode(p->salt, p->salt_size, salt);
@@ -333,7 +339,7 @@ static void print_header(const char *hash_path, const struct vopts *o,
 	printf("Data block size: \t%u\n", p->data_block_size);
 	printf("Hash blocks:     \t%llu\n", (unsigned long long)g->hash_blocks);
 	printf("Hash block size: \t%u\n", p->hash_block_size);
-	printf("Hash algorithm:  \t%s\n", p->hash_name);
+	printf("Hash algorithm:  \t%s\n", o->hash_text ? o->hash_text : p->hash_name);
 	if (parity_blocks) {
 		printf("FEC RS roots:   \t%u\n", o->fec_roots);
 		printf("FEC blocks:     \t%llu\n", (unsigned long long)parity_blocks);
@@ -474,10 +480,11 @@ static int load_params(struct vopts *o, const char *hash_path, const char *data_
 	r = dmb_verity_sb_load(&ctx, bd, off, &o->p);
 	dmb_posix_close(bd);
 	if (r) {
-		if (r == DMB_ENOENT)
-			cli_error("Device %s is not a valid VERITY device.", hash_path);
-		else
-			cli_error("%s: %s", hash_path, ctx.msg);
+		if (r == DMB_ENOENT) {
+			fprintf(stderr, "Device %s is not a valid VERITY device.\n", hash_path);
+			return DMB_EINVAL;
+		}
+		cli_error("%s: %s", hash_path, ctx.msg);
 		return r;
 	}
 	return 0;
@@ -500,8 +507,13 @@ static int cmd_format(struct vopts *o, const char *data_path, const char *hash_p
 	r = device_bytes(data_path, &data_bytes);
 	if (r)
 		goto out;
-	if (!o->have_blocks)
+	if (!o->have_blocks || o->p.data_blocks == 0)
 		o->p.data_blocks = data_bytes / o->p.data_block_size;
+	if (o->uuid_text && !parse_uuid(o->uuid_text, o->p.uuid)) {
+		fprintf(stderr, "Wrong VERITY UUID format provided on device %s.\n", hash_path);
+		r = DMB_EINVAL;
+		goto out;
+	}
 	if (o->p.data_blocks == 0 || o->p.data_blocks > data_bytes / o->p.data_block_size) {
 		cli_error("Device %s is too small.", data_path);
 		r = DMB_EINVAL;
@@ -523,6 +535,10 @@ static int cmd_format(struct vopts *o, const char *data_path, const char *hash_p
 		o->p.uuid[8] = (uint8_t)((o->p.uuid[8] & 0x3f) | 0x80);
 	}
 	r = dmb_verity_geometry(&ctx, &o->p, &g);
+	if (r == DMB_ENOTSUP) {
+		fprintf(stderr, "Hash algorithm %s not supported.\n", o->p.hash_name);
+		goto out;
+	}
 	if (r) {
 		cli_error("%s", ctx.msg);
 		goto out;
@@ -587,6 +603,15 @@ static int cmd_format(struct vopts *o, const char *data_path, const char *hash_p
 		}
 	}
 	dmb_hex_encode(root, g.digest_size, root_hex);
+	if (o->root_hash_file) {
+		FILE *f = fopen(o->root_hash_file, "w");
+
+		if (!f || fputs(root_hex, f) < 0 || fclose(f) != 0) {
+			cli_error("cannot write %s", o->root_hash_file);
+			r = DMB_EIO;
+			goto out;
+		}
+	}
 	print_header(hash_path, o, &g, root_hex, parity_blocks);
 out:
 	dmb_posix_close(data);
@@ -657,6 +682,7 @@ static int cmd_verify(struct vopts *o, const char *data_path, const char *hash_p
 			break;
 		default:
 			fprintf(stderr, "Verification of root hash failed.\n");
+			r = DMB_EINVAL; /* veritysetup exits 1 here, 2 for a bad block */
 			break;
 		}
 	} else if (r) {
@@ -826,6 +852,8 @@ static int cmd_dump(struct vopts *o, const char *hash_path)
 	r = load_params(o, hash_path, NULL);
 	if (r)
 		return r;
+	o->hash_text = NULL;  /* dump shows the superblock's algorithm */
+	o->uuid_text = NULL;
 	dmb_posix_crypto_init(&pc);
 	ctx.crypto = &pc.crypto;
 	r = dmb_verity_geometry(&ctx, &o->p, &g);
@@ -841,6 +869,39 @@ static int cmd_dump(struct vopts *o, const char *hash_path)
 static bool parse_size(const char *s, uint64_t *out)
 {
 	return cli_parse_u64(s, out);
+}
+
+static bool dmb_is_pow2_u64(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static const char *option_name(const struct option *opts, int c)
+{
+	for (; opts->name; opts++)
+		if (opts->val == c)
+			return opts->name;
+	return "?";
+}
+
+/* At most one corruption mode, as veritysetup insists. */
+static bool set_mode(struct vopts *o, const char *mode, const char *option)
+{
+	if (o->mode && strcmp(o->mode, mode) != 0) {
+		const char *a = o->mode_option, *b = option;
+
+		if (strcmp(a, b) > 0) {
+			const char *t = a;
+
+			a = b;
+			b = t;
+		}
+		cli_error("Option %s and %s cannot be used together.", a, b);
+		return false;
+	}
+	o->mode = mode;
+	o->mode_option = option;
+	return true;
 }
 
 int cmd_veritysetup(int argc, char **argv)
@@ -892,12 +953,20 @@ int cmd_veritysetup(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h:s:v", longopts, NULL)) != -1) {
 		bool ok = true;
+		const char *why = NULL;
+		char whybuf[96];
 
 		switch (c) {
 		case 'h':
+			o.hash_text = optarg;
 			ok = strlen(optarg) < sizeof(o.p.hash_name);
-			if (ok)
-				strcpy(o.p.hash_name, optarg);
+			if (ok) {
+				/* veritysetup stores algorithm names in lower case. */
+				for (size_t i = 0; optarg[i]; i++)
+					o.p.hash_name[i] = (char)(optarg[i] >= 'A' && optarg[i] <= 'Z'
+								  ? optarg[i] - 'A' + 'a' : optarg[i]);
+				o.p.hash_name[strlen(optarg)] = '\0';
+			}
 			break;
 		case 's':
 			o.have_salt = true;
@@ -910,14 +979,18 @@ int cmd_veritysetup(int argc, char **argv)
 				     dmb_hex_decode(optarg, o.p.salt, n / 2) == 0;
 				o.p.salt_size = n / 2;
 			}
+			why = "Invalid salt string specified.";
 			break;
 		case O_UUID:
+			/* Checked by the action, which names the device. */
 			o.have_uuid = true;
-			ok = parse_uuid(optarg, o.p.uuid);
+			o.uuid_text = optarg;
 			break;
 		case O_DBS:
 		case O_HBS:
-			ok = parse_size(optarg, &v) && v <= UINT32_MAX;
+			ok = parse_size(optarg, &v) && v >= 512 && v <= (1u << DMB_MAX_BLOCK_SHIFT) &&
+			     dmb_is_pow2_u64(v);
+			why = "Unsupported VERITY block size.";
 			if (c == O_DBS)
 				o.p.data_block_size = (uint32_t)v;
 			else
@@ -936,6 +1009,11 @@ int cmd_veritysetup(int argc, char **argv)
 		case O_FORMAT:
 			ok = parse_size(optarg, &v) && v <= 1;
 			o.p.hash_type = (unsigned)v;
+			if (!ok && parse_size(optarg, &v)) {
+				snprintf(whybuf, sizeof(whybuf), "Unsupported VERITY hash type %llu.",
+					 (unsigned long long)v);
+				why = whybuf;
+			}
 			break;
 		case O_FECDEV:
 			o.fec_device = optarg;
@@ -943,6 +1021,7 @@ int cmd_veritysetup(int argc, char **argv)
 		case O_FECROOTS:
 			ok = parse_size(optarg, &v) && v >= 2 && v <= 24;
 			o.fec_roots = (uint32_t)v;
+			why = "Invalid number of parity bytes.";
 			break;
 		case O_FECOFF:
 			ok = parse_size(optarg, &o.fec_offset) && o.fec_offset % 512 == 0;
@@ -967,13 +1046,25 @@ int cmd_veritysetup(int argc, char **argv)
 			o.require_sig = true;
 			break;
 		case O_IGNCORR:
-			o.mode = "ignore_corruption";
+			ok = set_mode(&o, "ignore_corruption", argv[optind - 1]);
+			if (!ok) {
+				free(o.certs);
+				return EXIT_PARAMS;
+			}
 			break;
 		case O_RESTART:
-			o.mode = "restart_on_corruption";
+			ok = set_mode(&o, "restart_on_corruption", argv[optind - 1]);
+			if (!ok) {
+				free(o.certs);
+				return EXIT_PARAMS;
+			}
 			break;
 		case O_PANIC:
-			o.mode = "panic_on_corruption";
+			ok = set_mode(&o, "panic_on_corruption", argv[optind - 1]);
+			if (!ok) {
+				free(o.certs);
+				return EXIT_PARAMS;
+			}
 			break;
 		case O_ZERO:
 			o.zero_blocks = true;
@@ -1007,8 +1098,11 @@ int cmd_veritysetup(int argc, char **argv)
 			break;
 		}
 		if (!ok) {
-			cli_error("invalid value '%s' for option '%s'", optarg ? optarg : "",
-				  argv[optind - 1]);
+			if (why)
+				fprintf(stderr, "%s\n", why);
+			else
+				cli_error("invalid value '%s' for option --%s", optarg ? optarg : "",
+					  option_name(longopts, c));
 			free(o.certs);
 			return EXIT_PARAMS;
 		}
@@ -1025,6 +1119,11 @@ int cmd_veritysetup(int argc, char **argv)
 	cmd = argv[0];
 	argc--;
 	argv++;
+	if (o.mode && (strcmp(cmd, "format") == 0 || strcmp(cmd, "verify") == 0)) {
+		cli_error("Option %s is not allowed with %s action.", o.mode_option, cmd);
+		free(o.certs);
+		return EXIT_PARAMS;
+	}
 	if (strcmp(cmd, "format") == 0 && argc == 2)
 		r = cmd_format(&o, argv[0], argv[1]);
 	else if (strcmp(cmd, "verify") == 0 && (argc == 2 || argc == 3))
