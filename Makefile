@@ -24,7 +24,7 @@ UNIT_SRCS  := $(filter-out tests/unit/test_port.c,$(wildcard tests/unit/test_*.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
-HDRS       := $(wildcard include/dmboot/*.h lib/core/*.h ports/posix/*.h tools/dmboot/*.h tests/unit/*.h)
+HDRS       := $(wildcard include/dmboot/*.h lib/core/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tests/unit/*.h)
 
 .PHONY: all deps check unit unit-asan freestanding fuzz-smoke fuzz e2e valgrind demo bench clean
 
@@ -46,6 +46,8 @@ $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmbo
 	$(CC) $(CFLAGS_ALL) $^ -lcrypto -lpthread -o $@
 	ln -sf dmboot $(B)/dmsetup
 	ln -sf dmboot $(B)/veritysetup
+	ln -sf dmboot $(B)/sfdisk
+	ln -sf dmboot $(B)/lvm
 
 # --- unit tests (cmocka), plain and under ASan+UBSan ----------------------
 # Tests link the host crypto provider (OpenSSL) besides the library.

@@ -70,6 +70,19 @@ void dmb_ram_bdev_init(struct dmb_ram_bdev *rb, void *mem, uint64_t bytes,
 		       unsigned block_shift, bool writable);
 
 /*
+ * A window onto another device (a partition, an LV's extent): blocks
+ * [first_block, first_block + num_blocks) of lower, in lower's block size.
+ * Read-only when lower is.  The caller checks the window lies inside lower.
+ */
+struct dmb_slice_bdev {
+	struct dmb_bdev bdev;
+	struct dmb_bdev *lower;
+	uint64_t first_block;
+};
+void dmb_slice_bdev_init(struct dmb_slice_bdev *sb, struct dmb_bdev *lower, uint64_t first_block,
+			 uint64_t num_blocks);
+
+/*
  * A fault-injecting wrapper for tests: the fail_read_at-th read (1-based;
  * 0 = never) and every later one fail with DMB_EIO, the same for writes;
  * flip_bit, when not UINT64_MAX, is a bit offset in the device flipped in

@@ -14,6 +14,9 @@
  *   struct dmb_table     a parsed dm table (Linux dmsetup syntax)
  *   struct dmb_dev       a mapped device: a table instantiated over lower
  *                        devices, itself a dmb_bdev
+ *   struct dmb_part_table  GPT or MBR partitions of a block device
+ *   struct dmb_lvm_scan  LVM2 PVs found on devices, their VGs and LVs, and
+ *                        the tables lvm2 would load for them
  */
 #ifndef DMBOOT_DMBOOT_H
 #define DMBOOT_DMBOOT_H
@@ -29,6 +32,8 @@
 #include <dmboot/table.h>
 #include <dmboot/device.h>
 #include <dmboot/verity.h>
+#include <dmboot/part.h>
+#include <dmboot/lvm.h>
 
 #undef DMBOOT_INSIDE_DMBOOT_H
 

@@ -171,6 +171,45 @@ void dmb_ram_bdev_init(struct dmb_ram_bdev *rb, void *mem, uint64_t bytes, unsig
 	rb->bdev.num_blocks = bytes >> block_shift;
 }
 
+/* Window onto another device */
+
+static int slice_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	struct dmb_slice_bdev *sb = bd->priv;
+
+	return sb->lower->ops->read(sb->lower, sb->first_block + block, count, buf);
+}
+
+static int slice_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
+{
+	struct dmb_slice_bdev *sb = bd->priv;
+
+	return sb->lower->ops->write(sb->lower, sb->first_block + block, count, buf);
+}
+
+static int slice_flush(struct dmb_bdev *bd)
+{
+	struct dmb_slice_bdev *sb = bd->priv;
+
+	return dmb_bdev_flush(sb->lower);
+}
+
+static const struct dmb_bdev_ops slice_ops = {
+	.read = slice_read, .write = slice_write, .flush = slice_flush
+};
+static const struct dmb_bdev_ops slice_ro_ops = { .read = slice_read, .flush = slice_flush };
+
+void dmb_slice_bdev_init(struct dmb_slice_bdev *sb, struct dmb_bdev *lower, uint64_t first_block,
+			 uint64_t num_blocks)
+{
+	sb->lower = lower;
+	sb->first_block = first_block;
+	sb->bdev.ops = lower->ops->write ? &slice_ops : &slice_ro_ops;
+	sb->bdev.priv = sb;
+	sb->bdev.block_shift = lower->block_shift;
+	sb->bdev.num_blocks = num_blocks;
+}
+
 /* Fault-injecting device */
 
 static int fault_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)

@@ -94,6 +94,14 @@ static inline bool dmb_isspace(char c)
 /* Zeroed allocation of n * size bytes, with the multiplication checked. */
 void *dmb_calloc(size_t n, size_t size);
 
+/*
+ * CRC-32 as zlib's crc32(): dmb_crc32(0, buf, len) is the checksum GPT
+ * stores; calls chain.  dmb_crc32_update() is the bare register update with
+ * no inversion before or after (LVM2's calc_crc with its own seed).
+ */
+uint32_t dmb_crc32(uint32_t crc, const void *buf, size_t len);
+uint32_t dmb_crc32_update(uint32_t crc, const void *buf, size_t len);
+
 /* Overwrite memory so the compiler cannot elide it (for secrets). */
 void dmb_wipe(void *p, size_t n);
 

@@ -9,44 +9,12 @@
  */
 #include <dmboot/dmboot.h>
 
+#include "../core/endian.h"
 #include "../core/hashtree.h"
 
 #define CHUNK_BYTES (1u << 20)
 
 static const uint8_t sb_magic[8] = { 'v', 'e', 'r', 'i', 't', 'y', 0, 0 };
-
-static uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
 
 static bool block_size_ok(uint32_t v)
 {
@@ -56,7 +24,7 @@ static bool block_size_ok(uint32_t v)
 int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZE],
 			 struct dmb_verity_params *p)
 {
-	uint32_t version = get_le32(sb + 8);
+	uint32_t version = dmb_get_le32(sb + 8);
 	size_t name_len;
 
 	memset(p, 0, sizeof(*p));
@@ -65,7 +33,7 @@ int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZ
 	if (version != 1)
 		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported version %u",
 				  version);
-	p->hash_type = get_le32(sb + 12);
+	p->hash_type = dmb_get_le32(sb + 12);
 	if (p->hash_type > 1)
 		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash type %u",
 				  p->hash_type);
@@ -76,16 +44,16 @@ int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZ
 				  "verity superblock: algorithm name empty or not terminated");
 	memcpy(p->hash_name, sb + 32, name_len);
 	p->hash_name[name_len] = '\0';
-	p->data_block_size = get_le32(sb + 64);
-	p->hash_block_size = get_le32(sb + 68);
+	p->data_block_size = dmb_get_le32(sb + 64);
+	p->hash_block_size = dmb_get_le32(sb + 68);
 	if (!block_size_ok(p->data_block_size))
 		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported data block size %u",
 				  p->data_block_size);
 	if (!block_size_ok(p->hash_block_size))
 		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash block size %u",
 				  p->hash_block_size);
-	p->data_blocks = get_le64(sb + 72);
-	p->salt_size = get_le16(sb + 80);
+	p->data_blocks = dmb_get_le64(sb + 72);
+	p->salt_size = dmb_get_le16(sb + 80);
 	if (p->salt_size > DMB_VERITY_MAX_SALT)
 		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported salt size %zu",
 				  p->salt_size);
@@ -97,14 +65,14 @@ void dmb_verity_sb_encode(const struct dmb_verity_params *p, uint8_t sb[DMB_VERI
 {
 	memset(sb, 0, DMB_VERITY_SB_SIZE);
 	memcpy(sb, sb_magic, sizeof(sb_magic));
-	put_le32(sb + 8, 1);
-	put_le32(sb + 12, p->hash_type);
+	dmb_put_le32(sb + 8, 1);
+	dmb_put_le32(sb + 12, p->hash_type);
 	memcpy(sb + 16, p->uuid, 16);
 	memcpy(sb + 32, p->hash_name, dmb_strnlen(p->hash_name, 31));
-	put_le32(sb + 64, p->data_block_size);
-	put_le32(sb + 68, p->hash_block_size);
-	put_le64(sb + 72, p->data_blocks);
-	put_le16(sb + 80, (uint16_t)p->salt_size);
+	dmb_put_le32(sb + 64, p->data_block_size);
+	dmb_put_le32(sb + 68, p->hash_block_size);
+	dmb_put_le64(sb + 72, p->data_blocks);
+	dmb_put_le16(sb + 80, (uint16_t)p->salt_size);
 	memcpy(sb + 88, p->salt, p->salt_size);
 }
 

@@ -154,5 +154,7 @@ int cli_remove(struct state *st, const char *cmd, const char *name);
 
 int cmd_dmsetup(int argc, char **argv);
 int cmd_veritysetup(int argc, char **argv);
+int cmd_sfdisk(int argc, char **argv);
+int cmd_lvm(int argc, char **argv);
 
 #endif /* DMBOOT_CLI_H */
