@@ -8,7 +8,7 @@ DMBOOT_CORE_SRCS := core/util.c core/fmt.c core/bdev.c core/table.c core/device.
 DMBOOT_TARGET_SRCS := targets/linear.c targets/striped.c targets/zero.c targets/error.c \
                       targets/verity.c targets/verity_fec.c
 
-DMBOOT_FORMAT_SRCS := formats/verity.c formats/verity_fec.c formats/partitions.c \
-                      formats/lvm2/config.c
+DMBOOT_FORMAT_SRCS := formats/verity.c formats/verity_fec.c formats/partitions.c formats/gpt.c \
+                      formats/mbr.c formats/lvm2/config.c
 
 DMBOOT_LIB_SRCS := $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)

@@ -14,9 +14,13 @@
 /* Caps on what a table may declare (DMB_ERANGE beyond them). */
 #define DMB_PART_MAX 4096u              /* partitions (GPT entries, MBR logicals) */
 #define DMB_GPT_MAX_ARRAY_BYTES (1u << 20) /* GPT partition entry array */
+#define DMB_GPT_MAX_ENTRY_SIZE 4096u    /* bytes per GPT entry (a multiple of 128) */
 
 /* A GPT name is 36 UTF-16 code units; as UTF-8 at most 3 bytes each, plus NUL. */
 #define DMB_PART_NAME_MAX (36 * 3 + 1)
+
+/* The PARTUUID string of dmb_part_uuid(): a GUID, or "xxxxxxxx-nn" for MBR. */
+#define DMB_PART_UUID_MAX 37
 
 enum dmb_part_label {
 	DMB_PART_GPT = 1,
@@ -36,19 +40,38 @@ struct dmb_part {
 	uint8_t type_guid[16]; /* canonical byte order: as the string form reads */
 	uint8_t uuid[16];      /* canonical byte order */
 	uint64_t attrs;        /* attribute bits */
-	char name[DMB_PART_NAME_MAX]; /* UTF-8 of the UTF-16LE name */
+	/*
+	 * UTF-8 of the UTF-16LE name, up to its first NUL unit.  Surrogate
+	 * pairs become one 4-byte sequence; an unpaired surrogate becomes
+	 * U+FFFD, so the name is always valid UTF-8.
+	 */
+	char name[DMB_PART_NAME_MAX];
 	/* MBR */
 	uint8_t mbr_type;      /* system id (0x83, 0x05, ...) */
 	bool bootable;         /* boot indicator 0x80 */
+	/*
+	 * A primary extended partition (0x05, 0x0f, 0x85): the container of
+	 * the logical ones.  lba_count is its size in the table; as a device
+	 * (dmb_part_slice) it is what Linux makes of it, its first 1 KiB (one
+	 * sector when sectors are larger).
+	 */
+	bool extended;
 };
 
 struct dmb_part_table {
 	enum dmb_part_label label;
 	unsigned sector_size;   /* bytes: 512, 1024, 2048 or 4096 */
+	uint64_t disk_lbas;     /* device size in sector_size units */
 	/* GPT */
 	uint8_t disk_guid[16];  /* canonical byte order */
 	uint64_t first_lba, last_lba; /* usable range */
 	uint32_t entry_count, entry_size;
+	/*
+	 * Where the backup header is: the primary's alternate_lba, or where
+	 * the backup was read when the primary was damaged.  Normally
+	 * disk_lbas - 1; it is not after a disk image was grown.
+	 */
+	uint64_t backup_lba;
 	bool used_backup;       /* the primary header or array was damaged */
 	bool backup_bad;        /* the backup header or array is damaged or missing */
 	/* MBR */
@@ -59,18 +82,35 @@ struct dmb_part_table {
 
 /*
  * Read the partition table of bd.  sector_size 0 means: find it from where
- * "EFI PART" sits (512, 1024, 2048 or 4096; 512 when there is no GPT),
- * otherwise it is the logical sector size to assume.  A GPT behind a
- * protective MBR wins over the MBR.  A damaged primary GPT header or array
- * falls back to the backup (logged as a warning, used_backup set); a
- * damaged or missing backup with a valid primary is logged and set in
- * backup_bad.
+ * "EFI PART" sits (512, 1024, 2048 or 4096, as systemd does: a primary
+ * header with my_lba 1 at that byte offset, else a backup header in the
+ * device's last sector of that size; 512 or bd's block size when there is
+ * no GPT), otherwise it is the logical sector size to assume.
+ *
+ * A GPT needs a protective MBR (an entry of type 0xEE); it then wins over
+ * the MBR's other entries (a hybrid MBR), as with Linux.  A GPT copy is
+ * valid when its header (signature, header_size 92..sector_size, CRC,
+ * my_lba, usable range inside the device and clear of the header, entry
+ * size and count, array inside the device and outside the usable range)
+ * and its entry array (CRC; every used entry inside the usable range with
+ * first <= last; no two overlapping) check out.  A damaged primary falls
+ * back to the backup in the device's last sector (logged as a warning,
+ * used_backup set); a damaged, missing or differing backup with a valid
+ * primary is logged as a warning and set in backup_bad.
+ *
+ * An MBR (0x55AA, boot indicators 0 or 0x80) gives its non-empty primary
+ * entries and, for every extended entry, the logical partitions of its
+ * chain of EBRs (offsets as Linux reads them: data relative to its EBR,
+ * links relative to the extended partition).
+ *
  * Errors (the message names the structure and field): DMB_ENOENT no
  * partition table; DMB_ECORRUPT GPT with neither copy valid, or an MBR
  * whose partitions overlap, lie outside the device or form a loop of
- * logical partitions; DMB_ERANGE over a DMB_PART_* cap; DMB_EINVAL a
- * sector_size that is not 512..4096 and a power of two, or not a multiple of
- * bd's block size; DMB_EIO and other errors of the device; DMB_ENOMEM.
+ * logical partitions; DMB_ERANGE over a DMB_PART_* or DMB_GPT_* cap (with
+ * neither GPT copy valid the code is the primary's, and the message gives
+ * both reasons); DMB_EINVAL a
+ * sector_size that is not 512..4096 and a power of two, or not a multiple
+ * of bd's block size; DMB_EIO and other errors of the device; DMB_ENOMEM.
  */
 int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned sector_size,
 			struct dmb_part_table **out);
@@ -80,6 +120,25 @@ void dmb_part_table_destroy(struct dmb_part_table *t);
 
 /* The partition numbered number, or NULL. */
 const struct dmb_part *dmb_part_find(const struct dmb_part_table *t, unsigned number);
+
+/*
+ * The PARTUUID Linux gives partition p of t (blkid and the kernel's root=
+ * print the same): for GPT its unique GUID in lower case, for MBR
+ * "<disk signature as 8 hex digits>-<number as 2 hex digits>".
+ */
+void dmb_part_uuid(const struct dmb_part_table *t, const struct dmb_part *p,
+		   char out[DMB_PART_UUID_MAX]);
+
+/*
+ * Partitions by PARTUUID (compared with dmb_part_uuid() ignoring case) or
+ * by PARTLABEL (the GPT name, byte for byte; an empty label matches
+ * nothing).  Return how many partitions of t match; *first (when first is
+ * not NULL) gets the lowest-numbered match, or NULL.
+ */
+size_t dmb_part_find_uuid(const struct dmb_part_table *t, const char *uuid,
+			  const struct dmb_part **first);
+size_t dmb_part_find_label(const struct dmb_part_table *t, const char *label,
+			   const struct dmb_part **first);
 
 /*
  * Make sb a window onto partition p of bd (which t was loaded from).
@@ -94,10 +153,12 @@ int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_pa
  * characters and a NUL), from and to canonical byte order.  upper selects
  * upper-case hex (as sfdisk prints).  dmb_guid_parse() accepts either case
  * and returns 0 or DMB_EINVAL.  dmb_guid_from_disk() converts GPT's
- * mixed-endian on-disk order (first three fields little-endian).
+ * mixed-endian on-disk order (first three fields little-endian);
+ * dmb_guid_to_disk() converts back (the same swap).
  */
 void dmb_guid_format(const uint8_t guid[16], bool upper, char out[37]);
 int dmb_guid_parse(const char *s, uint8_t guid[16]);
 void dmb_guid_from_disk(const uint8_t disk[16], uint8_t guid[16]);
+void dmb_guid_to_disk(const uint8_t guid[16], uint8_t disk[16]);
 
 #endif /* DMBOOT_PART_H */
