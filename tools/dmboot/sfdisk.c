@@ -1,11 +1,627 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
-/* dmboot sfdisk (being written). */
+/*
+ * `dmboot sfdisk`: the read-only commands of sfdisk (util-linux 2.38),
+ * --json and --list, over the library's GPT and MBR reader (part.h).  The
+ * output is byte for byte what sfdisk prints when stdout is not a terminal:
+ * libfdisk's dump headers and libsmartcols' column widths (a column is as
+ * wide as its widest cell or header, widened to its width hint when that is
+ * larger), sizes as util-linux's size_to_human_string() rounds them, type
+ * names from sfdisk's own lists.  Warnings about a damaged GPT use sfdisk's
+ * wording; errors are one line on stderr and exit status 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "parttypes.h"
+
+#define MIB (1024u * 1024u)
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What sfdisk knows about the device besides its table. */
+struct disk {
+	const char *path;
+	struct dmb_bdev *bd;
+	struct dmb_part_table *t;     /* NULL: no partition table */
+	unsigned sector_size;
+	uint64_t sectors;             /* in sector_size units */
+	unsigned phy, io_min, io_opt, align;
+};
+
+static void help(FILE *f)
+{
+	fprintf(f, "Usage:\n"
+		   " sfdisk [options] --json <dev>\n"
+		   " sfdisk [options] --list <dev>...\n"
+		   "\n"
+		   "Print a GPT or MBR partition table as sfdisk does (read-only).\n"
+		   "\n"
+		   "Commands:\n"
+		   " -J, --json <dev>          dump partition table in JSON format\n"
+		   " -l, --list <dev>...       list partitions of each device\n"
+		   "\n"
+		   "Options:\n"
+		   "     --sector-size <size>  logical sector size: 512, 1024, 2048 or 4096\n"
+		   "                           (default: the device's, or where GPT sits)\n"
+		   " -h, --help                display this help\n");
+}
+
+/* --- values as util-linux formats them ---------------------------------------- */
+
+/* util-linux size_to_human_string(): one decimal, rounded half up, trailing 0 dropped. */
+static void human_size(uint64_t bytes, bool long_suffix, char *buf, size_t cap)
+{
+	static const char letters[] = "BKMGTPE";
+	unsigned exp = 0;
+	uint64_t dec, frac;
+	char suffix[8];
+
+	while (exp < 60 && bytes >= (uint64_t)1 << (exp + 10))
+		exp += 10;
+	dec = bytes >> exp;
+	frac = exp ? bytes & (((uint64_t)1 << exp) - 1) : 0;
+	snprintf(suffix, sizeof(suffix), "%s%c%s", long_suffix ? " " : "", letters[exp / 10],
+		 long_suffix && exp ? "iB" : "");
+	if (frac) {
+		/* Thousandths first, then round to tenths. */
+		if (frac >= UINT64_MAX / 1000)
+			frac = frac / 1024 * 1000 / ((uint64_t)1 << (exp - 10));
+		else
+			frac = frac * 1000 / ((uint64_t)1 << exp);
+		frac = (frac + 50) / 100;
+		if (frac == 10) {
+			dec++;
+			frac = 0;
+		}
+	}
+	if (frac)
+		snprintf(buf, cap, "%llu.%llu%s", (unsigned long long)dec, (unsigned long long)frac,
+			 suffix);
+	else
+		snprintf(buf, cap, "%llu%s", (unsigned long long)dec, suffix);
+}
+
+/* libfdisk's fdisk_partname(): "p" before the number when the name ends in a digit. */
+static char *part_node(const char *dev, unsigned n)
+{
+	static const char *const udev_dirs[] = { "/dev/disk/by-id/", "/dev/disk/by-path/",
+						 "/dev/mapper" };
+	size_t w = strlen(dev);
+	const char *sep = w && dev[w - 1] >= '0' && dev[w - 1] <= '9' ? "p" : "";
+	char *res = NULL;
+
+	if (w >= 4 && strcmp(dev + w - 4, "disc") == 0) {
+		w -= 4;
+		sep = "part";
+	}
+	for (size_t i = 0; i < NELEM(udev_dirs); i++) {
+		if (strncmp(dev, udev_dirs[i], strlen(udev_dirs[i])) != 0)
+			continue;
+		/* udev's names: <name><n>, <name>p<n>, else <name>-part<n>. */
+		for (int k = 0; k < 2; k++) {
+			if (asprintf(&res, "%.*s%s%u", (int)w, dev, k ? "p" : "", n) < 0)
+				return NULL;
+			if (access(res, F_OK) == 0)
+				return res;
+			free(res);
+		}
+		sep = "-part";
+		break;
+	}
+	if (asprintf(&res, "%.*s%s%u", (int)w, dev, sep, n) < 0)
+		return NULL;
+	return res;
+}
+
+/* libfdisk's GPT attribute string: bits 0-2 by name, 48-63 as "GUID:n,m". */
+static void gpt_attrs(uint64_t attrs, char *buf, size_t cap)
+{
+	static const char *const names[] = { "RequiredPartition", "NoBlockIOProtocol",
+					      "LegacyBIOSBootable" };
+	size_t at = 0;
+	bool guid = false;
+
+	buf[0] = '\0';
+	for (unsigned bit = 0; bit < 3; bit++)
+		if (attrs & (1ull << bit))
+			at += (size_t)snprintf(buf + at, cap - at, "%s%s", at ? " " : "", names[bit]);
+	for (unsigned bit = 48; bit < 64; bit++) {
+		if (!(attrs & (1ull << bit)))
+			continue;
+		at += (size_t)snprintf(buf + at, cap - at, "%s%u",
+				       guid ? "," : at ? " GUID:" : "GUID:", bit);
+		guid = true;
+	}
+}
+
+static bool is_gpt(const struct disk *d)
+{
+	return d->t->label == DMB_PART_GPT;
+}
+
+static void disk_id(const struct disk *d, char *buf, size_t cap)
+{
+	if (is_gpt(d))
+		dmb_guid_format(d->t->disk_guid, true, buf);
+	else
+		snprintf(buf, cap, "0x%08x", d->t->mbr_id);
+}
+
+static void type_string(const struct disk *d, const struct dmb_part *p, char *buf, size_t cap)
+{
+	if (is_gpt(d))
+		dmb_guid_format(p->type_guid, true, buf);
+	else
+		snprintf(buf, cap, "%x", p->mbr_type);
+}
+
+/* libfdisk's grain: the optimal I/O size, at least 1 MiB, but one sector on small disks. */
+static unsigned grain(const struct disk *d)
+{
+	uint64_t g = d->io_opt > MIB ? d->io_opt : MIB;
+
+	if (d->sectors <= g * 4 / d->sector_size)
+		g = d->phy;
+	return (unsigned)g;
+}
+
+/* --- --json ------------------------------------------------------------------- */
+
+/* util-linux's JSON strings: '"' and '\' escaped, control characters as \uXXXX. */
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+		case '\\':
+			putchar('\\');
+			putchar(*p);
+			break;
+		case '\b':
+			fputs("\\b", stdout);
+			break;
+		case '\f':
+			fputs("\\f", stdout);
+			break;
+		case '\n':
+			fputs("\\n", stdout);
+			break;
+		case '\r':
+			fputs("\\r", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
+		default:
+			if (*p < 0x20)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		}
+	}
+	putchar('"');
+}
+
+/* One "key": value member at an indent, after a comma when it is not the first. */
+struct jobj {
+	int indent;
+	bool first;
+};
+
+static void jkey(struct jobj *o, const char *key)
+{
+	printf("%s\n%*s\"%s\": ", o->first ? "" : ",", o->indent, "", key);
+	o->first = false;
+}
+
+static void jstr(struct jobj *o, const char *key, const char *value)
+{
+	jkey(o, key);
+	/* util-linux writes an empty string as null. */
+	if (*value)
+		json_string(value);
+	else
+		fputs("null", stdout);
+}
+
+static void jnum(struct jobj *o, const char *key, uint64_t value)
+{
+	jkey(o, key);
+	printf("%llu", (unsigned long long)value);
+}
+
+static int print_json(const struct disk *d)
+{
+	const struct dmb_part_table *t = d->t;
+	struct jobj top = { 6, true };
+	char buf[256];
+
+	printf("{\n   \"partitiontable\": {");
+	jstr(&top, "label", is_gpt(d) ? "gpt" : "dos");
+	disk_id(d, buf, sizeof(buf));
+	jstr(&top, "id", buf);
+	jstr(&top, "device", d->path);
+	jstr(&top, "unit", "sectors");
+	if (is_gpt(d)) {
+		jnum(&top, "firstlba", t->first_lba);
+		jnum(&top, "lastlba", t->last_lba);
+		if (t->entry_count != 128) {
+			snprintf(buf, sizeof(buf), "%u", t->entry_count);
+			jstr(&top, "table-length", buf);
+		}
+	}
+	if (grain(d) != MIB) {
+		snprintf(buf, sizeof(buf), "%u", grain(d));
+		jstr(&top, "grain", buf);
+	}
+	jnum(&top, "sectorsize", d->sector_size);
+	if (t->count) {
+		jkey(&top, "partitions");
+		putchar('[');
+		for (size_t i = 0; i < t->count; i++) {
+			const struct dmb_part *p = &t->parts[i];
+			struct jobj o = { 12, true };
+			char *node = part_node(d->path, p->number);
+
+			if (!node)
+				return -ENOMEM;
+			/* Objects in an array are joined as "},{". */
+			fputs(i ? ",{" : "\n         {", stdout);
+			jstr(&o, "node", node);
+			free(node);
+			jnum(&o, "start", p->start_lba);
+			jnum(&o, "size", p->lba_count);
+			type_string(d, p, buf, sizeof(buf));
+			jstr(&o, "type", buf);
+			if (is_gpt(d)) {
+				dmb_guid_format(p->uuid, true, buf);
+				jstr(&o, "uuid", buf);
+				if (p->name[0])
+					jstr(&o, "name", p->name);
+				if (p->attrs) {
+					gpt_attrs(p->attrs, buf, sizeof(buf));
+					jstr(&o, "attrs", buf);
+				}
+			} else if (p->bootable) {
+				jkey(&o, "bootable");
+				fputs("true", stdout);
+			}
+			printf("\n         }");
+		}
+		printf("\n      ]");
+	}
+	printf("\n   }\n}\n");
+	return 0;
+}
+
+/* --- --list ------------------------------------------------------------------- */
+
+enum col_id { COL_DEVICE, COL_BOOT, COL_START, COL_END, COL_SECTORS, COL_SIZE, COL_ID, COL_TYPE };
+
+/* libfdisk's fields: header, width hint (relative when below 1), right-aligned. */
+static const struct col {
+	const char *name;
+	double hint;
+	bool right;
+} cols[] = {
+	[COL_DEVICE] = { "Device", 10, false },
+	[COL_BOOT] = { "Boot", 1, false },
+	[COL_START] = { "Start", 5, true },
+	[COL_END] = { "End", 5, true },
+	[COL_SECTORS] = { "Sectors", 5, true },
+	[COL_SIZE] = { "Size", 5, true },
+	[COL_ID] = { "Id", 2, true },
+	[COL_TYPE] = { "Type", 0.1, false },
+};
+
+static const enum col_id gpt_cols[] = { COL_DEVICE, COL_START, COL_END, COL_SECTORS, COL_SIZE,
+					COL_TYPE };
+static const enum col_id dos_cols[] = { COL_DEVICE, COL_BOOT, COL_START, COL_END, COL_SECTORS,
+					COL_SIZE, COL_ID, COL_TYPE };
+
+/* Display width: UTF-8 continuation bytes take no column. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static char *cell(const struct disk *d, const struct dmb_part *p, enum col_id c)
+{
+	char buf[64];
+	const char *name;
+
+	switch (c) {
+	case COL_DEVICE:
+		return part_node(d->path, p->number);
+	case COL_BOOT:
+		return strdup(p->bootable ? "*" : "");
+	case COL_START:
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->start_lba);
+		break;
+	case COL_END:
+		snprintf(buf, sizeof(buf), "%llu",
+			 (unsigned long long)(p->start_lba + p->lba_count - 1));
+		break;
+	case COL_SECTORS:
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->lba_count);
+		break;
+	case COL_SIZE:
+		human_size(p->lba_count * d->sector_size, false, buf, sizeof(buf));
+		break;
+	case COL_ID:
+		snprintf(buf, sizeof(buf), "%x", p->mbr_type);
+		break;
+	case COL_TYPE:
+		type_string(d, p, buf, sizeof(buf));
+		name = is_gpt(d) ? cli_gpt_type_name(buf) : cli_mbr_type_name(p->mbr_type);
+		return strdup(name ? name : "unknown");
+	}
+	return strdup(buf);
+}
+
+static void put_cell(const char *s, size_t width, bool right, bool last)
+{
+	size_t pad = width - text_width(s);
+
+	if (right)
+		printf("%*s", (int)pad, "");
+	fputs(s, stdout);
+	if (!right && !last)
+		printf("%*s", (int)pad, "");
+}
+
+static int print_table(const struct disk *d)
+{
+	const enum col_id *ids = is_gpt(d) ? gpt_cols : dos_cols;
+	const size_t ncols = is_gpt(d) ? NELEM(gpt_cols) : NELEM(dos_cols);
+	const size_t nrows = d->t->count;
+	char **cells = calloc(nrows * ncols, sizeof(*cells));
+	size_t width[NELEM(dos_cols)];
+	int r = 0;
+
+	if (!cells)
+		return -ENOMEM;
+	for (size_t i = 0; i < nrows * ncols && !r; i++) {
+		cells[i] = cell(d, &d->t->parts[i / ncols], ids[i % ncols]);
+		if (!cells[i])
+			r = -ENOMEM;
+	}
+	for (size_t c = 0; c < ncols && !r; c++) {
+		const struct col *col = &cols[ids[c]];
+		size_t min = text_width(col->name), w = 0;
+
+		for (size_t row = 0; row < nrows; row++)
+			if (text_width(cells[row * ncols + c]) > w)
+				w = text_width(cells[row * ncols + c]);
+		/* libsmartcols, output not a terminal: relative hints do not count. */
+		if (w < min)
+			w = min;
+		else if (col->hint >= 1 && w < (size_t)col->hint && min < (size_t)col->hint)
+			w = (size_t)col->hint;
+		width[c] = w;
+	}
+	for (size_t row = 0; row <= nrows && !r; row++) {
+		for (size_t c = 0; c < ncols; c++) {
+			const struct col *col = &cols[ids[c]];
+
+			if (c)
+				putchar(' ');
+			put_cell(row ? cells[(row - 1) * ncols + c] : col->name, width[c], col->right,
+				 c + 1 == ncols);
+		}
+		putchar('\n');
+	}
+	for (size_t i = 0; i < nrows * ncols; i++)
+		free(cells[i]);
+	free(cells);
+	return r;
+}
+
+static int print_list(const struct disk *d)
+{
+	uint64_t bytes = d->sectors * d->sector_size;
+	char size[32], id[64];
+	uint64_t last = 0;
+	bool disorder = false;
+	int r = 0;
+
+	human_size(bytes, true, size, sizeof(size));
+	printf("Disk %s: %s, %llu bytes, %llu sectors\n", d->path, size, (unsigned long long)bytes,
+	       (unsigned long long)d->sectors);
+	printf("Units: sectors of 1 * %u = %u bytes\n", d->sector_size, d->sector_size);
+	printf("Sector size (logical/physical): %u bytes / %u bytes\n", d->sector_size, d->phy);
+	printf("I/O size (minimum/optimal): %u bytes / %u bytes\n", d->io_min, d->io_opt);
+	if (d->align)
+		printf("Alignment offset: %u bytes\n", d->align);
+	if (!d->t)
+		return 0;
+	printf("Disklabel type: %s\n", is_gpt(d) ? "gpt" : "dos");
+	disk_id(d, id, sizeof(id));
+	printf("Disk identifier: %s\n", id);
+	if (d->t->count == 0)
+		return 0;
+	putchar('\n');
+	r = print_table(d);
+	for (size_t i = 0; i < d->t->count; i++) {
+		disorder |= d->t->parts[i].start_lba < last;
+		last = d->t->parts[i].start_lba;
+	}
+	if (!r && disorder)
+		printf("\nPartition table entries are not in disk order.\n");
+	return r;
+}
+
+/* --- devices ------------------------------------------------------------------ */
+
+/* Sector and I/O sizes as libfdisk finds them: a block device's topology, else the sector size. */
+static void topology(struct disk *d)
+{
+	struct stat sb;
+	int fd, v;
+	unsigned u;
+
+	d->phy = d->io_min = d->io_opt = d->sector_size;
+	d->align = 0;
+	if (stat(d->path, &sb) != 0 || !S_ISBLK(sb.st_mode))
+		return;
+	fd = open(d->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, BLKPBSZGET, &u) == 0 && u >= d->sector_size)
+		d->phy = u;
+	d->io_min = d->phy;
+	if (ioctl(fd, BLKIOMIN, &u) == 0 && u)
+		d->io_min = u;
+	d->io_opt = d->io_min;
+	if (ioctl(fd, BLKIOOPT, &u) == 0 && u)
+		d->io_opt = u;
+	if (ioctl(fd, BLKALIGNOFF, &v) == 0 && v > 0)
+		d->align = (unsigned)v;
+	close(fd);
+}
+
+/*
+ * Open path and read its table.  Returns 0 (d->t NULL when there is none and
+ * no_table_ok), or 1 after printing the error line.
+ */
+static int open_disk(struct disk *d, const char *path, unsigned sector_size, bool no_table_ok)
+{
+	struct dmb_ctx ctx = { 0 };
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	r = dmb_posix_open(&ctx, path, 0, &d->bd);
+	if (r) {
+		cli_error("cannot open %s: %s", path, strerror(-r));
+		return 1;
+	}
+	d->sector_size = sector_size ? sector_size : 512;
+	if (d->sector_size < (1u << d->bd->block_shift))
+		d->sector_size = 1u << d->bd->block_shift;
+	if (dmb_bdev_bytes(d->bd) < d->sector_size) {
+		/* libfdisk refuses a device smaller than one sector. */
+		cli_error("cannot open %s: %s", path, strerror(EINVAL));
+		return 1;
+	}
+	r = dmb_part_table_load(&ctx, d->bd, sector_size, &d->t);
+	if (r == 0)
+		d->sector_size = d->t->sector_size;
+	if (r == DMB_ENOENT && no_table_ok)
+		r = 0;
+	if (r == DMB_ENOENT) {
+		cli_error("%s: does not contain a recognized partition table", path);
+		return 1;
+	}
+	if (r) {
+		cli_error("%s: %s", path, ctx.msg);
+		return 1;
+	}
+	d->sectors = dmb_bdev_bytes(d->bd) / d->sector_size;
+	topology(d);
+	/* sfdisk's recovery notes, on stderr like sfdisk's. */
+	if (d->t && d->t->used_backup)
+		fprintf(stderr, "The primary GPT table is corrupt, but the backup appears OK, so that will be used.\n");
+	else if (d->t && d->t->backup_bad)
+		fprintf(stderr, "The backup GPT table is corrupt, but the primary appears OK, so that will be used.\n");
+	else if (d->t && is_gpt(d) && d->t->backup_lba != d->sectors - 1)
+		fprintf(stderr, "The backup GPT table is not on the end of the device.\n");
+	return 0;
+}
+
+static void close_disk(struct disk *d)
+{
+	dmb_part_table_destroy(d->t);
+	dmb_posix_close(d->bd);
+	d->t = NULL;
+	d->bd = NULL;
+}
 
 int cmd_sfdisk(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cli_error("sfdisk: not available yet");
-	return 1;
+	enum { OPT_SECTOR_SIZE = 256 };
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	unsigned sector_size = 0;
+	int c, cmd = 0, r = 0, shown = 0;
+	uint64_t v;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "Jlh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+		case 'l':
+			cmd = c;
+			break;
+		case OPT_SECTOR_SIZE:
+			if (!cli_parse_u64(optarg, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096)) {
+				cli_error("invalid sector size argument: '%s'", optarg);
+				return 1;
+			}
+			sector_size = (unsigned)v;
+			break;
+		case 'h':
+			help(stdout);
+			return 0;
+		default:
+			cli_error("unrecognized option '%s'", argv[optind - 1]);
+			help(stderr);
+			return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (!cmd) {
+		cli_error("only --json and --list are available (dmboot does not write partition tables)");
+		return 1;
+	}
+	if (argc < 1) {
+		cli_error("no disk device specified");
+		return 1;
+	}
+	if (cmd == 'J' && argc > 1) {
+		cli_error("--json takes one device, not %d", argc);
+		return 1;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct disk d;
+
+		if (open_disk(&d, argv[i], sector_size, cmd == 'l')) {
+			close_disk(&d);
+			r = 1;
+			continue;
+		}
+		if (cmd == 'l' && shown++)
+			fputs("\n\n", stdout);
+		if ((cmd == 'J' ? print_json(&d) : print_list(&d)) != 0) {
+			cli_error("out of memory");
+			r = 1;
+		}
+		close_disk(&d);
+	}
+	if (fflush(stdout) != 0 && r == 0) {
+		cli_error("writing output: %s", strerror(errno));
+		r = 1;
+	}
+	return r;
 }
