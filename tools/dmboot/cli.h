@@ -41,6 +41,8 @@ struct state_dev {
 	char *table;      /* normalised table text, one target per line */
 	char **deps;      /* mapped devices the table uses */
 	size_t ndeps;
+	char **devices;   /* searched for PARTUUID= and PARTLABEL= (create --devices) */
+	size_t ndevices;
 };
 
 struct state {
@@ -95,7 +97,9 @@ void cli_trust_remove(struct state *st, const char *name);
 
 /*
  * A resolver for tables on the host: file paths (relative ones against cwd),
- * block devices, and mapped devices by /dev/mapper/NAME, NAME or 253:MINOR.
+ * block devices, mapped devices by /dev/mapper/NAME, NAME or 253:MINOR, and
+ * partitions: IMAGE:pN, and PARTUUID=... or PARTLABEL=... on the devices in
+ * search.
  */
 struct cli_resolver {
 	struct dmb_resolver r;
@@ -113,7 +117,12 @@ struct cli_resolver {
 	bool from_registry;
 	char *const *deps;
 	size_t ndeps;
+	/* Devices searched for PARTUUID= and PARTLABEL= names, as given. */
+	char *const *search;
+	size_t nsearch;
 	void *handles;    /* open handles, for close() */
+	void *wholes;     /* images with open partitions */
+	void *parts;      /* open partitions */
 };
 
 int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd, int depth);
@@ -148,6 +157,13 @@ void cli_dev_close(struct cli_dev *cd);
  */
 int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
 	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base);
+/*
+ * The same, with the devices PARTUUID= and PARTLABEL= names are searched on
+ * (recorded with the device, so it is instantiated the same way later).
+ */
+int cli_create_search(struct state *st, const char *name, const char *uuid, int64_t minor,
+		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
+		      char *const *devices, size_t ndevices);
 
 /* Remove a device (refusing one in use), with its keys and trust. Prints errors. */
 int cli_remove(struct state *st, const char *cmd, const char *name);

@@ -21,6 +21,7 @@
 struct opts {
 	const char *table;
 	const char *uuid;
+	const char *devices;
 	bool readonly;
 	bool concise;
 	bool showkeys;
@@ -34,7 +35,8 @@ static void help(FILE *f)
 	fprintf(f,
 		"Usage: dmsetup <command> [options]\n"
 		"\n"
-		"  create <name> [-r|--readonly] [-u|--uuid <uuid>] [--table <table> | <table_file>]\n"
+		"  create <name> [-r|--readonly] [-u|--uuid <uuid>] [--devices <dev>[,<dev>...]]\n"
+		"         [--table <table> | <table_file>]\n"
 		"         (without --table or a file, the table is read from stdin)\n"
 		"  create --concise [<name>,<uuid>,<minor>,<ro|rw>,<table>[,<table>...][;...]]\n"
 		"  remove <name>...\n"
@@ -48,7 +50,8 @@ static void help(FILE *f)
 		"\n"
 		"Devices persist in DMBOOT_STATE_DIR (default $XDG_RUNTIME_DIR/dmboot or\n"
 		"/tmp/dmboot-UID).  Lower devices in tables are file or block device paths,\n"
-		"/dev/mapper/<name>, 253:<minor>, or the <name> of a mapped device.\n");
+		"/dev/mapper/<name>, 253:<minor>, the <name> of a mapped device, partitions as\n"
+		"<image>:p<N>, or PARTUUID=<uuid> and PARTLABEL=<name> on the --devices given.\n");
 }
 
 static bool valid_name(const char *name)
@@ -76,6 +79,13 @@ static bool valid_uuid(const char *uuid)
 
 int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
 	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base)
+{
+	return cli_create_search(st, name, uuid, minor, read_only, table, base, NULL, 0);
+}
+
+int cli_create_search(struct state *st, const char *name, const char *uuid, int64_t minor,
+		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
+		      char *const *devices, size_t ndevices)
 {
 	struct dmb_ctx ctx = { 0 };
 	struct cli_crypto cc;
@@ -124,6 +134,8 @@ int cli_create(struct state *st, const char *name, const char *uuid, int64_t min
 	r = cli_resolver_init(&res, st, cwd, 0);
 	if (r)
 		return r;
+	res.search = devices;
+	res.nsearch = ndevices;
 	r = cli_crypto_init(&cc, st, name, &ctx);
 	if (r) {
 		cli_error("create %s: %s", name, ctx.msg);
@@ -170,6 +182,8 @@ int cli_create(struct state *st, const char *name, const char *uuid, int64_t min
 	sd.table = text;
 	sd.deps = res.mapped;
 	sd.ndeps = res.nmapped;
+	sd.devices = (char **)devices;
+	sd.ndevices = ndevices;
 	r = state_save(st, &sd);
 out:
 	dmb_dev_destroy(dev);
@@ -179,7 +193,8 @@ out:
 	return r;
 }
 
-static int do_create_concise(struct state *st, const char *spec, size_t len)
+static int do_create_concise(struct state *st, const char *spec, size_t len,
+			     char *const *devices, size_t ndevices)
 {
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_concise *c;
@@ -193,7 +208,8 @@ static int do_create_concise(struct state *st, const char *spec, size_t len)
 	for (; done < c->count; done++) {
 		struct dmb_concise_dev *d = &c->devs[done];
 
-		r = cli_create(st, d->name, d->uuid, d->minor, d->read_only, d->table, NULL);
+		r = cli_create_search(st, d->name, d->uuid, d->minor, d->read_only, d->table, NULL,
+				      devices, ndevices);
 		if (r)
 			break;
 	}
@@ -205,49 +221,102 @@ static int do_create_concise(struct state *st, const char *spec, size_t len)
 	return r;
 }
 
+/*
+ * The comma-separated --devices list.  Names are kept as given (relative
+ * ones are taken against the directory of create, like the table's).
+ */
+static int split_devices(const char *list, char ***out, size_t *n)
+{
+	char *copy, *save = NULL;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!list)
+		return 0;
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (char *tok = strtok_r(copy, ",", &save); tok && !r; tok = strtok_r(NULL, ",", &save)) {
+		char **l;
+
+		for (const char *p = tok; *p && !r; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				r = -EINVAL;
+		if (r) {
+			cli_error("create: invalid device name in --devices");
+			break;
+		}
+		l = realloc(*out, (*n + 1) * sizeof(*l));
+		if (!l || !(l[*n] = strdup(tok))) {
+			if (l)
+				*out = l;
+			r = -ENOMEM;
+			break;
+		}
+		*out = l;
+		(*n)++;
+	}
+	if (!r && *n == 0) {
+		cli_error("create: --devices names no device");
+		r = -EINVAL;
+	}
+	free(copy);
+	return r;
+}
+
 static int cmd_create(struct state *st, const struct opts *o, int argc, char **argv)
 {
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_table *table;
-	char *text = NULL;
-	size_t len;
-	int r;
+	char *text = NULL, **devices;
+	size_t len, ndevices;
+	int r = split_devices(o->devices, &devices, &ndevices);
 
+	if (r)
+		goto out;
 	if (o->concise) {
 		if (argc > 1 || o->table || o->uuid || o->readonly) {
 			cli_error("create --concise takes one argument and no --table, --uuid or --readonly");
-			return -EINVAL;
+			r = -EINVAL;
+		} else if (argc == 1) {
+			r = do_create_concise(st, argv[0], strlen(argv[0]), devices, ndevices);
+		} else {
+			r = cli_read_file("-", DMB_TABLE_MAX_BYTES, &text, &len);
+			if (r == 0)
+				r = do_create_concise(st, text, len, devices, ndevices);
+			free(text);
 		}
-		if (argc == 1)
-			return do_create_concise(st, argv[0], strlen(argv[0]));
-		r = cli_read_file("-", DMB_TABLE_MAX_BYTES, &text, &len);
-		if (r == 0)
-			r = do_create_concise(st, text, len);
-		free(text);
-		return r;
+		goto out;
 	}
 	if (argc < 1 || argc > 2 || (argc == 2 && o->table)) {
 		cli_error("create: expected <name> and --table <table>, a table file or stdin");
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
 	if (o->table) {
 		text = strdup(o->table);
 		len = strlen(o->table);
-		if (!text)
-			return -ENOMEM;
+		if (!text) {
+			r = -ENOMEM;
+			goto out;
+		}
 	} else {
 		r = cli_read_file(argc == 2 ? argv[1] : "-", DMB_TABLE_MAX_BYTES, &text, &len);
 		if (r)
-			return r;
+			goto out;
 	}
 	r = dmb_table_parse(&ctx, text, len, &table);
 	free(text);
 	if (r) {
 		cli_error("create %s: %s", argv[0], ctx.msg);
-		return r;
+		goto out;
 	}
-	r = cli_create(st, argv[0], o->uuid ? o->uuid : "", -1, o->readonly, table, NULL);
+	r = cli_create_search(st, argv[0], o->uuid ? o->uuid : "", -1, o->readonly, table, NULL,
+			      devices, ndevices);
 	dmb_table_destroy(table);
+out:
+	state_free_list(devices, ndevices);
 	return r;
 }
 
@@ -654,7 +723,7 @@ static int cmd_write(struct state *st, const struct opts *o, const char *name)
 
 int cmd_dmsetup(int argc, char **argv)
 {
-	enum { OPT_TABLE = 256, OPT_CONCISE, OPT_SHOWKEYS, OPT_OFFSET, OPT_LENGTH };
+	enum { OPT_TABLE = 256, OPT_CONCISE, OPT_SHOWKEYS, OPT_OFFSET, OPT_LENGTH, OPT_DEVICES };
 	static const struct option longopts[] = {
 		{ "table", required_argument, NULL, OPT_TABLE },
 		{ "readonly", no_argument, NULL, 'r' },
@@ -664,6 +733,7 @@ int cmd_dmsetup(int argc, char **argv)
 		{ "columns", no_argument, NULL, 'c' },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "length", required_argument, NULL, OPT_LENGTH },
+		{ "devices", required_argument, NULL, OPT_DEVICES },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -685,6 +755,9 @@ int cmd_dmsetup(int argc, char **argv)
 			break;
 		case 'u':
 			o.uuid = optarg;
+			break;
+		case OPT_DEVICES:
+			o.devices = optarg;
 			break;
 		case OPT_CONCISE:
 			o.concise = true;

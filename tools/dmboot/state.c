@@ -113,6 +113,7 @@ void state_dev_free(struct state_dev *d)
 	free(d->cwd);
 	free(d->table);
 	state_free_list(d->deps, d->ndeps);
+	state_free_list(d->devices, d->ndevices);
 	free(d);
 }
 
@@ -182,6 +183,8 @@ static int parse(const char *path, char *text, struct state_dev **out)
 		else if (strcmp(line, "cwd") == 0 && !d->cwd)
 			d->cwd = strdup(val);
 		else if (strcmp(line, "dep") == 0 && push(&d->deps, &d->ndeps, val))
+			break;
+		else if (strcmp(line, "device") == 0 && push(&d->devices, &d->ndevices, val))
 			break;
 	}
 	if (!magic || !d->name || !d->cwd || !d->table) {
@@ -339,6 +342,8 @@ int state_save(struct state *st, const struct state_dev *d)
 		d->minor, d->read_only ? "ro" : "rw", d->cwd);
 	for (size_t i = 0; i < d->ndeps; i++)
 		fprintf(f, "dep %s\n", d->deps[i]);
+	for (size_t i = 0; i < d->ndevices; i++)
+		fprintf(f, "device %s\n", d->devices[i]);
 	fprintf(f, "table\n%s", d->table);
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
 		r = -errno;
