@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * libFuzzer target for the GPT and MBR readers.  The first byte picks the
+ * sector size asked for (auto, 512, 1024, 4096), the device's block size
+ * (512 or 4096 bytes) and whether the GPT checksums are repaired after
+ * mutation (as cryptsetup's crypt2_load_fuzz repairs LUKS2's), so that the
+ * fuzzer gets past the CRCs to the header fields and the entries; the rest
+ * is the disk image, on a RAM device.  An accepted table must hold what
+ * part.h promises: partitions sorted by number, inside the device (and the
+ * GPT's usable range), not overlapping, names in valid UTF-8; every
+ * partition must open as a slice and read at both ends.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmboot/dmboot.h>
+
+#include "core/endian.h"
+#include "core/util.h"
+
+#define MAX_IMAGE (4u << 20)
+
+static uint8_t image[MAX_IMAGE];
+
+static void check(bool ok, const char *what)
+{
+	if (!ok) {
+		fprintf(stderr, "fuzz_part: %s\n", what);
+		abort();
+	}
+}
+
+/* Recompute the entry array CRC (when the array is on the image) and the header CRC. */
+static void repair_header(uint8_t *img, size_t bytes, unsigned ss, uint64_t lba)
+{
+	uint8_t *h;
+	uint32_t hsz, count, esize;
+	uint64_t at;
+
+	if ((lba + 1) * ss > bytes)
+		return;
+	h = img + lba * ss;
+	if (memcmp(h, "EFI PART", 8) != 0)
+		return;
+	hsz = dmb_get_le32(h + 12);
+	if (hsz < 92 || hsz > ss)
+		return;
+	at = dmb_get_le64(h + 72);
+	count = dmb_get_le32(h + 80);
+	esize = dmb_get_le32(h + 84);
+	if ((uint64_t)count * esize <= DMB_GPT_MAX_ARRAY_BYTES && at < bytes / ss &&
+	    (uint64_t)count * esize <= bytes - at * ss)
+		dmb_put_le32(h + 88, dmb_crc32(0, img + at * ss, (size_t)count * esize));
+	dmb_put_le32(h + 16, 0);
+	dmb_put_le32(h + 16, dmb_crc32(0, h, hsz));
+}
+
+static bool valid_utf8(const char *s)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	while (*p) {
+		unsigned n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
+					 (*p & 0xf8) == 0xf0 ? 3 : 4;
+
+		if (n == 4)
+			return false;
+		p++;
+		for (unsigned i = 0; i < n; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+static void exercise(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_part_table *t)
+{
+	uint8_t buf[4096];
+
+	check(t->sector_size >= 512 && t->sector_size <= 4096, "sector size");
+	check(t->count <= DMB_PART_MAX, "partition count");
+	for (size_t i = 0; i < t->count; i++) {
+		const struct dmb_part *p = &t->parts[i], *q;
+		struct dmb_slice_bdev sb;
+		char uuid[DMB_PART_UUID_MAX];
+		char guid[37];
+		uint8_t back[16];
+
+		check(i == 0 || p->number > t->parts[i - 1].number, "parts not sorted by number");
+		check(dmb_part_find(t, p->number) == p, "dmb_part_find");
+		check(p->lba_count > 0 && p->start_lba + p->lba_count <= t->disk_lbas,
+		      "partition outside the device");
+		check(valid_utf8(p->name) && strlen(p->name) < DMB_PART_NAME_MAX, "name not UTF-8");
+		if (t->label == DMB_PART_GPT) {
+			check(p->start_lba >= t->first_lba &&
+			      p->start_lba + p->lba_count - 1 <= t->last_lba, "outside usable range");
+			check(p->number <= t->entry_count, "number past the entries");
+		}
+		dmb_part_uuid(t, p, uuid);
+		check(dmb_part_find_uuid(t, uuid, &q) >= 1 && q != NULL, "own PARTUUID not found");
+		if (p->name[0])
+			check(dmb_part_find_label(t, p->name, &q) >= 1, "own PARTLABEL not found");
+		dmb_guid_format(p->uuid, true, guid);
+		check(dmb_guid_parse(guid, back) == 0 && memcmp(back, p->uuid, 16) == 0,
+		      "GUID round trip");
+		if (dmb_part_slice(ctx, bd, t, p, &sb) == 0) {
+			uint64_t bytes = dmb_bdev_bytes(&sb.bdev);
+			size_t n = bytes < sizeof(buf) ? (size_t)bytes : sizeof(buf);
+
+			check(dmb_bdev_read_bytes(&sb.bdev, 0, n, buf) == 0, "slice read at start");
+			check(dmb_bdev_read_bytes(&sb.bdev, bytes - n, n, buf) == 0, "slice read at end");
+		}
+	}
+	/* No two data partitions overlap (GPT: none at all). */
+	if (t->label == DMB_PART_GPT) {
+		for (size_t i = 0; i < t->count; i++)
+			for (size_t k = 0; k < i; k++) {
+				const struct dmb_part *a = &t->parts[i], *b = &t->parts[k];
+
+				check(a->start_lba + a->lba_count <= b->start_lba ||
+				      b->start_lba + b->lba_count <= a->start_lba, "GPT overlap");
+			}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned asked[] = { 0, 512, 1024, 4096 };
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_ram_bdev rb;
+	struct dmb_part_table *t = NULL;
+	unsigned shift, mode;
+	size_t bytes;
+
+	if (size < 1)
+		return 0;
+	shift = data[0] & 4 ? 12 : 9;
+	mode = data[0] >> 3 & 3;
+	bytes = DMB_MIN(size - 1, (size_t)MAX_IMAGE);
+	memcpy(image, data + 1, bytes);
+	/* Whole blocks of zeros after the input, so short inputs still make a device. */
+	{
+		size_t bs = (size_t)1 << shift, padded = (bytes + bs - 1) / bs * bs;
+
+		if (padded > MAX_IMAGE)
+			padded = MAX_IMAGE / bs * bs;
+		memset(image + bytes, 0, padded - bytes);
+		bytes = padded;
+	}
+	if (mode) {
+		/* Repair both copies for every sector size; mode 2 also makes the MBR protective. */
+		for (unsigned ss = 512; ss <= 4096; ss *= 2) {
+			repair_header(image, bytes, ss, 1);
+			if (bytes / ss >= 2)
+				repair_header(image, bytes, ss, bytes / ss - 1);
+		}
+		if (mode == 2 && bytes >= 512) {
+			image[446 + 4] = 0xee;
+			image[510] = 0x55;
+			image[511] = 0xaa;
+		}
+	}
+	dmb_ram_bdev_init(&rb, image, bytes, shift, false);
+	if (dmb_part_table_load(&ctx, &rb.bdev, asked[data[0] & 3], &t) == 0) {
+		exercise(&ctx, &rb.bdev, t);
+		dmb_part_table_destroy(t);
+	} else {
+		check(t == NULL, "table set on failure");
+		check(ctx.msg[0] != '\0', "failure without a message");
+	}
+	return 0;
+}
