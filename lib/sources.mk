@@ -9,6 +9,7 @@ DMBOOT_TARGET_SRCS := targets/linear.c targets/striped.c targets/zero.c targets/
                       targets/verity.c targets/verity_fec.c
 
 DMBOOT_FORMAT_SRCS := formats/verity.c formats/verity_fec.c formats/partitions.c formats/gpt.c \
-                      formats/mbr.c formats/lvm2/config.c
+                      formats/mbr.c formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
+                      formats/lvm2/scan.c
 
 DMBOOT_LIB_SRCS := $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)

@@ -93,6 +93,7 @@ struct dmb_lvm_seg {
 	uint32_t stripe_size_sectors; /* striped with more than one stripe; else 0 */
 	size_t area_count;            /* stripes (striped), images (mirror), else 0 */
 	const struct dmb_lvm_area *areas;
+	const void *section;          /* private: where dmb_lvm_seg_str() looks */
 };
 
 struct dmb_lvm_lv {
@@ -104,6 +105,7 @@ struct dmb_lvm_lv {
 	size_t seg_count;
 	const struct dmb_lvm_seg *segs;  /* sorted by start_extent, contiguous from 0 */
 	const struct dmb_lvm_vg *vg;
+	const void *section;           /* private: where dmb_lvm_lv_str() looks */
 };
 
 struct dmb_lvm_vg {
@@ -123,6 +125,7 @@ struct dmb_lvm_vg {
 	unsigned missing_pvs;          /* PVs with no scanned device */
 	unsigned copies;               /* metadata copies read with the chosen seqno */
 	bool mixed_seqno;              /* some metadata areas held an older or damaged copy */
+	const void *section;           /* private: where dmb_lvm_vg_str() looks */
 };
 
 /* A new, empty scan.  Errors: DMB_ENOMEM. */
@@ -188,6 +191,18 @@ size_t dmb_lvm_dm_name(const struct dmb_lvm_lv *lv, char *buf, size_t cap);
  * the LV id without dashes (68 characters).  Same return as dmb_lvm_dm_name().
  */
 size_t dmb_lvm_dm_uuid(const struct dmb_lvm_lv *lv, char *buf, size_t cap);
+
+/*
+ * Keys of the metadata the model has no field for (a segment's thin_pool,
+ * origin or cow_store, an LV's allocation_policy, a VG's alloc...): the
+ * string or integer value of key in the section the object came from.
+ * NULL, or DMB_ENOENT, when it is absent or of another type.
+ */
+const char *dmb_lvm_vg_str(const struct dmb_lvm_vg *vg, const char *key);
+const char *dmb_lvm_lv_str(const struct dmb_lvm_lv *lv, const char *key);
+const char *dmb_lvm_seg_str(const struct dmb_lvm_seg *seg, const char *key);
+int dmb_lvm_vg_int(const struct dmb_lvm_vg *vg, const char *key, int64_t *out);
+int dmb_lvm_seg_int(const struct dmb_lvm_seg *seg, const char *key, int64_t *out);
 
 /* Map extents on missing PVs to the error target (lvm2's --activationmode partial). */
 #define DMB_LVM_PARTIAL 1u

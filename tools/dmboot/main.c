@@ -150,6 +150,11 @@ static const struct {
 	{ "veritysetup", cmd_veritysetup },
 	{ "sfdisk", cmd_sfdisk },
 	{ "lvm", cmd_lvm },
+	{ "pvs", cmd_lvm },
+	{ "vgs", cmd_lvm },
+	{ "lvs", cmd_lvm },
+	{ "vgchange", cmd_lvm },
+	{ "lvchange", cmd_lvm },
 };
 
 int main(int argc, char **argv)

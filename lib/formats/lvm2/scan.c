@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * LVM2 scanning and activation tables (<dmboot/lvm.h>, formats.md §4): PV
+ * devices are added one by one; finishing the scan groups the metadata
+ * copies of all their areas by VG id, builds each VG from the copy with the
+ * highest seqno (falling back to older copies when one does not build), and
+ * links PVs to their devices.  An LV's table is the one lvm2's dev_manager
+ * loads: one linear or striped target per segment, extents turned into
+ * sectors as pe_start + pe * extent_size.
+ */
+#include "lvm2.h"
+
+struct dmb_lvm_scan {
+	struct dmb_ctx *ctx;
+	bool finished;
+	struct lvm_pvdev **devs;
+	size_t ndevs, cap;
+	struct lvm_copy *copies;
+	struct lvm_vg **vgs;
+	size_t nvgs;
+};
+
+int dmb_lvm_scan_create(struct dmb_ctx *ctx, struct dmb_lvm_scan **out)
+{
+	struct dmb_lvm_scan *scan = dmb_calloc(1, sizeof(*scan));
+
+	*out = NULL;
+	if (!scan)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for an LVM scan");
+	scan->ctx = ctx;
+	*out = scan;
+	return 0;
+}
+
+static void pvdev_free(struct lvm_pvdev *d)
+{
+	if (!d)
+		return;
+	dmb_port_free(d->name);
+	dmb_port_free(d);
+}
+
+void dmb_lvm_scan_destroy(struct dmb_lvm_scan *scan)
+{
+	if (!scan)
+		return;
+	for (size_t i = 0; i < scan->ndevs; i++)
+		pvdev_free(scan->devs[i]);
+	for (size_t i = 0; i < scan->nvgs; i++)
+		lvm_vg_free(scan->vgs[i]);
+	lvm_copies_free(scan->copies);
+	dmb_port_free(scan->devs);
+	dmb_port_free(scan->vgs);
+	dmb_port_free(scan);
+}
+
+int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bdev *bd)
+{
+	struct dmb_ctx *ctx = scan->ctx;
+	struct lvm_copy *copies = NULL;
+	struct lvm_pvdev *dev;
+	int r;
+
+	if (scan->finished)
+		return dmb_seterr(ctx, DMB_EINVAL, "%s: the LVM scan is finished", name);
+	if (scan->ndevs >= DMB_LVM_MAX_DEVS)
+		return dmb_seterr(ctx, DMB_ERANGE, "%s: more than %u devices", name,
+				  DMB_LVM_MAX_DEVS);
+	if (scan->ndevs == scan->cap) {
+		size_t cap = scan->cap ? scan->cap * 2 : 8;
+		struct lvm_pvdev **n = dmb_calloc(cap, sizeof(*n));
+
+		if (!n)
+			return dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+		if (scan->ndevs)
+			memcpy(n, scan->devs, scan->ndevs * sizeof(*n));
+		dmb_port_free(scan->devs);
+		scan->devs = n;
+		scan->cap = cap;
+	}
+	dev = dmb_calloc(1, sizeof(*dev));
+	if (!dev)
+		return dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+	dev->name = dmb_strdup(name);
+	if (!dev->name) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+		goto fail;
+	}
+	r = lvm_pv_read(ctx, name, bd, dev, &copies);
+	if (r)
+		goto fail;
+	for (size_t i = 0; i < scan->ndevs; i++) {
+		if (dmb_strcmp(scan->devs[i]->id, dev->id) == 0) {
+			r = dmb_seterr(ctx, DMB_EEXIST, "%s: PV %s is also on %s", name,
+				       dev->pub.uuid, scan->devs[i]->name);
+			goto fail;
+		}
+	}
+	dev->pub.dev_name = dev->name;
+	dev->pub.bdev = bd;
+	scan->devs[scan->ndevs++] = dev;
+	/* Keep the copies in scan order: append this device's list. */
+	{
+		struct lvm_copy **tail = &scan->copies;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = copies;
+	}
+	return 0;
+fail:
+	lvm_copies_free(copies);
+	pvdev_free(dev);
+	return r;
+}
+
+/* Copies of the VG vgid, best first: highest seqno, then scan order. */
+static size_t collect(struct dmb_lvm_scan *scan, const char *vgid, struct lvm_copy **list,
+		      size_t max)
+{
+	size_t n = 0;
+
+	for (struct lvm_copy *c = scan->copies; c && n < max; c = c->next) {
+		size_t at;
+
+		if (dmb_strcmp(c->vgid, vgid) != 0)
+			continue;
+		for (at = n; at > 0 && list[at - 1]->seqno < c->seqno; at--)
+			list[at] = list[at - 1];
+		list[at] = c;
+		n++;
+	}
+	return n;
+}
+
+static bool vg_built(const struct dmb_lvm_scan *scan, const char *vgid)
+{
+	for (size_t i = 0; i < scan->nvgs; i++)
+		if (dmb_strcmp(scan->vgs[i]->pub.uuid, vgid) == 0)
+			return true;
+	return false;
+}
+
+static void link_devices(struct lvm_vg *vg)
+{
+	for (size_t i = 0; i < vg->pub.pv_count; i++) {
+		struct dmb_lvm_pvdev *d = (struct dmb_lvm_pvdev *)vg->pvs[i].dev;
+
+		if (d) {
+			d->vg = &vg->pub;
+			d->pv = &vg->pvs[i];
+		}
+	}
+}
+
+/* Build one VG from its best usable copy.  Returns 0 or the last failure. */
+static int build_vg(struct dmb_lvm_scan *scan, struct lvm_copy **list, size_t n)
+{
+	struct dmb_ctx *ctx = scan->ctx;
+	struct lvm_vg *vg = NULL;
+	int r = DMB_ECORRUPT;
+
+	for (size_t i = 0; i < n && !vg; i++) {
+		struct dmb_ctx bctx = *ctx;
+
+		bctx.err = 0;
+		bctx.msg[0] = '\0';
+		r = lvm_vg_build(&bctx, list[i], scan->devs, scan->ndevs, &vg);
+		if (r == DMB_ENOMEM)
+			return dmb_seterr(ctx, r, "%s", bctx.msg);
+		if (r) {
+			dmb_seterr(ctx, r, "%s", bctx.msg);
+			if (i + 1 < n)
+				dmb_log(ctx, DMB_LOG_WARN, "%s; trying an older copy", bctx.msg);
+		}
+	}
+	if (!vg)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if (list[i]->seqno == vg->pub.seqno)
+			vg->pub.copies++;
+		else
+			vg->pub.mixed_seqno = true;
+	}
+	for (size_t i = 0; i < vg->pub.pv_count; i++) {
+		const struct dmb_lvm_pvdev *d = vg->pvs[i].dev;
+
+		if (d && d->mda_bad)
+			vg->pub.mixed_seqno = true;
+	}
+	if (vg->pub.mixed_seqno)
+		dmb_log(ctx, DMB_LOG_WARN,
+			"volume group %s: some metadata areas hold an older or damaged copy; using seqno %llu",
+			vg->pub.name, (unsigned long long)vg->pub.seqno);
+	link_devices(vg);
+	scan->vgs[scan->nvgs++] = vg;
+	return 0;
+}
+
+int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan)
+{
+	struct dmb_ctx *ctx = scan->ctx;
+	struct lvm_copy **list = NULL;
+	size_t ncopies = 0;
+	int first_err = 0, r = 0;
+
+	if (scan->finished)
+		return dmb_seterr(ctx, DMB_EINVAL, "the LVM scan is finished already");
+	scan->finished = true;
+	for (struct lvm_copy *c = scan->copies; c; c = c->next)
+		ncopies++;
+	if (!ncopies)
+		return 0;
+	list = dmb_calloc(ncopies, sizeof(*list));
+	scan->vgs = dmb_calloc(ncopies, sizeof(*scan->vgs));
+	if (!list || !scan->vgs) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory building volume groups");
+		goto out;
+	}
+	for (struct lvm_copy *c = scan->copies; c; c = c->next) {
+		size_t n;
+
+		if (vg_built(scan, c->vgid))
+			continue;
+		/* Each VG id is tried once: skip ids seen before this copy. */
+		{
+			bool seen = false;
+
+			for (struct lvm_copy *p = scan->copies; p != c && !seen; p = p->next)
+				seen = dmb_strcmp(p->vgid, c->vgid) == 0;
+			if (seen)
+				continue;
+		}
+		n = collect(scan, c->vgid, list, ncopies);
+		r = build_vg(scan, list, n);
+		if (r == DMB_ENOMEM)
+			goto out;
+		if (r && !first_err) {
+			first_err = r;
+			dmb_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
+		} else if (r) {
+			dmb_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
+		}
+	}
+	/* Sorted by name, as lvm2 reports them. */
+	for (size_t i = 1; i < scan->nvgs; i++) {
+		struct lvm_vg *v = scan->vgs[i];
+		size_t j = i;
+
+		for (; j > 0 && dmb_strcmp(scan->vgs[j - 1]->pub.name, v->pub.name) > 0; j--)
+			scan->vgs[j] = scan->vgs[j - 1];
+		scan->vgs[j] = v;
+	}
+	r = first_err;
+out:
+	dmb_port_free(list);
+	return r;
+}
+
+size_t dmb_lvm_scan_pvdev_count(const struct dmb_lvm_scan *scan)
+{
+	return scan->ndevs;
+}
+
+const struct dmb_lvm_pvdev *dmb_lvm_scan_pvdev(const struct dmb_lvm_scan *scan, size_t i)
+{
+	return i < scan->ndevs ? &scan->devs[i]->pub : NULL;
+}
+
+size_t dmb_lvm_scan_vg_count(const struct dmb_lvm_scan *scan)
+{
+	return scan->nvgs;
+}
+
+const struct dmb_lvm_vg *dmb_lvm_scan_vg(const struct dmb_lvm_scan *scan, size_t i)
+{
+	return i < scan->nvgs ? &scan->vgs[i]->pub : NULL;
+}
+
+const struct dmb_lvm_vg *dmb_lvm_find_vg(const struct dmb_lvm_scan *scan, const char *name)
+{
+	for (size_t i = 0; i < scan->nvgs; i++)
+		if (dmb_strcmp(scan->vgs[i]->pub.name, name) == 0)
+			return &scan->vgs[i]->pub;
+	return NULL;
+}
+
+const struct dmb_lvm_lv *dmb_lvm_find_lv(const struct dmb_lvm_vg *vg, const char *name)
+{
+	for (size_t i = 0; i < vg->lv_count; i++)
+		if (dmb_strcmp(vg->lvs[i].name, name) == 0)
+			return &vg->lvs[i];
+	return NULL;
+}
+
+static const char *section_str(const void *section, const char *key)
+{
+	const char *s;
+
+	return section && dmb_cfg_get_str(section, key, &s) == 0 ? s : NULL;
+}
+
+const char *dmb_lvm_vg_str(const struct dmb_lvm_vg *vg, const char *key)
+{
+	return section_str(vg->section, key);
+}
+
+const char *dmb_lvm_lv_str(const struct dmb_lvm_lv *lv, const char *key)
+{
+	return section_str(lv->section, key);
+}
+
+const char *dmb_lvm_seg_str(const struct dmb_lvm_seg *seg, const char *key)
+{
+	return section_str(seg->section, key);
+}
+
+int dmb_lvm_vg_int(const struct dmb_lvm_vg *vg, const char *key, int64_t *out)
+{
+	return vg->section ? dmb_cfg_get_int(vg->section, key, out) : DMB_ENOENT;
+}
+
+int dmb_lvm_seg_int(const struct dmb_lvm_seg *seg, const char *key, int64_t *out)
+{
+	return seg->section ? dmb_cfg_get_int(seg->section, key, out) : DMB_ENOENT;
+}
+
+/* Append a name with every '-' doubled, as lvm2 builds dm names. */
+static void put_doubled(struct dmb_sb *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '-')
+			dmb_sb_putc(sb, '-');
+		dmb_sb_putc(sb, *s);
+	}
+}
+
+size_t dmb_lvm_dm_name(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
+{
+	struct dmb_sb sb;
+
+	dmb_sb_init(&sb, buf, cap);
+	put_doubled(&sb, lv->vg->name);
+	dmb_sb_putc(&sb, '-');
+	put_doubled(&sb, lv->name);
+	return sb.len;
+}
+
+static void put_bare_id(struct dmb_sb *sb, const char *uuid)
+{
+	for (; *uuid; uuid++)
+		if (*uuid != '-')
+			dmb_sb_putc(sb, *uuid);
+}
+
+size_t dmb_lvm_dm_uuid(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
+{
+	struct dmb_sb sb;
+
+	dmb_sb_init(&sb, buf, cap);
+	dmb_sb_puts(&sb, "LVM-");
+	put_bare_id(&sb, lv->vg->uuid);
+	put_bare_id(&sb, lv->uuid);
+	return sb.len;
+}
+
+/*
+ * The params of one segment's target into sb; sets *type.  Returns 0, or
+ * an error for a segment dmboot cannot map.
+ */
+static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv,
+		      const struct dmb_lvm_seg *seg, unsigned flags, struct dmb_sb *sb,
+		      const char **type)
+{
+	const uint64_t es = lv->vg->extent_size_sectors;
+	bool striped = dmb_strcmp(seg->type, "striped") == 0 || dmb_strcmp(seg->type, "linear") == 0;
+
+	if (dmb_strcmp(seg->type, "error") == 0 || dmb_strcmp(seg->type, "zero") == 0) {
+		*type = seg->type;
+		return 0;
+	}
+	if (!striped || seg->area_count == 0)
+		return dmb_seterr(ctx, DMB_ENOTSUP,
+				  "logical volume %s/%s: segment type %s is not supported", lv->vg->name,
+				  lv->name, seg->type);
+	for (size_t i = 0; i < seg->area_count; i++) {
+		const struct dmb_lvm_area *a = &seg->areas[i];
+
+		if (!a->pv)
+			return dmb_seterr(ctx, DMB_ENOTSUP,
+					  "logical volume %s/%s: segment at extent %llu maps onto logical volume %s, which is not supported",
+					  lv->vg->name, lv->name,
+					  (unsigned long long)seg->start_extent, a->lv->name);
+		if (!a->pv->dev && !(flags & DMB_LVM_PARTIAL))
+			return dmb_seterr(ctx, DMB_ENOENT,
+					  "logical volume %s/%s: PV %s is missing (use partial activation to map its extents to the error target)",
+					  lv->vg->name, lv->name, a->pv->uuid);
+		if (!a->pv->dev) {
+			*type = "error";
+			return 0;
+		}
+	}
+	*type = seg->area_count == 1 ? "linear" : "striped";
+	if (seg->area_count > 1)
+		dmb_sb_printf(sb, "%zu %u ", seg->area_count, seg->stripe_size_sectors);
+	for (size_t i = 0; i < seg->area_count; i++) {
+		const struct dmb_lvm_area *a = &seg->areas[i];
+		uint64_t off;
+
+		/* vg.c checked pe_start + pe_count * extent_size for overflow. */
+		off = a->pv->pe_start_sectors + a->start_extent * es;
+		if (i)
+			dmb_sb_putc(sb, ' ');
+		dmb_sb_put_arg(sb, a->pv->dev->dev_name);
+		dmb_sb_printf(sb, " %llu", (unsigned long long)off);
+	}
+	return 0;
+}
+
+/*
+ * An LV a snapshot uses is not a plain mapping: lvm2 loads its origin as
+ * snapshot-origin (writes copy out to the snapshot first) and its COW store
+ * inside the snapshot target.  Neither runs here, so both are refused.
+ */
+static int check_snapshots(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv)
+{
+	const struct dmb_lvm_vg *vg = lv->vg;
+
+	for (size_t i = 0; i < vg->lv_count; i++) {
+		for (size_t k = 0; k < vg->lvs[i].seg_count; k++) {
+			const struct dmb_lvm_seg *seg = &vg->lvs[i].segs[k];
+			const char *origin, *cow;
+
+			if (dmb_strcmp(seg->type, "snapshot") != 0)
+				continue;
+			origin = dmb_lvm_seg_str(seg, "origin");
+			cow = dmb_lvm_seg_str(seg, "cow_store");
+			if (origin && dmb_strcmp(origin, lv->name) == 0)
+				return dmb_seterr(ctx, DMB_ENOTSUP,
+						  "logical volume %s/%s: origin of snapshot %s: segment type snapshot-origin is not supported",
+						  vg->name, lv->name, vg->lvs[i].name);
+			if (cow && dmb_strcmp(cow, lv->name) == 0)
+				return dmb_seterr(ctx, DMB_ENOTSUP,
+						  "logical volume %s/%s: segment type snapshot is not supported",
+						  vg->name, lv->name);
+		}
+	}
+	return 0;
+}
+
+int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
+		     struct dmb_table **out)
+{
+	const uint64_t es = lv->vg->extent_size_sectors;
+	struct dmb_table *t = NULL;
+	char *params = NULL;
+	size_t cap = 0;
+	int r;
+
+	*out = NULL;
+	if (lv->seg_count == 0)
+		return dmb_seterr(ctx, DMB_EINVAL, "logical volume %s/%s has no segments",
+				  lv->vg->name, lv->name);
+	r = check_snapshots(ctx, lv);
+	if (r)
+		return r;
+	r = dmb_table_create(ctx, &t);
+	for (size_t i = 0; !r && i < lv->seg_count; i++) {
+		const struct dmb_lvm_seg *seg = &lv->segs[i];
+		const char *type = NULL;
+		uint64_t start, len;
+		struct dmb_sb sb;
+
+		if (!dmb_mul_u64(seg->start_extent, es, &start) ||
+		    !dmb_mul_u64(seg->extent_count, es, &len)) {
+			r = dmb_seterr(ctx, DMB_ERANGE, "logical volume %s/%s: size overflows",
+				       lv->vg->name, lv->name);
+			break;
+		}
+		/* Measure, grow the buffer if needed, then write. */
+		for (;;) {
+			dmb_sb_init(&sb, params, cap);
+			r = seg_params(ctx, lv, seg, flags, &sb, &type);
+			if (r || sb.len < cap)
+				break;
+			dmb_port_free(params);
+			cap = sb.len + 64;
+			params = dmb_port_malloc(cap);
+			if (!params) {
+				cap = 0;
+				r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a table");
+				break;
+			}
+		}
+		if (!r)
+			r = dmb_table_add(ctx, t, start, len, type, cap ? params : "", 0);
+	}
+	dmb_port_free(params);
+	if (r) {
+		dmb_table_destroy(t);
+		return r;
+	}
+	*out = t;
+	return 0;
+}

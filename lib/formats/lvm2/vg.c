@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * One LVM2 metadata copy turned into the model of <dmboot/lvm.h>
+ * (formats.md §4.5, §4.6): the VG's extent size and flags, its PVs matched
+ * with the scanned devices by id, its LVs and their segments with every
+ * area checked against its PV.  The rules are lvm2's import rules:
+ * segments in order and contiguous from extent 0, segment_count equal to
+ * the segments present, a stripe count dividing the extent count, every
+ * physical extent inside its PV.  Nothing here trusts a number before it
+ * has been range-checked; names point into the parsed tree, which the
+ * model keeps.
+ */
+#include "lvm2.h"
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} status_names[] = {
+	{ "READ", DMB_LVM_READ },
+	{ "WRITE", DMB_LVM_WRITE },
+	{ "WRITE_LOCKED", DMB_LVM_WRITE_LOCKED },
+	{ "RESIZEABLE", DMB_LVM_RESIZEABLE },
+	{ "EXPORTED", DMB_LVM_EXPORTED },
+	{ "CLUSTERED", DMB_LVM_CLUSTERED },
+	{ "SHARED", DMB_LVM_SHARED },
+	{ "ALLOCATABLE", DMB_LVM_ALLOCATABLE },
+	{ "MISSING", DMB_LVM_MISSING },
+	{ "VISIBLE", DMB_LVM_VISIBLE },
+	{ "LOCKED", DMB_LVM_LOCKED },
+	{ "FIXED_MINOR", DMB_LVM_FIXED_MINOR },
+	{ "ACTIVATION_SKIP", DMB_LVM_ACTIVATION_SKIP },
+};
+
+/* Building state: the model being filled and where errors point. */
+struct build {
+	struct dmb_ctx *ctx;
+	struct lvm_vg *vg;
+	const char *vgname;
+	const char *where;  /* the device the copy came from */
+	const struct dmb_cfg_node *pvsec, *lvsec;
+};
+
+static int corrupt(struct build *b, const char *fmt_what, const char *name, const char *key)
+{
+	return dmb_seterr(b->ctx, DMB_ECORRUPT, "%s: volume group %s: %s%s%s: %s", b->where,
+			  b->vgname, name ? name : "", name ? " " : "", key, fmt_what);
+}
+
+/* The bits of the status and flags arrays of sec (unknown names are kept out). */
+static int read_flags(struct build *b, const struct dmb_cfg_node *sec, const char *name,
+		      unsigned *out)
+{
+	static const char *const keys[] = { "status", "flags" };
+
+	*out = 0;
+	for (size_t k = 0; k < DMB_ARRAY_SIZE(keys); k++) {
+		const struct dmb_cfg_node *arr, *e;
+		int r = dmb_cfg_get_array(sec, keys[k], &arr);
+
+		if (r == DMB_ENOENT)
+			continue;
+		if (r)
+			return corrupt(b, "not an array", name, keys[k]);
+		for (e = arr->child; e; e = e->next) {
+			if (e->type != DMB_CFG_STRING)
+				return corrupt(b, "holds a non-string", name, keys[k]);
+			for (size_t i = 0; i < DMB_ARRAY_SIZE(status_names); i++)
+				if (dmb_strcmp(e->str, status_names[i].name) == 0)
+					*out |= status_names[i].bit;
+		}
+	}
+	return 0;
+}
+
+/* A non-negative integer key no larger than max. */
+static int read_uint(struct build *b, const struct dmb_cfg_node *sec, const char *name,
+		     const char *key, uint64_t max, bool required, uint64_t *out)
+{
+	int64_t v;
+	int r = dmb_cfg_get_int(sec, key, &v);
+
+	if (r == DMB_ENOENT && !required) {
+		*out = 0;
+		return 0;
+	}
+	if (r == DMB_ENOENT)
+		return corrupt(b, "missing", name, key);
+	if (r)
+		return corrupt(b, "not an integer", name, key);
+	if (v < 0 || (uint64_t)v > max)
+		return corrupt(b, "out of range", name, key);
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int read_id(struct build *b, const struct dmb_cfg_node *sec, const char *name,
+		   char out[DMB_LVM_UUID_MAX])
+{
+	char bare[DMB_LVM_ID_CHARS + 1];
+	const char *s;
+
+	if (dmb_cfg_get_str(sec, "id", &s) != 0 || !lvm_id_parse(s, bare))
+		return corrupt(b, "missing or invalid", name, "id");
+	lvm_id_format(bare, out);
+	return 0;
+}
+
+/* lvm2's rule for VG and LV names: [a-zA-Z0-9+_.-], no leading '-', not "." or "..". */
+static bool valid_name(const char *s)
+{
+	size_t len = dmb_strnlen(s, DMB_LVM_NAME_MAX + 1);
+
+	if (len == 0 || len > DMB_LVM_NAME_MAX || s[0] == '-')
+		return false;
+	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static size_t count_sections(const struct dmb_cfg_node *sec)
+{
+	size_t n = 0;
+
+	for (const struct dmb_cfg_node *c = sec ? sec->child : NULL; c; c = c->next)
+		n += c->type == DMB_CFG_SECTION;
+	return n;
+}
+
+static int read_pvs(struct build *b, struct lvm_pvdev *const *devs, size_t ndevs)
+{
+	struct lvm_vg *vg = b->vg;
+	const uint64_t es = vg->pub.extent_size_sectors;
+	size_t i = 0;
+
+	for (const struct dmb_cfg_node *s = b->pvsec->child; s; s = s->next) {
+		struct dmb_lvm_pv *pv = &vg->pvs[i];
+		char bare[DMB_LVM_ID_CHARS + 1];
+		uint64_t data_sectors, end;
+		const char *hint;
+		int r;
+
+		if (s->type != DMB_CFG_SECTION)
+			continue;
+		r = read_id(b, s, s->key, pv->uuid);
+		if (!r)
+			r = read_flags(b, s, s->key, &pv->status);
+		if (!r)
+			r = read_uint(b, s, s->key, "dev_size", UINT64_MAX, false, &pv->dev_size_sectors);
+		if (!r)
+			r = read_uint(b, s, s->key, "pe_start", UINT64_MAX, true, &pv->pe_start_sectors);
+		if (!r)
+			r = read_uint(b, s, s->key, "pe_count", UINT32_MAX, true, &pv->pe_count);
+		if (r)
+			return r;
+		if (!dmb_mul_u64(pv->pe_count, es, &data_sectors) ||
+		    !dmb_add_u64(pv->pe_start_sectors, data_sectors, &end) ||
+		    end > UINT64_MAX >> DMB_SECTOR_SHIFT)
+			return corrupt(b, "extents overflow the sector range", s->key, "pe_count");
+		pv->device_hint = dmb_cfg_get_str(s, "device", &hint) == 0 ? hint : NULL;
+		lvm_id_parse(pv->uuid, bare);
+		for (size_t d = 0; d < ndevs; d++)
+			if (dmb_strcmp(devs[d]->id, bare) == 0)
+				pv->dev = &devs[d]->pub;
+		for (size_t k = 0; k < i; k++)
+			if (dmb_strcmp(vg->pvs[k].uuid, pv->uuid) == 0)
+				return corrupt(b, "lists the same PV id twice", s->key, "id");
+		if (!pv->dev)
+			vg->pub.missing_pvs++;
+		vg->pub.extent_count += pv->pe_count;
+		i++;
+	}
+	return 0;
+}
+
+static const struct dmb_lvm_pv *find_pv(struct build *b, const char *key)
+{
+	size_t i = 0;
+
+	for (const struct dmb_cfg_node *s = b->pvsec->child; s; s = s->next) {
+		if (s->type != DMB_CFG_SECTION)
+			continue;
+		if (dmb_strcmp(s->key, key) == 0)
+			return &b->vg->pvs[i];
+		i++;
+	}
+	return NULL;
+}
+
+static const struct dmb_lvm_lv *find_lv(const struct lvm_vg *vg, const char *name)
+{
+	for (size_t i = 0; i < vg->pub.lv_count; i++)
+		if (dmb_strcmp(vg->lvs[i].name, name) == 0)
+			return &vg->lvs[i];
+	return NULL;
+}
+
+/*
+ * The areas of a segment: `stripes` (striped, linear) or `mirrors` hold
+ * pairs of a PV key or LV name and a first extent.  PV areas are checked
+ * to lie inside their PV and counted as allocated there.
+ */
+static int read_areas(struct build *b, const struct dmb_cfg_node *seg, const char *lvname,
+		      const char *key, size_t count, uint64_t area_len, struct dmb_lvm_area *areas)
+{
+	const struct dmb_cfg_node *arr, *e;
+	size_t n = 0;
+
+	if (dmb_cfg_get_array(seg, key, &arr) != 0)
+		return corrupt(b, "missing or not an array", lvname, key);
+	for (e = arr->child; e; e = e->next ? e->next->next : NULL) {
+		const struct dmb_cfg_node *v = e->next;
+		struct dmb_lvm_area *a = &areas[n];
+		uint64_t last;
+
+		if (n == count)
+			return corrupt(b, "holds more areas than the segment's count", lvname, key);
+		if (e->type != DMB_CFG_STRING || !v || v->type != DMB_CFG_INT || v->num < 0)
+			return corrupt(b, "is not a list of name, extent pairs", lvname, key);
+		a->start_extent = (uint64_t)v->num;
+		a->pv = find_pv(b, e->str);
+		if (!a->pv)
+			a->lv = find_lv(b->vg, e->str);
+		if (!a->pv && !a->lv)
+			return corrupt(b, "names an unknown PV or LV", lvname, key);
+		if (a->pv) {
+			struct dmb_lvm_pv *pv = (struct dmb_lvm_pv *)a->pv;
+
+			if (!dmb_add_u64(a->start_extent, area_len, &last) || last > pv->pe_count)
+				return corrupt(b, "extent range past the end of its PV", lvname, key);
+			pv->pe_alloc += area_len;
+		}
+		n++;
+	}
+	if (n != count)
+		return corrupt(b, "holds fewer areas than the segment's count", lvname, key);
+	return 0;
+}
+
+/* Segment types whose areas dmboot reads, and the key holding them. */
+static const char *areas_key(const char *type, bool *striped)
+{
+	*striped = dmb_strcmp(type, "striped") == 0 || dmb_strcmp(type, "linear") == 0;
+	if (*striped)
+		return "stripes";
+	if (dmb_strcmp(type, "mirror") == 0)
+		return "mirrors";
+	return NULL;
+}
+
+/* How many areas a segment section declares (for the first, sizing pass). */
+static uint64_t declared_areas(const struct dmb_cfg_node *seg)
+{
+	const struct dmb_cfg_node *arr;
+	uint64_t n = 0;
+	const char *type;
+	bool striped;
+
+	if (dmb_cfg_get_str(seg, "type", &type) != 0)
+		return 0;
+	if (!areas_key(type, &striped))
+		return 0;
+	if (dmb_cfg_get_array(seg, striped ? "stripes" : "mirrors", &arr) != 0)
+		return 0;
+	for (const struct dmb_cfg_node *e = arr->child; e; e = e->next)
+		n++;
+	return (n + 1) / 2;
+}
+
+static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb_cfg_node *s,
+			struct dmb_lvm_seg *seg, struct dmb_lvm_area *areas, uint64_t expect_le)
+{
+	const char *type, *key;
+	uint64_t count = 0, stripe_size = 0, area_len;
+	char *plus;
+	bool striped;
+	int r;
+
+	r = read_uint(b, s, lv->name, "start_extent", UINT32_MAX, true, &seg->start_extent);
+	if (!r)
+		r = read_uint(b, s, lv->name, "extent_count", UINT32_MAX, true, &seg->extent_count);
+	if (r)
+		return r;
+	if (seg->start_extent != expect_le)
+		return corrupt(b, "segment does not start where the previous one ends", lv->name,
+			       s->key);
+	if (seg->extent_count == 0)
+		return corrupt(b, "segment of zero extents", lv->name, s->key);
+	if (dmb_cfg_get_str(s, "type", &type) != 0)
+		return corrupt(b, "missing segment type", lv->name, s->key);
+	/* Status flags may follow the type after '+'; the tree's copy is ours. */
+	plus = dmb_strchr(type, '+');
+	if (plus)
+		*plus = '\0';
+	seg->type = type;
+	seg->section = s;
+	key = areas_key(type, &striped);
+	if (!key)
+		return 0;
+	if (striped) {
+		r = read_uint(b, s, lv->name, "stripe_count", DMB_LVM_MAX_AREAS, true, &count);
+		if (!r && count == 0)
+			r = corrupt(b, "zero stripes", lv->name, "stripe_count");
+		if (!r && count > 1)
+			r = read_uint(b, s, lv->name, "stripe_size", UINT32_MAX, true, &stripe_size);
+		if (!r && count > 1 && stripe_size == 0)
+			r = corrupt(b, "zero stripe size", lv->name, "stripe_size");
+		if (r)
+			return r;
+		if (seg->extent_count % count)
+			return corrupt(b, "extent count not divisible by the stripe count", lv->name,
+				       s->key);
+		area_len = seg->extent_count / count;
+		seg->stripe_size_sectors = (uint32_t)stripe_size;
+	} else {
+		r = read_uint(b, s, lv->name, "mirror_count", DMB_LVM_MAX_AREAS, true, &count);
+		if (!r && count == 0)
+			r = corrupt(b, "zero mirror images", lv->name, "mirror_count");
+		if (r)
+			return r;
+		area_len = seg->extent_count;
+	}
+	seg->area_count = (size_t)count;
+	seg->areas = areas;
+	return read_areas(b, s, lv->name, key, (size_t)count, area_len, areas);
+}
+
+static int read_lvs(struct build *b)
+{
+	struct lvm_vg *vg = b->vg;
+	struct dmb_lvm_seg *seg = vg->segs;
+	struct dmb_lvm_area *area = vg->areas;
+	size_t i = 0;
+	int r;
+
+	/* Names first: segments may name other LVs (mirror images, pvmove). */
+	for (const struct dmb_cfg_node *s = b->lvsec ? b->lvsec->child : NULL; s; s = s->next) {
+		if (s->type != DMB_CFG_SECTION)
+			continue;
+		if (!valid_name(s->key))
+			return corrupt(b, "invalid logical volume name", NULL, s->key);
+		if (find_lv(vg, s->key))
+			return corrupt(b, "listed twice", "logical volume", s->key);
+		vg->lvs[i].name = s->key;
+		vg->lvs[i].vg = &vg->pub;
+		vg->pub.lv_count = ++i;
+	}
+	i = 0;
+	for (const struct dmb_cfg_node *s = b->lvsec ? b->lvsec->child : NULL; s; s = s->next) {
+		struct dmb_lvm_lv *lv;
+		uint64_t nsegs, le = 0;
+
+		if (s->type != DMB_CFG_SECTION)
+			continue;
+		lv = &vg->lvs[i++];
+		lv->section = s;
+		r = read_id(b, s, lv->name, lv->uuid);
+		if (!r)
+			r = read_flags(b, s, lv->name, &lv->status);
+		if (!r)
+			r = read_uint(b, s, lv->name, "segment_count", DMB_LVM_MAX_SEGS, true, &nsegs);
+		if (r)
+			return r;
+		if (nsegs != count_sections(s))
+			return corrupt(b, "segment_count disagrees with the segments present",
+				       lv->name, "segment_count");
+		lv->segs = seg;
+		for (const struct dmb_cfg_node *c = s->child; c; c = c->next) {
+			if (c->type != DMB_CFG_SECTION)
+				continue;
+			r = read_segment(b, lv, c, seg, area, le);
+			if (r)
+				return r;
+			le += seg->extent_count;
+			area += seg->area_count;
+			seg++;
+			lv->seg_count++;
+		}
+		lv->extent_count = le;
+		if (!dmb_mul_u64(le, vg->pub.extent_size_sectors, &lv->size_sectors))
+			return corrupt(b, "size overflows", lv->name, "extent_count");
+	}
+	return 0;
+}
+
+/* Extents of a PV area: [start, start + len) on pv. */
+struct extent_run {
+	const struct dmb_lvm_pv *pv;
+	uint64_t start, len;
+};
+
+static bool run_before(const struct extent_run *a, const struct extent_run *b)
+{
+	return a->pv != b->pv ? a->pv < b->pv : a->start < b->start;
+}
+
+static void sift_down(struct extent_run *r, size_t at, size_t n)
+{
+	for (;;) {
+		size_t big = at, l = 2 * at + 1;
+		struct extent_run t;
+
+		if (l < n && run_before(&r[big], &r[l]))
+			big = l;
+		if (l + 1 < n && run_before(&r[big], &r[l + 1]))
+			big = l + 1;
+		if (big == at)
+			return;
+		t = r[at];
+		r[at] = r[big];
+		r[big] = t;
+		at = big;
+	}
+}
+
+/*
+ * No physical extent may belong to two areas (lvm2's vg_validate refuses
+ * such metadata).  The PV areas are sorted by PV and start (heapsort: no
+ * recursion, no libc) and neighbours compared.
+ */
+static int check_overlaps(struct build *b, size_t nareas)
+{
+	const struct lvm_vg *vg = b->vg;
+	struct extent_run *runs = dmb_calloc(nareas ? nareas : 1, sizeof(*runs));
+	size_t n = 0;
+	int r = 0;
+
+	if (!runs)
+		return dmb_seterr(b->ctx, DMB_ENOMEM, "out of memory for volume group %s",
+				  b->vgname);
+	for (size_t l = 0; l < vg->pub.lv_count; l++) {
+		const struct dmb_lvm_lv *lv = &vg->lvs[l];
+
+		for (size_t s = 0; s < lv->seg_count; s++) {
+			const struct dmb_lvm_seg *seg = &lv->segs[s];
+			uint64_t len = dmb_strcmp(seg->type, "mirror") == 0 ? seg->extent_count :
+				       seg->area_count ? seg->extent_count / seg->area_count : 0;
+
+			for (size_t a = 0; a < seg->area_count; a++)
+				if (seg->areas[a].pv && n < nareas)
+					runs[n++] = (struct extent_run){ seg->areas[a].pv,
+									 seg->areas[a].start_extent, len };
+		}
+	}
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(runs, i, n);
+	for (size_t end = n; end > 1; end--) {
+		struct extent_run t = runs[0];
+
+		runs[0] = runs[end - 1];
+		runs[end - 1] = t;
+		sift_down(runs, 0, end - 1);
+	}
+	for (size_t i = 1; i < n && !r; i++) {
+		if (runs[i].pv == runs[i - 1].pv && runs[i - 1].start + runs[i - 1].len > runs[i].start) {
+			char what[64];
+
+			dmb_snprintf(what, sizeof(what), "extent %llu is used twice",
+				     (unsigned long long)runs[i].start);
+			r = corrupt(b, what, runs[i].pv->uuid, "stripes");
+		}
+	}
+	dmb_port_free(runs);
+	return r;
+}
+
+void lvm_vg_free(struct lvm_vg *vg)
+{
+	if (!vg)
+		return;
+	dmb_cfg_free(vg->root);
+	dmb_port_free(vg->pvs);
+	dmb_port_free(vg->lvs);
+	dmb_port_free(vg->segs);
+	dmb_port_free(vg->areas);
+	dmb_port_free(vg);
+}
+
+int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
+		 size_t ndevs, struct lvm_vg **out)
+{
+	struct build b = { .ctx = ctx, .vgname = copy->vgname, .where = copy->dev->name };
+	const struct dmb_cfg_node *vgsec = copy->vgsec;
+	size_t npvs, nlvs, nsegs = 0, nareas = 0;
+	uint64_t alloc = 0;
+	const char *s;
+	struct lvm_vg *vg;
+	int r;
+
+	*out = NULL;
+	if (!valid_name(copy->vgname))
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: invalid volume group name", b.where);
+	if (dmb_cfg_get_str(vgsec, "format", &s) == 0 && dmb_strcmp(s, "lvm2") != 0)
+		return dmb_seterr(ctx, DMB_ENOTSUP, "%s: volume group %s: format \"%s\", not lvm2",
+				  b.where, b.vgname, s);
+	if (dmb_cfg_get_section(vgsec, "physical_volumes", &b.pvsec) != 0)
+		return corrupt(&b, "missing", NULL, "physical_volumes");
+	r = dmb_cfg_get_section(vgsec, "logical_volumes", &b.lvsec);
+	if (r && r != DMB_ENOENT)
+		return corrupt(&b, "not a section", NULL, "logical_volumes");
+	npvs = count_sections(b.pvsec);
+	nlvs = count_sections(b.lvsec);
+	if (npvs == 0)
+		return corrupt(&b, "lists no PV", NULL, "physical_volumes");
+	if (npvs > DMB_LVM_MAX_PVS || nlvs > DMB_LVM_MAX_LVS)
+		return dmb_seterr(ctx, DMB_ERANGE, "%s: volume group %s: over %u PVs or %u LVs",
+				  b.where, b.vgname, DMB_LVM_MAX_PVS, DMB_LVM_MAX_LVS);
+	for (const struct dmb_cfg_node *l = b.lvsec ? b.lvsec->child : NULL; l; l = l->next) {
+		for (const struct dmb_cfg_node *g = l->child; l->type == DMB_CFG_SECTION && g;
+		     g = g->next) {
+			if (g->type != DMB_CFG_SECTION)
+				continue;
+			nsegs++;
+			nareas += (size_t)DMB_MIN(declared_areas(g), (uint64_t)DMB_LVM_MAX_AREAS + 1);
+		}
+	}
+	if (nsegs > DMB_LVM_MAX_SEGS * 4)
+		return dmb_seterr(ctx, DMB_ERANGE, "%s: volume group %s: over %u segments", b.where,
+				  b.vgname, DMB_LVM_MAX_SEGS * 4);
+
+	vg = dmb_calloc(1, sizeof(*vg));
+	if (!vg)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
+	b.vg = vg;
+	vg->pvs = dmb_calloc(npvs, sizeof(*vg->pvs));
+	vg->lvs = dmb_calloc(nlvs ? nlvs : 1, sizeof(*vg->lvs));
+	vg->segs = dmb_calloc(nsegs ? nsegs : 1, sizeof(*vg->segs));
+	vg->areas = dmb_calloc(nareas ? nareas : 1, sizeof(*vg->areas));
+	if (!vg->pvs || !vg->lvs || !vg->segs || !vg->areas) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
+		goto fail;
+	}
+	vg->pub.name = copy->vgname;
+	memcpy(vg->pub.uuid, copy->vgid, sizeof(vg->pub.uuid));
+	vg->pub.seqno = copy->seqno;
+	vg->pub.pvs = vg->pvs;
+	vg->pub.lvs = vg->lvs;
+	vg->pub.section = vgsec;
+	r = read_flags(&b, vgsec, NULL, &vg->pub.status);
+	if (!r)
+		r = read_uint(&b, vgsec, NULL, "extent_size", UINT32_MAX, true,
+			      &vg->pub.extent_size_sectors);
+	if (!r && vg->pub.extent_size_sectors == 0)
+		r = corrupt(&b, "zero", NULL, "extent_size");
+	if (r)
+		goto fail;
+	vg->pub.system_id = dmb_cfg_get_str(vgsec, "system_id", &s) == 0 && s[0] ? s : NULL;
+	vg->pub.lock_type = dmb_cfg_get_str(vgsec, "lock_type", &s) == 0 && s[0] ? s : NULL;
+	r = read_pvs(&b, devs, ndevs);
+	if (r)
+		goto fail;
+	vg->pub.pv_count = npvs;
+	r = read_lvs(&b);
+	if (r)
+		goto fail;
+	r = check_overlaps(&b, nareas);
+	if (r)
+		goto fail;
+	for (size_t i = 0; i < npvs; i++)
+		alloc += vg->pvs[i].pe_alloc;
+	vg->pub.free_count = vg->pub.extent_count - alloc;
+	vg->root = copy->root;
+	copy->root = NULL;
+	*out = vg;
+	return 0;
+fail:
+	lvm_vg_free(vg);
+	return r;
+}
