@@ -443,4 +443,6 @@ def bench(work, env):
 if __name__ == "__main__":
     rc = main()
     import bench_verity  # then the dm-verity benchmarks (bench/bench_verity.py)
-    sys.exit(bench_verity.main() or rc)
+    rc = bench_verity.main() or rc
+    import bench_lvm  # then LVM2 (bench/bench_lvm.py)
+    sys.exit(bench_lvm.main() or rc)

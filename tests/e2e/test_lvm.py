@@ -330,7 +330,8 @@ def test_activate_read_and_tables(kind, images, tmp_path):
 
 
 def test_reports_match_lvm2(images, tmp_path):
-    devs = build_basic(images)
+    devs = build_basic(images) + ["orphan.img"]
+    images.lvm("pvcreate", images.image("orphan.img", 24))
     want = {}
     for cmd in (["vgs"], ["lvs"], ["lvs", "--segments"], ["lvs", "--units", "s"],
                 ["vgs", "--units", "k", "--nosuffix"], ["lvs", "-o", "+lv_uuid,seg_count"],
@@ -338,7 +339,8 @@ def test_reports_match_lvm2(images, tmp_path):
         want[tuple(cmd)] = images.lvm(*cmd)[1]
     jwant = {}
     for cmd in (["pvs"], ["vgs"], ["lvs"], ["lvs", "--segments", "-o", "+seg_pe_ranges,devices"],
-                ["pvs", "-o", "+pv_uuid,pe_start,pv_pe_count,pv_pe_alloc_count,pv_used"]):
+                ["pvs", "-o", "+pv_uuid,pe_start,pv_pe_count,pv_pe_alloc_count,pv_used,dev_size,"
+                 "pv_mda_count"]):
         jwant[tuple(cmd)] = json.loads(images.map_names(
             images.lvm(*cmd, "--reportformat", "json")[1]))
     pvs_text = images.map_names(images.lvm("pvs")[1])
