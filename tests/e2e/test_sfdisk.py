@@ -235,6 +235,8 @@ def test_list_several_devices(s):
     s.image("b.img", 8 * MiB, "label: dos\nsize=100, type=83\n")
     s.dm.make_file("none.img", MiB, 3)
     s.same("--list", "a.img", "none.img", "b.img")
+    # Devices that cannot be opened: an error line each, and sfdisk's separators.
+    assert s.same("--list", "nosuch.img", "a.img", "nosuch2.img", "b.img")[0] == 1
 
 
 def test_no_table(s):
@@ -527,7 +529,8 @@ def test_partition_refusals(s):
     # A device that cannot be opened is an error, one without a table is skipped.
     assert dm.fail("create", "x", "--devices", "nosuch.img,disk.img", "--table",
                    "0 1 linear PARTLABEL=x 0").endswith("nosuch.img: No such file or directory")
-    dm.ok("create", "x", "--devices", "plain.img,disk.img", "--table", "0 1 linear PARTLABEL=x 0")
+    dm.ok("create", "x", "--devices", "plain.img,disk.img,disk.img", "--table",
+          "0 1 linear PARTLABEL=x 0")
     assert dm.fail("create", "y", "--devices", ",", "--table", "0 1 zero") == \
         "dmsetup: create: --devices names no device"
     dm.ok("remove", "x")

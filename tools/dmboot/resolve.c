@@ -392,9 +392,14 @@ static int search_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char 
 	for (size_t i = 0; i < cr->nsearch; i++) {
 		const struct dmb_part *p;
 		struct whole *w;
-		bool no_table;
+		bool no_table, again = false;
 		size_t n;
 
+		/* A device named twice is searched once. */
+		for (size_t k = 0; k < i && !again; k++)
+			again = strcmp(cr->search[k], cr->search[i]) == 0;
+		if (again)
+			continue;
 		rc = get_whole(cr, ctx, cr->search[i], flags, &w, &no_table);
 		if (rc && no_table)
 			continue;

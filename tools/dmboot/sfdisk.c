@@ -562,7 +562,7 @@ int cmd_sfdisk(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	unsigned sector_size = 0;
-	int c, cmd = 0, r = 0, shown = 0;
+	int c, cmd = 0, r = 0;
 	uint64_t v;
 
 	opterr = 0;
@@ -611,7 +611,8 @@ int cmd_sfdisk(int argc, char **argv)
 			r = 1;
 			continue;
 		}
-		if (cmd == 'l' && shown++)
+		/* sfdisk separates a device it could open from any argument before it. */
+		if (cmd == 'l' && i > 0)
 			fputs("\n\n", stdout);
 		if ((cmd == 'J' ? print_json(&d) : print_list(&d)) != 0) {
 			cli_error("out of memory");
