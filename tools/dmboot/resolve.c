@@ -342,16 +342,13 @@ static int get_whole(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 		}
 	w = calloc(1, sizeof(*w));
 	if (!w || !(w->name = strdup(name))) {
-		free(w);
-		return cli_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+		rc = cli_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+		goto fail;
 	}
 	w->flags = flags;
 	rc = open_plain(cr, ctx, name, flags, &w->bd);
-	if (rc) {
-		free(w->name);
-		free(w);
-		return rc;
-	}
+	if (rc)
+		goto fail;
 	rc = dmb_part_table_load(ctx, w->bd, 0, &w->t);
 	if (rc) {
 		char why[DMB_MSG_MAX];
@@ -359,10 +356,7 @@ static int get_whole(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 		*no_table = rc == DMB_ENOENT;
 		memcpy(why, ctx->msg, sizeof(why));
 		cli_seterr(ctx, rc, "%s: %s", name, why);
-		close_plain(cr, w->bd);
-		free(w->name);
-		free(w);
-		return rc;
+		goto fail;
 	}
 	/* Said once, when the device is made; the registry's later opens stay quiet. */
 	if (!cr->from_registry && w->t->used_backup)
@@ -374,6 +368,13 @@ static int get_whole(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 	cr->wholes = w;
 	*out = w;
 	return 0;
+fail:
+	if (w && w->bd)
+		close_plain(cr, w->bd);
+	if (w)
+		free(w->name);
+	free(w);
+	return rc;
 }
 
 /* PARTUUID= or PARTLABEL=: exactly one partition among the devices to search. */
@@ -435,8 +436,8 @@ static int open_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 		     const struct part_spec *ps, unsigned flags, struct dmb_bdev **out)
 {
 	const struct dmb_part *p = NULL;
-	struct part_handle *h;
-	struct whole *w;
+	struct part_handle *h = NULL;
+	struct whole *w = NULL;
 	bool no_table;
 	int rc;
 
@@ -453,8 +454,7 @@ static int open_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 		if (!p) {
 			rc = cli_seterr(ctx, DMB_ENOENT, "%s: %s has no partition %u", name, w->name,
 					ps->number);
-			put_whole(cr, w);
-			return rc;
+			goto fail;
 		}
 	} else {
 		rc = search_part(cr, ctx, name, ps, flags, &w, &p);
@@ -463,8 +463,8 @@ static int open_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 	}
 	h = calloc(1, sizeof(*h));
 	if (!h) {
-		put_whole(cr, w);
-		return DMB_ENOMEM;
+		rc = DMB_ENOMEM;
+		goto fail;
 	}
 	rc = dmb_part_slice(ctx, w->bd, w->t, p, &h->sb);
 	if (rc) {
@@ -472,15 +472,17 @@ static int open_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *n
 
 		memcpy(why, ctx->msg, sizeof(why));
 		cli_seterr(ctx, rc, "%s: %s", name, why);
-		free(h);
-		put_whole(cr, w);
-		return rc;
+		goto fail;
 	}
 	h->w = w;
 	h->next = cr->parts;
 	cr->parts = h;
 	*out = &h->sb.bdev;
 	return 0;
+fail:
+	free(h);
+	put_whole(cr, w);
+	return rc;
 }
 
 static int r_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char *name,
