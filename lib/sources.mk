@@ -4,12 +4,12 @@
 # (include/) and compile with C11.
 
 DMBOOT_CORE_SRCS := core/util.c core/fmt.c core/bdev.c core/table.c core/device.c core/registry.c \
-                    core/crypto.c core/hashtree.c core/rs.c core/crc32.c
+                    core/crypto.c core/hashtree.c core/rs.c core/crc32.c core/base64.c
 DMBOOT_TARGET_SRCS := targets/linear.c targets/striped.c targets/zero.c targets/error.c \
                       targets/verity.c targets/verity_fec.c
 
 DMBOOT_FORMAT_SRCS := formats/verity.c formats/verity_fec.c formats/partitions.c formats/gpt.c \
-                      formats/mbr.c formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
+                      formats/mbr.c formats/ddi.c formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
                       formats/lvm2/scan.c
 
 DMBOOT_LIB_SRCS := $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)

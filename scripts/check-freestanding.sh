@@ -11,7 +11,12 @@ out=build/freestanding
 rm -rf "$out"; mkdir -p "$out"
 
 srcs=$(printf 'include lib/sources.mk\nall:\n\t@echo $(DMBOOT_LIB_SRCS)\n' | make -s -f -)
+# jsmn (the JSON tokenizer of the verity signature partition) is one header
+# that needs only <stddef.h>; it is reached without the rest of /usr/include.
+mkdir -p "$out/jsmn"
+cp "${JSMN_H:-/usr/include/jsmn.h}" "$out/jsmn/jsmn.h"
 flags="-std=c11 -O2 -ffreestanding -nostdinc -isystem $($CC -print-file-name=include) -Iinclude
+       -I$out/jsmn
        -fno-stack-protector -fno-pic -Wall -Wextra -Wpedantic -Wshadow -Wformat=2
        -Wmissing-prototypes -Wstrict-prototypes -Wvla -Werror"
 for s in $srcs; do

@@ -5,7 +5,8 @@
 set -eu
 
 pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev libssl-dev openssl python3 python3-pytest
-      valgrind binutils cryptsetup-bin e2fsprogs fdisk lvm2 thin-provisioning-tools"
+      valgrind binutils cryptsetup-bin e2fsprogs fdisk lvm2 thin-provisioning-tools
+      libjsmn-dev"
 
 missing=""
 for p in $pkgs; do

@@ -15,6 +15,8 @@
  *   struct dmb_dev       a mapped device: a table instantiated over lower
  *                        devices, itself a dmb_bdev
  *   struct dmb_part_table  GPT or MBR partitions of a block device
+ *   struct dmb_ddi       a Discoverable Disk Image dissected: its partitions
+ *                        by designator, verity paired and signatures checked
  *   struct dmb_lvm_scan  LVM2 PVs found on devices, their VGs and LVs, and
  *                        the tables lvm2 would load for them
  */
@@ -34,6 +36,7 @@
 #include <dmboot/verity.h>
 #include <dmboot/part.h>
 #include <dmboot/lvm.h>
+#include <dmboot/ddi.h>
 
 #undef DMBOOT_INSIDE_DMBOOT_H
 

@@ -108,4 +108,16 @@ void dmb_concise_destroy(struct dmb_concise *c);
  */
 size_t dmb_concise_escape(char *dst, size_t cap, const char *src);
 
+/*
+ * The concise specification of n devices, as `dmsetup table --concise`
+ * prints it (',' ';' '\' escaped) or, with DMB_CONCISE_KERNEL, as the
+ * kernel's dm-mod.create= takes it: unescaped, and checked by parsing it
+ * back under that form's rules (its targets, its size and count limits).
+ * Returns the length like snprintf (writing at most cap bytes with a NUL),
+ * or DMB_EINVAL (a character the form cannot carry, a target it refuses),
+ * DMB_ERANGE (over its limits), DMB_ENOMEM.
+ */
+int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, size_t n,
+		       unsigned flags, char *buf, size_t cap);
+
 #endif /* DMBOOT_TABLE_H */

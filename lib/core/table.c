@@ -519,3 +519,90 @@ fail:
 	dmb_concise_destroy(c);
 	return r;
 }
+
+/*
+ * One field of a concise device.  dmsetup's form escapes ',' ';' '\';
+ * dm-mod.create= cannot escape anything, so there such a character (or a
+ * '"', which would end the command-line argument, or a control character)
+ * makes the line impossible.
+ */
+static bool put_field(struct dmb_sb *sb, const char *s, bool kernel)
+{
+	if (!kernel) {
+		size_t room = sb->len < sb->cap ? sb->cap - sb->len : 0;
+
+		sb->len += dmb_concise_escape(room ? sb->buf + sb->len : NULL, room, s);
+		return true;
+	}
+	for (; *s; s++) {
+		if (*s == ',' || *s == ';' || *s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+		dmb_sb_putc(sb, *s);
+	}
+	return true;
+}
+
+static bool put_concise(struct dmb_sb *sb, const struct dmb_concise_dev *devs, size_t n,
+			bool kernel)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct dmb_concise_dev *d = &devs[i];
+
+		if (i)
+			dmb_sb_putc(sb, ';');
+		ok &= put_field(sb, d->name, kernel);
+		dmb_sb_putc(sb, ',');
+		ok &= put_field(sb, d->uuid ? d->uuid : "", kernel);
+		dmb_sb_putc(sb, ',');
+		if (d->minor >= 0)
+			dmb_sb_printf(sb, "%lld", (long long)d->minor);
+		dmb_sb_printf(sb, ",%s", d->read_only ? "ro" : "rw");
+		for (size_t t = 0; t < d->table->count; t++) {
+			const struct dmb_table_target *tt = &d->table->targets[t];
+			char head[64];
+
+			dmb_snprintf(head, sizeof(head), ",%llu %llu %s ",
+				     (unsigned long long)tt->start_sectors,
+				     (unsigned long long)tt->len_sectors, tt->type);
+			dmb_sb_puts(sb, head);
+			ok &= put_field(sb, tt->params, kernel);
+		}
+	}
+	return ok;
+}
+
+int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, size_t n,
+		       unsigned flags, char *buf, size_t cap)
+{
+	const bool kernel = flags & DMB_CONCISE_KERNEL;
+	struct dmb_concise *check = NULL;
+	struct dmb_sb sb;
+	char *text;
+	int r;
+
+	dmb_sb_init(&sb, NULL, 0);
+	if (!put_concise(&sb, devs, n, kernel))
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "a name, uuid or table holds ',', ';', '\"' or a control character, which dm-mod.create= cannot carry");
+	if (sb.len > DMB_TABLE_MAX_BYTES)
+		return dmb_seterr(ctx, DMB_ERANGE, "concise table longer than %u bytes",
+				  DMB_TABLE_MAX_BYTES);
+	text = dmb_port_malloc(sb.len + 1);
+	if (!text)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a concise table");
+	dmb_sb_init(&sb, text, sb.len + 1);
+	put_concise(&sb, devs, n, kernel);
+	/* What the parser of that form refuses (dm-init's limits and targets) is refused here. */
+	r = dmb_concise_parse(ctx, text, sb.len, flags, &check);
+	dmb_concise_destroy(check);
+	if (!r) {
+		dmb_sb_init(&sb, buf, cap);
+		dmb_sb_puts(&sb, text);
+		r = (int)sb.len;
+	}
+	dmb_wipe(text, sb.len);
+	dmb_port_free(text);
+	return r;
+}

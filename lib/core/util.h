@@ -102,6 +102,13 @@ void *dmb_calloc(size_t n, size_t size);
 uint32_t dmb_crc32(uint32_t crc, const void *buf, size_t len);
 uint32_t dmb_crc32_update(uint32_t crc, const void *buf, size_t len);
 
+/*
+ * Decode base64 (standard alphabet, '=' padding, nothing else) from
+ * in[0..len) into out (at most cap bytes); *out_len gets the length.
+ * Errors: DMB_EINVAL (not strict base64), DMB_ERANGE (more than cap bytes).
+ */
+int dmb_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
 /* Overwrite memory so the compiler cannot elide it (for secrets). */
 void dmb_wipe(void *p, size_t n);
 

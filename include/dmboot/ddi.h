@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
+/*
+ * Discoverable Disk Images (formats.md §6): the partitions of a GPT disk
+ * classified by the UAPI Discoverable Partitions Specification, the one
+ * partition chosen for each designator as systemd chooses it, the verity
+ * pairing of root and usr with their hash and signature partitions, the
+ * signature checked before anything is mapped, and the tables that map
+ * root and usr -- for dmboot itself, and as the dm-mod.create= line that
+ * makes Linux build the same devices at boot.
+ */
+#ifndef DMBOOT_DDI_H
+#define DMBOOT_DDI_H
+
+#ifndef DMBOOT_INSIDE_DMBOOT_H
+#error "include <dmboot/dmboot.h>, not <dmboot/ddi.h>"
+#endif
+
+/* Architectures whose partition types dmboot knows (formats.md §6.1). */
+enum dmb_ddi_arch {
+	DMB_ARCH_UNKNOWN = 0,  /* also: an architecture-independent partition type */
+	DMB_ARCH_X86_64,
+	DMB_ARCH_ARM64,
+	DMB_ARCH_ARM,
+	DMB_ARCH_RISCV64,
+	DMB_ARCH_X86,
+	DMB_ARCH_COUNT,
+};
+
+/* systemd's names: "x86-64", "arm64", "arm", "riscv64", "x86"; NULL for UNKNOWN. */
+const char *dmb_ddi_arch_name(enum dmb_ddi_arch arch);
+/* The reverse (also "x86_64", "aarch64", "i386"..."i686"); DMB_ARCH_UNKNOWN if none. */
+enum dmb_ddi_arch dmb_ddi_arch_parse(const char *name);
+/* The architecture a native one also runs, as systemd pairs them (x86-64: x86,
+ * arm64: arm), or DMB_ARCH_UNKNOWN. */
+enum dmb_ddi_arch dmb_ddi_arch_secondary(enum dmb_ddi_arch native);
+
+enum dmb_ddi_designator {
+	DMB_DDI_ROOT,
+	DMB_DDI_USR,
+	DMB_DDI_HOME,
+	DMB_DDI_SRV,
+	DMB_DDI_ESP,
+	DMB_DDI_XBOOTLDR,
+	DMB_DDI_SWAP,
+	DMB_DDI_ROOT_VERITY,
+	DMB_DDI_USR_VERITY,
+	DMB_DDI_ROOT_VERITY_SIG,
+	DMB_DDI_USR_VERITY_SIG,
+	DMB_DDI_TMP,
+	DMB_DDI_VAR,
+	DMB_DDI_LINUX_GENERIC,
+	DMB_DDI_DESIGNATOR_COUNT,
+};
+
+/* systemd's names: "root", "usr", "home", "srv", "esp", "xbootldr", "swap",
+ * "root-verity", "usr-verity", "root-verity-sig", "usr-verity-sig", "tmp",
+ * "var", "linux-generic". */
+const char *dmb_ddi_designator_name(enum dmb_ddi_designator d);
+
+/*
+ * What a GPT partition type GUID (canonical byte order) is under the
+ * specification: 0 and its designator and architecture (UNKNOWN for the
+ * architecture-independent types), or DMB_ENOENT.
+ */
+int dmb_ddi_classify(const uint8_t type_guid[16], enum dmb_ddi_designator *d,
+		     enum dmb_ddi_arch *arch);
+
+/* GPT attribute bits of the specification (formats.md §6.2). */
+#define DMB_GPT_FLAG_NO_AUTO (1ull << 63)
+#define DMB_GPT_FLAG_READ_ONLY (1ull << 60)
+#define DMB_GPT_FLAG_GROWFS (1ull << 59)
+#define DMB_GPT_FLAG_NO_BLOCK_IO (1ull << 1) /* on an ESP: firmware ignores it; so does systemd */
+
+/* Largest -verity-sig partition read (systemd's limit). */
+#define DMB_DDI_MAX_SIG_PART_BYTES (4u << 20)
+
+/* A partition the specification knows. */
+struct dmb_ddi_partition {
+	enum dmb_ddi_designator designator;
+	enum dmb_ddi_arch arch;
+	const struct dmb_part *part;  /* in dmb_ddi.table */
+	bool no_auto, read_only, growfs;
+	/* Named by magic: "squashfs", "erofs", "ext4", "vfat", "btrfs", "xfs", "swap",
+	 * "DM_verity_hash", "verity_hash_signature" (blkid's names), or "" unknown. */
+	char fstype[24];
+};
+
+enum dmb_ddi_verity_state {
+	DMB_DDI_VERITY_NONE = 0,    /* no -verity partition for it */
+	DMB_DDI_VERITY_AVAILABLE,   /* a -verity partition, but no root hash known */
+	DMB_DDI_VERITY_EXTERNAL,    /* root hash given by the caller, no signature */
+	DMB_DDI_VERITY_SIGNED,      /* root hash from a signature that verified */
+	DMB_DDI_VERITY_UNVERIFIED,  /* DMB_DDI_KEEP_GOING: a signature that did not verify
+				       (sig_err says why); the root hash is its claim */
+};
+
+/* Verity for root (index 0) or usr (index 1). */
+struct dmb_ddi_verity {
+	enum dmb_ddi_verity_state state;
+	uint8_t root_hash[DMB_MAX_DIGEST_SIZE];
+	size_t root_hash_size;        /* 0 when unknown */
+	const struct dmb_ddi_partition *data, *hash, *sig; /* sig: NULL when none */
+	uint8_t *signature;           /* DER PKCS#7 from the -verity-sig partition, or NULL */
+	size_t signature_size;
+	char cert_fingerprint[65];    /* lowercase hex, "" when the JSON had none */
+	/* DMB_DDI_KEEP_GOING: what went wrong with the signature, or 0. */
+	int sig_err;
+	char sig_msg[DMB_MSG_MAX];
+};
+
+struct dmb_ddi {
+	struct dmb_part_table *table;
+	size_t count;                          /* partitions the specification knows */
+	struct dmb_ddi_partition *parts;       /* in table order */
+	/* The partition used for each designator, or NULL. */
+	const struct dmb_ddi_partition *chosen[DMB_DDI_DESIGNATOR_COUNT];
+	struct dmb_ddi_verity verity[2];
+};
+
+/* dmb_ddi_options.flags */
+#define DMB_DDI_REQUIRE_SIGNATURE 1u  /* refuse root/usr verity without a verified signature */
+#define DMB_DDI_IGNORE_SIGNATURE 2u   /* do not read -verity-sig partitions */
+/*
+ * Inspection: a -verity-sig partition that is malformed or whose signature
+ * does not verify is recorded in sig_err/sig_msg (state UNVERIFIED, or
+ * AVAILABLE when it gave no root hash) instead of failing the dissection.
+ * Never use the result to map anything.
+ */
+#define DMB_DDI_KEEP_GOING 4u
+
+struct dmb_ddi_options {
+	enum dmb_ddi_arch arch;        /* native architecture (the library cannot know it) */
+	/* Root hashes given by the caller (--root-hash), for root and usr; size 0: none. */
+	const uint8_t *root_hash[2];
+	size_t root_hash_size[2];
+	unsigned flags;                /* DMB_DDI_* */
+};
+
+/*
+ * Dissect the disk: load its partition table (the sector size found from
+ * where "EFI PART" sits), classify every partition, skip the no-auto ones,
+ * choose one partition per designator (a native architecture before its
+ * secondary one; among the same architecture the highest version in the
+ * partition label for root, usr and their verity partitions, as systemd's
+ * strverscmp_improved orders them; else the first), pair root and usr with
+ * their -verity partitions by the partition UUIDs the root hash gives (the
+ * first and last 128 bits), read each -verity-sig partition (JSON, at most
+ * DMB_DDI_MAX_SIG_PART_BYTES, NUL padded) and verify its signature over the
+ * hex root hash through ctx->crypto before returning.
+ * Errors (the message names the partition and the reason):
+ *   DMB_ENOENT    no partition table, or no GPT (only GPT is dissected)
+ *   DMB_ECORRUPT  a malformed -verity-sig partition (JSON, padding, rootHash,
+ *                 base64), or a partition table dmb_part_table_load refuses
+ *   DMB_EVERIFY   the signature is not over this root hash (or tampered);
+ *                 a signed rootHash or a given root hash that does not match
+ *                 the data and -verity partition UUIDs; a given root hash
+ *                 that differs from the signed one
+ *   DMB_ENOKEY    the signer is not trusted; or DMB_DDI_REQUIRE_SIGNATURE
+ *                 and no signature for a root or usr with verity
+ *   DMB_EINVAL    a malformed signature (PKCS#7), or an inconsistent image:
+ *                 a -verity or -verity-sig partition without its data
+ *                 partition, root and usr of different architectures
+ *   DMB_ENOTSUP   no crypto provider for a signature (fails closed)
+ *   DMB_ERANGE    over a cap; DMB_EIO and device errors; DMB_ENOMEM
+ */
+int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi_options *o,
+		    struct dmb_ddi **out);
+
+/* Frees the result; accepts NULL. */
+void dmb_ddi_destroy(struct dmb_ddi *ddi);
+
+/* How dmb_ddi_table() names the partitions in the table. */
+enum dmb_ddi_names {
+	DMB_DDI_NAMES_IMAGE,     /* "<image>:pN", the host resolver's partition names */
+	DMB_DDI_NAMES_PARTUUID,  /* "PARTUUID=<uuid>", as the kernel resolves them */
+};
+
+/*
+ * The table that maps root (DMB_DDI_ROOT) or usr (DMB_DDI_USR): verity over
+ * the data partition when its verity has a root hash (parameters from the
+ * veritysetup superblock on the -verity partition, which disk must hold),
+ * else linear over the data partition.  image is the disk's name for
+ * DMB_DDI_NAMES_IMAGE.  *read_only is set: always for verity, else from
+ * the read-only flag.
+ * Errors: DMB_ENOENT no such partition; DMB_ECORRUPT a bad or missing
+ * verity superblock, or one that does not fit the partitions; errors of
+ * reading disk; DMB_ENOMEM.
+ */
+int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+		  enum dmb_ddi_designator which, enum dmb_ddi_names names, const char *image,
+		  struct dmb_table **out, bool *read_only);
+
+/*
+ * The kernel command line that makes Linux map root (and usr, when there
+ * is one) as dmb_ddi_table() does, without an initramfs:
+ *   dm-mod.create="root,,,ro,<table>[;usr,,,ro,<table>]" root=/dev/dm-0
+ *   [mount.usr=/dev/dm-1] dm-mod.waitfor=PARTUUID=...[,PARTUUID=...]
+ * with PARTUUID= device names, checked against dm-init's rules (its
+ * targets, its 4096-byte limit, no character it cannot carry).  Returns the
+ * length like snprintf, or an error: DMB_ENOENT no root; DMB_EINVAL or
+ * DMB_ERANGE the line breaks dm-init's rules; as dmb_ddi_table().
+ */
+int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+		    char *buf, size_t cap);
+
+#endif /* DMBOOT_DDI_H */

@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Discoverable Disk Images (<dmboot/ddi.h>; formats.md §6): partition type
+ * GUIDs of the UAPI Discoverable Partitions Specification for x86-64,
+ * arm64, arm, riscv64 and x86 and the architecture-independent types, the
+ * GPT flags, systemd's choice among several candidates, verity pairing by
+ * partition UUID, and the -verity-sig partition: NUL-padded JSON read with
+ * bounds, its signature checked over the hex root hash before anything is
+ * mapped.  The tables for root and usr, and the dm-mod.create= line that
+ * has Linux build the same devices, come from the same code.
+ */
+#define JSMN_STATIC
+#define JSMN_STRICT
+#include <jsmn.h>
+
+#include "../core/endian.h"
+#include "../core/util.h"
+
+/* ---- architectures and designators ----------------------------------- */
+
+static const char *const arch_names[DMB_ARCH_COUNT] = {
+	[DMB_ARCH_X86_64] = "x86-64", [DMB_ARCH_ARM64] = "arm64", [DMB_ARCH_ARM] = "arm",
+	[DMB_ARCH_RISCV64] = "riscv64", [DMB_ARCH_X86] = "x86",
+};
+
+const char *dmb_ddi_arch_name(enum dmb_ddi_arch arch)
+{
+	return arch > DMB_ARCH_UNKNOWN && arch < DMB_ARCH_COUNT ? arch_names[arch] : NULL;
+}
+
+enum dmb_ddi_arch dmb_ddi_arch_parse(const char *name)
+{
+	static const struct {
+		const char *name;
+		enum dmb_ddi_arch arch;
+	} aliases[] = {
+		{ "x86_64", DMB_ARCH_X86_64 }, { "amd64", DMB_ARCH_X86_64 },
+		{ "aarch64", DMB_ARCH_ARM64 }, { "armv7l", DMB_ARCH_ARM },
+		{ "i386", DMB_ARCH_X86 }, { "i486", DMB_ARCH_X86 }, { "i586", DMB_ARCH_X86 },
+		{ "i686", DMB_ARCH_X86 },
+	};
+
+	for (int a = DMB_ARCH_X86_64; a < DMB_ARCH_COUNT; a++)
+		if (dmb_strcmp(name, arch_names[a]) == 0)
+			return (enum dmb_ddi_arch)a;
+	for (size_t i = 0; i < DMB_ARRAY_SIZE(aliases); i++)
+		if (dmb_strcmp(name, aliases[i].name) == 0)
+			return aliases[i].arch;
+	return DMB_ARCH_UNKNOWN;
+}
+
+enum dmb_ddi_arch dmb_ddi_arch_secondary(enum dmb_ddi_arch native)
+{
+	return native == DMB_ARCH_X86_64 ? DMB_ARCH_X86 :
+	       native == DMB_ARCH_ARM64 ? DMB_ARCH_ARM : DMB_ARCH_UNKNOWN;
+}
+
+static const char *const designator_names[DMB_DDI_DESIGNATOR_COUNT] = {
+	[DMB_DDI_ROOT] = "root", [DMB_DDI_USR] = "usr", [DMB_DDI_HOME] = "home",
+	[DMB_DDI_SRV] = "srv", [DMB_DDI_ESP] = "esp", [DMB_DDI_XBOOTLDR] = "xbootldr",
+	[DMB_DDI_SWAP] = "swap", [DMB_DDI_ROOT_VERITY] = "root-verity",
+	[DMB_DDI_USR_VERITY] = "usr-verity", [DMB_DDI_ROOT_VERITY_SIG] = "root-verity-sig",
+	[DMB_DDI_USR_VERITY_SIG] = "usr-verity-sig", [DMB_DDI_TMP] = "tmp", [DMB_DDI_VAR] = "var",
+	[DMB_DDI_LINUX_GENERIC] = "linux-generic",
+};
+
+const char *dmb_ddi_designator_name(enum dmb_ddi_designator d)
+{
+	return d < DMB_DDI_DESIGNATOR_COUNT ? designator_names[d] : NULL;
+}
+
+/* formats.md §6.1: per architecture, root, usr, their verity and verity-sig. */
+static const struct {
+	enum dmb_ddi_arch arch;
+	const char *guid[6];
+} arch_types[] = {
+	{ DMB_ARCH_X86_64, { "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", "8484680c-9521-48c6-9c11-b0720656f69e",
+			     "2c7357ed-ebd2-46d9-aec1-23d437ec2bf5", "77ff5f63-e7b6-4633-acf4-1565b864c0e6",
+			     "41092b05-9fc8-4523-994f-2def0408b176", "e7bb33fb-06cf-4e81-8273-e543b413e2e2" } },
+	{ DMB_ARCH_ARM64, { "b921b045-1df0-41c3-af44-4c6f280d3fae", "b0e01050-ee5f-4390-949a-9101b17104e9",
+			    "df3300ce-d69f-4c92-978c-9bfb0f38d820", "6e11a4e7-fbca-4ded-b9e9-e1a512bb664e",
+			    "6db69de6-29f4-4758-a7a5-962190f00ce3", "c23ce4ff-44bd-4b00-b2d4-b41b3419e02a" } },
+	{ DMB_ARCH_ARM, { "69dad710-2ce4-4e3c-b16c-21a1d49abed3", "7d0359a3-02b3-4f0a-865c-654403e70625",
+			  "7386cdf2-203c-47a9-a498-f2ecce45a2d6", "c215d751-7bcd-4649-be90-6627490a4c05",
+			  "42b0455f-eb11-491d-98d3-56145ba9d037", "d7ff812f-37d1-4902-a810-d76ba57b975a" } },
+	{ DMB_ARCH_RISCV64, { "72ec70a6-cf74-40e6-bd49-4bda08e8f224", "beaec34b-8442-439b-a40b-984381ed097d",
+			      "b6ed5582-440b-4209-b8da-5ff7c419ea3d", "8f1056be-9b05-47c4-81d6-be53128e5b54",
+			      "efe0f087-ea8d-4469-821a-4c2a96a8386a", "d2f9000a-7a18-453f-b5cd-4d32f77a7b32" } },
+	{ DMB_ARCH_X86, { "44479540-f297-41b2-9af7-d131d5f0458a", "75250d76-8cc6-458e-bd66-bd47cc81a812",
+			  "d13c5d3b-b5d1-422a-b29f-9454fdc89d76", "8f461b0d-14ee-4e81-9aa9-049b6fb97abd",
+			  "5996fc05-109c-48de-808b-23fa0830b676", "974a71c0-de41-43c3-be5d-5c5ccd1ad2c0" } },
+};
+
+static const enum dmb_ddi_designator arch_type_designator[6] = {
+	DMB_DDI_ROOT, DMB_DDI_USR, DMB_DDI_ROOT_VERITY, DMB_DDI_USR_VERITY,
+	DMB_DDI_ROOT_VERITY_SIG, DMB_DDI_USR_VERITY_SIG,
+};
+
+static const struct {
+	enum dmb_ddi_designator d;
+	const char *guid;
+} generic_types[] = {
+	{ DMB_DDI_ESP, "c12a7328-f81f-11d2-ba4b-00a0c93ec93b" },
+	{ DMB_DDI_XBOOTLDR, "bc13c2ff-59e6-4262-a352-b275fd6f7172" },
+	{ DMB_DDI_SWAP, "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f" },
+	{ DMB_DDI_HOME, "933ac7e1-2eb4-4f13-b844-0e14e2aef915" },
+	{ DMB_DDI_SRV, "3b8f8425-20e0-4f3b-907f-1a25a76f98e8" },
+	{ DMB_DDI_VAR, "4d21b016-b534-45c2-a9fb-5c16e091fd2d" },
+	{ DMB_DDI_TMP, "7ec6f557-3bc5-4aca-b293-16ef5df639d1" },
+	{ DMB_DDI_LINUX_GENERIC, "0fc63daf-8483-4772-8e79-3d69d8477de4" },
+};
+
+static bool guid_is(const uint8_t guid[16], const char *text)
+{
+	uint8_t g[16];
+
+	return dmb_guid_parse(text, g) == 0 && memcmp(g, guid, 16) == 0;
+}
+
+int dmb_ddi_classify(const uint8_t type_guid[16], enum dmb_ddi_designator *d,
+		     enum dmb_ddi_arch *arch)
+{
+	for (size_t a = 0; a < DMB_ARRAY_SIZE(arch_types); a++)
+		for (size_t k = 0; k < 6; k++)
+			if (guid_is(type_guid, arch_types[a].guid[k])) {
+				*d = arch_type_designator[k];
+				*arch = arch_types[a].arch;
+				return 0;
+			}
+	for (size_t i = 0; i < DMB_ARRAY_SIZE(generic_types); i++)
+		if (guid_is(type_guid, generic_types[i].guid)) {
+			*d = generic_types[i].d;
+			*arch = DMB_ARCH_UNKNOWN;
+			return 0;
+		}
+	return DMB_ENOENT;
+}
+
+/* ---- systemd's version order (strverscmp_improved) -------------------- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool version_char(char c)
+{
+	return is_digit(c) || is_alpha(c) || c == '~' || c == '-' || c == '^' || c == '.';
+}
+
+static int cmp_int(long a, long b)
+{
+	return (a > b) - (a < b);
+}
+
+/*
+ * Segments of digits or letters, each optionally after one of '~' (a
+ * pre-release: older than anything), '-' (version-release separator), '^'
+ * (a patched release) or '.'; other characters only separate.  Numbers
+ * compare by value, letters bytewise, and a numeric segment is newer than
+ * an alphabetic one; with all segments equal, more segments is newer.
+ */
+static int version_cmp(const char *a, const char *b)
+{
+	static const char prefixes[] = { '-', '^', '.' };
+
+	if (!*a || !*b)
+		return cmp_int(*a != '\0', *b != '\0');
+	for (;;) {
+		const char *aa, *bb;
+		int r;
+
+		while (*a && !version_char(*a))
+			a++;
+		while (*b && !version_char(*b))
+			b++;
+		if (*a == '~' || *b == '~') {
+			r = cmp_int(*a != '~', *b != '~');
+			if (r)
+				return r;
+			a++;
+			b++;
+		}
+		if (!*a || !*b)
+			return cmp_int((unsigned char)*a, (unsigned char)*b);
+		for (size_t i = 0; i < sizeof(prefixes); i++) {
+			if (*a == prefixes[i] || *b == prefixes[i]) {
+				r = cmp_int(*a != prefixes[i], *b != prefixes[i]);
+				if (r)
+					return r;
+				a++;
+				b++;
+			}
+		}
+		if (is_digit(*a) || is_digit(*b)) {
+			for (aa = a; is_digit(*aa); aa++)
+				;
+			for (bb = b; is_digit(*bb); bb++)
+				;
+			r = cmp_int(a != aa, b != bb);
+			if (r)
+				return r;
+			while (*a == '0')
+				a++;
+			while (*b == '0')
+				b++;
+			r = cmp_int(aa - a, bb - b);
+			if (!r)
+				r = memcmp(a, b, (size_t)(aa - a));
+			if (r)
+				return r < 0 ? -1 : 1;
+		} else {
+			for (aa = a; is_alpha(*aa); aa++)
+				;
+			for (bb = b; is_alpha(*bb); bb++)
+				;
+			r = memcmp(a, b, (size_t)DMB_MIN(aa - a, bb - b));
+			if (!r)
+				r = cmp_int(aa - a, bb - b);
+			if (r)
+				return r < 0 ? -1 : 1;
+		}
+		a = aa;
+		b = bb;
+	}
+}
+
+/* ---- file systems by magic -------------------------------------------- */
+
+static void probe_fstype(struct dmb_bdev *part, enum dmb_ddi_designator d, char *out, size_t cap)
+{
+	uint8_t buf[4096], b2[72];
+	uint64_t bytes = dmb_bdev_bytes(part);
+	const char *fs = "";
+
+	out[0] = '\0';
+	if (bytes < sizeof(buf) || dmb_bdev_read_bytes(part, 0, sizeof(buf), buf) != 0)
+		return;
+	if (memcmp(buf, "hsqs", 4) == 0)
+		fs = "squashfs";
+	else if (dmb_get_le32(buf + 1024) == 0xe0f5e1e2u)
+		fs = "erofs";
+	else if (dmb_get_le16(buf + 1080) == 0xef53)
+		fs = "ext4";
+	else if (memcmp(buf, "XFSB", 4) == 0)
+		fs = "xfs";
+	else if (memcmp(buf, "verity\0\0", 8) == 0)
+		fs = "DM_verity_hash";
+	else if (memcmp(buf + 4086, "SWAPSPACE2", 10) == 0 || memcmp(buf + 4086, "SWAP-SPACE", 10) == 0)
+		fs = "swap";
+	else if (buf[510] == 0x55 && buf[511] == 0xaa &&
+		 (memcmp(buf + 54, "FAT1", 4) == 0 || memcmp(buf + 82, "FAT32", 5) == 0))
+		fs = "vfat";
+	else if ((d == DMB_DDI_ROOT_VERITY_SIG || d == DMB_DDI_USR_VERITY_SIG) && buf[0] == '{')
+		fs = "verity_hash_signature";
+	else if (bytes >= 65536 + sizeof(b2) && dmb_bdev_read_bytes(part, 65536, sizeof(b2), b2) == 0 &&
+		 memcmp(b2 + 64, "_BHRfS_M", 8) == 0)
+		fs = "btrfs";
+	dmb_snprintf(out, cap, "%s", fs);
+}
+
+/* ---- dissection ------------------------------------------------------- */
+
+void dmb_ddi_destroy(struct dmb_ddi *ddi)
+{
+	if (!ddi)
+		return;
+	for (int v = 0; v < 2; v++) {
+		if (ddi->verity[v].signature)
+			dmb_wipe(ddi->verity[v].signature, ddi->verity[v].signature_size);
+		dmb_port_free(ddi->verity[v].signature);
+	}
+	dmb_port_free(ddi->parts);
+	dmb_part_table_destroy(ddi->table);
+	dmb_port_free(ddi);
+}
+
+static const char *pname(const struct dmb_ddi_partition *p)
+{
+	return designator_names[p->designator];
+}
+
+/* The architecture's rank for the native one: 2 native, 1 secondary, 0 not usable. */
+static int arch_rank(const struct dmb_ddi_options *o, enum dmb_ddi_arch a)
+{
+	if (a == DMB_ARCH_UNKNOWN)
+		return 1;
+	if (a == o->arch)
+		return 2;
+	return a == dmb_ddi_arch_secondary(o->arch) && a != DMB_ARCH_UNKNOWN ? 1 : 0;
+}
+
+static bool versioned(enum dmb_ddi_designator d)
+{
+	return d == DMB_DDI_ROOT || d == DMB_DDI_USR || d == DMB_DDI_ROOT_VERITY ||
+	       d == DMB_DDI_USR_VERITY || d == DMB_DDI_ROOT_VERITY_SIG || d == DMB_DDI_USR_VERITY_SIG;
+}
+
+/* Is a better candidate than b for the same designator? */
+static bool better(const struct dmb_ddi_options *o, const struct dmb_ddi_partition *a,
+		   const struct dmb_ddi_partition *b)
+{
+	int ra = arch_rank(o, a->arch), rb = arch_rank(o, b->arch);
+
+	if (ra != rb)
+		return ra > rb;
+	return versioned(a->designator) && version_cmp(a->part->name, b->part->name) > 0;
+}
+
+/*
+ * Choose for designator d among the usable partitions, those whose UUID
+ * is want_uuid when it is given.
+ */
+static const struct dmb_ddi_partition *choose(const struct dmb_ddi *ddi,
+					      const struct dmb_ddi_options *o,
+					      enum dmb_ddi_designator d, const uint8_t *want_uuid)
+{
+	const struct dmb_ddi_partition *best = NULL;
+
+	for (size_t i = 0; i < ddi->count; i++) {
+		const struct dmb_ddi_partition *p = &ddi->parts[i];
+
+		if (p->designator != d || p->no_auto || arch_rank(o, p->arch) == 0)
+			continue;
+		if (want_uuid && memcmp(p->part->uuid, want_uuid, 16) != 0)
+			continue;
+		if (!best || better(o, p, best))
+			best = p;
+	}
+	return best;
+}
+
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* A JSON string token's text; only "\/" is an escape a hex or base64 value may hold. */
+static int json_string(struct dmb_ctx *ctx, const char *who, const char *json, const jsmntok_t *t,
+		       char *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+
+	if (t->type != JSMN_STRING)
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: a value is not a string", who);
+	for (int i = t->start; i < t->end; i++) {
+		char c = json[i];
+
+		if (c == '\\') {
+			if (i + 1 >= t->end || json[i + 1] != '/')
+				return dmb_seterr(ctx, DMB_ECORRUPT,
+						  "%s: unexpected escape in a string value", who);
+			c = '/';
+			i++;
+		}
+		if (n + 1 >= cap)
+			return dmb_seterr(ctx, DMB_ECORRUPT, "%s: string value longer than %zu bytes",
+					  who, cap - 1);
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+/* One past the last token of the value starting at token i. */
+static int skip_value(const jsmntok_t *t, int n, int i)
+{
+	int end = t[i].end, j = i + 1;
+
+	while (j < n && t[j].start < end)
+		j++;
+	return j;
+}
+
+/*
+ * The -verity-sig partition: JSON padded with NUL bytes; after the first
+ * NUL only NULs.  {"rootHash": hex, "signature": base64 DER,
+ * "certificateFingerprint": hex (optional), ...}.
+ */
+static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
+			  struct dmb_ddi_verity *v)
+{
+	jsmn_parser parser;
+	jsmntok_t *tok = NULL;
+	char *buf = NULL;
+	size_t json_len = 0, blen;
+	int ntok, r = 0;
+	bool have_root = false;
+
+	while (json_len < len && text[json_len])
+		json_len++;
+	for (size_t i = json_len; i < len; i++)
+		if (text[i])
+			return dmb_seterr(ctx, DMB_ECORRUPT, "%s: data after the JSON's end at byte %zu",
+					  who, i);
+	if (json_len == 0)
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: no JSON", who);
+	jsmn_init(&parser);
+	ntok = jsmn_parse(&parser, text, json_len, NULL, 0);
+	if (ntok < 0)
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON", who);
+	if (ntok > 4096)
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: JSON of more than 4096 values", who);
+	tok = dmb_calloc((size_t)ntok + 1, sizeof(*tok));
+	buf = dmb_port_malloc(json_len + 1);
+	if (!tok || !buf) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", who);
+		goto out;
+	}
+	jsmn_init(&parser);
+	if (jsmn_parse(&parser, text, json_len, tok, (unsigned)ntok) != ntok || ntok < 1 ||
+	    tok[0].type != JSMN_OBJECT || (size_t)tok[0].end != json_len) {
+		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: the JSON is not one object", who);
+		goto out;
+	}
+	for (int i = 1; i < ntok && !r;) {
+		const jsmntok_t *key = &tok[i], *val = &tok[i + 1];
+		int klen = key->end - key->start;
+		const char *k = text + key->start;
+
+		if (i + 1 >= ntok || key->type != JSMN_STRING) {
+			r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON object", who);
+			break;
+		}
+		if (klen == 8 && memcmp(k, "rootHash", 8) == 0) {
+			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
+			if (!r && (blen % 2 || blen / 2 < 16 || blen / 2 > DMB_MAX_DIGEST_SIZE ||
+				   dmb_hex_decode(buf, v->root_hash, blen / 2) != 0))
+				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: rootHash is not a hex digest", who);
+			v->root_hash_size = blen / 2;
+			have_root = !r;
+		} else if (klen == 9 && memcmp(k, "signature", 9) == 0) {
+			if (v->signature) {
+				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: two signatures", who);
+				break;
+			}
+			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
+			if (!r) {
+				v->signature = dmb_port_malloc(blen / 4 * 3 + 1);
+				if (!v->signature)
+					r = dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", who);
+			}
+			if (!r && (blen == 0 || dmb_base64_decode(buf, blen, v->signature, blen / 4 * 3 + 1,
+								  &v->signature_size) != 0))
+				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: signature is not base64", who);
+		} else if (klen == 22 && memcmp(k, "certificateFingerprint", 22) == 0) {
+			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
+			for (size_t c = 0; !r && c < blen; c++)
+				if (!is_hex(buf[c]))
+					blen = 0;
+			if (!r && blen != 64)
+				r = dmb_seterr(ctx, DMB_ECORRUPT,
+					       "%s: certificateFingerprint is not a SHA-256 hex digest", who);
+			if (!r)
+				memcpy(v->cert_fingerprint, buf, 65);
+		}
+		i = skip_value(tok, ntok, i + 1);
+	}
+	if (!r && !have_root)
+		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: no rootHash", who);
+	if (!r && !v->signature)
+		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: no signature", who);
+out:
+	dmb_port_free(tok);
+	dmb_port_free(buf);
+	return r;
+}
+
+static int open_slice(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi *ddi,
+		      const struct dmb_ddi_partition *p, struct dmb_slice_bdev *sb)
+{
+	return dmb_part_slice(ctx, disk, ddi->table, p->part, sb);
+}
+
+/* Read, parse and verify the signature partition of verity v. */
+static int load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
+			  struct dmb_ddi_verity *v, const uint8_t *given, size_t given_size)
+{
+	const struct dmb_ddi_partition *sig = v->sig;
+	struct dmb_slice_bdev sb;
+	uint64_t bytes;
+	char *text = NULL, hex[2 * DMB_MAX_DIGEST_SIZE + 1];
+	int r = open_slice(ctx, disk, ddi, sig, &sb);
+
+	if (r)
+		return r;
+	bytes = dmb_bdev_bytes(&sb.bdev);
+	if (bytes > DMB_DDI_MAX_SIG_PART_BYTES)
+		return dmb_seterr(ctx, DMB_ERANGE, "%s partition %u: %llu bytes, over %u",
+				  pname(sig), sig->part->number, (unsigned long long)bytes,
+				  DMB_DDI_MAX_SIG_PART_BYTES);
+	text = dmb_port_malloc(bytes ? (size_t)bytes : 1);
+	if (!text)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory reading %s", pname(sig));
+	r = dmb_bdev_read_bytes(&sb.bdev, 0, (size_t)bytes, text);
+	if (r) {
+		r = dmb_seterr(ctx, r, "%s partition %u: read failed: %s", pname(sig),
+			       sig->part->number, dmb_strerror(r));
+		goto out;
+	}
+	{
+		char who[40];
+
+		dmb_snprintf(who, sizeof(who), "%s partition %u", pname(sig), sig->part->number);
+		r = parse_sig_json(ctx, who, text, (size_t)bytes, v);
+	}
+	if (r)
+		goto out;
+	if (given_size && (given_size != v->root_hash_size ||
+			   dmb_memcmp_ct(given, v->root_hash, given_size) != 0)) {
+		r = dmb_seterr(ctx, DMB_EVERIFY,
+			       "%s partition %u: the signed root hash differs from the one given",
+			       pname(sig), sig->part->number);
+		goto out;
+	}
+	if (!ctx->crypto || !ctx->crypto->ops || !ctx->crypto->ops->pkcs7_verify) {
+		r = dmb_seterr(ctx, DMB_ENOTSUP, "%s: no signature verifier", pname(sig));
+		goto out;
+	}
+	/* Signed is the root hash as the kernel's table carries it: lowercase hex. */
+	dmb_hex_encode(v->root_hash, v->root_hash_size, hex);
+	{
+		struct dmb_ctx vctx = *ctx;
+
+		vctx.err = 0;
+		vctx.msg[0] = '\0';
+		r = ctx->crypto->ops->pkcs7_verify(ctx->crypto, &vctx, v->signature,
+						   v->signature_size, (const uint8_t *)hex,
+						   2 * v->root_hash_size);
+		if (r)
+			dmb_seterr(ctx, r, "%s partition %u: %s", pname(sig), sig->part->number,
+				   vctx.msg[0] ? vctx.msg : dmb_strerror(r));
+	}
+out:
+	dmb_port_free(text);
+	return r;
+}
+
+/*
+ * Root or usr (v = 0, 1): the signature, the root hash, the pairing by
+ * UUID, and the choice of data and hash partitions that follows from it.
+ */
+static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
+			const struct dmb_ddi_options *o, int v)
+{
+	static const enum dmb_ddi_designator data_d[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
+	static const enum dmb_ddi_designator hash_d[2] = { DMB_DDI_ROOT_VERITY, DMB_DDI_USR_VERITY };
+	static const enum dmb_ddi_designator sig_d[2] = { DMB_DDI_ROOT_VERITY_SIG,
+							  DMB_DDI_USR_VERITY_SIG };
+	struct dmb_ddi_verity *vy = &ddi->verity[v];
+	const uint8_t *want_data = NULL, *want_hash = NULL;
+	int r;
+
+	vy->sig = (o->flags & DMB_DDI_IGNORE_SIGNATURE) ? NULL : choose(ddi, o, sig_d[v], NULL);
+	if (vy->sig) {
+		struct dmb_ctx sctx = *ctx;
+
+		sctx.err = 0;
+		sctx.msg[0] = '\0';
+		r = load_signature(&sctx, disk, ddi, vy, o->root_hash[v], o->root_hash_size[v]);
+		if (r == DMB_ENOMEM || (r && !(o->flags & DMB_DDI_KEEP_GOING)))
+			return dmb_seterr(ctx, r, "%s", sctx.msg);
+		if (r) {
+			vy->sig_err = r;
+			memcpy(vy->sig_msg, sctx.msg, sizeof(vy->sig_msg));
+			if (!vy->signature || vy->root_hash_size == 0)
+				vy->root_hash_size = 0;
+			vy->state = vy->root_hash_size ? DMB_DDI_VERITY_UNVERIFIED :
+							 DMB_DDI_VERITY_NONE;
+		} else {
+			vy->state = DMB_DDI_VERITY_SIGNED;
+		}
+	} else if (o->root_hash_size[v]) {
+		if (o->root_hash_size[v] < 16 || o->root_hash_size[v] > DMB_MAX_DIGEST_SIZE)
+			return dmb_seterr(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
+					  designator_names[data_d[v]], o->root_hash_size[v]);
+		memcpy(vy->root_hash, o->root_hash[v], o->root_hash_size[v]);
+		vy->root_hash_size = o->root_hash_size[v];
+		vy->state = DMB_DDI_VERITY_EXTERNAL;
+	}
+	if (vy->root_hash_size) {
+		want_data = vy->root_hash;
+		want_hash = vy->root_hash + vy->root_hash_size - 16;
+	}
+	vy->data = choose(ddi, o, data_d[v], want_data);
+	vy->hash = choose(ddi, o, hash_d[v], want_hash);
+	if (vy->root_hash_size && (!vy->data || !vy->hash)) {
+		return dmb_seterr(ctx, DMB_EVERIFY,
+				  "%s: no %s partition has the UUID the root hash gives",
+				  designator_names[data_d[v]],
+				  !vy->data ? designator_names[data_d[v]] : designator_names[hash_d[v]]);
+	}
+	if (vy->hash && !vy->data)
+		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+				  pname(vy->hash), vy->hash->part->number, designator_names[data_d[v]]);
+	if (vy->sig && !vy->hash)
+		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+				  pname(vy->sig), vy->sig->part->number, designator_names[hash_d[v]]);
+	if (vy->hash && vy->state == DMB_DDI_VERITY_NONE)
+		vy->state = DMB_DDI_VERITY_AVAILABLE;
+	if ((o->flags & DMB_DDI_REQUIRE_SIGNATURE) && vy->data && vy->state != DMB_DDI_VERITY_SIGNED)
+		return dmb_seterr(ctx, DMB_ENOKEY, "%s partition %u: no verity signature, and one is required",
+				  designator_names[data_d[v]], vy->data->part->number);
+	ddi->chosen[data_d[v]] = vy->data;
+	ddi->chosen[hash_d[v]] = vy->hash;
+	ddi->chosen[sig_d[v]] = vy->sig;
+	return 0;
+}
+
+int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi_options *o,
+		    struct dmb_ddi **out)
+{
+	struct dmb_ddi *ddi;
+	int r;
+
+	*out = NULL;
+	ddi = dmb_calloc(1, sizeof(*ddi));
+	if (!ddi)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory dissecting an image");
+	r = dmb_part_table_load(ctx, disk, 0, &ddi->table);
+	if (r)
+		goto fail;
+	if (ddi->table->label != DMB_PART_GPT) {
+		r = dmb_seterr(ctx, DMB_ENOENT, "not a GPT disk: only GPT images are dissected");
+		goto fail;
+	}
+	ddi->parts = dmb_calloc(ddi->table->count ? ddi->table->count : 1, sizeof(*ddi->parts));
+	if (!ddi->parts) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory dissecting an image");
+		goto fail;
+	}
+	for (size_t i = 0; i < ddi->table->count; i++) {
+		const struct dmb_part *p = &ddi->table->parts[i];
+		struct dmb_ddi_partition *dp = &ddi->parts[ddi->count];
+		struct dmb_slice_bdev sb;
+
+		if (dmb_ddi_classify(p->type_guid, &dp->designator, &dp->arch) != 0)
+			continue;
+		dp->part = p;
+		dp->no_auto = (p->attrs & DMB_GPT_FLAG_NO_AUTO) != 0;
+		dp->read_only = (p->attrs & DMB_GPT_FLAG_READ_ONLY) != 0;
+		dp->growfs = (p->attrs & DMB_GPT_FLAG_GROWFS) != 0;
+		/* The spec's flags mean nothing on an ESP; bit 1 there makes it ignored. */
+		if (dp->designator == DMB_DDI_ESP) {
+			dp->no_auto = (p->attrs & DMB_GPT_FLAG_NO_BLOCK_IO) != 0;
+			dp->read_only = dp->growfs = false;
+		}
+		if (dmb_part_slice(NULL, disk, ddi->table, p, &sb) == 0)
+			probe_fstype(&sb.bdev, dp->designator, dp->fstype, sizeof(dp->fstype));
+		ddi->count++;
+	}
+	for (int v = 0; v < 2; v++) {
+		r = setup_verity(ctx, disk, ddi, o, v);
+		if (r)
+			goto fail;
+	}
+	if (ddi->chosen[DMB_DDI_ROOT] && ddi->chosen[DMB_DDI_USR] &&
+	    ddi->chosen[DMB_DDI_ROOT]->arch != ddi->chosen[DMB_DDI_USR]->arch) {
+		r = dmb_seterr(ctx, DMB_EINVAL, "root and usr partitions of different architectures");
+		goto fail;
+	}
+	for (int d = 0; d < DMB_DDI_DESIGNATOR_COUNT; d++)
+		if (!ddi->chosen[d] && d != DMB_DDI_ROOT && d != DMB_DDI_USR &&
+		    d != DMB_DDI_ROOT_VERITY && d != DMB_DDI_USR_VERITY &&
+		    d != DMB_DDI_ROOT_VERITY_SIG && d != DMB_DDI_USR_VERITY_SIG)
+			ddi->chosen[d] = choose(ddi, o, (enum dmb_ddi_designator)d, NULL);
+	*out = ddi;
+	return 0;
+fail:
+	dmb_ddi_destroy(ddi);
+	return r;
+}
+
+/* ---- tables and the kernel command line ------------------------------- */
+
+/* Room for a partition name (an image path and ":pN", or PARTUUID=) and a table line. */
+#define DDI_NAME_MAX 4096u
+#define DDI_LINE_MAX (2 * DDI_NAME_MAX + 1024u)
+
+static void part_name(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *p,
+		      enum dmb_ddi_names names, const char *image, char *out, size_t cap)
+{
+	char uuid[37];
+
+	if (names == DMB_DDI_NAMES_PARTUUID) {
+		dmb_guid_format(p->part->uuid, false, uuid);
+		dmb_snprintf(out, cap, "PARTUUID=%s", uuid);
+	} else {
+		dmb_snprintf(out, cap, "%s:p%u", image, p->part->number);
+	}
+	(void)ddi;
+}
+
+static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+		      const struct dmb_ddi_verity *v, const struct dmb_ddi_partition *data,
+		      enum dmb_ddi_names names, const char *image, char *dname, char *hname,
+		      char *line, char *root_hex, bool *read_only)
+{
+	uint64_t data_sectors;
+	int r;
+
+	part_name(ddi, data, names, image, dname, DDI_NAME_MAX);
+	data_sectors = data->part->lba_count * (ddi->table->sector_size / 512);
+	if (v->hash && v->root_hash_size) {
+		struct dmb_verity_params p;
+		struct dmb_verity_geometry g;
+		struct dmb_slice_bdev hs;
+		uint64_t need;
+
+		r = open_slice(ctx, disk, ddi, v->hash, &hs);
+		if (!r)
+			r = dmb_verity_sb_load(ctx, &hs.bdev, 0, &p);
+		if (r == DMB_ENOENT)
+			return dmb_seterr(ctx, DMB_ECORRUPT, "%s partition %u: no verity superblock",
+					  pname(v->hash), v->hash->part->number);
+		if (!r)
+			r = dmb_verity_geometry(ctx, &p, &g);
+		if (r)
+			return r;
+		if (g.digest_size != v->root_hash_size)
+			return dmb_seterr(ctx, DMB_ECORRUPT,
+					  "%s partition %u: %s digests are %zu bytes, the root hash %zu",
+					  pname(v->hash), v->hash->part->number, p.hash_name,
+					  g.digest_size, v->root_hash_size);
+		if (!dmb_mul_u64(p.data_blocks, p.data_block_size / 512, &need) || need > data_sectors)
+			return dmb_seterr(ctx, DMB_ECORRUPT,
+					  "%s partition %u: %llu data blocks do not fit the %s partition",
+					  pname(v->hash), v->hash->part->number,
+					  (unsigned long long)p.data_blocks, pname(data));
+		if (!dmb_mul_u64(g.hash_end, p.hash_block_size, &need) ||
+		    need > dmb_bdev_bytes(&hs.bdev))
+			return dmb_seterr(ctx, DMB_ECORRUPT,
+					  "%s partition %u: the hash tree runs past the partition",
+					  pname(v->hash), v->hash->part->number);
+		part_name(ddi, v->hash, names, image, hname, DDI_NAME_MAX);
+		dmb_hex_encode(v->root_hash, v->root_hash_size, root_hex);
+		if (dmb_verity_table_line(&p, dname, hname, root_hex, NULL, line, DDI_LINE_MAX) >=
+		    DDI_LINE_MAX)
+			return dmb_seterr(ctx, DMB_ERANGE, "verity table too long");
+		*read_only = true;
+	} else {
+		struct dmb_sb sb;
+
+		dmb_sb_init(&sb, line, DDI_LINE_MAX);
+		dmb_sb_printf(&sb, "0 %llu linear ", (unsigned long long)data_sectors);
+		dmb_sb_put_arg(&sb, dname);
+		dmb_sb_puts(&sb, " 0");
+		if (sb.len >= DDI_LINE_MAX)
+			return dmb_seterr(ctx, DMB_ERANGE, "table too long");
+		*read_only = data->read_only;
+	}
+	return 0;
+}
+
+int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+		  enum dmb_ddi_designator which, enum dmb_ddi_names names, const char *image,
+		  struct dmb_table **out, bool *read_only)
+{
+	const struct dmb_ddi_verity *v;
+	const struct dmb_ddi_partition *data;
+	char *dname, *hname, *line, root_hex[2 * DMB_MAX_DIGEST_SIZE + 1];
+	int r;
+
+	*out = NULL;
+	if (which != DMB_DDI_ROOT && which != DMB_DDI_USR)
+		return dmb_seterr(ctx, DMB_EINVAL, "only root and usr are mapped");
+	v = &ddi->verity[which == DMB_DDI_USR];
+	data = ddi->chosen[which];
+	if (!data)
+		return dmb_seterr(ctx, DMB_ENOENT, "no %s partition", designator_names[which]);
+	if (names == DMB_DDI_NAMES_IMAGE && (!image || dmb_strlen(image) > DDI_NAME_MAX - 16))
+		return dmb_seterr(ctx, DMB_EINVAL, "no usable image name");
+	/* Names and the line are on the heap: a bootloader's stack is small. */
+	dname = dmb_port_malloc(2 * DDI_NAME_MAX + DDI_LINE_MAX);
+	if (!dname)
+		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a table");
+	hname = dname + DDI_NAME_MAX;
+	line = hname + DDI_NAME_MAX;
+	r = make_table(ctx, ddi, disk, v, data, names, image, dname, hname, line, root_hex,
+		       read_only);
+	if (!r)
+		r = dmb_table_parse(ctx, line, dmb_strlen(line), out);
+	dmb_port_free(dname);
+	return r;
+}
+
+int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+		    char *buf, size_t cap)
+{
+	static const enum dmb_ddi_designator which[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
+	char dm_names[2][5] = { "root", "usr" }, no_uuid[1] = "";
+	struct dmb_concise_dev devs[2] = { 0 };
+	struct dmb_sb sb;
+	char *spec = NULL;
+	size_t ndev = 0, len;
+	int r = 0;
+
+	if (!ddi->chosen[DMB_DDI_ROOT])
+		return dmb_seterr(ctx, DMB_ENOENT, "no root partition");
+	for (int i = 0; i < 2 && !r; i++) {
+		bool ro;
+
+		if (!ddi->chosen[which[i]])
+			continue;
+		r = dmb_ddi_table(ctx, ddi, disk, which[i], DMB_DDI_NAMES_PARTUUID, NULL,
+				  &devs[ndev].table, &ro);
+		devs[ndev].name = dm_names[i];
+		devs[ndev].uuid = no_uuid;
+		devs[ndev].minor = -1;
+		devs[ndev].read_only = true;
+		if (!r)
+			ndev++;
+	}
+	if (r)
+		goto out;
+	r = dmb_concise_format(ctx, devs, ndev, DMB_CONCISE_KERNEL, NULL, 0);
+	if (r < 0)
+		goto out;
+	len = (size_t)r;
+	spec = dmb_port_malloc(len + 1);
+	if (!spec) {
+		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for the command line");
+		goto out;
+	}
+	dmb_concise_format(ctx, devs, ndev, DMB_CONCISE_KERNEL, spec, len + 1);
+	dmb_sb_init(&sb, buf, cap);
+	dmb_sb_printf(&sb, "dm-mod.create=\"%s\" root=/dev/dm-0", spec);
+	if (ndev == 2)
+		dmb_sb_puts(&sb, " mount.usr=/dev/dm-1");
+	dmb_sb_puts(&sb, " dm-mod.waitfor=");
+	{
+		bool first = true;
+
+		for (int i = 0; i < 2; i++) {
+			const struct dmb_ddi_verity *v = &ddi->verity[i];
+			const struct dmb_ddi_partition *ps[2] = { ddi->chosen[which[i]],
+								   v->root_hash_size ? v->hash : NULL };
+
+			for (int k = 0; k < 2; k++) {
+				char uuid[37];
+
+				if (!ps[k])
+					continue;
+				dmb_guid_format(ps[k]->part->uuid, false, uuid);
+				dmb_sb_printf(&sb, "%sPARTUUID=%s", first ? "" : ",", uuid);
+				first = false;
+			}
+		}
+	}
+	r = sb.len > (size_t)INT32_MAX ? dmb_seterr(ctx, DMB_ERANGE, "command line too long") :
+					 (int)sb.len;
+out:
+	for (size_t i = 0; i < 2; i++)
+		dmb_table_destroy(devs[i].table);
+	dmb_port_free(spec);
+	return r;
+}
