@@ -137,6 +137,7 @@ static void usage(FILE *f)
 		   "  veritysetup  format, verify, open, close, dump\n"
 		   "  sfdisk    --json, --list: GPT and MBR partition tables\n"
 		   "  lvm       pvs, vgs, lvs, vgchange, lvchange: LVM2 volume groups\n"
+		   "  ddi       inspect, open, close, cmdline: discoverable disk images\n"
 		   "\n"
 		   "'dmboot dmsetup help' lists the dmsetup commands.\n");
 }
@@ -150,6 +151,7 @@ static const struct {
 	{ "veritysetup", cmd_veritysetup },
 	{ "sfdisk", cmd_sfdisk },
 	{ "lvm", cmd_lvm },
+	{ "ddi", cmd_ddi },
 	{ "pvs", cmd_lvm },
 	{ "vgs", cmd_lvm },
 	{ "lvs", cmd_lvm },
