@@ -406,6 +406,24 @@ def test_pv_in_gpt_partition(images, tmp_path):
     assert out.splitlines()[1].split()[:2] == ["disk.img:p2", "vgp"]
 
 
+def test_pv_in_mbr_logical_partition(images, tmp_path):
+    """A PV on a logical partition (p5) behind an extended one: found as disk.img:p5."""
+    images.image("disk.img", 40, "label: dos\n,8M,83\n,,5\n,24M,8e\n")
+    part = [p for p in images.parts if images.parts[p] == "disk.img:p5"][0]
+    images.lvm("pvcreate", part)
+    images.lvm("vgcreate", "vgl5", part)
+    images.lvm("lvcreate", "-an", "-Zn", "-L", "12m", "-n", "data", "vgl5")
+    lvs, pe_start, es = lvm2_layout(images, "vgl5")
+    parts = partition_offsets(images)
+    images.detach()
+    data = fill(images, lvs, pe_start, es, parts, 7)
+    dm = dm_for("asan", tmp_path)
+    rc, out, err = dmb_lvm(dm, images.dir, "lvchange", "-ay", "vgl5/data", "--devices", "disk.img")
+    assert (rc, err) == (0, "")
+    assert dm.ok("table", "vgl5-data") == expected_table(lvs["data"], pe_start, es)
+    assert dm.read("vgl5-data") == data["data"]
+
+
 def test_two_metadata_copies_and_alignment(images, tmp_path):
     """--pvmetadatacopies 2 puts a second copy at the end; --dataalignment moves pe_start.
     Damage to one copy is survived (with a warning), from either end."""

@@ -94,13 +94,20 @@ static int scan_device(struct scan *s, const char *path)
 		return -ENOMEM;
 	s->ndevs++;
 	scan_one(s, path, d->bdev);
+	/* The library's warnings cannot name the device: say it here instead. */
+	s->ctx.log_level = DMB_LOG_ERR;
 	r = dmb_part_table_load(&s->ctx, d->bdev, 0, &d->parts);
+	s->ctx.log_level = DMB_LOG_WARN;
 	if (r == DMB_ENOENT)
 		return 0;
 	if (r) {
 		fprintf(stderr, "  WARNING: %s: partition table: %s\n", path, s->ctx.msg);
 		return 0;
 	}
+	if (d->parts->used_backup)
+		fprintf(stderr, "  WARNING: %s: the primary GPT is damaged; using the backup.\n", path);
+	else if (d->parts->backup_bad)
+		fprintf(stderr, "  WARNING: %s: the backup GPT is damaged or missing.\n", path);
 	d->slices = calloc(d->parts->count ? d->parts->count : 1, sizeof(*d->slices));
 	d->slice_names = calloc(d->parts->count ? d->parts->count : 1, sizeof(*d->slice_names));
 	if (!d->slices || !d->slice_names)
@@ -109,7 +116,9 @@ static int scan_device(struct scan *s, const char *path)
 		const struct dmb_part *p = &d->parts->parts[i];
 		char *name;
 
-		if (dmb_part_slice(&s->ctx, d->bdev, d->parts, p, &d->slices[d->nslices]))
+		/* An extended partition only holds the logical ones. */
+		if (p->extended ||
+		    dmb_part_slice(&s->ctx, d->bdev, d->parts, p, &d->slices[d->nslices]))
 			continue;
 		if (asprintf(&name, "%s:p%u", path, p->number) < 0)
 			return -ENOMEM;
