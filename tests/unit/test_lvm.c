@@ -828,6 +828,28 @@ static void test_fallback_to_older_copy(void **state)
 	free(bad2);
 }
 
+/* Status flags after '+' in a segment type do not change what it maps. */
+static void test_type_with_flags(void **state)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_lvm_scan *s;
+	struct pvimg pv[2];
+	char *text = edit(base_text, "type = \"striped\"\nstripe_count = 2",
+			  "type = \"striped+RESHAPE_FLAG\"\nstripe_count = 2");
+
+	(void)state;
+	pv_init(&pv[0], pv_a, text);
+	pv_init(&pv[1], pv_b, text);
+	assert_int_equal(scan(&ctx, pv, 2, &s), 0);
+	assert_lv_table(dmb_lvm_scan_vg(s, 0), "my-lv", 0, str_table);
+	assert_string_equal(dmb_lvm_find_lv(dmb_lvm_scan_vg(s, 0), "my-lv")->segs[0].type,
+			    "striped");
+	dmb_lvm_scan_destroy(s);
+	pv_free(&pv[0]);
+	pv_free(&pv[1]);
+	free(text);
+}
+
 static void test_duplicate_pv(void **state)
 {
 	struct dmb_ctx ctx = { 0 };
@@ -947,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_wrapped_copy),
 		cmocka_unit_test(test_newest_copy_wins),
 		cmocka_unit_test(test_fallback_to_older_copy),
+		cmocka_unit_test(test_type_with_flags),
 		cmocka_unit_test(test_duplicate_pv),
 		cmocka_unit_test(test_missing_pv),
 		cmocka_unit_test(test_unsupported_segment_types),

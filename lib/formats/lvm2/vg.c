@@ -35,6 +35,7 @@ static const struct {
 struct build {
 	struct dmb_ctx *ctx;
 	struct lvm_vg *vg;
+	size_t areas_left;  /* of vg->areas, sized by the first pass */
 	const char *vgname;
 	const char *where;  /* the device the copy came from */
 	const struct dmb_cfg_node *pvsec, *lvsec;
@@ -243,13 +244,22 @@ static int read_areas(struct build *b, const struct dmb_cfg_node *seg, const cha
 	return 0;
 }
 
+/* Is a segment type, up to any "+FLAGS", name? */
+static bool type_is(const char *type, const char *name)
+{
+	size_t n = dmb_strlen(name);
+
+	return dmb_strnlen(type, n + 1) >= n && memcmp(type, name, n) == 0 &&
+	       (type[n] == '\0' || type[n] == '+');
+}
+
 /* Segment types whose areas dmboot reads, and the key holding them. */
 static const char *areas_key(const char *type, bool *striped)
 {
-	*striped = dmb_strcmp(type, "striped") == 0 || dmb_strcmp(type, "linear") == 0;
+	*striped = type_is(type, "striped") || type_is(type, "linear");
 	if (*striped)
 		return "stripes";
-	if (dmb_strcmp(type, "mirror") == 0)
+	if (type_is(type, "mirror"))
 		return "mirrors";
 	return NULL;
 }
@@ -326,9 +336,18 @@ static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb
 			return r;
 		area_len = seg->extent_count;
 	}
+	/*
+	 * read_areas() writes at most min(count, pairs in the array) areas; the
+	 * first pass sized vg->areas from the same arrays.  Check it anyway.
+	 */
+	if (DMB_MIN(count, declared_areas(s)) > b->areas_left)
+		return corrupt(b, "more areas than the segments declare", lv->name, key);
 	seg->area_count = (size_t)count;
 	seg->areas = areas;
-	return read_areas(b, s, lv->name, key, (size_t)count, area_len, areas);
+	r = read_areas(b, s, lv->name, key, (size_t)count, area_len, areas);
+	if (!r)
+		b->areas_left -= (size_t)count;
+	return r;
 }
 
 static int read_lvs(struct build *b)
@@ -532,6 +551,7 @@ int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *c
 	vg->lvs = dmb_calloc(nlvs ? nlvs : 1, sizeof(*vg->lvs));
 	vg->segs = dmb_calloc(nsegs ? nsegs : 1, sizeof(*vg->segs));
 	vg->areas = dmb_calloc(nareas ? nareas : 1, sizeof(*vg->areas));
+	b.areas_left = nareas;
 	if (!vg->pvs || !vg->lvs || !vg->segs || !vg->areas) {
 		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
 		goto fail;
