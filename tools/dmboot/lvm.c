@@ -943,19 +943,23 @@ static void json_string(const char *s)
 static int print_report(const struct report_ctx *rc, enum report_type type, struct report *rep)
 {
 	const struct opts *o = rc->o;
-	char *vals = malloc(rep->nrows * rep->ncols * (size_t)VALUE_MAX + 1);
+	size_t ncells = rep->nrows * rep->ncols;
+	char **vals = calloc(ncells + 1, sizeof(*vals)), *buf = malloc(VALUE_MAX);
 	size_t *width = calloc(rep->ncols + 1, sizeof(*width));
+	int r = 0;
 
-	if (!vals || !width) {
-		free(vals);
-		free(width);
-		cli_error("out of memory");
-		return -ENOMEM;
+	for (size_t i = 0; vals && buf && width && i < ncells; i++) {
+		field_value(rc, rep->cols[i % rep->ncols], &rep->rows[i / rep->ncols], buf,
+			    VALUE_MAX);
+		vals[i] = strdup(buf);
+		if (!vals[i])
+			break;
 	}
-	for (size_t i = 0; i < rep->nrows; i++)
-		for (size_t c = 0; c < rep->ncols; c++)
-			field_value(rc, rep->cols[c], &rep->rows[i],
-				    vals + (i * rep->ncols + c) * VALUE_MAX, VALUE_MAX);
+	if (!vals || !buf || !width || (ncells && !vals[ncells - 1])) {
+		cli_error("out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
 	if (o->json) {
 		printf("  {\n      \"report\": [\n          {\n              \"%s\": [\n",
 		       report_name[type]);
@@ -963,7 +967,7 @@ static int print_report(const struct report_ctx *rc, enum report_type type, stru
 			printf("                  {");
 			for (size_t c = 0; c < rep->ncols; c++) {
 				printf("%s\"%s\":", c ? ", " : "", rep->cols[c]->id);
-				json_string(vals + (i * rep->ncols + c) * VALUE_MAX);
+				json_string(vals[i * rep->ncols + c]);
 			}
 			printf("}%s\n", i + 1 < rep->nrows ? "," : "");
 		}
@@ -977,7 +981,7 @@ static int print_report(const struct report_ctx *rc, enum report_type type, stru
 		if (strlen(rep->cols[c]->heading) > width[c])
 			width[c] = strlen(rep->cols[c]->heading);
 		for (size_t i = 0; i < rep->nrows; i++) {
-			size_t l = strlen(vals + (i * rep->ncols + c) * VALUE_MAX);
+			size_t l = strlen(vals[i * rep->ncols + c]);
 
 			if (l > width[c])
 				width[c] = l;
@@ -996,7 +1000,7 @@ static int print_report(const struct report_ctx *rc, enum report_type type, stru
 	for (size_t i = 0; i < rep->nrows; i++) {
 		fputs(o->separator ? "" : "  ", stdout);
 		for (size_t c = 0; c < rep->ncols; c++) {
-			const char *v = vals + (i * rep->ncols + c) * VALUE_MAX;
+			const char *v = vals[i * rep->ncols + c];
 
 			if (o->separator)
 				printf("%s%s", c ? o->separator : "", v);
@@ -1008,9 +1012,12 @@ static int print_report(const struct report_ctx *rc, enum report_type type, stru
 		putchar('\n');
 	}
 out:
+	for (size_t i = 0; vals && i < ncells; i++)
+		free(vals[i]);
 	free(vals);
+	free(buf);
 	free(width);
-	return 0;
+	return r;
 }
 
 /* ---- the report commands ---------------------------------------------- */
