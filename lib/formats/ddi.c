@@ -169,8 +169,10 @@ static int version_cmp(const char *a, const char *b)
 {
 	static const char prefixes[] = { '-', '^', '.' };
 
-	if (!*a || !*b)
-		return cmp_int(*a != '\0', *b != '\0');
+	/*
+	 * No shortcut for empty strings: "" is newer than "~1" and as new as
+	 * "_", because '~' and the separators are handled before the end.
+	 */
 	for (;;) {
 		const char *aa, *bb;
 		int r;
