@@ -435,7 +435,12 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 			if (!r && (blen % 2 || blen / 2 < 16 || blen / 2 > DMB_MAX_DIGEST_SIZE ||
 				   dmb_hex_decode(buf, v->root_hash, blen / 2) != 0))
 				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: rootHash is not a hex digest", who);
-			v->root_hash_size = blen / 2;
+			/*
+			 * Only a valid rootHash has a size: DMB_DDI_KEEP_GOING keeps
+			 * going with what is here, and pairs partitions by it.
+			 */
+			if (!r)
+				v->root_hash_size = blen / 2;
 			have_root = !r;
 		} else if (klen == 9 && memcmp(k, "signature", 9) == 0) {
 			if (v->signature) {
