@@ -835,7 +835,10 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for the command line");
 		goto out;
 	}
-	dmb_concise_format(ctx, devs, ndev, DMB_CONCISE_KERNEL, spec, len + 1);
+	/* It allocates again, so it can fail again; spec is unset then. */
+	r = dmb_concise_format(ctx, devs, ndev, DMB_CONCISE_KERNEL, spec, len + 1);
+	if (r < 0)
+		goto out;
 	dmb_sb_init(&sb, buf, cap);
 	dmb_sb_printf(&sb, "dm-mod.create=\"%s\" root=/dev/dm-0", spec);
 	if (ndev == 2)
