@@ -342,6 +342,197 @@ static bool is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* ---- the -verity-sig partition's JSON ---------------------------------- */
+
+/* Deepest nesting of arrays and objects, and most tokens, the JSON may hold. */
+#define SIG_JSON_MAX_DEPTH 32u
+#define SIG_JSON_MAX_TOKENS 4096
+
+static bool json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t json_skip_space(const char *s, size_t len, size_t i)
+{
+	while (i < len && json_space(s[i]))
+		i++;
+	return i;
+}
+
+static bool json_escape(char c)
+{
+	switch (c) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': case 'u':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The helpers below take the offset where a token starts and return the
+ * offset just past it, or 0 when it is malformed (a token is never empty,
+ * so 0 is never a valid end).
+ */
+static size_t json_skip_string(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '"')
+			return i + 1;
+		if ((unsigned char)s[i] < 0x20)
+			return 0;
+		if (s[i] != '\\')
+			continue;
+		if (++i >= len || !json_escape(s[i]))
+			return 0;
+		for (int k = 0; s[i] == 'u' && k < 4; k++)
+			if (i + 1 + (size_t)k >= len || !is_hex(s[i + 1 + (size_t)k]))
+				return 0;
+		if (s[i] == 'u')
+			i += 4;
+	}
+	return 0;
+}
+
+static size_t json_skip_digits(const char *s, size_t len, size_t i)
+{
+	while (i < len && is_digit(s[i]))
+		i++;
+	return i;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static size_t json_skip_number(const char *s, size_t len, size_t i)
+{
+	size_t j;
+
+	if (i < len && s[i] == '-')
+		i++;
+	if (i >= len || !is_digit(s[i]))
+		return 0;
+	i = s[i] == '0' ? i + 1 : json_skip_digits(s, len, i);
+	if (i < len && s[i] == '.') {
+		j = json_skip_digits(s, len, i + 1);
+		if (j == i + 1)
+			return 0;
+		i = j;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		j = json_skip_digits(s, len, i);
+		if (j == i)
+			return 0;
+		i = j;
+	}
+	return i;
+}
+
+static size_t json_skip_word(const char *s, size_t len, size_t i, const char *word)
+{
+	size_t n = dmb_strlen(word);
+
+	return len - i >= n && memcmp(s + i, word, n) == 0 ? i + n : 0;
+}
+
+/* A string, number, true, false or null. */
+static size_t json_skip_scalar(const char *s, size_t len, size_t i)
+{
+	if (i >= len)
+		return 0;
+	switch (s[i]) {
+	case '"':
+		return json_skip_string(s, len, i);
+	case 't':
+		return json_skip_word(s, len, i, "true");
+	case 'f':
+		return json_skip_word(s, len, i, "false");
+	case 'n':
+		return json_skip_word(s, len, i, "null");
+	default:
+		return json_skip_number(s, len, i);
+	}
+}
+
+/* A member's name, the ':' and the white space up to its value. */
+static size_t json_skip_name(const char *s, size_t len, size_t i)
+{
+	if (i >= len || s[i] != '"')
+		return 0;
+	i = json_skip_string(s, len, i);
+	if (!i)
+		return 0;
+	i = json_skip_space(s, len, i);
+	return i < len && s[i] == ':' ? json_skip_space(s, len, i + 1) : 0;
+}
+
+/*
+ * Is s[0..len) one JSON value (RFC 8259), with white space around it and
+ * arrays and objects nested at most SIG_JSON_MAX_DEPTH deep?  jsmn does
+ * not validate, even strict: it takes {"a" "b"}, {"a":}, {"a":"b",},
+ * [tru] and a value run into the next.  systemd's parser refuses them all,
+ * so the text is checked before jsmn tokenizes it.  No recursion: a bit
+ * per level says whether that level is an object.
+ */
+static int json_check(struct dmb_ctx *ctx, const char *who, const char *s, size_t len)
+{
+	uint64_t objects = 0;
+	unsigned depth = 0;
+	size_t i = json_skip_space(s, len, 0), at;
+
+	for (;;) {
+		/* A value starts at i. */
+		at = i;
+		if (i < len && (s[i] == '{' || s[i] == '[')) {
+			bool object = s[i] == '{';
+
+			if (depth == SIG_JSON_MAX_DEPTH)
+				return dmb_seterr(ctx, DMB_ECORRUPT,
+						  "%s: JSON nested deeper than %u levels at byte %zu",
+						  who, SIG_JSON_MAX_DEPTH, at);
+			objects = object ? objects | 1ull << depth : objects & ~(1ull << depth);
+			depth++;
+			i = json_skip_space(s, len, i + 1);
+			if (i >= len || s[i] != (object ? '}' : ']')) {
+				at = i;
+				if (object && !(i = json_skip_name(s, len, i)))
+					goto bad;
+				continue;
+			}
+			depth--;
+			i++;
+		} else if (!(i = json_skip_scalar(s, len, i))) {
+			goto bad;
+		}
+		/* After a value: a ',' and the next member or element, or the end of containers. */
+		for (;;) {
+			bool object;
+
+			at = i = json_skip_space(s, len, i);
+			if (depth == 0) {
+				if (i == len)
+					return 0;
+				goto bad;
+			}
+			object = objects >> (depth - 1) & 1;
+			if (i < len && s[i] == ',') {
+				at = i = json_skip_space(s, len, i + 1);
+				if (object && !(i = json_skip_name(s, len, i)))
+					goto bad;
+				break;
+			}
+			if (i >= len || s[i] != (object ? '}' : ']'))
+				goto bad;
+			depth--;
+			i++;
+		}
+	}
+bad:
+	return dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON at byte %zu", who, at);
+}
+
 /* A JSON string token's text; only "\/" is an escape a hex or base64 value may hold. */
 static int json_string(struct dmb_ctx *ctx, const char *who, const char *json, const jsmntok_t *t,
 		       char *out, size_t cap, size_t *len)
@@ -383,7 +574,8 @@ static int skip_value(const jsmntok_t *t, int n, int i)
 /*
  * The -verity-sig partition: JSON padded with NUL bytes; after the first
  * NUL only NULs.  {"rootHash": hex, "signature": base64 DER,
- * "certificateFingerprint": hex (optional), ...}.
+ * "certificateFingerprint": hex (optional), ...}.  A member named twice is
+ * refused: which of the two counts would otherwise be up to the reader.
  */
 static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
 			  struct dmb_ddi_verity *v)
@@ -393,7 +585,7 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 	char *buf = NULL;
 	size_t json_len = 0, blen;
 	int ntok, r = 0;
-	bool have_root = false;
+	bool have_root = false, have_fingerprint = false;
 
 	while (json_len < len && text[json_len])
 		json_len++;
@@ -403,12 +595,16 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 					  who, i);
 	if (json_len == 0)
 		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: no JSON", who);
+	r = json_check(ctx, who, text, json_len);
+	if (r)
+		return r;
 	jsmn_init(&parser);
 	ntok = jsmn_parse(&parser, text, json_len, NULL, 0);
-	if (ntok < 0)
+	if (ntok < 1)
 		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON", who);
-	if (ntok > 4096)
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: JSON of more than 4096 values", who);
+	if (ntok > SIG_JSON_MAX_TOKENS)
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: JSON of more than %d values", who,
+				  SIG_JSON_MAX_TOKENS);
 	tok = dmb_calloc((size_t)ntok + 1, sizeof(*tok));
 	buf = dmb_port_malloc(json_len + 1);
 	if (!tok || !buf) {
@@ -416,9 +612,9 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 		goto out;
 	}
 	jsmn_init(&parser);
-	if (jsmn_parse(&parser, text, json_len, tok, (unsigned)ntok) != ntok || ntok < 1 ||
-	    tok[0].type != JSMN_OBJECT || (size_t)tok[0].end != json_len) {
-		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: the JSON is not one object", who);
+	if (jsmn_parse(&parser, text, json_len, tok, (unsigned)ntok) != ntok ||
+	    tok[0].type != JSMN_OBJECT) {
+		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
 		goto out;
 	}
 	for (int i = 1; i < ntok && !r;) {
@@ -426,11 +622,15 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 		int klen = key->end - key->start;
 		const char *k = text + key->start;
 
-		if (i + 1 >= ntok || key->type != JSMN_STRING) {
+		if (i + 1 >= ntok || key->type != JSMN_STRING || key->size != 1) {
 			r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON object", who);
 			break;
 		}
 		if (klen == 8 && memcmp(k, "rootHash", 8) == 0) {
+			if (have_root) {
+				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: two rootHash members", who);
+				break;
+			}
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
 			if (!r && (blen % 2 || blen / 2 < 16 || blen / 2 > DMB_MAX_DIGEST_SIZE ||
 				   dmb_hex_decode(buf, v->root_hash, blen / 2) != 0))
@@ -441,10 +641,10 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 			 */
 			if (!r)
 				v->root_hash_size = blen / 2;
-			have_root = !r;
+			have_root = true;
 		} else if (klen == 9 && memcmp(k, "signature", 9) == 0) {
 			if (v->signature) {
-				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: two signatures", who);
+				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: two signature members", who);
 				break;
 			}
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
@@ -457,6 +657,12 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 								  &v->signature_size) != 0))
 				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: signature is not base64", who);
 		} else if (klen == 22 && memcmp(k, "certificateFingerprint", 22) == 0) {
+			if (have_fingerprint) {
+				r = dmb_seterr(ctx, DMB_ECORRUPT,
+					       "%s: two certificateFingerprint members", who);
+				break;
+			}
+			have_fingerprint = true;
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
 			for (size_t c = 0; !r && c < blen; c++)
 				if (!is_hex(buf[c]))
@@ -464,8 +670,12 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 			if (!r && blen != 64)
 				r = dmb_seterr(ctx, DMB_ECORRUPT,
 					       "%s: certificateFingerprint is not a SHA-256 hex digest", who);
+			/* Kept in lower case, as systemd-repart writes it and ddi.h promises. */
+			for (size_t c = 0; !r && c < 64; c++)
+				v->cert_fingerprint[c] = buf[c] >= 'A' && buf[c] <= 'F' ?
+								 (char)(buf[c] - 'A' + 'a') : buf[c];
 			if (!r)
-				memcpy(v->cert_fingerprint, buf, 65);
+				v->cert_fingerprint[64] = '\0';
 		}
 		i = skip_value(tok, ntok, i + 1);
 	}
@@ -478,7 +688,6 @@ out:
 	dmb_port_free(buf);
 	return r;
 }
-
 static int open_slice(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi *ddi,
 		      const struct dmb_ddi_partition *p, struct dmb_slice_bdev *sb)
 {
