@@ -159,7 +159,10 @@ struct dmb_ddi_options {
  *                 and no signature for a root or usr with verity
  *   DMB_EINVAL    a malformed signature (PKCS#7), or an inconsistent image:
  *                 a -verity or -verity-sig partition without its data
- *                 partition, root and usr of different architectures
+ *                 partition, root and usr of different architectures; a
+ *                 given root hash shorter than 16 or longer than
+ *                 DMB_MAX_DIGEST_SIZE bytes, or whose first or last 16
+ *                 bytes are all zero (no partition may have that UUID)
  *   DMB_ENOTSUP   no crypto provider for a signature (fails closed)
  *   DMB_ERANGE    over a cap; DMB_EIO and device errors; DMB_ENOMEM
  */

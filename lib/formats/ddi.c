@@ -342,6 +342,22 @@ static bool is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/*
+ * A root hash names the data and -verity partitions by its first and last
+ * 16 bytes; the specification rules out an all-zero UUID there (systemd
+ * refuses such a root hash with EINVAL).
+ */
+static bool zero_uuid_in(const uint8_t *root_hash, size_t size)
+{
+	bool first = true, last = true;
+
+	for (size_t i = 0; i < 16; i++) {
+		first &= root_hash[i] == 0;
+		last &= root_hash[size - 16 + i] == 0;
+	}
+	return first || last;
+}
+
 /* ---- the -verity-sig partition's JSON ---------------------------------- */
 
 /* Deepest nesting of arrays and objects, and most tokens, the JSON may hold. */
@@ -635,6 +651,9 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 			if (!r && (blen % 2 || blen / 2 < 16 || blen / 2 > DMB_MAX_DIGEST_SIZE ||
 				   dmb_hex_decode(buf, v->root_hash, blen / 2) != 0))
 				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: rootHash is not a hex digest", who);
+			if (!r && zero_uuid_in(v->root_hash, blen / 2))
+				r = dmb_seterr(ctx, DMB_ECORRUPT,
+					       "%s: rootHash gives an all-zero partition UUID", who);
 			/*
 			 * Only a valid rootHash has a size: DMB_DDI_KEEP_GOING keeps
 			 * going with what is here, and pairs partitions by it.
@@ -796,6 +815,10 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 		if (o->root_hash_size[v] < 16 || o->root_hash_size[v] > DMB_MAX_DIGEST_SIZE)
 			return dmb_seterr(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
 					  designator_names[data_d[v]], o->root_hash_size[v]);
+		if (zero_uuid_in(o->root_hash[v], o->root_hash_size[v]))
+			return dmb_seterr(ctx, DMB_EINVAL,
+					  "%s: the root hash gives an all-zero partition UUID",
+					  designator_names[data_d[v]]);
 		memcpy(vy->root_hash, o->root_hash[v], o->root_hash_size[v]);
 		vy->root_hash_size = o->root_hash_size[v];
 		vy->state = DMB_DDI_VERITY_EXTERNAL;
