@@ -789,10 +789,25 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	static const enum dmb_ddi_designator sig_d[2] = { DMB_DDI_ROOT_VERITY_SIG,
 							  DMB_DDI_USR_VERITY_SIG };
 	struct dmb_ddi_verity *vy = &ddi->verity[v];
+	const struct dmb_ddi_partition *any_data, *any_hash, *orphan;
 	const uint8_t *want_data = NULL, *want_hash = NULL;
 	int r;
 
 	vy->sig = (o->flags & DMB_DDI_IGNORE_SIGNATURE) ? NULL : choose(ddi, o, sig_d[v], NULL);
+	/*
+	 * An inconsistent image is refused as that (DMB_EINVAL) before any
+	 * root hash picks partitions by UUID, which would make the same image
+	 * a verification failure once its signature is read.
+	 */
+	any_data = choose(ddi, o, data_d[v], NULL);
+	any_hash = choose(ddi, o, hash_d[v], NULL);
+	orphan = !any_data && any_hash ? any_hash : !any_data ? vy->sig : NULL;
+	if (orphan)
+		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+				  pname(orphan), orphan->part->number, designator_names[data_d[v]]);
+	if (vy->sig && !any_hash)
+		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+				  pname(vy->sig), vy->sig->part->number, designator_names[hash_d[v]]);
 	if (vy->sig) {
 		struct dmb_ctx sctx = *ctx;
 
@@ -835,12 +850,6 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 				  designator_names[data_d[v]],
 				  !vy->data ? designator_names[data_d[v]] : designator_names[hash_d[v]]);
 	}
-	if (vy->hash && !vy->data)
-		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
-				  pname(vy->hash), vy->hash->part->number, designator_names[data_d[v]]);
-	if (vy->sig && !vy->hash)
-		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
-				  pname(vy->sig), vy->sig->part->number, designator_names[hash_d[v]]);
 	if (vy->hash && vy->state == DMB_DDI_VERITY_NONE)
 		vy->state = DMB_DDI_VERITY_AVAILABLE;
 	if ((o->flags & DMB_DDI_REQUIRE_SIGNATURE) && vy->data && vy->state != DMB_DDI_VERITY_SIGNED)
