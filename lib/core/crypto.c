@@ -33,23 +33,12 @@ int dmb_memcmp_ct(const void *a, const void *b, size_t n)
 	return diff != 0;
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int dmb_hex_decode(const char *hex, uint8_t *out, size_t len)
 {
 	if (dmb_strnlen(hex, 2 * len + 1) != 2 * len)
 		return DMB_EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+		int hi = dmb_hex_digit(hex[2 * i]), lo = dmb_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return DMB_EINVAL;

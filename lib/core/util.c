@@ -71,17 +71,6 @@ void dmb_log(const struct dmb_ctx *ctx, enum dmb_log_level level, const char *fm
 	dmb_port_log(level, line);
 }
 
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
-}
-
 int dmb_parse_u64_len(const char *s, size_t len, unsigned base, uint64_t *out)
 {
 	const char *end = s + len;
@@ -100,9 +89,9 @@ int dmb_parse_u64_len(const char *s, size_t len, unsigned base, uint64_t *out)
 	if (s == end)
 		return DMB_EINVAL;
 	for (; s < end; s++) {
-		int d = digit_value(*s);
+		int d = dmb_hex_digit(*s);
 
-		if (d >= (int)base)
+		if (d < 0 || d >= (int)base)
 			return DMB_EINVAL;
 		if (!dmb_mul_u64(v, base, &v) || !dmb_add_u64(v, (uint64_t)d, &v))
 			return DMB_ERANGE;

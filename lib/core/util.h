@@ -86,6 +86,18 @@ char *dmb_strchr(const char *s, int c);
 char *dmb_strndup(const char *s, size_t len);
 char *dmb_strdup(const char *s);
 
+/* The value of a hex digit (either case), or -1. */
+static inline int dmb_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static inline bool dmb_isspace(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';

@@ -33,17 +33,6 @@ void dmb_guid_format(const uint8_t guid[16], bool upper, char out[37])
 	out[o] = '\0';
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int dmb_guid_parse(const char *s, uint8_t guid[16])
 {
 	uint8_t g[16];
@@ -57,8 +46,8 @@ int dmb_guid_parse(const char *s, uint8_t guid[16])
 				return DMB_EINVAL;
 			d++;
 		}
-		hi = hex_value(s[at]);
-		lo = hi < 0 ? -1 : hex_value(s[at + 1]);
+		hi = dmb_hex_digit(s[at]);
+		lo = hi < 0 ? -1 : dmb_hex_digit(s[at + 1]);
 		if (lo < 0)
 			return DMB_EINVAL;
 		g[i] = (uint8_t)(hi << 4 | lo);

@@ -324,52 +324,64 @@ int state_users(struct state *st, const char *name, char ***users, size_t *nuser
 	return r;
 }
 
+/*
+ * Replace path with text atomically: write a temporary file in the state
+ * directory, sync it, rename it over path.  Returns 0 or a negative errno.
+ */
+static int write_atomic(struct state *st, const char *path, const char *text, size_t len)
+{
+	char *tmp = NULL;
+	int fd, r = 0;
+
+	if (asprintf(&tmp, "%s/.tmp-XXXXXX", st->dir) < 0)
+		return -ENOMEM;
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (size_t done = 0; done < len && !r;) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			done += (size_t)n;
+	}
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	free(tmp);
+	return r;
+}
+
 int state_save(struct state *st, const struct state_dev *d)
 {
-	char *path = dev_path(st, d->name), *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, r = -ENOMEM;
+	char *path = dev_path(st, d->name), *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r = -ENOMEM;
 
-	if (!path || asprintf(&tmp, "%s/.tmp-XXXXXX", st->dir) < 0)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		r = -errno;
-		goto out;
+	if (path && f) {
+		fprintf(f, STATE_MAGIC "\nname %s\nuuid %s\nminor %u\nmode %s\ncwd %s\n", d->name,
+			d->uuid, d->minor, d->read_only ? "ro" : "rw", d->cwd);
+		for (size_t i = 0; i < d->ndeps; i++)
+			fprintf(f, "dep %s\n", d->deps[i]);
+		for (size_t i = 0; i < d->ndevices; i++)
+			fprintf(f, "device %s\n", d->devices[i]);
+		fprintf(f, "table\n%s", d->table);
 	}
-	fd = -1;
-	fprintf(f, STATE_MAGIC "\nname %s\nuuid %s\nminor %u\nmode %s\ncwd %s\n", d->name, d->uuid,
-		d->minor, d->read_only ? "ro" : "rw", d->cwd);
-	for (size_t i = 0; i < d->ndeps; i++)
-		fprintf(f, "dep %s\n", d->deps[i]);
-	for (size_t i = 0; i < d->ndevices; i++)
-		fprintf(f, "device %s\n", d->devices[i]);
-	fprintf(f, "table\n%s", d->table);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		r = -errno;
-		goto out;
-	}
-	f = NULL;
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = 0;
-out:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	if (r && tmp)
-		unlink(tmp);
+	if (f && fclose(f) == 0 && path && text)
+		r = write_atomic(st, path, text, len);
 	if (r)
 		cli_error("cannot write state for %s in %s: %s", d->name, st->dir, strerror(-r));
-	free(tmp);
+	free(text);
 	free(path);
 	return r;
 }
@@ -383,30 +395,9 @@ static char *status_path(struct state *st, const char *name)
 
 int state_save_status(struct state *st, const char *name, const char *status)
 {
-	char *path = status_path(st, name), *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, r = -ENOMEM;
+	char *path = status_path(st, name);
+	int r = path ? write_atomic(st, path, status, strlen(status)) : -ENOMEM;
 
-	if (!path || asprintf(&tmp, "%s/.tmp-XXXXXX", st->dir) < 0)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		r = -errno;
-		goto out;
-	}
-	fd = -1;
-	r = fputs(status, f) < 0 ? -EIO : 0;
-	if (fclose(f) != 0 && !r)
-		r = -errno;
-	f = NULL;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (r && tmp)
-		unlink(tmp);
-	free(tmp);
 	free(path);
 	return r;
 }
