@@ -15,6 +15,7 @@
 
 #include "../core/endian.h"
 #include "../core/util.h"
+#include "ddi_internal.h"
 
 /* ---- architectures and designators ----------------------------------- */
 
@@ -158,14 +159,8 @@ static int cmp_int(long a, long b)
 	return (a > b) - (a < b);
 }
 
-/*
- * Segments of digits or letters, each optionally after one of '~' (a
- * pre-release: older than anything), '-' (version-release separator), '^'
- * (a patched release) or '.'; other characters only separate.  Numbers
- * compare by value, letters bytewise, and a numeric segment is newer than
- * an alphabetic one; with all segments equal, more segments is newer.
- */
-static int version_cmp(const char *a, const char *b)
+/* Documented in ddi_internal.h. */
+int dmb_ddi_version_cmp(const char *a, const char *b)
 {
 	static const char prefixes[] = { '-', '^', '.' };
 
@@ -311,7 +306,7 @@ static bool better(const struct dmb_ddi_options *o, const struct dmb_ddi_partiti
 
 	if (ra != rb)
 		return ra > rb;
-	return versioned(a->designator) && version_cmp(a->part->name, b->part->name) > 0;
+	return versioned(a->designator) && dmb_ddi_version_cmp(a->part->name, b->part->name) > 0;
 }
 
 /*
@@ -359,10 +354,6 @@ static bool zero_uuid_in(const uint8_t *root_hash, size_t size)
 }
 
 /* ---- the -verity-sig partition's JSON ---------------------------------- */
-
-/* Deepest nesting of arrays and objects, and most tokens, the JSON may hold. */
-#define SIG_JSON_MAX_DEPTH 32u
-#define SIG_JSON_MAX_TOKENS 4096
 
 static bool json_space(char c)
 {
@@ -486,7 +477,7 @@ static size_t json_skip_name(const char *s, size_t len, size_t i)
 
 /*
  * Is s[0..len) one JSON value (RFC 8259), with white space around it and
- * arrays and objects nested at most SIG_JSON_MAX_DEPTH deep?  jsmn does
+ * arrays and objects nested at most DMB_DDI_SIG_MAX_DEPTH deep?  jsmn does
  * not validate, even strict: it takes {"a" "b"}, {"a":}, {"a":"b",},
  * [tru] and a value run into the next.  systemd's parser refuses them all,
  * so the text is checked before jsmn tokenizes it.  No recursion: a bit
@@ -504,10 +495,10 @@ static int json_check(struct dmb_ctx *ctx, const char *who, const char *s, size_
 		if (i < len && (s[i] == '{' || s[i] == '[')) {
 			bool object = s[i] == '{';
 
-			if (depth == SIG_JSON_MAX_DEPTH)
+			if (depth == DMB_DDI_SIG_MAX_DEPTH)
 				return dmb_seterr(ctx, DMB_ECORRUPT,
 						  "%s: JSON nested deeper than %u levels at byte %zu",
-						  who, SIG_JSON_MAX_DEPTH, at);
+						  who, DMB_DDI_SIG_MAX_DEPTH, at);
 			objects = object ? objects | 1ull << depth : objects & ~(1ull << depth);
 			depth++;
 			i = json_skip_space(s, len, i + 1);
@@ -593,8 +584,8 @@ static int skip_value(const jsmntok_t *t, int n, int i)
  * "certificateFingerprint": hex (optional), ...}.  A member named twice is
  * refused: which of the two counts would otherwise be up to the reader.
  */
-static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
-			  struct dmb_ddi_verity *v)
+int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
+			   struct dmb_ddi_verity *v)
 {
 	jsmn_parser parser;
 	jsmntok_t *tok = NULL;
@@ -614,13 +605,16 @@ static int parse_sig_json(struct dmb_ctx *ctx, const char *who, const char *text
 	r = json_check(ctx, who, text, json_len);
 	if (r)
 		return r;
+	/* jsmn (strict) cannot end on a number, so say what is wrong before it would. */
+	if (text[json_skip_space(text, json_len, 0)] != '{')
+		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
 	jsmn_init(&parser);
 	ntok = jsmn_parse(&parser, text, json_len, NULL, 0);
 	if (ntok < 1)
 		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON", who);
-	if (ntok > SIG_JSON_MAX_TOKENS)
+	if (ntok > DMB_DDI_SIG_MAX_TOKENS)
 		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: JSON of more than %d values", who,
-				  SIG_JSON_MAX_TOKENS);
+				  DMB_DDI_SIG_MAX_TOKENS);
 	tok = dmb_calloc((size_t)ntok + 1, sizeof(*tok));
 	buf = dmb_port_malloc(json_len + 1);
 	if (!tok || !buf) {
@@ -743,7 +737,7 @@ static int load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb
 		char who[40];
 
 		dmb_snprintf(who, sizeof(who), "%s partition %u", pname(sig), sig->part->number);
-		r = parse_sig_json(ctx, who, text, (size_t)bytes, v);
+		r = dmb_ddi_sig_json_parse(ctx, who, text, (size_t)bytes, v);
 	}
 	if (r)
 		goto out;
