@@ -30,6 +30,14 @@ SANITIZER_MARKERS = (
 TIMEOUT = 30
 
 
+def tool(name):
+    """The path of a system tool (also in /usr/sbin and /sbin, off a user's PATH), or None."""
+    for cand in (shutil.which(name), "/usr/sbin/" + name, "/sbin/" + name):
+        if cand and Path(cand).exists():
+            return cand
+    return None
+
+
 class DM:
     """One dmboot binary, a working directory and a state directory."""
 

@@ -17,29 +17,21 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import BINARIES, DM, Extents
+from conftest import BINARIES, DM, Extents, tool
 
 SECTOR = 512
 MIB = 1 << 20
 LVM_CONF = "global { activation = 0 } devices { use_devicesfile = 0 }"
 
 
-def _tool(name):
-    for cand in (shutil.which(name), "/usr/sbin/" + name, "/sbin/" + name):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
-LVM = _tool("lvm")
-LOSETUP = _tool("losetup")
-SFDISK = _tool("sfdisk")
+LVM = tool("lvm")
+LOSETUP = tool("losetup")
+SFDISK = tool("sfdisk")
 
 
 def run(argv, check=True, input=None):

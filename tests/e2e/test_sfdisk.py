@@ -16,7 +16,6 @@ fixture); any sanitizer report fails the test.
 """
 import json
 import os
-import shutil
 import struct
 import subprocess
 import zlib
@@ -24,19 +23,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import tool
+
 SECTOR = 512
 MiB = 1 << 20
 
 
-def _tool(name):
-    for cand in (shutil.which(name), "/usr/sbin/" + name, "/sbin/" + name):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
-SFDISK = _tool("sfdisk")
-LOSETUP = _tool("losetup")
+SFDISK = tool("sfdisk")
+LOSETUP = tool("losetup")
 
 # sfdisk only writes the table: no signatures wiped, no kernel to tell.
 SFDISK_WRITE = ["-q", "--no-reread", "--no-tell-kernel", "--wipe", "never",

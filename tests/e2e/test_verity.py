@@ -16,11 +16,10 @@ also run against build/asan/dmboot, where any sanitizer report fails the test
 import random
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
-from conftest import BINARIES, DM
+from conftest import BINARIES, DM, tool
 
 SALT = "e48da609055204e89ae53b655ca2216dd983cf3cb829f34f63a297d106d53e2d"
 UUID = "a60c98d2-ae9b-4865-bfcb-b4e3ace11033"
@@ -29,16 +28,9 @@ HEADER = "VERITY header information for %s"
 SB_SIZE = 512
 
 
-def _tool(name):
-    for cand in (shutil.which(name), "/usr/sbin/" + name, "/sbin/" + name):
-        if cand and Path(cand).exists():
-            return cand
-    return None
-
-
-REF = _tool("veritysetup")
-MKE2FS = _tool("mke2fs")
-DEBUGFS = _tool("debugfs")
+REF = tool("veritysetup")
+MKE2FS = tool("mke2fs")
+DEBUGFS = tool("debugfs")
 
 
 # -- helpers -----------------------------------------------------------------------
