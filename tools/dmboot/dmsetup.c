@@ -400,6 +400,40 @@ static char *format_dev(struct cli_dev *cd, enum dmb_fmt what, unsigned flags)
 	return buf;
 }
 
+/*
+ * A device's table in the concise form, made by the generator that also
+ * makes the kernel's dm-mod.create= line (dmb_concise_format), so both forms
+ * come from one place.  NULL with cd->ctx's error on failure.
+ */
+static char *format_concise(struct cli_dev *cd, bool showkeys)
+{
+	struct dmb_concise_dev dev = {
+		.name = cd->sd->name, .uuid = cd->sd->uuid, .minor = cd->sd->minor,
+		.read_only = cd->sd->read_only,
+	};
+	char *lines = format_dev(cd, DMB_FMT_TABLE, showkeys ? DMB_FMT_SHOWKEYS : 0), *text = NULL;
+	int n;
+
+	dmb_ctx_clear(&cd->ctx);
+	if (!lines) {
+		cli_seterr(&cd->ctx, DMB_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (dmb_table_parse(&cd->ctx, lines, strlen(lines), &dev.table) == 0) {
+		n = dmb_concise_format(&cd->ctx, &dev, 1, 0, NULL, 0);
+		text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+		if (text)
+			dmb_concise_format(&cd->ctx, &dev, 1, 0, text, (size_t)n + 1);
+		else if (n >= 0)
+			cli_seterr(&cd->ctx, DMB_ENOMEM, "out of memory");
+	}
+	dmb_table_destroy(dev.table);
+	/* With --showkeys the text holds keys. */
+	explicit_bzero(lines, strlen(lines));
+	free(lines);
+	return text;
+}
+
 static void put_escaped(const char *s)
 {
 	size_t n = dmb_concise_escape(NULL, 0, s);
@@ -433,7 +467,18 @@ static int show_one(struct state *st, const char *cmd, const char *name, enum dm
 
 	if (r)
 		return r;
-	if (o->concise) {
+	if (o->concise && what == DMB_FMT_TABLE) {
+		text = format_concise(cd, o->showkeys);
+		if (text) {
+			if (!*first)
+				putchar(';');
+			fputs(text, stdout);
+		} else if (cd->ctx.err != DMB_ENOMEM && cd->ctx.msg[0]) {
+			cli_error("%s %s: %s", cmd, name, cd->ctx.msg);
+			cli_dev_close(cd);
+			return -EINVAL;
+		}
+	} else if (o->concise) {
 		text = format_dev(cd, what, DMB_FMT_CONCISE | (o->showkeys ? DMB_FMT_SHOWKEYS : 0));
 		if (text) {
 			if (!*first)
