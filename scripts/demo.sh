@@ -1,12 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
-# dmboot demo (`make demo`): build a small ext4 filesystem image, stripe it
-# over two image files with a 2-way striped device, stack a linear device on
-# top, read the filesystem back through the stack and check every byte and
-# file.  Uses only build/dmboot, coreutils and (when present) e2fsprogs.
+# dmboot demo (`make demo`): the boot flow dmboot exists for.  Build a signed
+# Discoverable Disk Image with systemd-repart (an ESP, a squashfs root holding
+# /boot/vmlinuz and a device tree, its dm-verity hash partition and a
+# signature partition made with a throwaway key and certificate), inspect it,
+# open it (the signature is checked against the certificate before anything
+# is mapped), read the kernel and the DTB out of the verified root, print the
+# kernel command line that has Linux build the same mapping, and close it.
+# Then the refusals: another certificate, and a flipped byte in the root.
+# Uses build/dmboot, systemd-repart, openssl, squashfs-tools, python3 and
+# coreutils; systemd-repart formats through loop devices, so this needs root.
 # Exits non-zero on any mismatch; prints "demo: OK" at the end.
-# DMBOOT_DEMO_PLAIN=1 forces the fallback used when e2fsprogs is missing
-# (a plain image with the files at known offsets).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,9 +50,6 @@ fail() {
 	echo "demo: FAILED: $*" >&2
 	exit 1
 }
-dm() {
-	"$DMBOOT" dmsetup "$@"
-}
 
 cleanup() {
 	if [ -d "$DMBOOT_STATE_DIR" ]; then
@@ -57,7 +58,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# e2fsprogs lives in /sbin on Debian, which may not be on a user's PATH.
+# systemd-repart and sfdisk live in /usr/bin and /usr/sbin; the latter may not be on PATH.
 find_tool() {
 	command -v "$1" 2>/dev/null || {
 		for d in /usr/sbin /sbin; do
@@ -66,164 +67,162 @@ find_tool() {
 		return 1
 	}
 }
-MKE2FS=$(find_tool mke2fs || true)
-DEBUGFS=$(find_tool debugfs || true)
-HAVE_E2FS=0
-if [ -n "$MKE2FS" ] && [ -n "$DEBUGFS" ] && [ "${DMBOOT_DEMO_PLAIN:-0}" != 1 ]; then
-	HAVE_E2FS=1
+for t in systemd-repart openssl mksquashfs unsquashfs python3; do
+	find_tool "$t" >/dev/null || fail "$t is missing (scripts/install-deps.sh installs it)"
+done
+REPART=$(find_tool systemd-repart)
+if [ "$(id -u)" -ne 0 ]; then
+	fail "systemd-repart formats the partitions through loop devices: run as root"
 fi
 
-IMG_MIB=8
-SECTORS=$((IMG_MIB * 2048))      # 512-byte sectors
-CHUNK=128                        # sectors per stripe chunk (64 KiB)
-CHUNK_BYTES=$((CHUNK * 512))
-HALF_MIB=$((IMG_MIB / 2))
-
 rm -rf "$WORK"
-mkdir -p "$WORK/src" "$DMBOOT_STATE_DIR"
+mkdir -p "$WORK/tree/boot/dtbs" "$WORK/repart.d" "$DMBOOT_STATE_DIR"
 cd "$WORK"
-echo "dmboot demo: a filesystem image on linear over 2-way striped devices"
+echo "dmboot demo: a signed discoverable disk image, opened and read through dm-verity"
 echo "dmboot = $DMBOOT, working in $WORK, DMBOOT_STATE_DIR=$DMBOOT_STATE_DIR"
 
 # ---------------------------------------------------------------------------
-step "make the source files (hello.txt: known text, blob.bin: 1 MiB random)"
-{
-	echo "Hello from dmboot! This file was read back through linear-over-striped."
-	i=1
-	while [ "$i" -le 4096 ]; do
-		# 60 bytes a line: 4096 lines = 240 KiB, spread over four 64 KiB chunks.
-		printf 'hello.txt line %04d: the quick brown fox jumps over the dog\n' "$i"
-		i=$((i + 1))
-	done
-} >src/hello.txt
-head -c 1048576 /dev/urandom >src/blob.bin
-HELLO_LINES=$(grep -c '^hello.txt line ' src/hello.txt)
-BLOB_SHA=$(sha256sum <src/blob.bin | cut -d' ' -f1)
-HELLO_SHA=$(sha256sum <src/hello.txt | cut -d' ' -f1)
-echo "hello.txt: $(wc -c <src/hello.txt) bytes, $HELLO_LINES numbered lines, sha256 $HELLO_SHA"
-echo "blob.bin:  $(wc -c <src/blob.bin) bytes, sha256 $BLOB_SHA"
+step "make the root file system's content: a kernel and a device tree"
+# A stand-in kernel (random bytes behind the "MZ" of an EFI stub image) and a
+# real, minimal flattened device tree: / with compatible = "dmboot,demo".
+{ printf 'MZ'; head -c 4194304 /dev/urandom; } >tree/boot/vmlinuz
+python3 - tree/boot/dtbs/demo.dtb <<'EOF'
+import struct, sys
+strings = b"compatible\0"
+value = b"dmboot,demo\0"
+dt = (struct.pack(">I", 1) + b"\0" * 4 +                       # FDT_BEGIN_NODE ""
+      struct.pack(">III", 3, len(value), 0) + value +           # FDT_PROP compatible
+      struct.pack(">II", 2, 9))                                 # FDT_END_NODE, FDT_END
+rsv = b"\0" * 16
+off_rsv = 40
+off_dt = off_rsv + len(rsv)
+off_str = off_dt + len(dt)
+total = off_str + len(strings)
+hdr = struct.pack(">10I", 0xd00dfeed, total, off_dt, off_str, off_rsv, 17, 16, 0,
+                  len(strings), len(dt))
+open(sys.argv[1], "wb").write(hdr + rsv + dt + strings)
+EOF
+echo "hello from the verified root" >tree/hello.txt
+mkdir tree/usr
+KERNEL_SHA=$(sha256sum <tree/boot/vmlinuz | cut -d' ' -f1)
+DTB_SHA=$(sha256sum <tree/boot/dtbs/demo.dtb | cut -d' ' -f1)
+echo "boot/vmlinuz:        $(wc -c <tree/boot/vmlinuz) bytes, sha256 $KERNEL_SHA"
+echo "boot/dtbs/demo.dtb:  $(wc -c <tree/boot/dtbs/demo.dtb) bytes, sha256 $DTB_SHA"
 
 # ---------------------------------------------------------------------------
-if [ "$HAVE_E2FS" = 1 ]; then
-	step "make an ${IMG_MIB} MiB ext4 filesystem image holding them (no root needed)"
-	run "$MKE2FS" -q -t ext4 -L dmboot-demo -d src fs.img ${IMG_MIB}M
-else
-	step "make an ${IMG_MIB} MiB plain image (e2fsprogs not found: no mke2fs/debugfs)"
-	echo "note: mke2fs/debugfs are missing (Debian package e2fsprogs); the demo uses a"
-	echo "      plain image instead: hello.txt at byte 0, blob.bin at byte 1 MiB."
-	head -c $((IMG_MIB * 1048576)) /dev/zero >fs.img
-	dd if=src/hello.txt of=fs.img conv=notrunc status=none
-	dd if=src/blob.bin of=fs.img bs=1M seek=1 conv=notrunc status=none
-fi
-[ "$(wc -c <fs.img)" -eq $((SECTORS * 512)) ] || fail "fs.img is not $IMG_MIB MiB"
-IMG_SHA=$(sha256sum <fs.img | cut -d' ' -f1)
-echo "fs.img: $(wc -c <fs.img) bytes = $SECTORS sectors, sha256 $IMG_SHA"
+step "make a throwaway signing key and certificate (and another one, not trusted)"
+run openssl req -x509 -new -nodes -newkey rsa:2048 -keyout demo.key -out demo.crt \
+	-subj /CN=dmboot-demo -days 1 2>/dev/null
+openssl req -x509 -new -nodes -newkey rsa:2048 -keyout intruder.key -out intruder.crt \
+	-subj /CN=intruder -days 1 2>/dev/null
+openssl x509 -in demo.crt -noout -subject -fingerprint -sha256
 
 # ---------------------------------------------------------------------------
-step "make two empty backing files, ${HALF_MIB} MiB each plus 1 MiB spare"
-run truncate -s $(((HALF_MIB + 1) * 1048576)) a.img b.img
-ls -l a.img b.img
-
-# ---------------------------------------------------------------------------
-step "create a 2-way striped device over them (chunk $CHUNK sectors = 64 KiB)"
-run "$DMBOOT" dmsetup create demo-stripe --table "0 $SECTORS striped 2 $CHUNK a.img 0 b.img 0"
-
-step "write the filesystem image into the striped device"
-echo "\$ dmboot dmsetup write demo-stripe < fs.img"
-dm write demo-stripe <fs.img
-
-step "stack a linear device on top of the striped one"
-run "$DMBOOT" dmsetup create demo-root --table "0 $SECTORS linear /dev/mapper/demo-stripe 0"
-
-# ---------------------------------------------------------------------------
-step "look at the devices"
-run "$DMBOOT" dmsetup ls
-run "$DMBOOT" dmsetup table
-run "$DMBOOT" dmsetup table --concise
-run "$DMBOOT" dmsetup info demo-root
-
-# ---------------------------------------------------------------------------
-step "read the whole filesystem back through the stack and compare"
-echo "\$ dmboot dmsetup read demo-root > out.img"
-dm read demo-root >out.img
-run cmp fs.img out.img || fail "out.img differs from fs.img"
-echo "out.img: identical to fs.img ($(wc -c <out.img) bytes)"
-
-step "read a range that crosses a chunk boundary (--offset/--length)"
-OFF=$((CHUNK_BYTES - 1000))
-LEN=3000
-echo "\$ dmboot dmsetup read demo-root --offset $OFF --length $LEN > range.bin"
-dm read demo-root --offset $OFF --length $LEN >range.bin
-tail -c +$((OFF + 1)) fs.img | head -c $LEN >range.ref
-cmp range.bin range.ref || fail "ranged read differs"
-echo "bytes $OFF..$((OFF + LEN - 1)): identical to fs.img"
-
-# ---------------------------------------------------------------------------
-if [ "$HAVE_E2FS" = 1 ]; then
-	step "extract the files from out.img with debugfs and check them"
-	echo "\$ $DEBUGFS -R 'cat /hello.txt' out.img > hello.out"
-	"$DEBUGFS" -R 'cat /hello.txt' out.img >hello.out 2>debugfs.err ||
-		{ cat debugfs.err >&2; fail "debugfs cat failed"; }
-	echo "\$ $DEBUGFS -R 'dump /blob.bin blob.out' out.img"
-	"$DEBUGFS" -R 'dump /blob.bin blob.out' out.img >/dev/null 2>debugfs.err ||
-		{ cat debugfs.err >&2; fail "debugfs dump failed"; }
-	[ -s blob.out ] || { cat debugfs.err >&2; fail "debugfs dump produced nothing"; }
-	echo "\$ $DEBUGFS -R 'ls -l /' out.img"
-	"$DEBUGFS" -R 'ls -l /' out.img 2>/dev/null
-else
-	step "extract the files from out.img at their known offsets and check them"
-	head -c "$(wc -c <src/hello.txt)" out.img >hello.out
-	tail -c +1048577 out.img | head -c 1048576 >blob.out
-fi
-echo "first line of hello.txt: $(head -n 1 hello.out)"
-got=$(sha256sum <hello.out | cut -d' ' -f1)
-echo "hello.txt sha256: $got"
-[ "$got" = "$HELLO_SHA" ] || fail "hello.txt differs"
-cmp src/hello.txt hello.out || fail "hello.txt differs"
-got=$(sha256sum <blob.out | cut -d' ' -f1)
-echo "blob.bin  sha256: $got (expected $BLOB_SHA)"
-[ "$got" = "$BLOB_SHA" ] || fail "blob.bin sha256 differs"
-echo "both files match"
-
-# ---------------------------------------------------------------------------
-step "show the data really is striped over a.img and b.img"
-n_out=$(grep -a -c '^hello.txt line ' out.img || true)
-n_a=$(grep -a -c '^hello.txt line ' a.img || true)
-n_b=$(grep -a -c '^hello.txt line ' b.img || true)
-printf '%-28s %6s\n' "where" "lines of hello.txt found"
-printf '%-28s %6s\n' "out.img (read via demo-root)" "$n_out"
-printf '%-28s %6s\n' "a.img alone" "$n_a"
-printf '%-28s %6s\n' "b.img alone" "$n_b"
-[ "$n_out" -eq "$HELLO_LINES" ] || fail "the stacked read shows $n_out of $HELLO_LINES lines"
-if [ "$n_a" -eq 0 ] || [ "$n_b" -eq 0 ]; then
-	fail "hello.txt is not spread over both backing files"
-fi
-if [ "$n_a" -ge "$HELLO_LINES" ] || [ "$n_b" -ge "$HELLO_LINES" ]; then
-	fail "one backing file holds all of hello.txt"
-fi
-echo "neither backing file holds hello.txt whole: its 64 KiB chunks alternate a, b, a, b"
-echo "(a line cut by a chunk boundary is whole in neither file)"
-
-echo "rebuilding the image by interleaving 64 KiB chunks of a.img and b.img ..."
-: >interleaved.img
-k=0
-NCHUNKS=$((SECTORS / CHUNK))
-while [ "$k" -lt "$NCHUNKS" ]; do
-	if [ $((k % 2)) -eq 0 ]; then f=a.img; else f=b.img; fi
-	dd if=$f bs=$CHUNK_BYTES skip=$((k / 2)) count=1 status=none >>interleaved.img
-	k=$((k + 1))
+step "build the DDI with systemd-repart: ESP, squashfs root, root-verity, root-verity-sig"
+cat >repart.d/10-esp.conf <<EOF
+[Partition]
+Type=esp
+Format=vfat
+SizeMinBytes=2M
+EOF
+cat >repart.d/20-root.conf <<EOF
+[Partition]
+Type=root
+Format=squashfs
+CopyFiles=$WORK/tree:/
+Verity=data
+VerityMatchKey=root
+EOF
+cat >repart.d/30-root-verity.conf <<EOF
+[Partition]
+Type=root-verity
+Verity=hash
+VerityMatchKey=root
+EOF
+cat >repart.d/40-root-verity-sig.conf <<EOF
+[Partition]
+Type=root-verity-sig
+Verity=signature
+VerityMatchKey=root
+EOF
+for f in repart.d/*.conf; do
+	echo "--- $f"
+	sed "s|$WORK/||" "$f"
 done
-run cmp fs.img interleaved.img || fail "interleaved chunks differ from fs.img"
-echo "chunk k of the device = chunk k/2 of (k even ? a.img : b.img), for all $NCHUNKS chunks"
+show systemd-repart --definitions=repart.d --empty=create --size=auto --dry-run=no \
+	--private-key=demo.key --certificate=demo.crt --json=short disk.raw
+"$REPART" --definitions=repart.d --empty=create --size=auto --dry-run=no \
+	--private-key=demo.key --certificate=demo.crt --json=short disk.raw >repart.json 2>repart.log ||
+	{ cat repart.log >&2; fail "systemd-repart failed"; }
+ROOT_HASH=$(python3 -c 'import json,sys
+print([p["roothash"] for p in json.load(open(sys.argv[1])) if p["roothash"]][0])' repart.json)
+echo "disk.raw: $(wc -c <disk.raw) bytes; systemd-repart reports root hash $ROOT_HASH"
 
 # ---------------------------------------------------------------------------
-step "remove the devices"
-if run "$DMBOOT" dmsetup remove demo-stripe 2>&1; then
-	fail "removed a device still in use"
-fi
-echo "(refused as expected: demo-root still uses demo-stripe)"
-run "$DMBOOT" dmsetup remove_all
+step "inspect the image (what systemd-dissect shows, plus the root hash and its signature)"
+run "$DMBOOT" ddi inspect disk.raw --trusted-cert demo.crt
+
+step "try to open it trusting another certificate: refused before anything is mapped"
+show "$DMBOOT" ddi open disk.raw --trusted-cert intruder.crt
+status=0
+"$DMBOOT" ddi open disk.raw --trusted-cert intruder.crt 2>&1 || status=$?
+[ "$status" -eq 10 ] || fail "an untrusted signer gave exit status $status, not 10"
+[ "$("$DMBOOT" dmsetup ls)" = "No devices found" ] || fail "a refused open left a device"
+echo "(refused as expected, exit status $status; no device was created)"
+
+# ---------------------------------------------------------------------------
+step "open it: the signature checks out, root is mapped through dm-verity"
+run "$DMBOOT" ddi open disk.raw --trusted-cert demo.crt --require-signature
 run "$DMBOOT" dmsetup ls
+run "$DMBOOT" dmsetup table root
+"$DMBOOT" dmsetup table root | grep -q " sha256 $ROOT_HASH " ||
+	fail "the root table does not carry the signed root hash"
+
+# ---------------------------------------------------------------------------
+step "read the verified root and take the kernel and the DTB out of it"
+echo "\$ dmboot dmsetup read root > root.fs"
+"$DMBOOT" dmsetup read root >root.fs
+run unsquashfs -no-progress -d extracted root.fs boot/vmlinuz boot/dtbs/demo.dtb >/dev/null
+got=$(sha256sum <extracted/boot/vmlinuz | cut -d' ' -f1)
+echo "boot/vmlinuz        sha256 $got"
+[ "$got" = "$KERNEL_SHA" ] || fail "the kernel read back differs"
+cmp tree/boot/vmlinuz extracted/boot/vmlinuz || fail "the kernel read back differs"
+got=$(sha256sum <extracted/boot/dtbs/demo.dtb | cut -d' ' -f1)
+echo "boot/dtbs/demo.dtb  sha256 $got"
+[ "$got" = "$DTB_SHA" ] || fail "the DTB read back differs"
+cmp tree/boot/dtbs/demo.dtb extracted/boot/dtbs/demo.dtb || fail "the DTB read back differs"
+echo "both match the files that went into the image"
+
+# ---------------------------------------------------------------------------
+step "the kernel command line: Linux builds the same verity device, no initramfs needed"
+run "$DMBOOT" ddi cmdline disk.raw --trusted-cert demo.crt --require-signature
+echo "(root_hash_sig_key_desc cannot travel in dm-mod.create=: the signature was checked here)"
+
+step "close it"
+run "$DMBOOT" ddi close disk.raw
+run "$DMBOOT" dmsetup ls
+
+# ---------------------------------------------------------------------------
+step "flip one byte of the kernel inside a copy of the image: the read that meets it fails"
+cp disk.raw tampered.raw
+OFF=$(python3 -c 'import sys
+img = open(sys.argv[1], "rb").read()
+k = open(sys.argv[2], "rb").read()
+print(img.find(k[1048576:1048576 + 4096]))' disk.raw tree/boot/vmlinuz)
+[ "$OFF" -gt 0 ] || fail "the kernel's bytes were not found in the image"
+printf '\377' | dd of=tampered.raw bs=1 seek="$OFF" conv=notrunc status=none
+echo "byte $OFF of tampered.raw (1 MiB into boot/vmlinuz) changed"
+run "$DMBOOT" ddi open tampered.raw --trusted-cert demo.crt --require-signature
+show "$DMBOOT" dmsetup read root
+if "$DMBOOT" dmsetup read root >/dev/null 2>read.err; then
+	fail "a tampered root read back without an error"
+fi
+cat read.err
+echo "\$ dmboot dmsetup read root --length 65536   # the blocks before it still read"
+"$DMBOOT" dmsetup read root --length 65536 | cmp - root.fs -n 65536 ||
+	fail "the untouched start of the root differs"
+echo "the first 64 KiB read back and match"
+run "$DMBOOT" ddi close tampered.raw
 trap - EXIT
 cd "$ROOT"
 rm -rf "$WORK"
