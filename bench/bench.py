@@ -445,4 +445,6 @@ if __name__ == "__main__":
     import bench_verity  # then the dm-verity benchmarks (bench/bench_verity.py)
     rc = bench_verity.main() or rc
     import bench_lvm  # then LVM2 (bench/bench_lvm.py)
-    sys.exit(bench_lvm.main() or rc)
+    rc = bench_lvm.main() or rc
+    import bench_ddi  # then discoverable disk images (bench/bench_ddi.py)
+    sys.exit(bench_ddi.main() or rc)
