@@ -321,6 +321,13 @@ static const char *shown_fstype(const struct dmb_ddi_partition *p)
 	}
 }
 
+/* Copy s into a cell (NULL is an empty cell); false when out of memory. */
+static bool set_cell(struct row *row, enum col c, const char *s)
+{
+	row->cell[c] = s ? strdup(s) : NULL;
+	return !s || row->cell[c];
+}
+
 /*
  * Fill a row as systemd-dissect fills it: verity and signature partitions
  * are read-only, as is a data partition whose root hash is known and any
@@ -330,10 +337,10 @@ static int make_row(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *p
 		    const char *image, struct row *row)
 {
 	const struct dmb_ddi_verity *v = verity_of(ddi, p->designator);
-	const char *fs = shown_fstype(p), *arch = dmb_ddi_arch_name(p->arch), *verity = NULL;
+	const char *fs = shown_fstype(p), *verity = NULL;
 	static const uint8_t zero[16];
-	bool rw = !p->read_only;
-	char uuid[37];
+	bool rw = !p->read_only, ok = true;
+	char uuid[37], num[16];
 
 	memset(row, 0, sizeof(*row));
 	if (p->designator == DMB_DDI_ROOT_VERITY || p->designator == DMB_DDI_USR_VERITY ||
@@ -351,31 +358,25 @@ static int make_row(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *p
 		verity = "signed";
 	else if (v)
 		verity = v->hash && v->root_hash_size ? "yes" : "no";
-	dmb_guid_format(p->part->uuid, false, uuid);
-	row->cell[C_RW] = strdup(rw ? "rw" : "ro");
-	row->cell[C_DESIGNATOR] = strdup(dmb_ddi_designator_name(p->designator));
-	row->cell[C_UUID] = memcmp(p->part->uuid, zero, 16) ? strdup(uuid) : NULL;
-	row->cell[C_LABEL] = p->part->name[0] ? strdup(p->part->name) : NULL;
-	row->cell[C_FSTYPE] = fs ? strdup(fs) : NULL;
-	row->cell[C_ARCH] = arch ? strdup(arch) : NULL;
-	row->cell[C_VERITY] = verity ? strdup(verity) : NULL;
 	row->growfs = p->growfs && rw && p->designator != DMB_DDI_SWAP;
-	row->cell[C_GROWFS] = strdup(row->growfs ? "yes" : "no");
-	if (asprintf(&row->cell[C_NODE], "%s:p%u", image, p->part->number) < 0)
-		row->cell[C_NODE] = NULL;
-	if (asprintf(&row->cell[C_PARTNO], "%u", p->part->number) < 0)
-		row->cell[C_PARTNO] = NULL;
 	row->partno = p->part->number;
 	row->verity = v && v->hash ? v : NULL;
-	for (int c = 0; c < C_COUNT; c++)
-		if (!row->cell[c] && c != C_UUID && c != C_LABEL && c != C_FSTYPE && c != C_ARCH &&
-		    c != C_VERITY)
-			return DMB_ENOMEM;
-	if ((memcmp(p->part->uuid, zero, 16) && !row->cell[C_UUID]) ||
-	    (p->part->name[0] && !row->cell[C_LABEL]) || (fs && !row->cell[C_FSTYPE]) ||
-	    (arch && !row->cell[C_ARCH]) || (verity && !row->cell[C_VERITY]))
-		return DMB_ENOMEM;
-	return 0;
+	dmb_guid_format(p->part->uuid, false, uuid);
+	snprintf(num, sizeof(num), "%u", p->part->number);
+	ok &= set_cell(row, C_RW, rw ? "rw" : "ro");
+	ok &= set_cell(row, C_DESIGNATOR, dmb_ddi_designator_name(p->designator));
+	ok &= set_cell(row, C_UUID, memcmp(p->part->uuid, zero, 16) ? uuid : NULL);
+	ok &= set_cell(row, C_LABEL, p->part->name[0] ? p->part->name : NULL);
+	ok &= set_cell(row, C_FSTYPE, fs);
+	ok &= set_cell(row, C_ARCH, dmb_ddi_arch_name(p->arch));
+	ok &= set_cell(row, C_VERITY, verity);
+	ok &= set_cell(row, C_GROWFS, row->growfs ? "yes" : "no");
+	ok &= set_cell(row, C_PARTNO, num);
+	if (asprintf(&row->cell[C_NODE], "%s:p%u", image, p->part->number) < 0) {
+		row->cell[C_NODE] = NULL;
+		ok = false;
+	}
+	return ok ? 0 : DMB_ENOMEM;
 }
 
 static void free_rows(struct row *rows, size_t n)
