@@ -37,9 +37,10 @@
  * root hash by the EC P-256 key of the certificate below (a throwaway,
  * `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256`): a
  * signed root with ESP, home and swap; root and usr (sha512) signed; A/B
- * root sets with versions in their labels and roots of other
- * architectures; 4096-byte sectors; root and usr without verity; a root
- * signed by an untrusted key; and the stub's form.
+ * root sets with versions in their labels (one with '~') and roots of the
+ * secondary and a foreign architecture; 4096-byte sectors; root and usr
+ * without verity; partitions with erofs, ext4, vfat, xfs and verity
+ * magics; a root signed by an untrusted key; and the stub's form.
  */
 #include <stdio.h>
 #include <stdlib.h>
