@@ -159,7 +159,9 @@ struct dmb_ddi_options {
  *                 and no signature for a root or usr with verity
  *   DMB_EINVAL    a malformed signature (PKCS#7), or an inconsistent image:
  *                 a -verity or -verity-sig partition without its data
- *                 partition, root and usr of different architectures; a
+ *                 partition, root and usr of different architectures,
+ *                 verity partitions for both root and usr, a verity root
+ *                 with a separate usr partition (systemd's rules); a
  *                 given root hash shorter than 16 or longer than
  *                 DMB_MAX_DIGEST_SIZE bytes, or whose first or last 16
  *                 bytes are all zero (no partition may have that UUID)
@@ -185,7 +187,8 @@ enum dmb_ddi_names {
  * else linear over the data partition.  image is the disk's name for
  * DMB_DDI_NAMES_IMAGE.  *read_only is set: always for verity, else from
  * the read-only flag.
- * Errors: DMB_ENOENT no such partition; DMB_ECORRUPT a bad or missing
+ * Errors: DMB_ENOENT no such partition; DMB_EVERIFY its verity state is
+ * DMB_DDI_VERITY_UNVERIFIED (a KEEP_GOING result); DMB_ECORRUPT a bad or missing
  * verity superblock, or one that does not fit the partitions; errors of
  * reading disk; DMB_ENOMEM.
  */
@@ -196,7 +199,7 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
 /*
  * The kernel command line that makes Linux map root (and usr, when there
  * is one) as dmb_ddi_table() does, without an initramfs:
- *   dm-mod.create="root,,,ro,<table>[;usr,,,ro,<table>]" root=/dev/dm-0
+ *   dm-mod.create="root,,,ro|rw,<table>[;usr,,,ro|rw,<table>]" root=/dev/dm-0
  *   [mount.usr=/dev/dm-1] dm-mod.waitfor=PARTUUID=...[,PARTUUID=...]
  * with PARTUUID= device names, checked against dm-init's rules (its
  * targets, its 4096-byte limit, no character it cannot carry).  Returns the

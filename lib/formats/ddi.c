@@ -31,6 +31,8 @@ const char *dmb_ddi_arch_name(enum dmb_ddi_arch arch)
 
 enum dmb_ddi_arch dmb_ddi_arch_parse(const char *name)
 {
+	if (!name)
+		return DMB_ARCH_UNKNOWN;
 	static const struct {
 		const char *name;
 		enum dmb_ddi_arch arch;
@@ -907,6 +909,19 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 		r = dmb_seterr(ctx, DMB_EINVAL, "root and usr partitions of different architectures");
 		goto fail;
 	}
+	/*
+	 * As systemd: one verity partition per image, and a verity root
+	 * cannot come with a separate usr (a verity-less root with a verity
+	 * usr is fine).
+	 */
+	if (ddi->chosen[DMB_DDI_ROOT_VERITY] && ddi->chosen[DMB_DDI_USR_VERITY]) {
+		r = dmb_seterr(ctx, DMB_EINVAL, "both root and usr have verity partitions");
+		goto fail;
+	}
+	if (ddi->chosen[DMB_DDI_ROOT_VERITY] && ddi->chosen[DMB_DDI_USR]) {
+		r = dmb_seterr(ctx, DMB_EINVAL, "a verity root with a separate usr partition");
+		goto fail;
+	}
 	for (int d = 0; d < DMB_DDI_DESIGNATOR_COUNT; d++)
 		if (!ddi->chosen[d] && d != DMB_DDI_ROOT && d != DMB_DDI_USR &&
 		    d != DMB_DDI_ROOT_VERITY && d != DMB_DDI_USR_VERITY &&
@@ -1016,6 +1031,10 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
 	data = ddi->chosen[which];
 	if (!data)
 		return dmb_seterr(ctx, DMB_ENOENT, "no %s partition", designator_names[which]);
+	/* A root hash from a signature that did not verify maps nothing. */
+	if (v->state == DMB_DDI_VERITY_UNVERIFIED)
+		return dmb_seterr(ctx, DMB_EVERIFY, "%s: the root hash signature did not verify",
+				  designator_names[which]);
 	if (names == DMB_DDI_NAMES_IMAGE && (!image || dmb_strlen(image) > DDI_NAME_MAX - 16))
 		return dmb_seterr(ctx, DMB_EINVAL, "no usable image name");
 	/* Names and the line are on the heap: a bootloader's stack is small. */
@@ -1046,7 +1065,7 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 	if (!ddi->chosen[DMB_DDI_ROOT])
 		return dmb_seterr(ctx, DMB_ENOENT, "no root partition");
 	for (int i = 0; i < 2 && !r; i++) {
-		bool ro;
+		bool ro = true;
 
 		if (!ddi->chosen[which[i]])
 			continue;
@@ -1055,7 +1074,7 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 		devs[ndev].name = dm_names[i];
 		devs[ndev].uuid = no_uuid;
 		devs[ndev].minor = -1;
-		devs[ndev].read_only = true;
+		devs[ndev].read_only = ro;
 		if (!r)
 			ndev++;
 	}

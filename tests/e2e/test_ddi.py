@@ -765,7 +765,9 @@ def check_cmdline(dm, image, names, *opts):
     waitfor = []
     for spec, name in zip(devs, names):
         fields = spec.split(",")
-        assert fields[1:4] == ["", "", "ro"] and len(fields) == 5
+        # ro or rw as open made the device (a plain root is writable unless flagged).
+        mode = "ro" if "(READ-ONLY)" in dm.ok("info", name) else "rw"
+        assert fields[1:4] == ["", "", mode] and len(fields) == 5
         words = fields[4].split()
         for i, w in enumerate(words):
             if w.startswith("PARTUUID="):

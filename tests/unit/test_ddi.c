@@ -1022,7 +1022,7 @@ static void test_fstypes(void **state)
 		/* FAT's name without the boot signature is not FAT. */
 		{ "", 54, "FAT16   ", 8, 16, DMB_DDI_XBOOTLDR },
 		/* Too short to probe: 7 sectors. */
-		{ "", 0, "hsqs", 4, 7, DMB_DDI_USR },
+		{ "", 0, "hsqs", 4, 7, DMB_DDI_HOME },
 		/* btrfs's magic where a too-short partition ends. */
 		{ "", 0, "", 0, 128, DMB_DDI_SRV },
 	};
@@ -1543,14 +1543,29 @@ static void test_usr(void **state)
 		      "root partition 1: no verity signature, and one is required", "root unsigned");
 	disk_free(&d);
 
+	/* systemd's rules: one verity partition per image; a verity root, no separate usr. */
 	disk_init(&d, 512, 2048);
 	vset_make(&d, &r, DMB_DDI_ROOT, DMB_ARCH_X86_64, 64, "root", "root-sig", "sha256", 32);
 	vset_make(&d, &u, DMB_DDI_USR, DMB_ARCH_X86_64, 64 + VSET_LBAS, "usr", "usr-sig", "sha512",
 		  33);
 	vset_sign(&d, &r);
 	vset_sign(&d, &u);
-	ddi = dissect_ok(&d, &require);
-	check_signed(&d, ddi, 0, &r, good.fingerprint);
+	dissect_fails(&d, &require, DMB_EINVAL, "both root and usr have verity partitions",
+		      "two verity sets");
+	disk_free(&d);
+	disk_init(&d, 512, 2048);
+	vset_make(&d, &r, DMB_DDI_ROOT, DMB_ARCH_X86_64, 64, "root", "root-sig", "sha256", 34);
+	vset_sign(&d, &r);
+	disk_add(&d, type_guid(DMB_DDI_USR, DMB_ARCH_X86_64), 64 + VSET_LBAS, 16, 0, "usr");
+	dissect_fails(&d, &x86_64, DMB_EINVAL, "a verity root with a separate usr partition",
+		      "verity root and usr");
+	disk_free(&d);
+	/* A sha512 usr set, signed, behind a plain root. */
+	disk_init(&d, 512, 2048);
+	disk_add(&d, type_guid(DMB_DDI_ROOT, DMB_ARCH_X86_64), 40, 16, 0, "root");
+	vset_make(&d, &u, DMB_DDI_USR, DMB_ARCH_X86_64, 64, "usr", "usr-sig", "sha512", 35);
+	vset_sign(&d, &u);
+	ddi = dissect_ok(&d, &x86_64);
 	check_signed(&d, ddi, 1, &u, good.fingerprint);
 	assert_int_equal(ddi->verity[1].root_hash_size, 64);
 	dmb_ddi_destroy(ddi);
@@ -2277,7 +2292,7 @@ static void check_parsed_back(struct disk *d, const struct dmb_ddi *ddi, const c
 		assert_string_equal(c->devs[i].name, names[i]);
 		assert_string_equal(c->devs[i].uuid, "");
 		assert_int_equal(c->devs[i].minor, -1);
-		assert_true(c->devs[i].read_only);
+		assert_int_equal(c->devs[i].read_only, ro);
 		assert_int_equal(c->devs[i].table->count, 1);
 		assert_int_equal(c->devs[i].table->targets[0].len_sectors, t->targets[0].len_sectors);
 		assert_string_equal(c->devs[i].table->targets[0].type, t->targets[0].type);
@@ -2319,28 +2334,24 @@ static void test_cmdline(void **state)
 	dmb_ddi_destroy(ddi);
 	disk_free(&d);
 
-	/* Signed root and usr. */
+	/* A plain read-only root and a signed usr. */
 	disk_init(&d, 512, 2048);
-	vset_make(&d, &r, DMB_DDI_ROOT, DMB_ARCH_X86_64, 64, "root", "root", "sha256", 61);
-	vset_make(&d, &u, DMB_DDI_USR, DMB_ARCH_X86_64, 64 + VSET_LBAS, "usr", "usr", "sha512", 62);
-	vset_sign(&d, &r);
+	disk_add(&d, type_guid(DMB_DDI_ROOT, DMB_ARCH_X86_64), 40, 16, DMB_GPT_FLAG_READ_ONLY,
+		 "root");
+	vset_make(&d, &u, DMB_DDI_USR, DMB_ARCH_X86_64, 64, "usr", "usr", "sha512", 62);
 	vset_sign(&d, &u);
-	salt_hex(&r, rsalt);
 	salt_hex(&u, usalt);
-	uuid_str(r.data, rd);
-	uuid_str(r.hash, rh);
 	uuid_str(u.data, ud);
 	uuid_str(u.hash, uh);
 	ddi = dissect_ok(&d, &x86_64);
+	dmb_guid_format(ddi->chosen[DMB_DDI_ROOT]->part->uuid, false, rd);
 	dmb_ctx_clear(&ctx);
 	n = dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line));
 	snprintf(want, sizeof(want),
-		 "dm-mod.create=\"root,,,ro,0 %u verity 1 PARTUUID=%s PARTUUID=%s 4096 4096 16 1 "
-		 "sha256 %s %s;usr,,,ro,0 %u verity 1 PARTUUID=%s PARTUUID=%s 4096 4096 16 1 "
-		 "sha512 %s %s\" root=/dev/dm-0 mount.usr=/dev/dm-1 "
-		 "dm-mod.waitfor=PARTUUID=%s,PARTUUID=%s,PARTUUID=%s,PARTUUID=%s",
-		 DATA_LBAS, rd, rh, r.root_hex, rsalt, DATA_LBAS, ud, uh, u.root_hex, usalt, rd, rh,
-		 ud, uh);
+		 "dm-mod.create=\"root,,,ro,0 16 linear PARTUUID=%s 0;usr,,,ro,0 %u verity 1 "
+		 "PARTUUID=%s PARTUUID=%s 4096 4096 16 1 sha512 %s %s\" root=/dev/dm-0 "
+		 "mount.usr=/dev/dm-1 dm-mod.waitfor=PARTUUID=%s,PARTUUID=%s,PARTUUID=%s",
+		 rd, DATA_LBAS, ud, uh, u.root_hex, usalt, rd, ud, uh);
 	assert_string_equal(line, want);
 	assert_int_equal(n, strlen(want));
 	check_parsed_back(&d, ddi, line, 2);
@@ -2353,7 +2364,7 @@ static void test_cmdline(void **state)
 	ddi = dissect_ok(&d, &x86_64);
 	dmb_ctx_clear(&ctx);
 	n = dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line));
-	assert_string_equal(line, "dm-mod.create=\"root,,,ro,0 24 linear "
+	assert_string_equal(line, "dm-mod.create=\"root,,,rw,0 24 linear "
 				  "PARTUUID=a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf 0\" root=/dev/dm-0 "
 				  "dm-mod.waitfor=PARTUUID=a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf");
 	assert_int_equal(n, strlen(line));
@@ -2563,15 +2574,14 @@ static int full_run(struct dmb_bdev *bd, const struct dmb_ddi_options *o)
 	return r;
 }
 
-static void two_signed_sets(struct disk *d)
+static void root_and_signed_usr(struct disk *d)
 {
-	struct vset r, u;
+	struct vset u;
 
 	disk_init(d, 512, 2048);
 	disk_add(d, type_guid(DMB_DDI_ESP, DMB_ARCH_UNKNOWN), 40, 16, 0, "esp");
-	vset_make(d, &r, DMB_DDI_ROOT, DMB_ARCH_X86_64, 64, "root", "root", "sha256", 71);
-	vset_make(d, &u, DMB_DDI_USR, DMB_ARCH_X86_64, 64 + VSET_LBAS, "usr", "usr", "sha256", 72);
-	vset_sign(d, &r);
+	vset_make(d, &u, DMB_DDI_USR, DMB_ARCH_X86_64, 64, "usr", "usr", "sha256", 72);
+	disk_add(d, type_guid(DMB_DDI_ROOT, DMB_ARCH_X86_64), 64 + VSET_LBAS, 16, 0, "root");
 	vset_sign(d, &u);
 	disk_write_gpt(d);
 }
@@ -2579,12 +2589,13 @@ static void two_signed_sets(struct disk *d)
 /* Every allocation failing in turn: DMB_ENOMEM or success, nothing leaked. */
 static void test_alloc_failures(void **state)
 {
-	static const unsigned flags[] = { 0, DMB_DDI_KEEP_GOING, DMB_DDI_REQUIRE_SIGNATURE };
+	/* (The plain root would fail DMB_DDI_REQUIRE_SIGNATURE, which test_usr covers.) */
+	static const unsigned flags[] = { 0, DMB_DDI_KEEP_GOING };
 	struct disk d;
 	long n = 0;
 
 	(void)state;
-	two_signed_sets(&d);
+	root_and_signed_usr(&d);
 	for (size_t f = 0; f < ARRAY_SIZE(flags); f++) {
 		struct dmb_ddi_options o = { .arch = DMB_ARCH_X86_64, .flags = flags[f] };
 
@@ -2618,7 +2629,7 @@ static void test_read_failures(void **state)
 	bool succeeded = false;
 
 	(void)state;
-	two_signed_sets(&d);
+	root_and_signed_usr(&d);
 	for (uint64_t n = 1; !succeeded; n++) {
 		int r;
 
