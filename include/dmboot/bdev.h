@@ -14,6 +14,12 @@
 
 struct dmb_bdev;
 
+/* One buffer of a vectored read. */
+struct dmb_iovec {
+	void *base;
+	size_t len;
+};
+
 /*
  * Operations of a block device.  Every operation works on whole blocks;
  * callers guarantee block + count <= num_blocks and count > 0, so an adapter
@@ -28,6 +34,13 @@ struct dmb_bdev_ops {
 	int (*write)(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf);
 	/* Make written blocks durable. NULL means nothing to do. */
 	int (*flush)(struct dmb_bdev *bd);
+	/*
+	 * Optional: read consecutive blocks starting at block into the n
+	 * buffers of vec, one after the other (every len a whole number of
+	 * blocks, n > 0).  It saves a call per buffer where the platform can
+	 * scatter (preadv); NULL means the library calls read() per buffer.
+	 */
+	int (*readv)(struct dmb_bdev *bd, uint64_t block, const struct dmb_iovec *vec, size_t n);
 };
 
 struct dmb_bdev {
@@ -53,6 +66,15 @@ int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const
 /* The same in 512-byte sectors, for devices of any block size. */
 int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf);
 int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf);
+
+/*
+ * Read consecutive 512-byte sectors starting at sector into the n buffers
+ * of vec in order (each len a multiple of 512): one readv() when the
+ * device has it and its block size divides every buffer, else a read per
+ * buffer.  Errors as dmb_bdev_read_sectors().
+ */
+int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
+			   size_t n);
 
 /* Flush if the device has a flush op; 0 otherwise. */
 int dmb_bdev_flush(struct dmb_bdev *bd);

@@ -119,6 +119,34 @@ int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, vo
 	return rw_bytes(bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, buf, NULL);
 }
 
+int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
+			   size_t n)
+{
+	const size_t mask = ((size_t)1 << bd->block_shift) - 1;
+	bool direct = bd->ops->readv != NULL && (sector & (mask >> DMB_SECTOR_SHIFT)) == 0;
+	uint64_t total = 0, end;
+
+	for (size_t i = 0; i < n; i++) {
+		if (vec[i].len & (((size_t)1 << DMB_SECTOR_SHIFT) - 1))
+			return DMB_EINVAL;
+		direct &= (vec[i].len & mask) == 0;
+		total += vec[i].len >> DMB_SECTOR_SHIFT;
+	}
+	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || !dmb_add_u64(sector, total, &end) ||
+	    end > dmb_bdev_sectors(bd))
+		return DMB_ERANGE;
+	if (direct && n)
+		return bd->ops->readv(bd, sector >> (bd->block_shift - DMB_SECTOR_SHIFT), vec, n);
+	for (size_t i = 0; i < n; i++) {
+		int r = dmb_bdev_read_sectors(bd, sector, vec[i].len >> DMB_SECTOR_SHIFT, vec[i].base);
+
+		if (r)
+			return r;
+		sector += vec[i].len >> DMB_SECTOR_SHIFT;
+	}
+	return 0;
+}
+
 int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf)
 {
 	if (bd->block_shift == DMB_SECTOR_SHIFT) {
@@ -150,6 +178,19 @@ static int ram_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf
 	return 0;
 }
 
+static int ram_readv(struct dmb_bdev *bd, uint64_t block, const struct dmb_iovec *vec,
+		     size_t n)
+{
+	struct dmb_ram_bdev *rb = bd->priv;
+	const uint8_t *src = rb->mem + (block << bd->block_shift);
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(vec[i].base, src, vec[i].len);
+		src += vec[i].len;
+	}
+	return 0;
+}
+
 static int ram_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
 {
 	struct dmb_ram_bdev *rb = bd->priv;
@@ -158,8 +199,10 @@ static int ram_write(struct dmb_bdev *bd, uint64_t block, size_t count, const vo
 	return 0;
 }
 
-static const struct dmb_bdev_ops ram_ops = { .read = ram_read, .write = ram_write };
-static const struct dmb_bdev_ops ram_ro_ops = { .read = ram_read };
+static const struct dmb_bdev_ops ram_ops = {
+	.read = ram_read, .write = ram_write, .readv = ram_readv
+};
+static const struct dmb_bdev_ops ram_ro_ops = { .read = ram_read, .readv = ram_readv };
 
 void dmb_ram_bdev_init(struct dmb_ram_bdev *rb, void *mem, uint64_t bytes, unsigned block_shift,
 		       bool writable)
@@ -187,6 +230,25 @@ static int slice_write(struct dmb_bdev *bd, uint64_t block, size_t count, const 
 	return sb->lower->ops->write(sb->lower, sb->first_block + block, count, buf);
 }
 
+static int slice_readv(struct dmb_bdev *bd, uint64_t block, const struct dmb_iovec *vec,
+		       size_t n)
+{
+	struct dmb_slice_bdev *sb = bd->priv;
+	struct dmb_bdev *lower = sb->lower;
+
+	if (lower->ops->readv)
+		return lower->ops->readv(lower, sb->first_block + block, vec, n);
+	for (size_t i = 0; i < n; i++) {
+		size_t count = vec[i].len >> bd->block_shift;
+		int r = lower->ops->read(lower, sb->first_block + block, count, vec[i].base);
+
+		if (r)
+			return r;
+		block += count;
+	}
+	return 0;
+}
+
 static int slice_flush(struct dmb_bdev *bd)
 {
 	struct dmb_slice_bdev *sb = bd->priv;
@@ -195,9 +257,11 @@ static int slice_flush(struct dmb_bdev *bd)
 }
 
 static const struct dmb_bdev_ops slice_ops = {
-	.read = slice_read, .write = slice_write, .flush = slice_flush
+	.read = slice_read, .write = slice_write, .flush = slice_flush, .readv = slice_readv
 };
-static const struct dmb_bdev_ops slice_ro_ops = { .read = slice_read, .flush = slice_flush };
+static const struct dmb_bdev_ops slice_ro_ops = {
+	.read = slice_read, .flush = slice_flush, .readv = slice_readv
+};
 
 void dmb_slice_bdev_init(struct dmb_slice_bdev *sb, struct dmb_bdev *lower, uint64_t first_block,
 			 uint64_t num_blocks)

@@ -138,9 +138,52 @@ static int striped_io(struct dmb_target *ti, uint64_t sector, size_t count, uint
 	return 0;
 }
 
+/* Scattered pieces of one stripe gathered per vectored read. */
+#define STRIPED_VEC 32
+
+/*
+ * A read over many chunks: a stripe's pieces of it lie back to back on the
+ * stripe's device (chunks c, c + n, c + 2n, ... are its consecutive chunks),
+ * so each stripe is read with vectored reads into the scattered places of
+ * buf, instead of one read per chunk.
+ */
 static int striped_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
 {
-	return striped_io(ti, sector, count, buf, NULL);
+	struct striped *sc = ti->priv;
+	const uint64_t chunk = sc->chunk_sectors, n = sc->stripes, end = sector + count;
+	const uint64_t c_first = sector / chunk, c_last = (end - 1) / chunk;
+
+	if (c_last - c_first < n)
+		return striped_io(ti, sector, count, buf, NULL);
+	for (uint64_t s = 0; s < n; s++) {
+		struct dmb_bdev *bd = sc->stripe[s].dev->bdev;
+		struct dmb_iovec vec[STRIPED_VEC];
+		uint64_t at = 0;
+		size_t nv = 0;
+		int r = 0;
+
+		for (uint64_t c = c_first + (s + n - c_first % n) % n; c <= c_last && !r; c += n) {
+			uint64_t lo = DMB_MIN(c * chunk, end), hi = DMB_MIN((c + 1) * chunk, end);
+
+			if (lo < sector)
+				lo = sector;
+			if (nv == 0)
+				at = sc->stripe[s].start + (c / n) * chunk + (lo - c * chunk);
+			vec[nv].base = (uint8_t *)buf + ((lo - sector) << DMB_SECTOR_SHIFT);
+			vec[nv].len = (size_t)(hi - lo) << DMB_SECTOR_SHIFT;
+			if (++nv == STRIPED_VEC) {
+				r = dmb_bdev_readv_sectors(bd, at, vec, nv);
+				nv = 0;
+			}
+		}
+		if (!r && nv)
+			r = dmb_bdev_readv_sectors(bd, at, vec, nv);
+		if (r) {
+			sc->stripe[s].errors++;
+			return r;
+		}
+	}
+	return 0;
 }
 
 static int striped_write(struct dmb_target *ti, uint64_t sector, size_t count, const void *buf)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "dmboot_posix.h"
@@ -56,6 +57,47 @@ static int file_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *bu
 	return 0;
 }
 
+/* preadv() in groups of at most IOV_MAX buffers, resuming after short reads. */
+static int file_readv(struct dmb_bdev *bd, uint64_t block, const struct dmb_iovec *vec,
+		      size_t n)
+{
+	struct file_dev *f = bd->priv;
+	uint64_t off = block << bd->block_shift;
+	struct iovec iov[64];
+
+	while (n) {
+		size_t k = n < 64 ? n : 64, left = 0;
+		struct iovec *cur = iov;
+
+		for (size_t i = 0; i < k; i++) {
+			iov[i].iov_base = vec[i].base;
+			iov[i].iov_len = vec[i].len;
+			left += vec[i].len;
+		}
+		while (left) {
+			ssize_t got = preadv(f->fd, cur, (int)(k - (size_t)(cur - iov)), (off_t)off);
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				return io_fail(f, "read", off, got < 0 ? errno : 0);
+			off += (uint64_t)got;
+			left -= (size_t)got;
+			while (got > 0 && (size_t)got >= cur->iov_len) {
+				got -= (ssize_t)cur->iov_len;
+				cur++;
+			}
+			if (got > 0) {
+				cur->iov_base = (char *)cur->iov_base + got;
+				cur->iov_len -= (size_t)got;
+			}
+		}
+		vec += k;
+		n -= k;
+	}
+	return 0;
+}
+
 static int file_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
 {
 	struct file_dev *f = bd->priv;
@@ -87,9 +129,9 @@ static int file_flush(struct dmb_bdev *bd)
 }
 
 static const struct dmb_bdev_ops file_rw_ops = {
-	.read = file_read, .write = file_write, .flush = file_flush
+	.read = file_read, .write = file_write, .flush = file_flush, .readv = file_readv
 };
-static const struct dmb_bdev_ops file_ro_ops = { .read = file_read };
+static const struct dmb_bdev_ops file_ro_ops = { .read = file_read, .readv = file_readv };
 
 static int fail(struct dmb_ctx *ctx, int code, const char *path, const char *why)
 {

@@ -231,6 +231,63 @@ static void test_striped_interleave(void **state)
 	check_interleave(3, 32, 1, offs);
 }
 
+/*
+ * Reads over many chunks go out as one vectored read per stripe (in
+ * batches): every window of a long striped device reads what the
+ * interleave says, over lower devices with a readv op (RAM) and without
+ * one (the fault wrapper), so both the scatter and the fallback path run.
+ */
+static void test_striped_vectored(void **state)
+{
+	static const uint64_t offs[] = { 3, 0, 11 };
+	const unsigned stripes = 3, chunk = 1, rows = 100;
+	const uint64_t len = (uint64_t)stripes * chunk * rows;
+	uint8_t *want = malloc(len * SECTOR), *got = malloc(len * SECTOR);
+	struct dmb_fault_bdev fb[3];
+	struct rng rng;
+
+	(void)state;
+	rng_seed(&rng, 77);
+	for (uint64_t s = 0; s < len; s++) {
+		uint64_t c = s / chunk, k = c % stripes;
+		const uint8_t *src = res.dev[k].mem +
+				     (offs[k] + (c / stripes) * chunk + s % chunk) * SECTOR;
+
+		memcpy(want + s * SECTOR, src, SECTOR);
+	}
+	for (int wrapped = 0; wrapped < 2; wrapped++) {
+		char text[256];
+		struct dmb_dev *dev;
+
+		for (unsigned k = 0; k < stripes; k++) {
+			dmb_fault_bdev_init(&fb[k], &res.dev[k].rb.bdev);
+			res.dev[k].bdev = wrapped ? &fb[k].bdev : &res.dev[k].rb.bdev;
+		}
+		assert_true(wrapped ? res.dev[0].bdev->ops->readv == NULL :
+				      res.dev[0].bdev->ops->readv != NULL);
+		snprintf(text, sizeof(text), "0 %llu striped 3 1 d0 3 d1 0 d2 11",
+			 (unsigned long long)len);
+		dev = create_ok(text, 0);
+		assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 0, len, got), 0);
+		assert_memory_equal(got, want, len * SECTOR);
+		for (int i = 0; i < 2000; i++) {
+			uint64_t off = rng_below(&rng, len), n = 1 + rng_below(&rng, len - off);
+
+			memset(got, 0x5a, n * SECTOR);
+			assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), off, n, got), 0);
+			if (memcmp(got, want + off * SECTOR, n * SECTOR) != 0)
+				fail_msg("%s lower devices: sectors [%llu, +%llu) differ",
+					 wrapped ? "plain" : "vectored", (unsigned long long)off,
+					 (unsigned long long)n);
+		}
+		dmb_dev_destroy(dev);
+	}
+	for (unsigned k = 0; k < stripes; k++)
+		res.dev[k].bdev = &res.dev[k].rb.bdev;
+	free(want);
+	free(got);
+}
+
 /* --- writes ---------------------------------------------------------------- */
 
 /* Apply a byte write to the model: lower memories through the sector map. */
@@ -690,6 +747,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_sector_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_byte_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_striped_interleave, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_striped_vectored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4k_lower, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stacked, setup, teardown),
