@@ -12,7 +12,7 @@
 #include "../core/endian.h"
 #include "../core/hashtree.h"
 
-#define CHUNK_BYTES (1u << 20)
+#define CHUNK_BYTES (128u << 10)
 
 static const uint8_t sb_magic[8] = { 'v', 'e', 'r', 'i', 't', 'y', 0, 0 };
 

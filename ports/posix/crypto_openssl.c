@@ -13,7 +13,7 @@
 
 struct dmb_digest {
 	EVP_MD_CTX *ctx;
-	const EVP_MD *md;
+	EVP_MD *md;   /* fetched once: an implicit fetch would repeat at every init */
 };
 
 /* Linux crypto API names whose OpenSSL name differs. */
@@ -32,7 +32,7 @@ static int ossl_digest_create(const struct dmb_crypto *c, const char *name,
 {
 	const char *oname = name;
 	struct dmb_digest *d;
-	const EVP_MD *md;
+	EVP_MD *md;
 	int n;
 
 	(void)c;
@@ -41,19 +41,26 @@ static int ossl_digest_create(const struct dmb_crypto *c, const char *name,
 		if (strcmp(name, name_map[i].kernel) == 0)
 			oname = name_map[i].openssl;
 	/* Only plain digests: no XOFs, nothing longer than the library handles. */
-	md = EVP_get_digestbyname(oname);
-	if (!md || (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF))
+	md = EVP_MD_fetch(NULL, oname, NULL);
+	if (!md || (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)) {
+		EVP_MD_free(md);
 		return DMB_ENOTSUP;
+	}
 	n = EVP_MD_get_size(md);
-	if (n <= 0 || n > DMB_MAX_DIGEST_SIZE)
+	if (n <= 0 || n > DMB_MAX_DIGEST_SIZE) {
+		EVP_MD_free(md);
 		return DMB_ENOTSUP;
+	}
 	d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		EVP_MD_free(md);
 		return DMB_ENOMEM;
+	}
 	d->md = md;
 	d->ctx = EVP_MD_CTX_new();
 	if (!d->ctx || !EVP_DigestInit_ex(d->ctx, md, NULL)) {
 		EVP_MD_CTX_free(d->ctx);
+		EVP_MD_free(md);
 		free(d);
 		return DMB_ENOMEM;
 	}
@@ -87,6 +94,7 @@ static void ossl_digest_destroy(struct dmb_digest *d)
 	if (!d)
 		return;
 	EVP_MD_CTX_free(d->ctx);
+	EVP_MD_free(d->md);
 	free(d);
 }
 
