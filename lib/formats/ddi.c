@@ -334,11 +334,6 @@ static const struct dmb_ddi_partition *choose(const struct dmb_ddi *ddi,
 	return best;
 }
 
-static bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /*
  * A root hash names the data and -verity partitions by its first and last
  * 16 bytes; the specification rules out an all-zero UUID there (systemd
@@ -396,7 +391,7 @@ static size_t json_skip_string(const char *s, size_t len, size_t i)
 		if (++i >= len || !json_escape(s[i]))
 			return 0;
 		for (int k = 0; s[i] == 'u' && k < 4; k++)
-			if (i + 1 + (size_t)k >= len || !is_hex(s[i + 1 + (size_t)k]))
+			if (i + 1 + (size_t)k >= len || dmb_hex_digit(s[i + 1 + (size_t)k]) < 0)
 				return 0;
 		if (s[i] == 'u')
 			i += 4;
@@ -680,7 +675,7 @@ int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *tex
 			have_fingerprint = true;
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
 			for (size_t c = 0; !r && c < blen; c++)
-				if (!is_hex(buf[c]))
+				if (dmb_hex_digit(buf[c]) < 0)
 					blen = 0;
 			if (!r && blen != 64)
 				r = dmb_seterr(ctx, DMB_ECORRUPT,
