@@ -28,6 +28,13 @@ int cli_seterr(struct dmb_ctx *ctx, int err, const char *fmt, ...) DMB_PRINTF(3,
 /* Read all of a file ("-" = stdin) into a NUL-terminated buffer (cap: max bytes). */
 int cli_read_file(const char *path, size_t cap, char **out, size_t *len);
 
+/*
+ * Print s to stdout as a JSON string, as util-linux, systemd and lvm2 write
+ * them: '"' and '\' escaped, \b \f \n \r \t, other control characters as
+ * \u00XX; NULL prints null.
+ */
+void cli_json_string(const char *s);
+
 /* Strict decimal parse of a command-line number. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 

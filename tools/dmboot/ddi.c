@@ -407,47 +407,6 @@ static const char *sig_word(const struct dmb_ddi_verity *v)
 	}
 }
 
-/* A JSON string as systemd writes it, or null. */
-static void json_string(const char *s)
-{
-	if (!s) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", stdout);
-			break;
-		case '\\':
-			fputs("\\\\", stdout);
-			break;
-		case '\b':
-			fputs("\\b", stdout);
-			break;
-		case '\f':
-			fputs("\\f", stdout);
-			break;
-		case '\n':
-			fputs("\\n", stdout);
-			break;
-		case '\r':
-			fputs("\\r", stdout);
-			break;
-		case '\t':
-			fputs("\\t", stdout);
-			break;
-		default:
-			if (*p < 0x20)
-				printf("\\u%04x", *p);
-			else
-				putchar(*p);
-		}
-	}
-	putchar('"');
-}
-
 /* Start an object member or array element at depth, in systemd's pretty or short layout. */
 static void json_next(bool pretty, int depth, bool first, const char *key)
 {
@@ -459,7 +418,7 @@ static void json_next(bool pretty, int depth, bool first, const char *key)
 			putchar('\t');
 	}
 	if (key) {
-		json_string(key);
+		cli_json_string(key);
 		fputs(pretty ? " : " : ":", stdout);
 	}
 }
@@ -479,7 +438,7 @@ static void print_json(const char *name, uint64_t size, const struct row *rows, 
 {
 	putchar('{');
 	json_next(pretty, 1, true, "name");
-	json_string(name);
+	cli_json_string(name);
 	json_next(pretty, 1, false, "size");
 	printf("%llu", (unsigned long long)size);
 	json_next(pretty, 1, false, "mounts");
@@ -501,17 +460,17 @@ static void print_json(const char *name, uint64_t size, const struct row *rows, 
 				else if (c == C_PARTNO)
 					printf("%u", r->partno);
 				else
-					json_string(r->cell[c]);
+					cli_json_string(r->cell[c]);
 			}
 			/* What dmboot adds: the root hash and what became of its signature. */
 			if (v && v->root_hash_size)
 				dmb_hex_encode(v->root_hash, v->root_hash_size, hex);
 			json_next(pretty, 3, false, "roothash");
-			json_string(v && v->root_hash_size ? hex : NULL);
+			cli_json_string(v && v->root_hash_size ? hex : NULL);
 			json_next(pretty, 3, false, "signature");
-			json_string(sig_word(v));
+			cli_json_string(sig_word(v));
 			json_next(pretty, 3, false, "signature_error");
-			json_string(v && v->sig && v->sig_err ? v->sig_msg : NULL);
+			cli_json_string(v && v->sig && v->sig_err ? v->sig_msg : NULL);
 			json_close(pretty, 2, '}');
 		}
 		json_close(pretty, 1, ']');

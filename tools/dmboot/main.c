@@ -113,6 +113,30 @@ int cli_read_file(const char *path, size_t cap, char **out, size_t *len)
 	return 0;
 }
 
+void cli_json_string(const char *s)
+{
+	static const char controls[] = "\b\f\n\r\t", letters[] = "bfnrt";
+
+	if (!s) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *c = strchr(controls, *p);
+
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (c)
+			printf("\\%c", letters[c - controls]);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
 bool cli_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -176,42 +176,6 @@ static unsigned grain(const struct disk *d)
 
 /* --- --json ------------------------------------------------------------------- */
 
-/* util-linux's JSON strings: '"' and '\' escaped, control characters as \uXXXX. */
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-		case '\\':
-			putchar('\\');
-			putchar(*p);
-			break;
-		case '\b':
-			fputs("\\b", stdout);
-			break;
-		case '\f':
-			fputs("\\f", stdout);
-			break;
-		case '\n':
-			fputs("\\n", stdout);
-			break;
-		case '\r':
-			fputs("\\r", stdout);
-			break;
-		case '\t':
-			fputs("\\t", stdout);
-			break;
-		default:
-			if (*p < 0x20)
-				printf("\\u%04x", *p);
-			else
-				putchar(*p);
-		}
-	}
-	putchar('"');
-}
-
 /* One "key": value member at an indent, after a comma when it is not the first. */
 struct jobj {
 	int indent;
@@ -229,7 +193,7 @@ static void jstr(struct jobj *o, const char *key, const char *value)
 	jkey(o, key);
 	/* util-linux writes an empty string as null. */
 	if (*value)
-		json_string(value);
+		cli_json_string(value);
 	else
 		fputs("null", stdout);
 }
