@@ -53,6 +53,7 @@
 #include "../../ports/posix/dmboot_posix.h"
 #include "core/endian.h"
 #include "core/util.h"
+#include "gpt_repair.h"
 
 #define MAX_IMAGE (256u << 10)
 
@@ -135,32 +136,6 @@ static void init_providers(void)
 	no_pkcs7_ops.pkcs7_verify = NULL;
 	no_pkcs7 = provider.crypto;
 	no_pkcs7.ops = &no_pkcs7_ops;
-}
-
-/* ---- GPT CRC repair ------------------------------------------------------------ */
-
-static void repair_header(size_t bytes, unsigned ss, uint64_t lba)
-{
-	uint8_t *h;
-	uint32_t hsz, count, esize;
-	uint64_t at;
-
-	if ((lba + 1) * ss > bytes)
-		return;
-	h = image + lba * ss;
-	if (memcmp(h, "EFI PART", 8) != 0)
-		return;
-	hsz = dmb_get_le32(h + 12);
-	if (hsz < 92 || hsz > ss)
-		return;
-	at = dmb_get_le64(h + 72);
-	count = dmb_get_le32(h + 80);
-	esize = dmb_get_le32(h + 84);
-	if ((uint64_t)count * esize <= DMB_GPT_MAX_ARRAY_BYTES && at < bytes / ss &&
-	    (uint64_t)count * esize <= bytes - at * ss)
-		dmb_put_le32(h + 88, dmb_crc32(0, image + at * ss, (size_t)count * esize));
-	dmb_put_le32(h + 16, 0);
-	dmb_put_le32(h + 16, dmb_crc32(0, h, hsz));
 }
 
 /* ---- checks on a dissection ---------------------------------------------------- */
@@ -412,9 +387,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (data[0] & 4)
 		for (unsigned ss = 512; ss <= 4096; ss *= 2) {
-			repair_header(bytes, ss, 1);
+			gpt_repair_header(image, bytes, ss, 1);
 			if (bytes / ss >= 2)
-				repair_header(bytes, ss, bytes / ss - 1);
+				gpt_repair_header(image, bytes, ss, bytes / ss - 1);
 		}
 	dmb_ram_bdev_init(&rb, image, bytes, shift, false);
 	o.arch = (enum dmb_ddi_arch)((data[0] >> 3 & 7) % DMB_ARCH_COUNT);

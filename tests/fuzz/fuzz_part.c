@@ -18,6 +18,7 @@
 
 #include "core/endian.h"
 #include "core/util.h"
+#include "gpt_repair.h"
 
 #define MAX_IMAGE (4u << 20)
 
@@ -29,31 +30,6 @@ static void check(bool ok, const char *what)
 		fprintf(stderr, "fuzz_part: %s\n", what);
 		abort();
 	}
-}
-
-/* Recompute the entry array CRC (when the array is on the image) and the header CRC. */
-static void repair_header(uint8_t *img, size_t bytes, unsigned ss, uint64_t lba)
-{
-	uint8_t *h;
-	uint32_t hsz, count, esize;
-	uint64_t at;
-
-	if ((lba + 1) * ss > bytes)
-		return;
-	h = img + lba * ss;
-	if (memcmp(h, "EFI PART", 8) != 0)
-		return;
-	hsz = dmb_get_le32(h + 12);
-	if (hsz < 92 || hsz > ss)
-		return;
-	at = dmb_get_le64(h + 72);
-	count = dmb_get_le32(h + 80);
-	esize = dmb_get_le32(h + 84);
-	if ((uint64_t)count * esize <= DMB_GPT_MAX_ARRAY_BYTES && at < bytes / ss &&
-	    (uint64_t)count * esize <= bytes - at * ss)
-		dmb_put_le32(h + 88, dmb_crc32(0, img + at * ss, (size_t)count * esize));
-	dmb_put_le32(h + 16, 0);
-	dmb_put_le32(h + 16, dmb_crc32(0, h, hsz));
 }
 
 static bool valid_utf8(const char *s)
@@ -152,9 +128,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mode) {
 		/* Repair both copies for every sector size; mode 2 also makes the MBR protective. */
 		for (unsigned ss = 512; ss <= 4096; ss *= 2) {
-			repair_header(image, bytes, ss, 1);
+			gpt_repair_header(image, bytes, ss, 1);
 			if (bytes / ss >= 2)
-				repair_header(image, bytes, ss, bytes / ss - 1);
+				gpt_repair_header(image, bytes, ss, bytes / ss - 1);
 		}
 		if (mode == 2 && bytes >= 512) {
 			image[446 + 4] = 0xee;
