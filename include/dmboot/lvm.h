@@ -92,6 +92,7 @@ struct dmb_lvm_seg {
 	const char *type;             /* as in the metadata, without "+FLAGS" */
 	uint32_t stripe_size_sectors; /* striped with more than one stripe; else 0 */
 	size_t area_count;            /* stripes (striped), images (mirror), else 0 */
+	uint64_t area_extents;        /* extents each area covers (striped: extent_count / stripes) */
 	const struct dmb_lvm_area *areas;
 	const void *section;          /* private: where dmb_lvm_seg_str() looks */
 };
@@ -105,6 +106,13 @@ struct dmb_lvm_lv {
 	size_t seg_count;
 	const struct dmb_lvm_seg *segs;  /* sorted by start_extent, contiguous from 0 */
 	const struct dmb_lvm_vg *vg;
+	/*
+	 * Snapshots (segment type "snapshot" in an LV of their own) name an
+	 * origin and a COW store.  For those two LVs, the first snapshot LV
+	 * naming them; NULL otherwise.
+	 */
+	const struct dmb_lvm_lv *origin_of;  /* this LV is that snapshot's origin */
+	const struct dmb_lvm_lv *cow_of;     /* this LV is that snapshot's COW store */
 	const void *section;           /* private: where dmb_lvm_lv_str() looks */
 };
 

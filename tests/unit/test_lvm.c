@@ -923,6 +923,44 @@ static void test_unsupported_segment_types(void **state)
 	}
 }
 
+/* A snapshot's origin and COW store are found once, and both refused. */
+static void test_snapshot_links(void **state)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_lvm_scan *s;
+	struct pvimg pv[2];
+	struct dmb_table *t;
+	const struct dmb_lvm_vg *vg;
+	char *text = edit(base_text, "\n}\n\n}\n# Generated",
+			  "\nsnapshot0 {\nid = \"SNAPSN-0000-0000-0000-0000-0000-000000\"\n"
+			  "status = [\"READ\"]\nflags = []\nsegment_count = 1\n"
+			  "segment1 {\nstart_extent = 0\nextent_count = 6\ntype = \"snapshot\"\n"
+			  "chunk_size = 8\norigin = \"lin\"\ncow_store = \"nothing\"\n}\n}\n"
+			  "}\n\n}\n# Generated");
+
+	(void)state;
+	pv_init(&pv[0], pv_a, text);
+	pv_init(&pv[1], pv_b, text);
+	assert_int_equal(scan(&ctx, pv, 2, &s), 0);
+	vg = dmb_lvm_scan_vg(s, 0);
+	assert_ptr_equal(dmb_lvm_find_lv(vg, "lin")->origin_of, dmb_lvm_find_lv(vg, "snapshot0"));
+	assert_ptr_equal(dmb_lvm_find_lv(vg, "nothing")->cow_of, dmb_lvm_find_lv(vg, "snapshot0"));
+	assert_null(dmb_lvm_find_lv(vg, "my-lv")->origin_of);
+	assert_null(dmb_lvm_find_lv(vg, "my-lv")->cow_of);
+	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "lin"), 0, &t), DMB_ENOTSUP);
+	assert_string_equal(ctx.msg, "logical volume vg0/lin: origin of snapshot snapshot0: "
+				     "segment type snapshot-origin is not supported");
+	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "nothing"), 0, &t),
+			 DMB_ENOTSUP);
+	assert_string_equal(ctx.msg,
+			    "logical volume vg0/nothing: segment type snapshot is not supported");
+	assert_lv_table(vg, "my-lv", 0, str_table);
+	dmb_lvm_scan_destroy(s);
+	pv_free(&pv[0]);
+	pv_free(&pv[1]);
+	free(text);
+}
+
 /* Every allocation may fail: the result is DMB_ENOMEM or success, never a leak. */
 static void test_allocation_failures(void **state)
 {
@@ -973,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_pv),
 		cmocka_unit_test(test_missing_pv),
 		cmocka_unit_test(test_unsupported_segment_types),
+		cmocka_unit_test(test_snapshot_links),
 		cmocka_unit_test(test_allocation_failures),
 	};
 

@@ -270,35 +270,10 @@ static bool seg_is(const struct dmb_lvm_seg *seg, const char *type)
 	return strcmp(seg->type, type) == 0;
 }
 
-/* The LV whose snapshot segment names lv as key ("origin" or "cow_store"). */
-static bool named_by_snapshot(const struct dmb_lvm_lv *lv, const char *key)
+/* The snapshot segment of a snapshot LV. */
+static const struct dmb_lvm_seg *snapshot_seg(const struct dmb_lvm_lv *snap)
 {
-	const struct dmb_lvm_vg *vg = lv->vg;
-
-	for (size_t i = 0; i < vg->lv_count; i++)
-		for (size_t k = 0; k < vg->lvs[i].seg_count; k++) {
-			const struct dmb_lvm_seg *seg = &vg->lvs[i].segs[k];
-			const char *v = dmb_lvm_seg_str(seg, key);
-
-			if (seg_is(seg, "snapshot") && v && strcmp(v, lv->name) == 0)
-				return true;
-		}
-	return false;
-}
-
-static const struct dmb_lvm_seg *snapshot_of_cow(const struct dmb_lvm_lv *lv)
-{
-	const struct dmb_lvm_vg *vg = lv->vg;
-
-	for (size_t i = 0; i < vg->lv_count; i++)
-		for (size_t k = 0; k < vg->lvs[i].seg_count; k++) {
-			const struct dmb_lvm_seg *seg = &vg->lvs[i].segs[k];
-			const char *v = dmb_lvm_seg_str(seg, "cow_store");
-
-			if (seg_is(seg, "snapshot") && v && strcmp(v, lv->name) == 0)
-				return seg;
-		}
-	return NULL;
+	return snap && snap->seg_count ? &snap->segs[0] : NULL;
 }
 
 /*
@@ -307,13 +282,10 @@ static const struct dmb_lvm_seg *snapshot_of_cow(const struct dmb_lvm_lv *lv)
  */
 static bool lv_visible(const struct dmb_lvm_lv *lv)
 {
-	const struct dmb_lvm_seg *snap;
-
 	if (lv->seg_count && seg_is(&lv->segs[0], "snapshot"))
 		return false;
-	snap = snapshot_of_cow(lv);
-	if (snap) {
-		const char *origin = dmb_lvm_seg_str(snap, "origin");
+	if (lv->cow_of) {
+		const char *origin = dmb_lvm_seg_str(snapshot_seg(lv->cow_of), "origin");
 		const struct dmb_lvm_lv *o = origin ? dmb_lvm_find_lv(lv->vg, origin) : NULL;
 
 		return o && o != lv && (o->status & DMB_LVM_VISIBLE);
@@ -402,9 +374,9 @@ static void lv_attr(const struct report_ctx *rc, const struct dmb_lvm_lv *lv, ch
 		out[0] = 'd';
 	else if (strcmp(type, "vdo") == 0)
 		out[0] = 'v';
-	else if (named_by_snapshot(lv, "cow_store"))
+	else if (lv->cow_of)
 		out[0] = 's';
-	else if (named_by_snapshot(lv, "origin"))
+	else if (lv->origin_of)
 		out[0] = 'o';
 	else if (strcmp(type, "error") == 0 || strcmp(type, "zero") == 0)
 		out[0] = 'v';
@@ -573,11 +545,14 @@ static const struct field *find_field(const char *name, enum report_type type)
 	return NULL;
 }
 
-static void pv_ranges(const struct row *r, char sep, char *buf, size_t cap)
+/*
+ * A segment's areas: "DEV:FIRST-LAST" joined by sep (seg_pe_ranges,
+ * seg_le_ranges), or with extents false "DEV(FIRST)" joined by ','
+ * (devices).  A missing PV is "[unknown]", an LV area its LV.
+ */
+static void area_list(const struct dmb_lvm_seg *seg, bool extents, char sep, char *buf,
+		      size_t cap)
 {
-	const struct dmb_lvm_seg *seg = r->seg;
-	uint64_t len = seg->area_count && seg_is(seg, "mirror") ? seg->extent_count :
-		       seg->area_count ? seg->extent_count / seg->area_count : 0;
 	size_t used = 0;
 
 	buf[0] = '\0';
@@ -585,29 +560,12 @@ static void pv_ranges(const struct row *r, char sep, char *buf, size_t cap)
 		const struct dmb_lvm_area *a = &seg->areas[i];
 		const char *name = a->pv ? (a->pv->dev ? a->pv->dev->dev_name : "[unknown]") :
 				   a->lv->name;
-		int n;
-
-		n = snprintf(buf + used, cap - used, "%s%s:%llu-%llu", i ? (char[]){ sep, 0 } : "",
-			     name, (unsigned long long)a->start_extent,
-			     (unsigned long long)(a->start_extent + len - 1));
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
-static void devices_list(const struct row *r, char *buf, size_t cap)
-{
-	const struct dmb_lvm_seg *seg = r->seg;
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < seg->area_count && used < cap; i++) {
-		const struct dmb_lvm_area *a = &seg->areas[i];
-		const char *name = a->pv ? (a->pv->dev ? a->pv->dev->dev_name : "[unknown]") :
-				   a->lv->name;
-		int n = snprintf(buf + used, cap - used, "%s%s(%llu)", i ? "," : "", name,
-				 (unsigned long long)a->start_extent);
+		unsigned long long first = a->start_extent;
+		int n = extents ? snprintf(buf + used, cap - used, "%s%s:%llu-%llu",
+					   i ? (char[]){ sep, 0 } : "", name, first,
+					   first + seg->area_extents - 1) :
+				  snprintf(buf + used, cap - used, "%s%s(%llu)", i ? "," : "", name,
+					   first);
 
 		if (n < 0)
 			break;
@@ -783,7 +741,7 @@ static void field_value(const struct report_ctx *rc, const struct field *f, cons
 		snprintf(buf, cap, "%s", s ? s : "");
 		break;
 	case F_ORIGIN: {
-		const struct dmb_lvm_seg *snap = snapshot_of_cow(lv);
+		const struct dmb_lvm_seg *snap = lv->cow_of ? snapshot_seg(lv->cow_of) : NULL;
 
 		s = snap ? dmb_lvm_seg_str(snap, "origin") :
 		    lv->seg_count && seg_is(&lv->segs[0], "thin") ?
@@ -851,13 +809,13 @@ static void field_value(const struct report_ctx *rc, const struct field *f, cons
 		put_u64(buf, cap, r->seg->extent_count);
 		break;
 	case F_SEG_PE_RANGES:
-		pv_ranges(r, ' ', buf, cap);
+		area_list(r->seg, true, ' ', buf, cap);
 		break;
 	case F_SEG_LE_RANGES:
-		pv_ranges(r, ',', buf, cap);
+		area_list(r->seg, true, ',', buf, cap);
 		break;
 	case F_DEVICES:
-		devices_list(r, buf, cap);
+		area_list(r->seg, false, ',', buf, cap);
 		break;
 	}
 }
@@ -924,22 +882,6 @@ static int parse_fields(const struct opts *o, enum report_type type, struct repo
 	return r;
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static int print_report(const struct report_ctx *rc, enum report_type type, struct report *rep)
 {
 	const struct opts *o = rc->o;
@@ -967,7 +909,7 @@ static int print_report(const struct report_ctx *rc, enum report_type type, stru
 			printf("                  {");
 			for (size_t c = 0; c < rep->ncols; c++) {
 				printf("%s\"%s\":", c ? ", " : "", rep->cols[c]->id);
-				json_string(vals[i * rep->ncols + c]);
+				cli_json_string(vals[i * rep->ncols + c]);
 			}
 			printf("}%s\n", i + 1 < rep->nrows ? "," : "");
 		}

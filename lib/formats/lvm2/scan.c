@@ -417,37 +417,6 @@ static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv,
 	return 0;
 }
 
-/*
- * An LV a snapshot uses is not a plain mapping: lvm2 loads its origin as
- * snapshot-origin (writes copy out to the snapshot first) and its COW store
- * inside the snapshot target.  Neither runs here, so both are refused.
- */
-static int check_snapshots(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv)
-{
-	const struct dmb_lvm_vg *vg = lv->vg;
-
-	for (size_t i = 0; i < vg->lv_count; i++) {
-		for (size_t k = 0; k < vg->lvs[i].seg_count; k++) {
-			const struct dmb_lvm_seg *seg = &vg->lvs[i].segs[k];
-			const char *origin, *cow;
-
-			if (dmb_strcmp(seg->type, "snapshot") != 0)
-				continue;
-			origin = dmb_lvm_seg_str(seg, "origin");
-			cow = dmb_lvm_seg_str(seg, "cow_store");
-			if (origin && dmb_strcmp(origin, lv->name) == 0)
-				return dmb_seterr(ctx, DMB_ENOTSUP,
-						  "logical volume %s/%s: origin of snapshot %s: segment type snapshot-origin is not supported",
-						  vg->name, lv->name, vg->lvs[i].name);
-			if (cow && dmb_strcmp(cow, lv->name) == 0)
-				return dmb_seterr(ctx, DMB_ENOTSUP,
-						  "logical volume %s/%s: segment type snapshot is not supported",
-						  vg->name, lv->name);
-		}
-	}
-	return 0;
-}
-
 int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
 		     struct dmb_table **out)
 {
@@ -461,9 +430,19 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 	if (lv->seg_count == 0)
 		return dmb_seterr(ctx, DMB_EINVAL, "logical volume %s/%s has no segments",
 				  lv->vg->name, lv->name);
-	r = check_snapshots(ctx, lv);
-	if (r)
-		return r;
+	/*
+	 * An LV a snapshot uses is not a plain mapping: lvm2 loads its origin as
+	 * snapshot-origin (writes copy out to the snapshot first) and its COW
+	 * store inside the snapshot target.  Neither runs here.
+	 */
+	if (lv->origin_of)
+		return dmb_seterr(ctx, DMB_ENOTSUP,
+				  "logical volume %s/%s: origin of snapshot %s: segment type snapshot-origin is not supported",
+				  lv->vg->name, lv->name, lv->origin_of->name);
+	if (lv->cow_of)
+		return dmb_seterr(ctx, DMB_ENOTSUP,
+				  "logical volume %s/%s: segment type snapshot is not supported",
+				  lv->vg->name, lv->name);
 	r = dmb_table_create(ctx, &t);
 	for (size_t i = 0; !r && i < lv->seg_count; i++) {
 		const struct dmb_lvm_seg *seg = &lv->segs[i];

@@ -343,11 +343,43 @@ static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb
 	if (DMB_MIN(count, declared_areas(s)) > b->areas_left)
 		return corrupt(b, "more areas than the segments declare", lv->name, key);
 	seg->area_count = (size_t)count;
+	seg->area_extents = area_len;
 	seg->areas = areas;
 	r = read_areas(b, s, lv->name, key, (size_t)count, area_len, areas);
 	if (!r)
 		b->areas_left -= (size_t)count;
 	return r;
+}
+
+/* The LV of vg named name, writable (it lives in vg->lvs), or NULL. */
+static struct dmb_lvm_lv *lv_named(struct lvm_vg *vg, const char *name)
+{
+	const struct dmb_lvm_lv *lv = find_lv(vg, name);
+
+	return lv ? &vg->lvs[lv - vg->lvs] : NULL;
+}
+
+/* Record which LVs snapshots use as origin and COW store, once. */
+static void link_snapshots(struct lvm_vg *vg)
+{
+	for (size_t i = 0; i < vg->pub.lv_count; i++) {
+		const struct dmb_lvm_lv *snap = &vg->lvs[i];
+
+		for (size_t k = 0; k < snap->seg_count; k++) {
+			const struct dmb_cfg_node *s = snap->segs[k].section;
+			struct dmb_lvm_lv *lv;
+			const char *name;
+
+			if (dmb_strcmp(snap->segs[k].type, "snapshot") != 0)
+				continue;
+			if (dmb_cfg_get_str(s, "origin", &name) == 0 && (lv = lv_named(vg, name)) &&
+			    !lv->origin_of)
+				lv->origin_of = snap;
+			if (dmb_cfg_get_str(s, "cow_store", &name) == 0 &&
+			    (lv = lv_named(vg, name)) && !lv->cow_of)
+				lv->cow_of = snap;
+		}
+	}
 }
 
 static int read_lvs(struct build *b)
@@ -405,6 +437,7 @@ static int read_lvs(struct build *b)
 		if (!dmb_mul_u64(le, vg->pub.extent_size_sectors, &lv->size_sectors))
 			return corrupt(b, "size overflows", lv->name, "extent_count");
 	}
+	link_snapshots(vg);
 	return 0;
 }
 
@@ -458,13 +491,12 @@ static int check_overlaps(struct build *b, size_t nareas)
 
 		for (size_t s = 0; s < lv->seg_count; s++) {
 			const struct dmb_lvm_seg *seg = &lv->segs[s];
-			uint64_t len = dmb_strcmp(seg->type, "mirror") == 0 ? seg->extent_count :
-				       seg->area_count ? seg->extent_count / seg->area_count : 0;
 
 			for (size_t a = 0; a < seg->area_count; a++)
 				if (seg->areas[a].pv && n < nareas)
 					runs[n++] = (struct extent_run){ seg->areas[a].pv,
-									 seg->areas[a].start_extent, len };
+									 seg->areas[a].start_extent,
+									 seg->area_extents };
 		}
 	}
 	for (size_t i = n / 2; i-- > 0;)
