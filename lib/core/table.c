@@ -71,6 +71,11 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 	if (t->count >= DMB_TABLE_MAX_TARGETS)
 		return dmb_seterr(ctx, DMB_ERANGE, "line %u: more than %u targets", line,
 				  DMB_TABLE_MAX_TARGETS);
+	/* A printed table is one target per line, so no argument may hold one. */
+	for (const char *c = params; *c; c++)
+		if (*c == '\n')
+			return dmb_seterr(ctx, DMB_EINVAL, "line %u: newline inside target arguments",
+					  line);
 
 	if (t->count == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 8;
