@@ -80,8 +80,9 @@ struct dmb_ddi_partition {
 	enum dmb_ddi_arch arch;
 	const struct dmb_part *part;  /* in dmb_ddi.table */
 	bool no_auto, read_only, growfs;
-	/* Named by magic: "squashfs", "erofs", "ext4", "vfat", "btrfs", "xfs", "swap",
-	 * "DM_verity_hash", "verity_hash_signature" (blkid's names), or "" unknown. */
+	/* Named by magic: "squashfs", "erofs", "ext2", "ext3", "ext4", "jbd", "vfat",
+	 * "btrfs", "xfs", "swap", "DM_verity_hash", "verity_hash_signature" (blkid's
+	 * names), or "" unknown. */
 	char fstype[24];
 };
 

@@ -231,6 +231,30 @@ int dmb_ddi_version_cmp(const char *a, const char *b)
 
 /* ---- file systems by magic -------------------------------------------- */
 
+/*
+ * The ext family by its superblock feature words, as blkid names it: a
+ * feature that ext3 does not know makes it ext4, else a journal makes it
+ * ext3, else a feature that ext2 does not know leaves it unnamed.
+ */
+static const char *ext_name(const uint8_t *sb)
+{
+	const uint32_t compat = dmb_get_le32(sb + 0x5c), incompat = dmb_get_le32(sb + 0x60);
+	const uint32_t ro_compat = dmb_get_le32(sb + 0x64);
+	const uint32_t has_journal = 0x4, journal_dev = 0x8;
+	/* sparse_super, large_file, btree_dir; filetype, (recover,) meta_bg */
+	const uint32_t ro_known = 0x7, ext2_incompat = 0x12, ext3_incompat = 0x16;
+
+	if (incompat & journal_dev)
+		return "jbd";
+	if ((ro_compat & ~ro_known) || (incompat & ~ext3_incompat))
+		return "ext4";
+	if (compat & has_journal)
+		return "ext3";
+	if (incompat & ~ext2_incompat)
+		return "";
+	return "ext2";
+}
+
 static void probe_fstype(struct dmb_bdev *part, enum dmb_ddi_designator d, char *out, size_t cap)
 {
 	uint8_t buf[4096], b2[72];
@@ -245,7 +269,7 @@ static void probe_fstype(struct dmb_bdev *part, enum dmb_ddi_designator d, char 
 	else if (dmb_get_le32(buf + 1024) == 0xe0f5e1e2u)
 		fs = "erofs";
 	else if (dmb_get_le16(buf + 1080) == 0xef53)
-		fs = "ext4";
+		fs = ext_name(buf + 1024);
 	else if (memcmp(buf, "XFSB", 4) == 0)
 		fs = "xfs";
 	else if (memcmp(buf, "verity\0\0", 8) == 0)

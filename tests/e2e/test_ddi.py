@@ -502,6 +502,46 @@ def test_4096_byte_sectors(dm, kit):
     dm.assert_no_devices()
 
 
+SRV = "3b8f8425-20e0-4f3b-907f-1a25a76f98e8"
+TMP = "7ec6f557-3bc5-4aca-b293-16ef5df639d1"
+
+# The ext family as mke2fs makes it: (designator, type GUID, mkfs command).
+EXT_FAMILY = (
+    ("root", ROOT_X86_64, ("mkfs.ext2", "-q", "-F")),
+    ("home", HOME, ("mkfs.ext3", "-q", "-F")),
+    ("srv", SRV, ("mkfs.ext4", "-q", "-F")),
+    ("tmp", TMP, ("mkfs.ext4", "-q", "-F", "-O", "journal_dev", "-b", "4096")),
+)
+
+
+def test_ext_family_named_as_blkid_names_it(dm, kit):
+    """ext2, ext3, ext4 and an external journal, each made by mke2fs into a
+    partition, are named as blkid and systemd-dissect name them."""
+    img = dm.cwd / "ext.raw"
+    with open(img, "wb") as f:
+        f.truncate(40 * MiB)
+    script = "label: gpt\n" + "".join(
+        "start=%d, size=%d, type=%s\n" % ((1 + 8 * i) * MiB // SECTOR, 8 * MiB // SECTOR, t)
+        for i, (_, t, _) in enumerate(EXT_FAMILY))
+    sh("sfdisk", "-q", img, input=script.encode())
+    blkid = {}
+    for i, (name, _, mkfs) in enumerate(EXT_FAMILY):
+        fs = dm.cwd / ("%s.fs" % name)
+        with open(fs, "wb") as f:
+            f.truncate(8 * MiB)
+        sh(*mkfs, fs)
+        blkid[name] = sh("blkid", "-p", "-o", "value", "-s", "TYPE", fs).decode().strip()
+        with open(img, "r+b") as f:
+            f.seek((1 + 8 * i) * MiB)
+            f.write(fs.read_bytes())
+    assert blkid == {"root": "ext2", "home": "ext3", "srv": "ext4", "tmp": "jbd"}
+    ours = by_designator(inspect_json(dm, "ext.raw"))
+    assert {d: ours[d]["fstype"] for d in blkid} == blkid
+    if os.geteuid() == 0:
+        theirs = by_designator(kit.dissect(img))
+        assert {d: theirs[d]["fstype"] for d in blkid} == blkid
+
+
 def test_bad_command_lines(dm, kit):
     image, _ = kit.once("hand-sq", lambda: kit.hand("hand-squashfs.raw"))
     for args, msg in [

@@ -237,7 +237,7 @@ struct disk {
 	unsigned ss;
 	uint64_t lbas;
 	size_t n;
-	struct part p[16];
+	struct part p[32];
 	struct dmb_ram_bdev rb;
 	struct dmb_fault_bdev fb;
 };
@@ -994,6 +994,14 @@ static void test_flags(void **state)
 	disk_free(&d);
 }
 
+/*
+ * An ext superblock from its magic (at 1080) to its feature words: compat
+ * (1116), incompat (1120), ro_compat (1124); 48 bytes.
+ */
+#define EXT_SB(compat, incompat, ro_compat) \
+	"\x53\xef" "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0" \
+	compat incompat ro_compat
+
 /* Partitions named by the magic at the start (or 64 KiB in, for btrfs). */
 static void test_fstypes(void **state)
 {
@@ -1007,7 +1015,17 @@ static void test_fstypes(void **state)
 	} fs[] = {
 		{ "squashfs", 0, "hsqs", 4, 16, DMB_DDI_ROOT },
 		{ "erofs", 1024, "\xe2\xe1\xf5\xe0", 4, 16, DMB_DDI_ROOT },
-		{ "ext4", 1080, "\x53\xef", 2, 16, DMB_DDI_HOME },
+		{ "ext2", 1080, "\x53\xef", 2, 16, DMB_DDI_HOME },
+		/* ext2 with filetype and meta_bg; sparse_super, large_file, btree_dir */
+		{ "ext2", 1080, EXT_SB("\0\0\0\0", "\x12\0\0\0", "\x07\0\0\0"), 48, 16, DMB_DDI_HOME },
+		{ "ext3", 1080, EXT_SB("\x04\0\0\0", "\x16\0\0\0", "\x07\0\0\0"), 48, 16, DMB_DDI_HOME },
+		/* extents (incompat 0x40) without a journal */
+		{ "ext4", 1080, EXT_SB("\0\0\0\0", "\x40\0\0\0", "\0\0\0\0"), 48, 16, DMB_DDI_HOME },
+		/* huge_file (ro_compat 0x8) with a journal */
+		{ "ext4", 1080, EXT_SB("\x04\0\0\0", "\0\0\0\0", "\x08\0\0\0"), 48, 16, DMB_DDI_HOME },
+		{ "jbd", 1080, EXT_SB("\0\0\0\0", "\x08\0\0\0", "\0\0\0\0"), 48, 16, DMB_DDI_HOME },
+		/* needs_recovery without a journal: neither ext2 nor ext3 nor ext4 */
+		{ "", 1080, EXT_SB("\0\0\0\0", "\x04\0\0\0", "\0\0\0\0"), 48, 16, DMB_DDI_HOME },
 		{ "xfs", 0, "XFSB", 4, 16, DMB_DDI_SRV },
 		{ "DM_verity_hash", 0, "verity\0\0", 8, 16, DMB_DDI_ROOT_VERITY },
 		{ "swap", 4086, "SWAPSPACE2", 10, 16, DMB_DDI_SWAP },
