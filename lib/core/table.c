@@ -133,6 +133,24 @@ static const char *token_end(const char *p, const char *end)
 	return p;
 }
 
+/*
+ * Drop trailing white space from [p, end), but not white space that a
+ * backslash escapes: "a\\ " ends with an argument holding a space.
+ */
+static const char *trim_end(const char *p, const char *end)
+{
+	while (end > p && dmb_isspace(end[-1])) {
+		const char *q = end - 1;
+
+		while (q > p && q[-1] == '\\')
+			q--;
+		if ((end - 1 - q) % 2)
+			break;
+		end--;
+	}
+	return end;
+}
+
 static int parse_number(struct dmb_ctx *ctx, const char *p, size_t n, unsigned base,
 			const char *what, unsigned line, uint64_t *out)
 {
@@ -185,8 +203,7 @@ static int add_line(struct dmb_ctx *ctx, struct dmb_table *t, const char *p, con
 	type[tok_end[2] - tok[2]] = '\0';
 
 	p = skip_space(p, end);
-	while (end > p && dmb_isspace(end[-1]))
-		end--;
+	end = trim_end(p, end);
 	params = dmb_strndup(p, (size_t)(end - p));
 	if (!params)
 		return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);

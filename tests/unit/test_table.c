@@ -117,6 +117,25 @@ static void test_parse_escaped_hash(void **state)
 	dmb_table_destroy(t);
 }
 
+static void test_parse_escaped_trailing_space(void **state)
+{
+	/* An escaped space ends the last argument; an escaped backslash does not. */
+	struct dmb_table *t = parse_ok("0 8 linear d0 a\\  \n8 8 linear d0 b\\\\ \t# c\n");
+	char *argv[4];
+	unsigned argc = 0;
+
+	(void)state;
+	assert_target(t, 0, 0, 8, "linear", "d0 a\\ ", 1);
+	assert_target(t, 1, 8, 8, "linear", "d0 b\\\\", 2);
+	assert_int_equal(dmb_split_args(t->targets[0].params, 4, &argc, argv), 0);
+	assert_int_equal(argc, 2);
+	assert_string_equal(argv[1], "a ");
+	assert_int_equal(dmb_split_args(t->targets[1].params, 4, &argc, argv), 0);
+	assert_int_equal(argc, 2);
+	assert_string_equal(argv[1], "b\\");
+	dmb_table_destroy(t);
+}
+
 static void test_table_add(void **state)
 {
 	struct dmb_table *t;
@@ -894,6 +913,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parse_comments_and_blanks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_line_endings_and_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_escaped_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse_escaped_trailing_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_args_max, setup, teardown),
