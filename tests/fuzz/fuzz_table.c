@@ -3,8 +3,8 @@
  * libFuzzer target for the table parsers and the target constructors
  * (verity's included).  The first byte picks the grammar (dmsetup text,
  * dmsetup concise, kernel dm-mod.create=); a parsed table is instantiated
- * over RAM devices, read, printed, and the printed table must parse back to
- * the same text.
+ * over RAM devices, read, printed, and the printed table, in the text form
+ * and in the concise form, must parse back to the same text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +62,41 @@ static char *format(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags)
 	return s;
 }
 
+/* The concise form of a device's table must read back as the same table. */
+static void check_concise(struct dmb_ctx *ctx, struct dmb_dev *dev, unsigned devflags,
+			  const char *text)
+{
+	char *concise = format(dev, DMB_FMT_TABLE, DMB_FMT_CONCISE | DMB_FMT_SHOWKEYS);
+	size_t n = strlen(concise);
+	char *spec = malloc(n + 8);
+	struct dmb_concise *c;
+	struct dmb_dev *dev2;
+	char *text2;
+
+	if (!spec)
+		abort();
+	memcpy(spec, "d,,,rw,", 7);
+	memcpy(spec + 7, concise, n + 1);
+	if (dmb_concise_parse(ctx, spec, n + 7, 0, &c)) {
+		fprintf(stderr, "printed concise table does not parse: %s\n%s\n", ctx->msg, spec);
+		abort();
+	}
+	if (dmb_dev_create(ctx, c->devs[0].table, devflags, &dev2)) {
+		fprintf(stderr, "printed concise table does not load: %s\n%s\n", ctx->msg, spec);
+		abort();
+	}
+	text2 = format(dev2, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
+	if (strcmp(text, text2) != 0) {
+		fprintf(stderr, "concise round trip changed the table:\n%s---\n%s", text, text2);
+		abort();
+	}
+	free(text2);
+	dmb_dev_destroy(dev2);
+	dmb_concise_destroy(c);
+	free(spec);
+	free(concise);
+}
+
 static void exercise(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t seed)
 {
 	struct dmb_dev *dev, *dev2;
@@ -81,8 +116,8 @@ static void exercise(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t se
 		(void)dmb_bdev_write_bytes(dmb_dev_bdev(dev), at * 512 + 3, (size_t)n * 512 - 5, buf);
 
 	free(format(dev, DMB_FMT_STATUS, 0));
-	free(format(dev, DMB_FMT_TABLE, DMB_FMT_CONCISE));
 	text = format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
+	check_concise(ctx, dev, (unsigned)(seed & 1) ? DMB_DEV_READONLY : 0, text);
 	if (dmb_table_parse(ctx, text, strlen(text), &t2)) {
 		fprintf(stderr, "printed table does not parse: %s\n%s\n", ctx->msg, text);
 		abort();
