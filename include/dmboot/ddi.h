@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * Discoverable Disk Images (formats.md §6): the partitions of a GPT disk
- * classified by the UAPI Discoverable Partitions Specification, the one
+ * classified by the UAPI Discoverable Partitions Specification (or of an
+ * MBR disk, as systemd reads one), the one
  * partition chosen for each designator as systemd chooses it, the verity
  * pairing of root and usr with their hash and signature partitions, the
  * signature checked before anything is mapped, and the tables that map
@@ -148,8 +149,13 @@ struct dmb_ddi_options {
  * first and last 128 bits), read each -verity-sig partition (JSON, at most
  * DMB_DDI_MAX_SIG_PART_BYTES, NUL padded) and verify its signature over the
  * hex root hash through ctx->crypto before returning.
+ * On MBR, a Linux partition (0x83) with the boot flag is generic Linux data
+ * and an 0xEA partition XBOOTLDR; nothing else counts.  With neither root
+ * nor usr, the one generic Linux data partition that is not no-auto becomes
+ * root (its designator is changed to DMB_DDI_ROOT; no architecture, no
+ * verity); generic Linux data is never chosen as itself.
  * Errors (the message names the partition and the reason):
- *   DMB_ENOENT    no partition table, or no GPT (only GPT is dissected)
+ *   DMB_ENOENT    no partition table
  *   DMB_ECORRUPT  a malformed -verity-sig partition (JSON, padding, rootHash,
  *                 base64), or a partition table dmb_part_table_load refuses
  *   DMB_EVERIFY   the signature is not over this root hash (or tampered);
@@ -157,7 +163,7 @@ struct dmb_ddi_options {
  *                 the data and -verity partition UUIDs; a given root hash
  *                 that differs from the signed one
  *   DMB_ENOKEY    the signer is not trusted; or DMB_DDI_REQUIRE_SIGNATURE
- *                 and no signature for a root or usr with verity
+ *                 and no signature for a root or usr
  *   DMB_EINVAL    a malformed signature (PKCS#7), or an inconsistent image:
  *                 a -verity or -verity-sig partition without its data
  *                 partition, root and usr of different architectures,
@@ -165,7 +171,8 @@ struct dmb_ddi_options {
  *                 with a separate usr partition (systemd's rules); a
  *                 given root hash shorter than 16 or longer than
  *                 DMB_MAX_DIGEST_SIZE bytes, or whose first or last 16
- *                 bytes are all zero (no partition may have that UUID)
+ *                 bytes are all zero (no partition may have that UUID);
+ *                 no root or usr and two generic Linux partitions
  *   DMB_ENOTSUP   no crypto provider for a signature (fails closed)
  *   DMB_ERANGE    over a cap; DMB_EIO and device errors; DMB_ENOMEM
  */

@@ -876,6 +876,57 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	return 0;
 }
 
+/*
+ * What systemd makes of an MBR partition: a bootable Linux one (0x83 with
+ * the boot flag) is generic Linux data, an 0xEA one is XBOOTLDR; the rest,
+ * the ESP (0xEF) included, is nothing.
+ */
+static int mbr_classify(const struct dmb_part *p, enum dmb_ddi_designator *d)
+{
+	if (p->mbr_type == 0x83 && p->bootable)
+		*d = DMB_DDI_LINUX_GENERIC;
+	else if (p->mbr_type == 0xea)
+		*d = DMB_DDI_XBOOTLDR;
+	else
+		return DMB_ENOENT;
+	return 0;
+}
+
+/*
+ * With neither a root nor a usr partition, systemd takes the one generic
+ * Linux data partition that is not no-auto (on MBR the one bootable 0x83
+ * partition) as root: of no architecture, without verity.  Two of them
+ * are ambiguous.  The partition becomes a root partition here.
+ */
+static int generic_root(struct dmb_ctx *ctx, struct dmb_ddi *ddi, const struct dmb_ddi_options *o)
+{
+	struct dmb_ddi_partition *found = NULL;
+
+	if (ddi->chosen[DMB_DDI_ROOT] || ddi->chosen[DMB_DDI_USR])
+		return 0;
+	for (size_t i = 0; i < ddi->count; i++) {
+		struct dmb_ddi_partition *p = &ddi->parts[i];
+
+		if (p->designator != DMB_DDI_LINUX_GENERIC || p->no_auto)
+			continue;
+		if (found)
+			return dmb_seterr(ctx, DMB_EINVAL,
+					  "no root partition, and more than one generic Linux partition (%u and %u) to use as root",
+					  found->part->number, p->part->number);
+		found = p;
+	}
+	if (!found)
+		return 0;
+	if (o->flags & DMB_DDI_REQUIRE_SIGNATURE)
+		return dmb_seterr(ctx, DMB_ENOKEY,
+				  "root partition %u: no verity signature, and one is required",
+				  found->part->number);
+	found->designator = DMB_DDI_ROOT;
+	ddi->chosen[DMB_DDI_ROOT] = found;
+	ddi->verity[0].data = found;
+	return 0;
+}
+
 int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi_options *o,
 		    struct dmb_ddi **out)
 {
@@ -889,10 +940,6 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 	r = dmb_part_table_load(ctx, disk, 0, &ddi->table);
 	if (r)
 		goto fail;
-	if (ddi->table->label != DMB_PART_GPT) {
-		r = dmb_seterr(ctx, DMB_ENOENT, "not a GPT disk: only GPT images are dissected");
-		goto fail;
-	}
 	ddi->parts = dmb_calloc(ddi->table->count ? ddi->table->count : 1, sizeof(*ddi->parts));
 	if (!ddi->parts) {
 		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory dissecting an image");
@@ -903,12 +950,18 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 		struct dmb_ddi_partition *dp = &ddi->parts[ddi->count];
 		struct dmb_slice_bdev sb;
 
-		if (dmb_ddi_classify(p->type_guid, &dp->designator, &dp->arch) != 0)
+		if (ddi->table->label == DMB_PART_MBR) {
+			if (mbr_classify(p, &dp->designator) != 0)
+				continue;
+			dp->arch = DMB_ARCH_UNKNOWN;
+		} else if (dmb_ddi_classify(p->type_guid, &dp->designator, &dp->arch) != 0) {
 			continue;
+		} else {
+			dp->no_auto = (p->attrs & DMB_GPT_FLAG_NO_AUTO) != 0;
+			dp->read_only = (p->attrs & DMB_GPT_FLAG_READ_ONLY) != 0;
+			dp->growfs = (p->attrs & DMB_GPT_FLAG_GROWFS) != 0;
+		}
 		dp->part = p;
-		dp->no_auto = (p->attrs & DMB_GPT_FLAG_NO_AUTO) != 0;
-		dp->read_only = (p->attrs & DMB_GPT_FLAG_READ_ONLY) != 0;
-		dp->growfs = (p->attrs & DMB_GPT_FLAG_GROWFS) != 0;
 		/* The spec's flags mean nothing on an ESP; bit 1 there makes it ignored. */
 		if (dp->designator == DMB_DDI_ESP) {
 			dp->no_auto = (p->attrs & DMB_GPT_FLAG_NO_BLOCK_IO) != 0;
@@ -941,10 +994,15 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 		r = dmb_seterr(ctx, DMB_EINVAL, "a verity root with a separate usr partition");
 		goto fail;
 	}
+	r = generic_root(ctx, ddi, o);
+	if (r)
+		goto fail;
+	/* A generic Linux partition is root or nothing. */
 	for (int d = 0; d < DMB_DDI_DESIGNATOR_COUNT; d++)
 		if (!ddi->chosen[d] && d != DMB_DDI_ROOT && d != DMB_DDI_USR &&
 		    d != DMB_DDI_ROOT_VERITY && d != DMB_DDI_USR_VERITY &&
-		    d != DMB_DDI_ROOT_VERITY_SIG && d != DMB_DDI_USR_VERITY_SIG)
+		    d != DMB_DDI_ROOT_VERITY_SIG && d != DMB_DDI_USR_VERITY_SIG &&
+		    d != DMB_DDI_LINUX_GENERIC)
 			ddi->chosen[d] = choose(ddi, o, (enum dmb_ddi_designator)d, NULL);
 	*out = ddi;
 	return 0;
@@ -962,15 +1020,14 @@ fail:
 static void part_name(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *p,
 		      enum dmb_ddi_names names, const char *image, char *out, size_t cap)
 {
-	char uuid[37];
+	char uuid[DMB_PART_UUID_MAX];
 
 	if (names == DMB_DDI_NAMES_PARTUUID) {
-		dmb_guid_format(p->part->uuid, false, uuid);
+		dmb_part_uuid(ddi->table, p->part, uuid);
 		dmb_snprintf(out, cap, "PARTUUID=%s", uuid);
 	} else {
 		dmb_snprintf(out, cap, "%s:p%u", image, p->part->number);
 	}
-	(void)ddi;
 }
 
 static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
@@ -1126,11 +1183,11 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 								   v->root_hash_size ? v->hash : NULL };
 
 			for (int k = 0; k < 2; k++) {
-				char uuid[37];
+				char uuid[DMB_PART_UUID_MAX];
 
 				if (!ps[k])
 					continue;
-				dmb_guid_format(ps[k]->part->uuid, false, uuid);
+				dmb_part_uuid(ddi->table, ps[k]->part, uuid);
 				dmb_sb_printf(&sb, "%sPARTUUID=%s", first ? "" : ",", uuid);
 				first = false;
 			}

@@ -538,8 +538,105 @@ def test_ext_family_named_as_blkid_names_it(dm, kit):
     ours = by_designator(inspect_json(dm, "ext.raw"))
     assert {d: ours[d]["fstype"] for d in blkid} == blkid
     if os.geteuid() == 0:
-        theirs = by_designator(kit.dissect(img))
+        theirs = by_designator(json.loads(sh("systemd-dissect", "--json=short", img)))
         assert {d: theirs[d]["fstype"] for d in blkid} == blkid
+
+
+LINUX_GENERIC = "0fc63daf-8483-4772-8e79-3d69d8477de4"
+USR_X86_64 = "8484680c-9521-48c6-9c11-b0720656f69e"
+
+# Images without a root partition type, as sfdisk scripts (start and size in MiB):
+# the generic-root fallback, and MBR with systemd's two MBR types.
+GENERIC_IMAGES = {
+    "gpt-generic": "label: gpt\n"
+                   "1 8 type=%s\n"
+                   "9 8 type=%s\n" % (LINUX_GENERIC, HOME),
+    "gpt-generic-flags": "label: gpt\n"
+                         "1 8 type=%s, attrs=\"GUID:63\"\n"          # no-auto: skipped
+                         "9 8 type=%s, attrs=\"GUID:59,GUID:60\"\n" % (LINUX_GENERIC, LINUX_GENERIC),
+    "gpt-root-and-generic": "label: gpt\n"
+                            "1 8 type=%s\n"
+                            "9 8 type=%s\n" % (ROOT_X86_64, LINUX_GENERIC),
+    "gpt-usr-and-generics": "label: gpt\n"
+                            "1 8 type=%s\n"
+                            "9 8 type=%s\n"
+                            "17 8 type=%s\n" % (USR_X86_64, LINUX_GENERIC, LINUX_GENERIC),
+    "mbr": "label: dos\n"
+           "1 8 type=83\n"                   # not bootable: not used
+           "9 8 type=83, bootable\n"         # root
+           "17 8 type=ea\n"                  # xbootldr
+           "25 8 type=ef\n",                 # an ESP, which systemd ignores on MBR
+}
+
+
+def make_generic_image(dm, name, script):
+    """The image, with an ext4 file system in every partition."""
+    img = dm.cwd / ("%s.raw" % name)
+    with open(img, "wb") as f:
+        f.truncate(40 * MiB)
+    lines = script.splitlines()
+    sh("sfdisk", "-q", img, input="".join(
+        ln + "\n" if ln.startswith("label") else
+        "start=%sMiB, size=%sMiB, %s\n" % tuple(ln.split(" ", 2)) for ln in lines).encode())
+    fs = dm.cwd / "generic.fs"
+    if not fs.exists():
+        with open(fs, "wb") as f:
+            f.truncate(8 * MiB)
+        sh("mkfs.ext4", "-q", "-F", fs)
+    with open(img, "r+b") as f:
+        for ln in lines[1:]:
+            f.seek(int(ln.split()[0]) * MiB)
+            f.write(fs.read_bytes())
+    return img
+
+
+@NEED_ROOT
+@pytest.mark.parametrize("name", sorted(GENERIC_IMAGES))
+def test_generic_root_and_mbr_agree_with_systemd_dissect(dm, kit, name):
+    """A lone generic Linux partition is root when there is no root or usr, and
+    MBR images are read as systemd reads them: what systemd-dissect lists."""
+    img = make_generic_image(dm, name, GENERIC_IMAGES[name])
+    ours = inspect_json(dm, img.name)
+    theirs = json.loads(sh("systemd-dissect", "--json=short", img))  # made anew: not cached
+    assert [m["designator"] for m in ours["mounts"]] == \
+        [m["designator"] for m in theirs["mounts"]]
+    for a, b in zip(ours["mounts"], theirs["mounts"]):
+        assert {k: a[k] for k in SD_KEYS} == {k: b[k] for k in SD_KEYS}
+
+
+@NEED_ROOT
+@pytest.mark.parametrize("script", [
+    "label: gpt\n1 8 type=%s\n9 8 type=%s\n" % (LINUX_GENERIC, LINUX_GENERIC),
+    "label: dos\n1 8 type=83, bootable\n9 8 type=83, bootable\n",
+], ids=["gpt", "mbr"])
+def test_two_generic_roots_are_refused(dm, kit, script):
+    img = make_generic_image(dm, "two", script)
+    p = subprocess.run([TOOLS["systemd-dissect"], "--json=short", str(img)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert p.returncode != 0 and b"Multiple suitable root partitions" in p.stderr
+    for cmd in ("inspect", "open", "cmdline"):
+        err = refused(dm, IMAGE, cmd, img.name)
+        assert err == "ddi: two.raw: no root partition, and more than one generic Linux " \
+                      "partition (1 and 2) to use as root"
+
+
+def test_mbr_root_opens_and_hands_over(dm, kit):
+    """The bootable Linux partition of an MBR image maps linearly, read-write,
+    and the kernel line names it by Linux's MBR PARTUUID."""
+    img = make_generic_image(dm, "mbr", GENERIC_IMAGES["mbr"])
+    ptuuid = sh("blkid", "-p", "-o", "value", "-s", "PTUUID", img).decode().strip()
+    assert len(ptuuid) == 8
+    ddi_ok(dm, "open", img.name)
+    with open(img, "rb") as f:
+        f.seek(9 * MiB)
+        assert dm.read("root") == f.read(8 * MiB)
+    ddi_ok(dm, "close", img.name)
+    dm.assert_no_devices()
+    assert ddi_ok(dm, "cmdline", img.name) == \
+        'dm-mod.create="root,,,rw,0 16384 linear PARTUUID=%s-02 0" root=/dev/dm-0 ' \
+        "dm-mod.waitfor=PARTUUID=%s-02\n" % (ptuuid, ptuuid)
+    err = refused(dm, UNSIGNED, "open", img.name, "--require-signature")
+    assert err == "ddi: mbr.raw: root partition 2: no verity signature, and one is required"
 
 
 def test_bad_command_lines(dm, kit):

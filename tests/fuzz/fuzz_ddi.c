@@ -40,7 +40,8 @@
  * root sets with versions in their labels (one with '~') and roots of the
  * secondary and a foreign architecture; 4096-byte sectors; root and usr
  * without verity; partitions with erofs, ext4, vfat, xfs and verity
- * magics; a root signed by an untrusted key; and the stub's form.
+ * magics; a root signed by an untrusted key; the stub's form; and (by sfdisk)
+ * an MBR disk with a bootable Linux partition, an 0xEA one and a logical one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,12 @@ static void check_dissection(const struct dmb_ddi *ddi, const struct dmb_ddi_opt
 		check(!p->no_auto, "a no-auto partition chosen");
 		check(arch_usable(o->arch, p->arch), "a foreign architecture chosen");
 		check(p >= ddi->parts && p < ddi->parts + ddi->count, "chosen outside parts");
+		check(d != DMB_DDI_LINUX_GENERIC, "generic Linux data chosen as itself");
 	}
+	/* A root of no architecture is the generic one, taken only when there is no usr. */
+	if (ddi->chosen[DMB_DDI_ROOT] && ddi->chosen[DMB_DDI_ROOT]->arch == DMB_ARCH_UNKNOWN)
+		check(!ddi->chosen[DMB_DDI_USR] && ddi->verity[0].state == DMB_DDI_VERITY_NONE,
+		      "generic root beside usr or with verity");
 	for (int v = 0; v < 2; v++) {
 		const struct dmb_ddi_verity *vy = &ddi->verity[v];
 		size_t n = vy->root_hash_size;

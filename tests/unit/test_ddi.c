@@ -973,13 +973,16 @@ static void test_flags(void **state)
 	assert_true(ddi->parts[3].no_auto);
 	assert_int_equal(number_of(chosen(ddi, DMB_DDI_ESP)), 3);
 	for (size_t i = 0; i < ARRAY_SIZE(generic); i++) {
-		const struct dmb_ddi_partition *p = chosen(ddi, generic[i]);
+		const struct dmb_ddi_partition *p = &ddi->parts[4 + i];
 
-		assert_non_null(p);
+		assert_int_equal(p->designator, generic[i]);
 		assert_int_equal(p->part->number, 6 + i);
 		assert_int_equal(p->arch, DMB_ARCH_UNKNOWN);
 		assert_int_equal(p->growfs, i % 2 == 1);
 		assert_string_equal(p->part->name, dmb_ddi_designator_name(generic[i]));
+		/* Generic Linux data is root or nothing; here there is a root. */
+		assert_ptr_equal(chosen(ddi, generic[i]),
+				 generic[i] == DMB_DDI_LINUX_GENERIC ? NULL : p);
 	}
 	/* The unknown partition is in the table, not among the known ones. */
 	assert_int_equal(ddi->table->count, 5 + ARRAY_SIZE(generic));
@@ -1086,20 +1089,9 @@ static void test_not_dissected(void **state)
 	struct dmb_ddi *ddi = NULL;
 
 	(void)state;
-	/* An MBR disk. */
-	disk_init(&d, 512, 2048);
-	d.mem[446] = 0x80;
-	d.mem[446 + 4] = 0x83;
-	dmb_put_le32(d.mem + 446 + 8, 64);
-	dmb_put_le32(d.mem + 446 + 12, 100);
-	d.mem[510] = 0x55;
-	d.mem[511] = 0xaa;
-	dmb_ctx_clear(&ctx);
-	expect_err(dmb_ddi_dissect(&ctx, disk_bdev(&d), &x86_64, &ddi), DMB_ENOENT,
-		   "not a GPT disk: only GPT images are dissected", "MBR");
-	assert_null(ddi);
 	/* No table at all. */
-	memset(d.mem, 0, 512);
+	disk_init(&d, 512, 2048);
+	dmb_ctx_clear(&ctx);
 	expect_err(dmb_ddi_dissect(&ctx, disk_bdev(&d), &x86_64, &ddi), DMB_ENOENT, NULL,
 		   "blank");
 	assert_null(ddi);
@@ -2396,6 +2388,149 @@ static void test_cmdline(void **state)
 	disk_free(&d);
 }
 
+/* One MBR slot (0-3), with the boot signature. */
+static void mbr_slot(struct disk *d, int slot, uint8_t boot, uint8_t type, uint32_t first,
+		     uint32_t count)
+{
+	uint8_t *e = d->mem + 446 + 16 * slot;
+
+	e[0] = boot;
+	e[4] = type;
+	dmb_put_le32(e + 8, first);
+	dmb_put_le32(e + 12, count);
+	d->mem[510] = 0x55;
+	d->mem[511] = 0xaa;
+}
+
+static int mbr_dissect(struct disk *d, unsigned flags, struct dmb_ddi **out)
+{
+	struct dmb_ddi_options o = { .arch = DMB_ARCH_X86_64, .flags = flags };
+
+	dmb_ctx_clear(&ctx);
+	return dmb_ddi_dissect(&ctx, disk_bdev(d), &o, out);
+}
+
+/* On MBR, as systemd: a bootable 0x83 partition is root, 0xEA is XBOOTLDR. */
+static void test_mbr(void **state)
+{
+	struct disk d;
+	struct dmb_ddi *ddi = NULL;
+	const struct dmb_ddi_partition *root;
+	char line[512];
+	int n;
+
+	(void)state;
+	disk_init(&d, 512, 2048);
+	dmb_put_le32(d.mem + 440, 0x1234abcd);  /* disk signature */
+	mbr_slot(&d, 0, 0x00, 0x83, 64, 100);   /* p1: Linux, not bootable: not used */
+	mbr_slot(&d, 1, 0x80, 0x83, 200, 100);  /* p2: root */
+	mbr_slot(&d, 2, 0x00, 0xea, 400, 100);  /* p3: XBOOTLDR */
+	mbr_slot(&d, 3, 0x00, 0xef, 600, 100);  /* p4: an ESP, which systemd ignores on MBR */
+	memcpy(d.mem + 200 * 512 + 1024, "\xe2\xe1\xf5\xe0", 4);
+	if (mbr_dissect(&d, 0, &ddi))
+		fail_msg("dissect: %s", ctx.msg);
+	assert_int_equal(ddi->count, 2);
+	root = chosen(ddi, DMB_DDI_ROOT);
+	assert_non_null(root);
+	assert_int_equal(root->part->number, 2);
+	assert_int_equal(root->designator, DMB_DDI_ROOT);
+	assert_int_equal(root->arch, DMB_ARCH_UNKNOWN);
+	assert_false(root->read_only || root->growfs || root->no_auto);
+	assert_string_equal(root->fstype, "erofs");
+	assert_ptr_equal(ddi->verity[0].data, root);
+	assert_int_equal(ddi->verity[0].state, DMB_DDI_VERITY_NONE);
+	assert_int_equal(number_of(chosen(ddi, DMB_DDI_XBOOTLDR)), 3);
+	for (int k = 0; k < DMB_DDI_DESIGNATOR_COUNT; k++)
+		if (k != DMB_DDI_ROOT && k != DMB_DDI_XBOOTLDR)
+			assert_null(ddi->chosen[k]);
+	/* Linux's PARTUUID for MBR: the disk signature and the number. */
+	n = dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line));
+	assert_string_equal(line, "dm-mod.create=\"root,,,rw,0 100 linear PARTUUID=1234abcd-02 0\" "
+				  "root=/dev/dm-0 dm-mod.waitfor=PARTUUID=1234abcd-02");
+	assert_int_equal(n, strlen(line));
+	check_parsed_back(&d, ddi, line, 1);
+	dmb_ddi_destroy(ddi);
+	/* A signature cannot be required of it. */
+	ddi = (struct dmb_ddi *)&ddi;
+	expect_err(mbr_dissect(&d, DMB_DDI_REQUIRE_SIGNATURE, &ddi), DMB_ENOKEY,
+		   "root partition 2: no verity signature, and one is required", "MBR, signature");
+	assert_null(ddi);
+	/* Two bootable Linux partitions: no telling which is root. */
+	mbr_slot(&d, 0, 0x80, 0x83, 64, 100);
+	ddi = (struct dmb_ddi *)&ddi;
+	expect_err(mbr_dissect(&d, 0, &ddi), DMB_EINVAL,
+		   "no root partition, and more than one generic Linux partition (1 and 2) to use as root",
+		   "MBR, two bootable");
+	assert_null(ddi);
+	/* None bootable: nothing is root, and that is not an error. */
+	mbr_slot(&d, 0, 0x00, 0x83, 64, 100);
+	mbr_slot(&d, 1, 0x00, 0x83, 200, 100);
+	if (mbr_dissect(&d, 0, &ddi))
+		fail_msg("dissect: %s", ctx.msg);
+	assert_int_equal(ddi->count, 1);
+	assert_null(chosen(ddi, DMB_DDI_ROOT));
+	dmb_ddi_destroy(ddi);
+	disk_free(&d);
+}
+
+/*
+ * GPT: with neither root nor usr, the one generic Linux partition that is
+ * not no-auto is root, with its read-only and grow-fs flags.
+ */
+static void test_generic_root(void **state)
+{
+	const char *generic = "0fc63daf-8483-4772-8e79-3d69d8477de4";
+	const uint64_t ro = 1ull << 60, grow = 1ull << 59, noauto = 1ull << 63;
+	struct disk d;
+	struct dmb_ddi *ddi;
+	const struct dmb_ddi_partition *root;
+	char line[512];
+
+	(void)state;
+	disk_init(&d, 512, 2048);
+	disk_add(&d, generic, 64, 16, noauto, "skipped");       /* p1 */
+	disk_add(&d, type_guid(DMB_DDI_HOME, DMB_ARCH_UNKNOWN), 96, 16, 0, "home"); /* p2 */
+	disk_add(&d, generic, 128, 24, ro | grow, "data");      /* p3 */
+	ddi = dissect_ok(&d, &x86_64);
+	root = chosen(ddi, DMB_DDI_ROOT);
+	assert_int_equal(number_of(root), 3);
+	assert_int_equal(root->designator, DMB_DDI_ROOT);
+	assert_int_equal(root->arch, DMB_ARCH_UNKNOWN);
+	assert_true(root->read_only && root->growfs);
+	assert_null(chosen(ddi, DMB_DDI_LINUX_GENERIC));
+	assert_int_equal(number_of(chosen(ddi, DMB_DDI_HOME)), 2);
+	dmb_ctx_clear(&ctx);
+	assert_true(dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line)) > 0);
+	assert_string_equal(line, "dm-mod.create=\"root,,,ro,0 24 linear "
+				  "PARTUUID=c0c1c2c3-c4c5-c6c7-c8c9-cacbcccdcecf 0\" root=/dev/dm-0 "
+				  "dm-mod.waitfor=PARTUUID=c0c1c2c3-c4c5-c6c7-c8c9-cacbcccdcecf");
+	check_parsed_back(&d, ddi, line, 1);
+	dmb_ddi_destroy(ddi);
+	/* Two that are not no-auto: ambiguous. */
+	d.p[0].attrs = 0;
+	dissect_fails(&d, &x86_64, DMB_EINVAL,
+		      "no root partition, and more than one generic Linux partition (1 and 3) to use as root",
+		      "two generic");
+	/* With a usr partition there is no fallback, and so no ambiguity. */
+	d.p[1].type = type_guid(DMB_DDI_USR, DMB_ARCH_X86_64);
+	ddi = dissect_ok(&d, &x86_64);
+	assert_null(chosen(ddi, DMB_DDI_ROOT));
+	assert_int_equal(number_of(chosen(ddi, DMB_DDI_USR)), 2);
+	assert_null(chosen(ddi, DMB_DDI_LINUX_GENERIC));
+	dmb_ddi_destroy(ddi);
+	/* Nor with a root of the secondary architecture, which is root. */
+	d.p[1].type = type_guid(DMB_DDI_ROOT, DMB_ARCH_X86);
+	ddi = dissect_ok(&d, &x86_64);
+	assert_int_equal(number_of(chosen(ddi, DMB_DDI_ROOT)), 2);
+	dmb_ddi_destroy(ddi);
+	/* A root of a foreign architecture is not used; the generic one is not unique. */
+	d.p[1].type = type_guid(DMB_DDI_ROOT, DMB_ARCH_ARM64);
+	dissect_fails(&d, &x86_64, DMB_EINVAL,
+		      "no root partition, and more than one generic Linux partition (1 and 3) to use as root",
+		      "foreign root, two generic");
+	disk_free(&d);
+}
+
 /* dm-init's limits, through dmb_concise_format(): size, characters, target types. */
 static void test_concise_limits(void **state)
 {
@@ -2695,6 +2830,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_linear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mbr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generic_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concise_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base64, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),

@@ -30,7 +30,7 @@
 enum {
 	DDI_OK = 0,
 	DDI_USAGE = 1,       /* wrong command line */
-	DDI_IMAGE = 2,       /* not a usable image: no GPT, no root, a bad superblock, I/O */
+	DDI_IMAGE = 2,       /* not a usable image: no partition table, no root, a bad superblock, I/O */
 	DDI_NOMEM = 3,
 	DDI_NOTFOUND = 4,    /* no such image; close: nothing open from it */
 	DDI_BUSY = 5,        /* a device exists already or is in use */
