@@ -212,16 +212,39 @@ const char *dmb_lvm_seg_str(const struct dmb_lvm_seg *seg, const char *key);
 int dmb_lvm_vg_int(const struct dmb_lvm_vg *vg, const char *key, int64_t *out);
 int dmb_lvm_seg_int(const struct dmb_lvm_seg *seg, const char *key, int64_t *out);
 
-/* Map extents on missing PVs to the error target (lvm2's --activationmode partial). */
+/*
+ * Map extents on missing PVs to the error target (lvm2's --activationmode
+ * partial): each area on a missing PV reads from a filler device.
+ */
 #define DMB_LVM_PARTIAL 1u
+
+/*
+ * A filler, as lvm2 makes one for each area of an LV on a missing PV: the
+ * device "<VG-LV>-missing_<segment>_<area>" (segment and area counted from
+ * 0), uuid "<LV's dm uuid>-missing_<segment>_<area>", holding one error
+ * target of the segment's length ("0 <sectors> error").  The caller creates
+ * the fillers before the LV's own device and removes them after it.
+ */
+struct dmb_lvm_filler {
+	char name[DMB_NAME_MAX + 1];
+	char uuid[DMB_UUID_MAX + 1];
+	uint64_t sectors;   /* 0 when the names or the size overflow (the table refuses those) */
+};
+
+/*
+ * The fillers of lv's linear and striped segments: returns how many there
+ * are, and writes the first cap of them to out (which may be NULL when cap
+ * is 0).
+ */
+size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *out, size_t cap);
 
 /*
  * The dm table lvm2 loads for lv, one target per segment:
  *   "linear <dev> <pe_start + pe * extent_size>" for one stripe,
  *   "striped <n> <stripe_size> <dev> <offset> ..." for n > 1.
  * Lower devices are the names given to dmb_lvm_scan_add() (escaped for the
- * table).  With DMB_LVM_PARTIAL, a segment with an area on a missing PV
- * becomes an "error" target.
+ * table).  With DMB_LVM_PARTIAL, an area on a missing PV is its filler
+ * device (dmb_lvm_lv_fillers()) at offset 0, as lvm2 maps it.
  * Errors (message names the LV): DMB_ENOTSUP a segment type dmboot does not
  * activate (thin, thin-pool, cache, snapshot, raid*, mirror, vdo, integrity,
  * ...: the message names the LV and the type); DMB_ENOENT an area on a

@@ -488,6 +488,8 @@ def test_missing_pv_and_partial(kind, images, tmp_path):
     images.lvm("pvcreate", a, b)
     images.lvm("vgcreate", "-s", "1m", "vgm", a, b)
     images.lvm("lvcreate", "-an", "-Zn", "-L", "6m", "-n", "whole", "vgm", a)
+    images.lvm("lvcreate", "-an", "-Zn", "-i", "2", "-I", "64k", "-L", "4m", "-n", "str", "vgm",
+               a, b)
     _, out, _ = images.lvm("pvs", "--noheadings", "--units", "m", "--nosuffix", "-o", "pv_free", a)
     images.lvm("lvcreate", "-an", "-Zn", "-L", "%dm" % int(float(out)), "-n", "split", "vgm", a)
     images.lvm("lvextend", "-L", "+4m", "vgm/split", b)
@@ -503,14 +505,41 @@ def test_missing_pv_and_partial(kind, images, tmp_path):
     rc, out, err = dmb_lvm(dm, images.dir, "vgchange", "-ay", "vgm", "--activationmode",
                            "partial", "--devices", "a.img")
     assert rc == 0
+    # As lvm2: each area on the missing PV reads from a filler device of the error
+    # target, "VG-LV-missing_<segment>_<area>", the size of its segment.
     name = dm_name("vgm", "split")
     table = dm.ok("table", name).splitlines()
     assert table[0].split()[2:] == ["linear", "a.img", str(pe_start["a.img"] + lvs["split"][0][3][0][1] * es)]
-    assert table[-1].split()[2] == "error"
+    assert table[-1].split()[2:] == ["linear", "vgm-split-missing_1_0", "0"]
+    assert dm.ok("table", "vgm-split-missing_1_0") == "0 %d error \n" % (lvs["split"][1][1] * es)
     on_a = lvs["split"][0][1] * es * SECTOR
     assert dm.read(name, "--length", str(on_a)) == data["split"][:on_a]
     rc, out, err = dm.run("read", name, "--offset", str(on_a), "--length", "512", raw=True)
     assert rc == 1 and "I/O error" in err
+    # A striped LV keeps the stripe on the PV that is there.
+    name = dm_name("vgm", "str")
+    seg = lvs["str"][0]
+    stripe = seg[4]
+    assert [area[0] for area in seg[3]] == ["a.img", "b.img"]
+    assert dm.ok("table", name).split()[2:] == [
+        "striped", "2", str(stripe), "a.img", str(pe_start["a.img"] + seg[3][0][1] * es),
+        "vgm-str-missing_0_1", "0"]
+    assert dm.ok("table", "vgm-str-missing_0_1") == "0 %d error \n" % (seg[1] * es)
+    chunk = stripe * SECTOR
+    for k in range(len(data["str"]) // chunk):
+        rc, out, err = dm.run("read", name, "--offset", str(k * chunk), "--length", str(chunk),
+                              raw=True)
+        if k % 2 == 0:
+            assert (rc, out) == (0, data["str"][k * chunk:(k + 1) * chunk]), k
+        else:
+            assert rc == 1 and "I/O error" in err, k
+    # Deactivation removes the fillers after the LVs; lvchange takes an LV's own.
+    assert dmb_lvm(dm, images.dir, "lvchange", "-an", "vgm/str")[0] == 0
+    names = [ln.split()[0] for ln in dm.ok("ls").splitlines()]
+    assert sorted(names) == sorted([dm_name("vgm", "whole"), dm_name("vgm", "split"),
+                                    "vgm-split-missing_1_0"])
+    assert dmb_lvm(dm, images.dir, "vgchange", "-an", "vgm")[0] == 0
+    assert dm.ok("ls") == "No devices found\n"
 
 
 def test_truncated_pv(images, tmp_path):

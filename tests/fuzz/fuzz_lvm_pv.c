@@ -113,10 +113,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				dmb_lvm_dm_name(&vg->lvs[l], name, sizeof(name));
 				dmb_lvm_dm_uuid(&vg->lvs[l], name, sizeof(name));
-				if (dmb_lvm_lv_table(&ctx, &vg->lvs[l], 0, &t) == 0)
+				struct dmb_lvm_filler f[4];
+				size_t nf = dmb_lvm_lv_fillers(&vg->lvs[l], f, 4);
+				int whole = dmb_lvm_lv_table(&ctx, &vg->lvs[l], 0, &t);
+
+				if (whole == 0)
 					dmb_table_destroy(t);
-				if (dmb_lvm_lv_table(&ctx, &vg->lvs[l], DMB_LVM_PARTIAL, &t) == 0)
+				/* An LV with fillers has an area on a missing PV. */
+				if (nf && whole == 0)
+					abort();
+				if (dmb_lvm_lv_table(&ctx, &vg->lvs[l], DMB_LVM_PARTIAL, &t) == 0) {
+					/* Every filler is sized and named by the table. */
+					for (size_t k = 0; k < nf && k < 4; k++) {
+						bool named = false;
+
+						for (size_t i = 0; i < t->count; i++)
+							named |= strstr(t->targets[i].params,
+									f[k].name) != NULL;
+						if (!f[k].sectors || !named)
+							abort();
+					}
 					dmb_table_destroy(t);
+				}
 			}
 		}
 		dmb_lvm_scan_destroy(scan);

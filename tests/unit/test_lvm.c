@@ -874,6 +874,8 @@ static void test_missing_pv(void **state)
 	struct pvimg pv;
 	struct dmb_table *t;
 	const struct dmb_lvm_vg *vg;
+	struct dmb_lvm_filler f[2];
+	char longname[128], msg[300], *text;
 
 	(void)state;
 	pv_init(&pv, pv_a, base_text);
@@ -884,10 +886,44 @@ static void test_missing_pv(void **state)
 	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "lin"), 0, &t), DMB_ENOENT);
 	assert_string_equal(ctx.msg,
 			    "logical volume vg0/lin: PV EEEEEE-eeee-FFFF-ffff-GGGG-gggg-HHHHhh is missing (use partial activation to map its extents to the error target)");
-	assert_lv_table(vg, "lin", DMB_LVM_PARTIAL, "0 512 linear a 2048\n512 256 error \n");
-	assert_lv_table(vg, "my-lv", DMB_LVM_PARTIAL, "0 1024 error \n");
+	/* Partial: each area on the missing PV reads from its filler, as lvm2 maps it. */
+	assert_lv_table(vg, "lin", DMB_LVM_PARTIAL,
+			"0 512 linear a 2048\n512 256 linear vg0-lin-missing_1_0 0\n");
+	assert_lv_table(vg, "my-lv", DMB_LVM_PARTIAL,
+			"0 1024 striped 2 16 a 2560 vg0-my--lv-missing_0_1 0\n");
+	assert_int_equal(dmb_lvm_lv_fillers(dmb_lvm_find_lv(vg, "lin"), NULL, 0), 1);
+	assert_int_equal(dmb_lvm_lv_fillers(dmb_lvm_find_lv(vg, "lin"), f, 2), 1);
+	assert_string_equal(f[0].name, "vg0-lin-missing_1_0");
+	assert_string_equal(f[0].uuid, "LVM-VGVGVGvgvgVGVGvgvgVGVGvgvgVGVGVGLINLIN00000000000000000000000000-missing_1_0");
+	assert_int_equal(f[0].sectors, 256);
+	/* lvm2 sizes a filler by its whole segment, whatever the stripe count. */
+	assert_int_equal(dmb_lvm_lv_fillers(dmb_lvm_find_lv(vg, "my-lv"), f, 2), 1);
+	assert_string_equal(f[0].name, "vg0-my--lv-missing_0_1");
+	assert_int_equal(f[0].sectors, 1024);
+	/* An LV wholly on present PVs has none. */
+	assert_int_equal(dmb_lvm_lv_fillers(dmb_lvm_find_lv(vg, "nothing"), f, 2), 0);
 	dmb_lvm_scan_destroy(s);
 	pv_free(&pv);
+
+	/* A filler name over dm's 127 bytes: the table refuses it, the filler has no size. */
+	memset(longname, 'l', 118);
+	strcpy(longname + 118, " {\n");
+	text = edit(base_text, "lin {\n", longname);
+	pv_init(&pv, pv_a, text);
+	assert_int_equal(scan(&ctx, &pv, 1, &s), 0);
+	vg = dmb_lvm_scan_vg(s, 0);
+	longname[118] = '\0';
+	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, longname), DMB_LVM_PARTIAL, &t),
+			 DMB_ERANGE);
+	snprintf(msg, sizeof(msg),
+		 "logical volume vg0/%s: the name of the filler for a missing PV is longer than 127 bytes",
+		 longname);
+	assert_string_equal(ctx.msg, msg);
+	assert_int_equal(dmb_lvm_lv_fillers(dmb_lvm_find_lv(vg, longname), f, 2), 1);
+	assert_int_equal(f[0].sectors, 0);
+	dmb_lvm_scan_destroy(s);
+	pv_free(&pv);
+	free(text);
 }
 
 static void test_unsupported_segment_types(void **state)

@@ -1156,17 +1156,71 @@ static char *table_text(const struct dmb_table *t)
 	return text;
 }
 
+/* Remove the fillers made[] says this command made. */
+static void remove_fillers(struct state *st, const struct dmb_lvm_filler *f, size_t n,
+			   const bool *made)
+{
+	for (size_t i = n; i-- > 0;)
+		if (made[i])
+			(void)cli_remove(st, "lvchange", f[i].name);
+}
+
+/*
+ * Create the filler devices of an LV's areas on missing PVs (one error
+ * target each, as lvm2 makes them), leaving ones that exist alike; made[i]
+ * tells which were made.  On failure, remove those again.
+ */
+static int create_fillers(struct state *st, const struct dmb_lvm_filler *f, size_t n,
+			  bool *made)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct dmb_ctx ctx = { 0 };
+		struct dmb_table *t = NULL;
+		char text[64];
+		bool same;
+		int r;
+
+		made[i] = false;
+		if (f[i].sectors == 0)
+			goto fail; /* the LV's table has refused it already */
+		snprintf(text, sizeof(text), "0 %llu error \n", (unsigned long long)f[i].sectors);
+		if (same_device(st, f[i].name, f[i].uuid, text, &same) == 0) {
+			if (same)
+				continue;
+			fprintf(stderr, "  Device %s exists with another table; deactivate it first.\n",
+				f[i].name);
+			goto fail;
+		}
+		r = dmb_table_create(&ctx, &t);
+		if (!r)
+			r = dmb_table_add(&ctx, t, 0, f[i].sectors, "error", "", 1);
+		if (!r)
+			r = cli_create(st, f[i].name, f[i].uuid, -1, false, t, NULL);
+		dmb_table_destroy(t);
+		if (r)
+			goto fail;
+		made[i] = true;
+	}
+	return LVM_OK;
+fail:
+	remove_fillers(st, f, n, made);
+	return LVM_FAILED;
+}
+
 /*
  * Activate one LV as lvm2 does: the device VG-LV with uuid LVM-<vg><lv>,
- * read-only unless both the VG and the LV are writable.  An LV already
- * active with the same table is left as it is.
+ * read-only unless both the VG and the LV are writable, with the filler
+ * devices of partial activation made first.  An LV already active with the
+ * same table is left as it is.
  */
 static int activate_lv(struct state *st, const struct opts *o, const struct dmb_lvm_lv *lv)
 {
 	char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1], *text = NULL;
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_table *t = NULL;
-	bool same, ro;
+	struct dmb_lvm_filler *fillers = NULL;
+	size_t nfill = 0;
+	bool same, ro, *made = NULL;
 	int r;
 
 	lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
@@ -1187,10 +1241,18 @@ static int activate_lv(struct state *st, const struct opts *o, const struct dmb_
 		return LVM_FAILED;
 	}
 	text = table_text(t);
-	if (!text) {
-		dmb_table_destroy(t);
+	if (o->partial)
+		nfill = dmb_lvm_lv_fillers(lv, NULL, 0);
+	if (nfill) {
+		fillers = calloc(nfill, sizeof(*fillers));
+		made = calloc(nfill, sizeof(*made));
+		if (fillers)
+			dmb_lvm_lv_fillers(lv, fillers, nfill);
+	}
+	if (!text || (nfill && (!fillers || !made))) {
 		cli_error("out of memory");
-		return LVM_FAILED;
+		r = LVM_FAILED;
+		goto out;
 	}
 	if (same_device(st, name, uuid, text, &same) == 0) {
 		if (!same)
@@ -1201,16 +1263,25 @@ static int activate_lv(struct state *st, const struct opts *o, const struct dmb_
 	}
 	ro = !(lv->status & DMB_LVM_WRITE) ||
 	     !(lv->vg->status & (DMB_LVM_WRITE | DMB_LVM_WRITE_LOCKED));
-	r = cli_create(st, name, uuid, -1, ro, t, NULL) ? LVM_FAILED : LVM_OK;
+	r = create_fillers(st, fillers, nfill, made);
+	if (!r && cli_create(st, name, uuid, -1, ro, t, NULL)) {
+		remove_fillers(st, fillers, nfill, made);
+		r = LVM_FAILED;
+	}
 	if (r)
 		fprintf(stderr, "  Failed to activate %s/%s.\n", lv->vg->name, lv->name);
 out:
+	free(made);
+	free(fillers);
 	free(text);
 	dmb_table_destroy(t);
 	return r;
 }
 
-/* Remove the registry devices of a VG (all its LVs, or one). */
+/*
+ * Remove the registry devices of a VG (all its LVs, or one): the LVs' own
+ * devices first, then the filler devices ("VG-LV-missing_...") under them.
+ */
 static int deactivate(struct state *st, const char *vgname, const char *lvname, unsigned *count)
 {
 	char **names;
@@ -1221,37 +1292,48 @@ static int deactivate(struct state *st, const char *vgname, const char *lvname, 
 		cli_error("cannot list devices");
 		return LVM_FAILED;
 	}
-	/* The dm name VG-LV splits at the one '-' that is not doubled. */
-	for (size_t i = 0; i < n; i++) {
-		char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
-		struct state_dev *d;
-		size_t vi = 0, li = 0;
-		const char *p = names[i];
-		bool split = false;
+	for (int fillers = 0; fillers < 2; fillers++) {
+		for (size_t i = 0; i < n; i++) {
+			char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
+			struct state_dev *d;
+			size_t vi = 0, li = 0;
+			const char *p = names[i], *layer = NULL;
+			bool split = false;
 
-		for (; *p && vi < DMB_NAME_MAX && li < DMB_NAME_MAX; p++) {
-			if (*p == '-' && p[1] == '-') {
-				(split ? lv : vg)[split ? li++ : vi++] = '-';
-				p++;
-			} else if (*p == '-' && !split) {
-				split = true;
-			} else {
-				(split ? lv : vg)[split ? li++ : vi++] = *p;
+			/*
+			 * The dm name VG-LV[-LAYER] splits at the '-'s that are not
+			 * doubled.
+			 */
+			for (; *p && vi < DMB_NAME_MAX && li < DMB_NAME_MAX; p++) {
+				if (*p == '-' && p[1] == '-') {
+					(split ? lv : vg)[split ? li++ : vi++] = '-';
+					p++;
+				} else if (*p == '-' && split) {
+					layer = p + 1;
+					break;
+				} else if (*p == '-') {
+					split = true;
+				} else {
+					(split ? lv : vg)[split ? li++ : vi++] = *p;
+				}
 			}
+			vg[vi] = '\0';
+			lv[li] = '\0';
+			if (!split || (*p && !layer) || strcmp(vg, vgname) != 0 ||
+			    (lvname && strcmp(lv, lvname) != 0))
+				continue;
+			if (fillers ? !layer || strncmp(layer, "missing_", 8) != 0 : layer != NULL)
+				continue;
+			if (state_load(st, names[i], &d) != 0)
+				continue;
+			if (strncmp(d->uuid, "LVM-", 4) == 0) {
+				if (cli_remove(st, "lvchange", names[i]))
+					status = LVM_FAILED;
+				else if (!fillers)
+					(*count)++;
+			}
+			state_dev_free(d);
 		}
-		vg[vi] = '\0';
-		lv[li] = '\0';
-		if (!split || *p || strcmp(vg, vgname) != 0 || (lvname && strcmp(lv, lvname) != 0))
-			continue;
-		if (state_load(st, names[i], &d) != 0)
-			continue;
-		if (strncmp(d->uuid, "LVM-", 4) == 0) {
-			if (cli_remove(st, "lvchange", names[i]))
-				status = LVM_FAILED;
-			else
-				(*count)++;
-		}
-		state_dev_free(d);
 	}
 	state_free_list(names, n);
 	return status;

@@ -335,14 +335,19 @@ static void put_doubled(struct dmb_sb *sb, const char *s)
 	}
 }
 
+static void put_dm_name(struct dmb_sb *sb, const struct dmb_lvm_lv *lv)
+{
+	put_doubled(sb, lv->vg->name);
+	dmb_sb_putc(sb, '-');
+	put_doubled(sb, lv->name);
+}
+
 size_t dmb_lvm_dm_name(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
 {
 	struct dmb_sb sb;
 
 	dmb_sb_init(&sb, buf, cap);
-	put_doubled(&sb, lv->vg->name);
-	dmb_sb_putc(&sb, '-');
-	put_doubled(&sb, lv->name);
+	put_dm_name(&sb, lv);
 	return sb.len;
 }
 
@@ -353,27 +358,79 @@ static void put_bare_id(struct dmb_sb *sb, const char *uuid)
 			dmb_sb_putc(sb, *uuid);
 }
 
+static void put_dm_uuid(struct dmb_sb *sb, const struct dmb_lvm_lv *lv)
+{
+	dmb_sb_puts(sb, "LVM-");
+	put_bare_id(sb, lv->vg->uuid);
+	put_bare_id(sb, lv->uuid);
+}
+
 size_t dmb_lvm_dm_uuid(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
 {
 	struct dmb_sb sb;
 
 	dmb_sb_init(&sb, buf, cap);
-	dmb_sb_puts(&sb, "LVM-");
-	put_bare_id(&sb, lv->vg->uuid);
-	put_bare_id(&sb, lv->uuid);
+	put_dm_uuid(&sb, lv);
 	return sb.len;
 }
 
+/* lvm2's names for the filler of area s of segment seg: "<VG-LV>-missing_<seg>_<s>". */
+static int filler_ids(const struct dmb_lvm_lv *lv, size_t seg, size_t s,
+		      struct dmb_lvm_filler *f)
+{
+	struct dmb_sb name, uuid;
+
+	dmb_sb_init(&name, f->name, sizeof(f->name));
+	put_dm_name(&name, lv);
+	dmb_sb_printf(&name, "-missing_%zu_%zu", seg, s);
+	dmb_sb_init(&uuid, f->uuid, sizeof(f->uuid));
+	put_dm_uuid(&uuid, lv);
+	dmb_sb_printf(&uuid, "-missing_%zu_%zu", seg, s);
+	return name.len > DMB_NAME_MAX || uuid.len > DMB_UUID_MAX ? DMB_ERANGE : 0;
+}
+
+static bool linear_or_striped(const struct dmb_lvm_seg *seg)
+{
+	return dmb_strcmp(seg->type, "striped") == 0 || dmb_strcmp(seg->type, "linear") == 0;
+}
+
+size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *out, size_t cap)
+{
+	const uint64_t es = lv->vg->extent_size_sectors;
+	size_t n = 0;
+
+	for (size_t i = 0; i < lv->seg_count; i++) {
+		const struct dmb_lvm_seg *seg = &lv->segs[i];
+
+		if (!linear_or_striped(seg))
+			continue;
+		for (size_t k = 0; k < seg->area_count; k++) {
+			const struct dmb_lvm_area *a = &seg->areas[k];
+
+			if (!a->pv || a->pv->dev)
+				continue;
+			if (n < cap) {
+				/* The table refuses what overflows or is too long. */
+				if (filler_ids(lv, i, k, &out[n]) ||
+				    !dmb_mul_u64(seg->extent_count, es, &out[n].sectors))
+					out[n].sectors = 0;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
 /*
- * The params of one segment's target into sb; sets *type.  Returns 0, or
+ * The params of segment segno's target into sb; sets *type.  Returns 0, or
  * an error for a segment dmboot cannot map.
  */
-static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv,
+static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, size_t segno,
 		      const struct dmb_lvm_seg *seg, unsigned flags, struct dmb_sb *sb,
 		      const char **type)
 {
 	const uint64_t es = lv->vg->extent_size_sectors;
-	bool striped = dmb_strcmp(seg->type, "striped") == 0 || dmb_strcmp(seg->type, "linear") == 0;
+	bool striped = linear_or_striped(seg);
 
 	if (dmb_strcmp(seg->type, "error") == 0 || dmb_strcmp(seg->type, "zero") == 0) {
 		*type = seg->type;
@@ -395,10 +452,6 @@ static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv,
 			return dmb_seterr(ctx, DMB_ENOENT,
 					  "logical volume %s/%s: PV %s is missing (use partial activation to map its extents to the error target)",
 					  lv->vg->name, lv->name, a->pv->uuid);
-		if (!a->pv->dev) {
-			*type = "error";
-			return 0;
-		}
 	}
 	*type = seg->area_count == 1 ? "linear" : "striped";
 	if (seg->area_count > 1)
@@ -407,10 +460,22 @@ static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv,
 		const struct dmb_lvm_area *a = &seg->areas[i];
 		uint64_t off;
 
-		/* vg.c checked pe_start + pe_count * extent_size for overflow. */
-		off = a->pv->pe_start_sectors + a->start_extent * es;
 		if (i)
 			dmb_sb_putc(sb, ' ');
+		if (!a->pv->dev) {
+			/* As lvm2: a filler device of error, read from offset 0. */
+			struct dmb_lvm_filler f;
+
+			if (filler_ids(lv, segno, i, &f))
+				return dmb_seterr(ctx, DMB_ERANGE,
+						  "logical volume %s/%s: the name of the filler for a missing PV is longer than %u bytes",
+						  lv->vg->name, lv->name, DMB_NAME_MAX);
+			dmb_sb_put_arg(sb, f.name);
+			dmb_sb_puts(sb, " 0");
+			continue;
+		}
+		/* vg.c checked pe_start + pe_count * extent_size for overflow. */
+		off = a->pv->pe_start_sectors + a->start_extent * es;
 		dmb_sb_put_arg(sb, a->pv->dev->dev_name);
 		dmb_sb_printf(sb, " %llu", (unsigned long long)off);
 	}
@@ -459,7 +524,7 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 		/* Measure, grow the buffer if needed, then write. */
 		for (;;) {
 			dmb_sb_init(&sb, params, cap);
-			r = seg_params(ctx, lv, seg, flags, &sb, &type);
+			r = seg_params(ctx, lv, i, seg, flags, &sb, &type);
 			if (r || sb.len < cap)
 				break;
 			dmb_port_free(params);
