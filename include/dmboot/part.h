@@ -101,12 +101,13 @@ struct dmb_part_table {
  * An MBR (0x55AA, boot indicators 0 or 0x80) gives its non-empty primary
  * entries and, for every extended entry, the logical partitions of its
  * chain of EBRs (offsets as Linux reads them: data relative to its EBR,
- * links relative to the extended partition).
+ * links relative to the extended partition).  MBR partitions may overlap,
+ * as with Linux (hybrid ISO images).
  *
  * Errors (the message names the structure and field): DMB_ENOENT no
  * partition table; DMB_ECORRUPT GPT with neither copy valid, or an MBR
- * whose partitions overlap, lie outside the device or form a loop of
- * logical partitions; DMB_ERANGE over a DMB_PART_* or DMB_GPT_* cap (with
+ * whose partitions lie outside the device or form a loop of logical
+ * partitions; DMB_ERANGE over a DMB_PART_* or DMB_GPT_* cap (with
  * neither GPT copy valid the code is the primary's, and the message gives
  * both reasons); DMB_EINVAL a
  * sector_size that is not 512..4096 and a power of two, or not a multiple

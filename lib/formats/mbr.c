@@ -10,9 +10,10 @@
  *
  * Where Linux drops what it cannot place, stops after 100 empty EBRs or 256
  * partitions and truncates partitions at the device end, a table with a
- * partition past the device end, overlapping partitions, or an EBR chain
- * that loops or leaves its extended partition is refused here: a boot
- * loader should not guess which of two overlapping partitions was meant.
+ * partition past the device end, or an EBR chain that loops or leaves its
+ * extended partition, is refused here.  Partitions may overlap, as for Linux
+ * and sfdisk: a hybrid ISO image's first partition covers the whole image,
+ * the others included.  Each is still its own numbered device.
  */
 #include "partitions.h"
 
@@ -183,39 +184,6 @@ static int walk_chain(struct mbr_build *b, unsigned number, uint64_t first, uint
 	}
 }
 
-/* Primary entries among themselves, then the partitions holding data. */
-static int check_overlaps(struct mbr_build *b)
-{
-	const struct dmb_part_table *t = b->t;
-	struct dmb_part_span *spans;
-	unsigned x = 0, y = 0;
-	size_t n = 0;
-	bool bad;
-
-	if (t->count < 2)
-		return 0;
-	spans = dmb_calloc(t->count, sizeof(*spans));
-	if (!spans)
-		return dmb_seterr(b->ctx, DMB_ENOMEM, "out of memory for the overlap check");
-	for (size_t i = 0; i < t->count && t->parts[i].number <= 4; i++)
-		spans[n++] = (struct dmb_part_span){ t->parts[i].start_lba,
-						     t->parts[i].start_lba + t->parts[i].lba_count - 1,
-						     t->parts[i].number };
-	bad = dmb_part_spans_overlap(spans, n, &x, &y);
-	n = 0;
-	for (size_t i = 0; i < t->count && !bad; i++)
-		if (!t->parts[i].extended)
-			spans[n++] = (struct dmb_part_span){ t->parts[i].start_lba,
-							     t->parts[i].start_lba + t->parts[i].lba_count - 1,
-							     t->parts[i].number };
-	if (!bad)
-		bad = dmb_part_spans_overlap(spans, n, &x, &y);
-	dmb_port_free(spans);
-	if (bad)
-		return dmb_seterr(b->ctx, DMB_ECORRUPT, "partitions %u and %u overlap", x, y);
-	return 0;
-}
-
 int dmb_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
 		      struct dmb_part_table *t)
 {
@@ -237,8 +205,6 @@ int dmb_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mb
 		if (t->parts[i].extended)
 			r = walk_chain(&b, t->parts[i].number, t->parts[i].start_lba,
 				       t->parts[i].lba_count);
-	if (!r)
-		r = check_overlaps(&b);
 	dmb_port_free(b.ebrs);
 	return r;
 }

@@ -467,6 +467,34 @@ def test_mbr_partitions(s):
     assert err.endswith("mbr.img:p2 too small for target: start=0, len=3, dev_size=2")
 
 
+def test_hybrid_iso_layout(s):
+    """A hybrid ISO image's MBR, written by hand (sfdisk will not make it): partition 1
+    of type 0 from sector 0 covers the whole image and overlaps the EFI partition 2.
+    Linux and sfdisk take both; so does dmboot."""
+    s.dm.make_file("iso.img", 4 * MiB, 4)
+    with open(s.path("iso.img"), "r+b") as f:
+        mbr = bytearray(f.read(512))
+        mbr[440:444] = bytes.fromhex("78563412")
+        mbr[446:510] = bytes(64)
+        for slot, (boot, typ, start, size) in enumerate([(0x80, 0x00, 0, 8192),
+                                                           (0x00, 0xef, 64, 2048)]):
+            e = 446 + 16 * slot
+            mbr[e], mbr[e + 4] = boot, typ
+            mbr[e + 8:e + 16] = start.to_bytes(4, "little") + size.to_bytes(4, "little")
+        mbr[510:512] = b"\x55\xaa"
+        f.seek(0)
+        f.write(mbr)
+    table = json.loads(s.same("--json", "iso.img")[1])["partitiontable"]
+    assert [(p["start"], p["size"]) for p in table["partitions"]] == [(0, 8192), (64, 2048)]
+    s.same("--list", "iso.img")
+    dm = s.dm
+    dm.ok("create", "esp", "--table", "0 2048 linear iso.img:p2 0")
+    assert dm.read("esp") == s.bytes_of("iso.img", 64, 2048)
+    dm.ok("create", "whole", "--devices", "iso.img", "--table",
+          "0 8192 linear PARTUUID=12345678-01 0")
+    assert dm.read("whole") == s.bytes_of("iso.img", 0, 8192)
+
+
 def test_partuuid_and_partlabel(s):
     name, lbas = gpt_disk(s)
     s.image("mbr.img", 20 * MiB, MBR_SCRIPT, seed=2)

@@ -7,7 +7,7 @@
  * fuzzer gets past the CRCs to the header fields and the entries; the rest
  * is the disk image, on a RAM device.  An accepted table must hold what
  * part.h promises: partitions sorted by number, inside the device (and the
- * GPT's usable range), not overlapping, names in valid UTF-8; every
+ * GPT's usable range), GPT ones not overlapping, names in valid UTF-8; every
  * partition must open as a slice and read at both ends.
  */
 #include <stdio.h>
@@ -88,7 +88,7 @@ static void exercise(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_
 			check(dmb_bdev_read_bytes(&sb.bdev, bytes - n, n, buf) == 0, "slice read at end");
 		}
 	}
-	/* No two data partitions overlap (GPT: none at all). */
+	/* No two GPT partitions overlap (MBR ones may, as for Linux). */
 	if (t->label == DMB_PART_GPT) {
 		for (size_t i = 0; i < t->count; i++)
 			for (size_t k = 0; k < i; k++) {

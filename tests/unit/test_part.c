@@ -728,21 +728,6 @@ static void ebr(struct img *im, uint64_t at, uint32_t data_start, uint32_t data_
 	s[511] = 0xaa;
 }
 
-static void m_mbr_overlap(struct img *im)
-{
-	mbr_put(im->mem, 0, 0, 0x83, 100, 100);
-	mbr_put(im->mem, 1, 0, 0x83, 199, 100);
-}
-
-static void m_mbr_overlap_logical(struct img *im)
-{
-	mbr_put(im->mem, 0, 0, 0x83, 100, 100);
-	mbr_put(im->mem, 1, 0, 0x05, 1000, 500);
-	mbr_put(im->mem, 3, 0, 0x83, 1600, 100);
-	/* Logical 5 runs from its EBR out of the extended partition, into partition 4. */
-	ebr(im, 1000, 1, 1000, 0, 0);
-}
-
 static void m_mbr_past_end(struct img *im)
 {
 	mbr_put(im->mem, 0, 0, 0x83, 100, 100);
@@ -878,9 +863,6 @@ static const struct bad bad_tables[] = {
 	  "=sector size 8192: not 512, 1024, 2048 or 4096 bytes" },
 	{ "boot indicator", true, m_boot_indicator, 0, DMB_ENOENT,
 	  "=no partition table: MBR entry 2 has boot indicator 0x12" },
-	{ "MBR overlap", true, m_mbr_overlap, 0, DMB_ECORRUPT, "=partitions 1 and 2 overlap" },
-	{ "MBR logical overlaps a primary", true, m_mbr_overlap_logical, 0, DMB_ECORRUPT,
-	  "=partitions 4 and 5 overlap" },
 	{ "MBR partition past the end", true, m_mbr_past_end, 0, DMB_ECORRUPT,
 	  "=partition 2 (sectors 2000..2048) lies past the end of the device (2048 sectors)" },
 	{ "MBR extended past the end", true, m_mbr_ext_past_end, 0, DMB_ECORRUPT,
@@ -1051,6 +1033,41 @@ static void test_mbr_ebr_rules(void **state)
 	assert_int_equal(t->parts[2].mbr_type, 0x07);
 	assert_int_equal(t->parts[3].number, 7);
 	assert_int_equal(t->parts[3].start_lba, 1040);
+	dmb_part_table_destroy(t);
+	img_free(&im);
+}
+
+/*
+ * Overlapping MBR partitions are partitions, as for Linux and sfdisk: a
+ * hybrid ISO image's first partition (type 0, from sector 0) covers the
+ * whole image and its EFI partition; a logical partition may run out of its
+ * extended partition.
+ */
+static void test_mbr_overlaps(void **state)
+{
+	struct img im;
+	struct dmb_part_table *t;
+
+	(void)state;
+	img_alloc(&im, 512, 2048);
+	mbr_put(im.mem, 0, 0x80, 0x00, 0, 2048);
+	mbr_put(im.mem, 1, 0, 0xef, 100, 20);
+	t = load_ok(&im, 9, 0);
+	assert_int_equal(t->count, 2);
+	assert_true(t->parts[0].bootable && t->parts[0].start_lba == 0 &&
+		    t->parts[0].lba_count == 2048 && t->parts[0].mbr_type == 0);
+	assert_true(t->parts[1].start_lba == 100 && t->parts[1].mbr_type == 0xef);
+	dmb_part_table_destroy(t);
+	memset(im.mem, 0, 512);
+	mbr_put(im.mem, 0, 0, 0x83, 100, 100);
+	mbr_put(im.mem, 1, 0, 0x05, 1000, 500);
+	mbr_put(im.mem, 3, 0, 0x83, 1600, 100);
+	ebr(&im, 1000, 1, 1000, 0, 0);  /* logical 5: sectors 1001..2000, over partition 4 */
+	t = load_ok(&im, 9, 0);
+	assert_int_equal(t->count, 4);
+	assert_int_equal(t->parts[3].number, 5);
+	assert_int_equal(t->parts[3].start_lba, 1001);
+	assert_int_equal(t->parts[3].lba_count, 1000);
 	dmb_part_table_destroy(t);
 	img_free(&im);
 }
@@ -1369,6 +1386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mbr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mbr_ebr_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mbr_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mbr_overlaps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_uuid_label, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
