@@ -75,7 +75,7 @@ int dmb_ddi_classify(const uint8_t type_guid[16], enum dmb_ddi_designator *d,
 /* Largest -verity-sig partition read (systemd's limit). */
 #define DMB_DDI_MAX_SIG_PART_BYTES (4u << 20)
 
-/* A partition the specification knows. */
+/* A partition the specification knows (on MBR: one systemd reads, see dmb_ddi_dissect()). */
 struct dmb_ddi_partition {
 	enum dmb_ddi_designator designator;
 	enum dmb_ddi_arch arch;
@@ -120,7 +120,7 @@ struct dmb_ddi {
 };
 
 /* dmb_ddi_options.flags */
-#define DMB_DDI_REQUIRE_SIGNATURE 1u  /* refuse root/usr verity without a verified signature */
+#define DMB_DDI_REQUIRE_SIGNATURE 1u  /* refuse a root or usr without a verified signature */
 #define DMB_DDI_IGNORE_SIGNATURE 2u   /* do not read -verity-sig partitions */
 /*
  * Inspection: a -verity-sig partition that is malformed or whose signature
@@ -142,13 +142,20 @@ struct dmb_ddi_options {
  * Dissect the disk: load its partition table (the sector size found from
  * where "EFI PART" sits), classify every partition, skip the no-auto ones,
  * choose one partition per designator (a native architecture before its
- * secondary one; among the same architecture the highest version in the
+ * secondary one before any other; among equals the highest version in the
  * partition label for root, usr and their verity partitions, as systemd's
  * strverscmp_improved orders them; else the first), pair root and usr with
  * their -verity partitions by the partition UUIDs the root hash gives (the
  * first and last 128 bits), read each -verity-sig partition (JSON, at most
  * DMB_DDI_MAX_SIG_PART_BYTES, NUL padded) and verify its signature over the
  * hex root hash through ctx->crypto before returning.
+ * Root and its verity partitions come from one tier of architectures, as
+ * systemd promotes them: the native one, else the secondary one, else the
+ * others; usr from root's tier (a foreign root's from the others, then the
+ * secondary one), or without a root from the best tier that has one.  A
+ * -verity or -verity-sig partition of a native or secondary tier passed
+ * over for want of its data partition is refused (DMB_EINVAL); one of the
+ * others is ignored.
  * On MBR, a Linux partition (0x83) with the boot flag is generic Linux data
  * and an 0xEA partition XBOOTLDR; nothing else counts.  With neither root
  * nor usr, the one generic Linux data partition that is not no-auto becomes

@@ -37,10 +37,11 @@ struct dmb_table {
  * lines and lines starting with '#' skipped, anything after a '#' dropped.
  * Numbers are decimal, strictly parsed.  Targets must start at sector 0, be
  * contiguous and have non-zero lengths; the table must not end past
- * 2^64-1 sectors.  The target type and its arguments are checked later, by
- * dmb_dev_create().
+ * 2^64-1 sectors.  White space a backslash escapes stays part of the last
+ * argument, at the end of a line too.  The target type and its arguments
+ * are checked later, by dmb_dev_create().
  * Errors (message names the line): DMB_EINVAL syntax, gap, overlap, zero
- * length, empty table; DMB_ERANGE number overflow or input over the caps;
+ * length, a newline inside the arguments, empty table; DMB_ERANGE number overflow or input over the caps;
  * DMB_ENOMEM.
  */
 int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_table **out);
@@ -49,7 +50,8 @@ int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dm
 int dmb_table_create(struct dmb_ctx *ctx, struct dmb_table **out);
 
 /*
- * Append a target; checks the same rules as dmb_table_parse().
+ * Append a target; checks the same rules as dmb_table_parse() (the
+ * arguments may not hold a newline: a printed table is one line per target).
  * Errors: DMB_EINVAL, DMB_ERANGE, DMB_ENOMEM.
  */
 int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start_sectors,

@@ -2,9 +2,10 @@
 /*
  * Discoverable Disk Images (<dmboot/ddi.h>; formats.md §6): partition type
  * GUIDs of the UAPI Discoverable Partitions Specification for x86-64,
- * arm64, arm, riscv64 and x86 and the architecture-independent types, the
- * GPT flags, systemd's choice among several candidates, verity pairing by
- * partition UUID, and the -verity-sig partition: NUL-padded JSON read with
+ * arm64, arm, riscv64 and x86 and the architecture-independent types (and
+ * the two MBR types systemd reads), the GPT flags, systemd's choice among
+ * several candidates and tiers of architectures, the generic root, verity
+ * pairing by partition UUID, and the -verity-sig partition: NUL-padded JSON read with
  * bounds, its signature checked over the hex root hash before anything is
  * mapped.  The tables for root and usr, and the dm-mod.create= line that
  * has Linux build the same devices, come from the same code.
@@ -308,14 +309,18 @@ static const char *pname(const struct dmb_ddi_partition *p)
 	return designator_names[p->designator];
 }
 
-/* The architecture's rank for the native one: 2 native, 1 secondary, 0 not usable. */
+/*
+ * The architecture's rank, as systemd's compare_arch() orders them: 2 the
+ * native one, 1 its secondary one, 0 any other (still usable: systemd-dissect
+ * takes a foreign root when there is nothing better).
+ */
 static int arch_rank(const struct dmb_ddi_options *o, enum dmb_ddi_arch a)
 {
 	if (a == DMB_ARCH_UNKNOWN)
-		return 1;
+		return 0;
 	if (a == o->arch)
 		return 2;
-	return a == dmb_ddi_arch_secondary(o->arch) && a != DMB_ARCH_UNKNOWN ? 1 : 0;
+	return a == dmb_ddi_arch_secondary(o->arch) ? 1 : 0;
 }
 
 static bool versioned(enum dmb_ddi_designator d)
@@ -335,20 +340,31 @@ static bool better(const struct dmb_ddi_options *o, const struct dmb_ddi_partiti
 	return versioned(a->designator) && dmb_ddi_version_cmp(a->part->name, b->part->name) > 0;
 }
 
+/* Root, usr and their verity partitions come in tiers: 0 native, 1 secondary, 2 other. */
+#define ANY_TIER (-1)
+
+static int tier(const struct dmb_ddi_options *o, enum dmb_ddi_arch a)
+{
+	return 2 - arch_rank(o, a);
+}
+
 /*
- * Choose for designator d among the usable partitions, those whose UUID
- * is want_uuid when it is given.
+ * Choose for designator d among the usable partitions of the tier (or of
+ * any), those whose UUID is want_uuid when it is given.
  */
 static const struct dmb_ddi_partition *choose(const struct dmb_ddi *ddi,
 					      const struct dmb_ddi_options *o,
-					      enum dmb_ddi_designator d, const uint8_t *want_uuid)
+					      enum dmb_ddi_designator d, int in_tier,
+					      const uint8_t *want_uuid)
 {
 	const struct dmb_ddi_partition *best = NULL;
 
 	for (size_t i = 0; i < ddi->count; i++) {
 		const struct dmb_ddi_partition *p = &ddi->parts[i];
 
-		if (p->designator != d || p->no_auto || arch_rank(o, p->arch) == 0)
+		if (p->designator != d || p->no_auto)
+			continue;
+		if (in_tier != ANY_TIER && tier(o, p->arch) != in_tier)
 			continue;
 		if (want_uuid && memcmp(p->part->uuid, want_uuid, 16) != 0)
 			continue;
@@ -792,34 +808,93 @@ out:
 	return r;
 }
 
+static const enum dmb_ddi_designator data_d[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
+static const enum dmb_ddi_designator hash_d[2] = { DMB_DDI_ROOT_VERITY, DMB_DDI_USR_VERITY };
+static const enum dmb_ddi_designator sig_d[2] = { DMB_DDI_ROOT_VERITY_SIG, DMB_DDI_USR_VERITY_SIG };
+
+/* A root hash the caller gave for root or usr (v = 0, 1) must be able to name partitions. */
+static int check_given(struct dmb_ctx *ctx, const struct dmb_ddi_options *o, int v)
+{
+	size_t n = o->root_hash_size[v];
+
+	if (n == 0)
+		return 0;
+	if (n < 16 || n > DMB_MAX_DIGEST_SIZE)
+		return dmb_seterr(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
+				  designator_names[data_d[v]], n);
+	if (zero_uuid_in(o->root_hash[v], n))
+		return dmb_seterr(ctx, DMB_EINVAL,
+				  "%s: the root hash gives an all-zero partition UUID",
+				  designator_names[data_d[v]]);
+	return 0;
+}
+
 /*
- * Root or usr (v = 0, 1): the signature, the root hash, the pairing by
- * UUID, and the choice of data and hash partitions that follows from it.
+ * The tier root or usr (v = 0, 1) is taken from, as systemd takes it: the
+ * first of the tiers tried with a data partition.  A -verity or -verity-sig
+ * partition in a native or secondary tier tried before it, without a data
+ * partition there, makes the image inconsistent; in the other tier it is
+ * ignored.  *out is ANY_TIER when no tier has a data partition.  The tier
+ * is chosen before any root hash pairs partitions by UUID, so that a root
+ * hash matching no partition is refused as that (systemd, given a root
+ * hash, passes over the partitions it does not name before choosing).
+ */
+static int pick_tier(struct dmb_ctx *ctx, const struct dmb_ddi *ddi,
+		     const struct dmb_ddi_options *o, int v, const int *tiers, size_t n, int *out)
+{
+	*out = ANY_TIER;
+	for (size_t i = 0; i < n; i++) {
+		const struct dmb_ddi_partition *orphan;
+
+		if (choose(ddi, o, data_d[v], tiers[i], NULL)) {
+			*out = tiers[i];
+			return 0;
+		}
+		if (tiers[i] == 2)
+			continue;
+		orphan = choose(ddi, o, hash_d[v], tiers[i], NULL);
+		if (!orphan && !(o->flags & DMB_DDI_IGNORE_SIGNATURE))
+			orphan = choose(ddi, o, sig_d[v], tiers[i], NULL);
+		if (orphan)
+			return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+					  pname(orphan), orphan->part->number,
+					  designator_names[data_d[v]]);
+	}
+	return 0;
+}
+
+/*
+ * Root or usr (v = 0, 1) from tier t: the signature, the root hash, the
+ * pairing by UUID, and the choice of data and hash partitions that follows
+ * from it.
  */
 static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
-			const struct dmb_ddi_options *o, int v)
+			const struct dmb_ddi_options *o, int v, int t)
 {
-	static const enum dmb_ddi_designator data_d[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
-	static const enum dmb_ddi_designator hash_d[2] = { DMB_DDI_ROOT_VERITY, DMB_DDI_USR_VERITY };
-	static const enum dmb_ddi_designator sig_d[2] = { DMB_DDI_ROOT_VERITY_SIG,
-							  DMB_DDI_USR_VERITY_SIG };
 	struct dmb_ddi_verity *vy = &ddi->verity[v];
-	const struct dmb_ddi_partition *any_data, *any_hash, *orphan;
+	const struct dmb_ddi_partition *any_hash;
 	const uint8_t *want_data = NULL, *want_hash = NULL;
 	int r;
 
-	vy->sig = (o->flags & DMB_DDI_IGNORE_SIGNATURE) ? NULL : choose(ddi, o, sig_d[v], NULL);
+	/*
+	 * Without a data partition there is nothing to pair, but a root hash
+	 * given for it still has to find one.
+	 */
+	if (t == ANY_TIER) {
+		r = check_given(ctx, o, v);
+		if (!r && o->root_hash_size[v])
+			r = dmb_seterr(ctx, DMB_EVERIFY,
+				       "%s: no %s partition has the UUID the root hash gives",
+				       designator_names[data_d[v]], designator_names[data_d[v]]);
+		return r;
+	}
+	vy->sig = (o->flags & DMB_DDI_IGNORE_SIGNATURE) ? NULL : choose(ddi, o, sig_d[v], t, NULL);
 	/*
 	 * An inconsistent image is refused as that (DMB_EINVAL) before any
 	 * root hash picks partitions by UUID, which would make the same image
 	 * a verification failure once its signature is read.
 	 */
-	any_data = choose(ddi, o, data_d[v], NULL);
-	any_hash = choose(ddi, o, hash_d[v], NULL);
-	orphan = !any_data && any_hash ? any_hash : !any_data ? vy->sig : NULL;
-	if (orphan)
-		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
-				  pname(orphan), orphan->part->number, designator_names[data_d[v]]);
+	any_hash = choose(ddi, o, hash_d[v], t, NULL);
 	if (vy->sig && !any_hash)
 		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
 				  pname(vy->sig), vy->sig->part->number, designator_names[hash_d[v]]);
@@ -842,13 +917,9 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 			vy->state = DMB_DDI_VERITY_SIGNED;
 		}
 	} else if (o->root_hash_size[v]) {
-		if (o->root_hash_size[v] < 16 || o->root_hash_size[v] > DMB_MAX_DIGEST_SIZE)
-			return dmb_seterr(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
-					  designator_names[data_d[v]], o->root_hash_size[v]);
-		if (zero_uuid_in(o->root_hash[v], o->root_hash_size[v]))
-			return dmb_seterr(ctx, DMB_EINVAL,
-					  "%s: the root hash gives an all-zero partition UUID",
-					  designator_names[data_d[v]]);
+		r = check_given(ctx, o, v);
+		if (r)
+			return r;
 		memcpy(vy->root_hash, o->root_hash[v], o->root_hash_size[v]);
 		vy->root_hash_size = o->root_hash_size[v];
 		vy->state = DMB_DDI_VERITY_EXTERNAL;
@@ -857,8 +928,8 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 		want_data = vy->root_hash;
 		want_hash = vy->root_hash + vy->root_hash_size - 16;
 	}
-	vy->data = choose(ddi, o, data_d[v], want_data);
-	vy->hash = choose(ddi, o, hash_d[v], want_hash);
+	vy->data = choose(ddi, o, data_d[v], t, want_data);
+	vy->hash = choose(ddi, o, hash_d[v], t, want_hash);
 	if (vy->root_hash_size && (!vy->data || !vy->hash)) {
 		return dmb_seterr(ctx, DMB_EVERIFY,
 				  "%s: no %s partition has the UUID the root hash gives",
@@ -954,9 +1025,9 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 			if (mbr_classify(p, &dp->designator) != 0)
 				continue;
 			dp->arch = DMB_ARCH_UNKNOWN;
-		} else if (dmb_ddi_classify(p->type_guid, &dp->designator, &dp->arch) != 0) {
-			continue;
 		} else {
+			if (dmb_ddi_classify(p->type_guid, &dp->designator, &dp->arch) != 0)
+				continue;
 			dp->no_auto = (p->attrs & DMB_GPT_FLAG_NO_AUTO) != 0;
 			dp->read_only = (p->attrs & DMB_GPT_FLAG_READ_ONLY) != 0;
 			dp->growfs = (p->attrs & DMB_GPT_FLAG_GROWFS) != 0;
@@ -971,8 +1042,26 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 			probe_fstype(&sb.bdev, dp->designator, dp->fstype, sizeof(dp->fstype));
 		ddi->count++;
 	}
-	for (int v = 0; v < 2; v++) {
-		r = setup_verity(ctx, disk, ddi, o, v);
+	/*
+	 * Tiers as systemd promotes them: root from the best tier that has one;
+	 * usr from root's tier (from the other tier, then the secondary one),
+	 * or without a root from the best tier that has one.
+	 */
+	{
+		static const int all[] = { 0, 1, 2 }, other_then_secondary[] = { 2, 1 };
+		int troot, tusr;
+
+		r = pick_tier(ctx, ddi, o, 0, all, 3, &troot);
+		if (!r && troot == ANY_TIER)
+			r = pick_tier(ctx, ddi, o, 1, all, 3, &tusr);
+		else if (!r && troot == 2)
+			r = pick_tier(ctx, ddi, o, 1, other_then_secondary, 2, &tusr);
+		else if (!r)
+			r = pick_tier(ctx, ddi, o, 1, &troot, 1, &tusr);
+		if (!r)
+			r = setup_verity(ctx, disk, ddi, o, 0, troot);
+		if (!r)
+			r = setup_verity(ctx, disk, ddi, o, 1, tusr);
 		if (r)
 			goto fail;
 	}
@@ -1003,7 +1092,7 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 		    d != DMB_DDI_ROOT_VERITY && d != DMB_DDI_USR_VERITY &&
 		    d != DMB_DDI_ROOT_VERITY_SIG && d != DMB_DDI_USR_VERITY_SIG &&
 		    d != DMB_DDI_LINUX_GENERIC)
-			ddi->chosen[d] = choose(ddi, o, (enum dmb_ddi_designator)d, NULL);
+			ddi->chosen[d] = choose(ddi, o, (enum dmb_ddi_designator)d, ANY_TIER, NULL);
 	*out = ddi;
 	return 0;
 fail:

@@ -604,6 +604,58 @@ def test_generic_root_and_mbr_agree_with_systemd_dissect(dm, kit, name):
         assert {k: a[k] for k in SD_KEYS} == {k: b[k] for k in SD_KEYS}
 
 
+ROOT_RISCV64 = "72ec70a6-cf74-40e6-bd49-4bda08e8f224"
+ROOT_X86 = "44479540-f297-41b2-9af7-d131d5f0458a"
+USR_X86 = "75250d76-8cc6-458e-bd66-bd47cc81a812"
+
+# Partitions of several architectures on x86-64 (native x86-64, secondary x86): what
+# systemd-dissect takes from each tier, or that it refuses the image.
+TIER_IMAGES = {
+    "foreign-root": "label: gpt\n1 8 type=%s\n" % ROOT_ARM64,
+    "foreign-roots-by-version": "label: gpt\n1 8 type=%s, name=os_1\n9 8 type=%s, name=os_2\n"
+                                % (ROOT_ARM64, ROOT_RISCV64),
+    "secondary-beats-foreign": "label: gpt\n1 8 type=%s\n9 8 type=%s\n" % (ROOT_ARM64, ROOT_X86),
+    "native-root-foreign-verity": "label: gpt\n1 8 type=%s\n9 8 type=%s\n"
+                                  % (ROOT_X86_64, ROOT_VERITY_ARM64),
+    "native-root-secondary-usr": "label: gpt\n1 8 type=%s\n9 8 type=%s\n" % (ROOT_X86_64, USR_X86),
+    "foreign-root-native-usr": "label: gpt\n1 8 type=%s\n9 8 type=%s\n" % (ROOT_ARM64, USR_X86_64),
+    "foreign-root-and-generic": "label: gpt\n1 8 type=%s\n9 8 type=%s\n"
+                                % (ROOT_ARM64, LINUX_GENERIC),
+}
+TIER_REFUSED = {
+    "foreign-root-native-verity": ("label: gpt\n1 8 type=%s\n9 8 type=%s\n"
+                                   % (ROOT_ARM64, ROOT_VERITY_X86_64),
+                                   "root-verity partition 2 without a root partition"),
+    "foreign-root-secondary-usr": ("label: gpt\n1 8 type=%s\n9 8 type=%s\n"
+                                   % (ROOT_ARM64, USR_X86),
+                                   "root and usr partitions of different architectures"),
+}
+
+
+@NEED_ROOT
+@pytest.mark.parametrize("name", sorted(TIER_IMAGES))
+def test_architecture_tiers_agree_with_systemd_dissect(dm, kit, name):
+    img = make_generic_image(dm, name, TIER_IMAGES[name])
+    ours = inspect_json(dm, img.name, "--architecture", "x86-64")
+    theirs = json.loads(sh("systemd-dissect", "--json=short", img))
+    assert [(m["designator"], m["partno"]) for m in ours["mounts"]] == \
+        [(m["designator"], m["partno"]) for m in theirs["mounts"]]
+    for a, b in zip(ours["mounts"], theirs["mounts"]):
+        assert {k: a[k] for k in SD_KEYS} == {k: b[k] for k in SD_KEYS}
+
+
+@NEED_ROOT
+@pytest.mark.parametrize("name", sorted(TIER_REFUSED))
+def test_architecture_tiers_refused_as_systemd_refuses(dm, kit, name):
+    script, why = TIER_REFUSED[name]
+    img = make_generic_image(dm, name, script)
+    p = subprocess.run([TOOLS["systemd-dissect"], "--json=short", str(img)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert p.returncode != 0
+    assert refused(dm, IMAGE, "inspect", img.name, "--architecture", "x86-64") == \
+        "ddi: %s: %s" % (img.name, why)
+
+
 @NEED_ROOT
 @pytest.mark.parametrize("script", [
     "label: gpt\n1 8 type=%s\n9 8 type=%s\n" % (LINUX_GENERIC, LINUX_GENERIC),
@@ -630,6 +682,7 @@ def test_mbr_root_opens_and_hands_over(dm, kit):
     with open(img, "rb") as f:
         f.seek(9 * MiB)
         assert dm.read("root") == f.read(8 * MiB)
+    assert "UUID: DMBOOT-DDI-%s02-root\n" % ptuuid in dm.ok("info", "root")
     ddi_ok(dm, "close", img.name)
     dm.assert_no_devices()
     assert ddi_ok(dm, "cmdline", img.name) == \

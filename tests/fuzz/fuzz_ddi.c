@@ -9,9 +9,10 @@
  * usr tables are made (by image name and by PARTUUID) and loaded over the
  * image's partitions, and the dm-mod.create= line is made and parsed back
  * under dm-init's rules.  What ddi.h promises is checked: documented codes
- * with a message; chosen partitions of the right designator, usable
- * architecture and not no-auto; a root hash whose halves are the data and
- * -verity partitions' UUIDs; SIGNED only after the provider accepted a
+ * with a message; chosen partitions of the right designator and not
+ * no-auto; root and usr from the best tier of architectures that has one,
+ * their verity partitions from the same; a root hash whose halves are the
+ * data and -verity partitions' UUIDs; SIGNED only after the provider accepted a
  * signature over the hex root hash; a signature for every root and usr
  * when one is required; keeping going never changing a success.
  *
@@ -141,9 +142,34 @@ static void init_providers(void)
 
 /* ---- checks on a dissection ---------------------------------------------------- */
 
-static bool arch_usable(enum dmb_ddi_arch native, enum dmb_ddi_arch a)
+/* 0 native, 1 secondary, 2 any other architecture (ddi.h's tiers). */
+static int tier_of(enum dmb_ddi_arch native, enum dmb_ddi_arch a)
 {
-	return a == DMB_ARCH_UNKNOWN || a == native || a == dmb_ddi_arch_secondary(native);
+	if (a != DMB_ARCH_UNKNOWN && a == native)
+		return 0;
+	return a != DMB_ARCH_UNKNOWN && a == dmb_ddi_arch_secondary(native) ? 1 : 2;
+}
+
+/* Root (v = 0) or usr comes from the best tier that has one, its verity from the same. */
+static void check_tiers(const struct dmb_ddi *ddi, const struct dmb_ddi_options *o, int v)
+{
+	static const enum dmb_ddi_designator data_d[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
+	static const enum dmb_ddi_designator hash_d[2] = { DMB_DDI_ROOT_VERITY, DMB_DDI_USR_VERITY };
+	const struct dmb_ddi_partition *data = ddi->chosen[data_d[v]], *hash = ddi->chosen[hash_d[v]];
+	int t;
+
+	if (!data || data->arch == DMB_ARCH_UNKNOWN)
+		return;
+	t = tier_of(o->arch, data->arch);
+	check(!hash || tier_of(o->arch, hash->arch) == t, "verity from another tier");
+	if (v == 1 && ddi->chosen[DMB_DDI_ROOT])
+		return; /* usr follows root's tier */
+	for (size_t i = 0; i < ddi->count; i++) {
+		const struct dmb_ddi_partition *p = &ddi->parts[i];
+
+		check(p->designator != data_d[v] || p->no_auto || tier_of(o->arch, p->arch) >= t,
+		      "a better tier passed over");
+	}
 }
 
 static void check_failure(int r, const struct dmb_ddi *ddi, const struct dmb_ctx *ctx)
@@ -167,10 +193,11 @@ static void check_dissection(const struct dmb_ddi *ddi, const struct dmb_ddi_opt
 			continue;
 		check(p->designator == (enum dmb_ddi_designator)d, "chosen for another designator");
 		check(!p->no_auto, "a no-auto partition chosen");
-		check(arch_usable(o->arch, p->arch), "a foreign architecture chosen");
 		check(p >= ddi->parts && p < ddi->parts + ddi->count, "chosen outside parts");
 		check(d != DMB_DDI_LINUX_GENERIC, "generic Linux data chosen as itself");
 	}
+	check_tiers(ddi, o, 0);
+	check_tiers(ddi, o, 1);
 	/* A root of no architecture is the generic one, taken only when there is no usr. */
 	if (ddi->chosen[DMB_DDI_ROOT] && ddi->chosen[DMB_DDI_ROOT]->arch == DMB_ARCH_UNKNOWN)
 		check(!ddi->chosen[DMB_DDI_USR] && ddi->verity[0].state == DMB_DDI_VERITY_NONE,

@@ -806,27 +806,32 @@ static void test_choose_arch(void **state)
 		enum dmb_ddi_arch native;
 		enum dmb_ddi_arch present[4];
 		size_t n;
-		enum dmb_ddi_arch want; /* UNKNOWN: nothing usable */
+		enum dmb_ddi_arch want;
 	} cases[] = {
 		{ DMB_ARCH_X86_64, { DMB_ARCH_X86, DMB_ARCH_X86_64, DMB_ARCH_ARM64, DMB_ARCH_RISCV64 }, 4,
 		  DMB_ARCH_X86_64 },
 		{ DMB_ARCH_X86_64, { DMB_ARCH_ARM64, DMB_ARCH_X86 }, 2, DMB_ARCH_X86 },
+		/* Foreign ones are used when nothing is better; among them the label decides. */
 		{ DMB_ARCH_X86_64, { DMB_ARCH_ARM64, DMB_ARCH_RISCV64, DMB_ARCH_ARM }, 3,
-		  DMB_ARCH_UNKNOWN },
+		  DMB_ARCH_ARM64 },
+		{ DMB_ARCH_X86_64, { DMB_ARCH_ARM, DMB_ARCH_ARM64 }, 2, DMB_ARCH_ARM },
 		{ DMB_ARCH_ARM64, { DMB_ARCH_X86_64, DMB_ARCH_ARM, DMB_ARCH_ARM64 }, 3, DMB_ARCH_ARM64 },
 		{ DMB_ARCH_ARM64, { DMB_ARCH_X86_64, DMB_ARCH_ARM }, 2, DMB_ARCH_ARM },
 		{ DMB_ARCH_ARM, { DMB_ARCH_ARM64, DMB_ARCH_ARM }, 2, DMB_ARCH_ARM },
-		{ DMB_ARCH_ARM, { DMB_ARCH_ARM64 }, 1, DMB_ARCH_UNKNOWN },
+		{ DMB_ARCH_ARM, { DMB_ARCH_ARM64 }, 1, DMB_ARCH_ARM64 },
 		{ DMB_ARCH_RISCV64, { DMB_ARCH_X86_64, DMB_ARCH_RISCV64 }, 2, DMB_ARCH_RISCV64 },
 		{ DMB_ARCH_X86, { DMB_ARCH_X86_64, DMB_ARCH_X86 }, 2, DMB_ARCH_X86 },
-		{ DMB_ARCH_X86, { DMB_ARCH_X86_64 }, 1, DMB_ARCH_UNKNOWN },
-		/* The library cannot guess the native architecture: none given, none usable. */
-		{ DMB_ARCH_UNKNOWN, { DMB_ARCH_X86_64 }, 1, DMB_ARCH_UNKNOWN },
+		{ DMB_ARCH_X86, { DMB_ARCH_X86_64 }, 1, DMB_ARCH_X86_64 },
+		/* No native architecture given: every one is foreign. */
+		{ DMB_ARCH_UNKNOWN, { DMB_ARCH_X86_64 }, 1, DMB_ARCH_X86_64 },
 	};
 
 	(void)state;
 	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
-		/* Later partitions carry lower versions: the architecture decides, not the label. */
+		/*
+		 * Later partitions carry lower versions: the architecture's rank
+		 * decides, and the label only among equals (all foreign ones).
+		 */
 		static const char *const labels[] = { "os-9", "os-8", "os-7", "os-6" };
 		struct dmb_ddi_options o = { .arch = cases[c].native };
 		struct disk d;
@@ -848,18 +853,86 @@ static void test_choose_arch(void **state)
 		}
 		root = chosen(ddi, DMB_DDI_ROOT);
 		usr = chosen(ddi, DMB_DDI_USR);
-		if (cases[c].want == DMB_ARCH_UNKNOWN) {
-			assert_null(root);
-			assert_null(usr);
-		} else {
-			if (!root || root->arch != cases[c].want)
-				fail_msg("case %zu: root of arch %d", c, root ? (int)root->arch : -1);
-			assert_non_null(usr);
-			assert_int_equal(usr->arch, cases[c].want);
-		}
+		if (!root || root->arch != cases[c].want)
+			fail_msg("case %zu: root of arch %d", c, root ? (int)root->arch : -1);
+		assert_non_null(usr);
+		assert_int_equal(usr->arch, cases[c].want);
 		/* Nothing to verify: no verity. */
 		assert_int_equal(ddi->verity[0].state, DMB_DDI_VERITY_NONE);
 		assert_int_equal(ddi->verity[1].state, DMB_DDI_VERITY_NONE);
+		dmb_ddi_destroy(ddi);
+		disk_free(&d);
+	}
+}
+
+/*
+ * Root, usr and their verity partitions come in tiers, as systemd promotes
+ * them: native, secondary, other.  Root comes from the best tier with one,
+ * and so do its verity partitions; usr from root's tier (a foreign root's
+ * from the other tier, then the secondary one).  A verity partition of a
+ * better tier without its data partition is refused, of the other tier
+ * ignored.
+ */
+static void test_tiers(void **state)
+{
+	static const struct {
+		const char *name;
+		enum dmb_ddi_designator d[2];
+		enum dmb_ddi_arch a[2];
+		const char *err;                      /* NULL: dissects */
+		enum dmb_ddi_designator chosen_d;     /* ... and these are chosen */
+		unsigned root, usr, root_verity;      /* partition numbers, 0 none */
+	} cases[] = {
+		{ "native root, foreign root-verity", { DMB_DDI_ROOT, DMB_DDI_ROOT_VERITY },
+		  { DMB_ARCH_X86_64, DMB_ARCH_ARM64 }, NULL, DMB_DDI_ROOT, 1, 0, 0 },
+		{ "foreign root, native root-verity", { DMB_DDI_ROOT, DMB_DDI_ROOT_VERITY },
+		  { DMB_ARCH_ARM64, DMB_ARCH_X86_64 },
+		  "root-verity partition 2 without a root partition", 0, 0, 0, 0 },
+		{ "foreign root, secondary root-verity", { DMB_DDI_ROOT, DMB_DDI_ROOT_VERITY },
+		  { DMB_ARCH_ARM64, DMB_ARCH_X86 },
+		  "root-verity partition 2 without a root partition", 0, 0, 0, 0 },
+		{ "secondary root, native root-verity-sig", { DMB_DDI_ROOT, DMB_DDI_ROOT_VERITY_SIG },
+		  { DMB_ARCH_X86, DMB_ARCH_X86_64 },
+		  "root-verity-sig partition 2 without a root partition", 0, 0, 0, 0 },
+		{ "foreign root and root-verity", { DMB_DDI_ROOT, DMB_DDI_ROOT_VERITY },
+		  { DMB_ARCH_ARM64, DMB_ARCH_RISCV64 }, NULL, DMB_DDI_ROOT, 1, 0, 2 },
+		{ "foreign root-verity alone: ignored", { DMB_DDI_HOME, DMB_DDI_ROOT_VERITY },
+		  { DMB_ARCH_UNKNOWN, DMB_ARCH_ARM64 }, NULL, DMB_DDI_HOME, 0, 0, 0 },
+		{ "native root, secondary usr: dropped", { DMB_DDI_ROOT, DMB_DDI_USR },
+		  { DMB_ARCH_X86_64, DMB_ARCH_X86 }, NULL, DMB_DDI_ROOT, 1, 0, 0 },
+		{ "foreign root, native usr: dropped", { DMB_DDI_ROOT, DMB_DDI_USR },
+		  { DMB_ARCH_ARM64, DMB_ARCH_X86_64 }, NULL, DMB_DDI_ROOT, 1, 0, 0 },
+		{ "secondary root and usr", { DMB_DDI_ROOT, DMB_DDI_USR },
+		  { DMB_ARCH_X86, DMB_ARCH_X86 }, NULL, DMB_DDI_USR, 1, 2, 0 },
+		{ "no root, secondary usr", { DMB_DDI_HOME, DMB_DDI_USR },
+		  { DMB_ARCH_UNKNOWN, DMB_ARCH_X86 }, NULL, DMB_DDI_USR, 0, 2, 0 },
+		{ "no root, native usr-verity alone", { DMB_DDI_HOME, DMB_DDI_USR_VERITY },
+		  { DMB_ARCH_UNKNOWN, DMB_ARCH_X86_64 },
+		  "usr-verity partition 2 without a usr partition", 0, 0, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct disk d;
+		struct dmb_ddi *ddi;
+
+		disk_init(&d, 512, 2048);
+		for (int i = 0; i < 2; i++)
+			disk_add(&d, type_guid(cases[c].d[i], cases[c].a[i]), 64 + 32 * i, 16, 0, "p");
+		if (cases[c].err) {
+			dissect_fails(&d, &x86_64, DMB_EINVAL, cases[c].err, cases[c].name);
+			disk_free(&d);
+			continue;
+		}
+		ddi = dissect_ok(&d, &x86_64);
+		if (number_of(chosen(ddi, DMB_DDI_ROOT)) != cases[c].root ||
+		    number_of(chosen(ddi, DMB_DDI_USR)) != cases[c].usr ||
+		    number_of(chosen(ddi, DMB_DDI_ROOT_VERITY)) != cases[c].root_verity)
+			fail_msg("%s: root %u, usr %u, root-verity %u", cases[c].name,
+				 number_of(chosen(ddi, DMB_DDI_ROOT)),
+				 number_of(chosen(ddi, DMB_DDI_USR)),
+				 number_of(chosen(ddi, DMB_DDI_ROOT_VERITY)));
+		assert_non_null(chosen(ddi, cases[c].chosen_d));
 		dmb_ddi_destroy(ddi);
 		disk_free(&d);
 	}
@@ -1097,12 +1170,16 @@ static void test_not_dissected(void **state)
 	assert_null(ddi);
 	assert_true(ctx.msg[0] != '\0');
 	disk_free(&d);
-	/* Root and usr of different architectures. */
+	/* Root and usr of different architectures: a foreign root takes its usr from the other
+	 * tier, then the secondary one. */
 	disk_init(&d, 512, 2048);
-	disk_add(&d, type_guid(DMB_DDI_ROOT, DMB_ARCH_X86_64), 64, 16, 0, "r");
+	disk_add(&d, type_guid(DMB_DDI_ROOT, DMB_ARCH_ARM64), 64, 16, 0, "r");
 	disk_add(&d, type_guid(DMB_DDI_USR, DMB_ARCH_X86), 96, 16, 0, "u");
 	dissect_fails(&d, &x86_64, DMB_EINVAL, "root and usr partitions of different architectures",
-		      "root x86-64, usr x86");
+		      "root arm64, usr x86");
+	d.p[1].type = type_guid(DMB_DDI_USR, DMB_ARCH_RISCV64);
+	dissect_fails(&d, &x86_64, DMB_EINVAL, "root and usr partitions of different architectures",
+		      "root arm64, usr riscv64");
 	/* An empty GPT: nothing chosen, not an error. */
 	d.n = 0;
 	ddi = dissect_ok(&d, &x86_64);
@@ -2523,11 +2600,12 @@ static void test_generic_root(void **state)
 	ddi = dissect_ok(&d, &x86_64);
 	assert_int_equal(number_of(chosen(ddi, DMB_DDI_ROOT)), 2);
 	dmb_ddi_destroy(ddi);
-	/* A root of a foreign architecture is not used; the generic one is not unique. */
+	/* And with a root of a foreign architecture, which is root too. */
 	d.p[1].type = type_guid(DMB_DDI_ROOT, DMB_ARCH_ARM64);
-	dissect_fails(&d, &x86_64, DMB_EINVAL,
-		      "no root partition, and more than one generic Linux partition (1 and 3) to use as root",
-		      "foreign root, two generic");
+	ddi = dissect_ok(&d, &x86_64);
+	assert_int_equal(number_of(chosen(ddi, DMB_DDI_ROOT)), 2);
+	assert_int_equal(chosen(ddi, DMB_DDI_ROOT)->arch, DMB_ARCH_ARM64);
+	dmb_ddi_destroy(ddi);
 	disk_free(&d);
 }
 
@@ -2808,6 +2886,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_classify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_choose_arch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tiers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_choose_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_choose_no_auto, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flags, setup, teardown),

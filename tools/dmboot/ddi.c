@@ -779,15 +779,17 @@ static bool record_dev_present(struct state *st, const char *name, const char *u
 /* ---- open, close and cmdline ------------------------------------------- */
 
 /*
- * The devices' dm uuids name the data partition, so close removes a device
- * only while it is still the one open made.
+ * The devices' dm uuids name the data partition by its PARTUUID (the MBR
+ * form too), so close removes a device only while it is still the one open
+ * made.
  */
-static int make_uuid(const struct dmb_ddi_partition *data, const char *name, char **out)
+static int make_uuid(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *data,
+		     const char *name, char **out)
 {
-	char uuid[37], hex[33];
+	char uuid[DMB_PART_UUID_MAX], hex[DMB_PART_UUID_MAX];
 	size_t n = 0;
 
-	dmb_guid_format(data->part->uuid, false, uuid);
+	dmb_part_uuid(ddi->table, data->part, uuid);
 	for (const char *p = uuid; *p; p++)
 		if (*p != '-')
 			hex[n++] = *p;
@@ -862,7 +864,7 @@ static int cmd_open(const struct dopts *o, const char *path)
 		r = dmb_ddi_table(&im.ctx, im.ddi, im.bd, dev_which[i], DMB_DDI_NAMES_IMAGE, path,
 				  &tables[i], &ro[i]);
 		if (!r && (!(rec.names[i] = strdup(dev_names[i])) ||
-			   make_uuid(data, dev_names[i], &rec.uuids[i])))
+			   make_uuid(im.ddi, data, dev_names[i], &rec.uuids[i])))
 			r = cli_seterr(&im.ctx, DMB_ENOMEM, "out of memory");
 		if (r) {
 			cli_error("%s: %s", path, im.ctx.msg);
