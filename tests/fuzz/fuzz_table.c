@@ -62,49 +62,67 @@ static char *format(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags)
 	return s;
 }
 
-/* The concise form of a device's table must read back as the same table. */
-static void check_concise(struct dmb_ctx *ctx, struct dmb_dev *dev, unsigned devflags,
-			  const char *text)
+/*
+ * A table read back from what a device printed (how: "text" or "concise",
+ * printed as spec) must load and print the same text again.
+ */
+static void check_reads_back(struct dmb_ctx *ctx, const struct dmb_table *t, unsigned devflags,
+			     const char *text, const char *how, const char *spec)
 {
+	struct dmb_dev *dev;
+	char *text2;
+
+	if (dmb_dev_create(ctx, t, devflags, &dev)) {
+		fprintf(stderr, "printed %s table does not load: %s\n%s\n", how, ctx->msg, spec);
+		abort();
+	}
+	text2 = format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
+	if (strcmp(text, text2) != 0) {
+		fprintf(stderr, "%s round trip changed the table:\n%s---\n%s", how, text, text2);
+		abort();
+	}
+	free(text2);
+	dmb_dev_destroy(dev);
+}
+
+/* The text and the concise form of a device's table must read back as the same table. */
+static void check_round_trips(struct dmb_ctx *ctx, struct dmb_dev *dev, unsigned devflags)
+{
+	char *text = format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
 	char *concise = format(dev, DMB_FMT_TABLE, DMB_FMT_CONCISE | DMB_FMT_SHOWKEYS);
 	size_t n = strlen(concise);
 	char *spec = malloc(n + 8);
 	struct dmb_concise *c;
-	struct dmb_dev *dev2;
-	char *text2;
+	struct dmb_table *t;
 
 	if (!spec)
 		abort();
+	if (dmb_table_parse(ctx, text, strlen(text), &t)) {
+		fprintf(stderr, "printed text table does not parse: %s\n%s\n", ctx->msg, text);
+		abort();
+	}
+	check_reads_back(ctx, t, devflags, text, "text", text);
+	dmb_table_destroy(t);
 	memcpy(spec, "d,,,rw,", 7);
 	memcpy(spec + 7, concise, n + 1);
 	if (dmb_concise_parse(ctx, spec, n + 7, 0, &c)) {
 		fprintf(stderr, "printed concise table does not parse: %s\n%s\n", ctx->msg, spec);
 		abort();
 	}
-	if (dmb_dev_create(ctx, c->devs[0].table, devflags, &dev2)) {
-		fprintf(stderr, "printed concise table does not load: %s\n%s\n", ctx->msg, spec);
-		abort();
-	}
-	text2 = format(dev2, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
-	if (strcmp(text, text2) != 0) {
-		fprintf(stderr, "concise round trip changed the table:\n%s---\n%s", text, text2);
-		abort();
-	}
-	free(text2);
-	dmb_dev_destroy(dev2);
+	check_reads_back(ctx, c->devs[0].table, devflags, text, "concise", spec);
 	dmb_concise_destroy(c);
 	free(spec);
 	free(concise);
+	free(text);
 }
 
 static void exercise(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t seed)
 {
-	struct dmb_dev *dev, *dev2;
-	struct dmb_table *t2;
+	const unsigned devflags = (unsigned)(seed & 1) ? DMB_DEV_READONLY : 0;
+	struct dmb_dev *dev;
 	uint8_t buf[8 * 512];
-	char *text, *text2;
 
-	if (dmb_dev_create(ctx, t, (unsigned)(seed & 1) ? DMB_DEV_READONLY : 0, &dev))
+	if (dmb_dev_create(ctx, t, devflags, &dev))
 		return;
 	uint64_t sectors = dmb_dev_sectors(dev);
 	uint64_t at = (seed >> 8) % sectors, n = 1 + (seed >> 40) % 8;
@@ -116,25 +134,7 @@ static void exercise(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t se
 		(void)dmb_bdev_write_bytes(dmb_dev_bdev(dev), at * 512 + 3, (size_t)n * 512 - 5, buf);
 
 	free(format(dev, DMB_FMT_STATUS, 0));
-	text = format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
-	check_concise(ctx, dev, (unsigned)(seed & 1) ? DMB_DEV_READONLY : 0, text);
-	if (dmb_table_parse(ctx, text, strlen(text), &t2)) {
-		fprintf(stderr, "printed table does not parse: %s\n%s\n", ctx->msg, text);
-		abort();
-	}
-	if (dmb_dev_create(ctx, t2, (unsigned)(seed & 1) ? DMB_DEV_READONLY : 0, &dev2)) {
-		fprintf(stderr, "printed table does not load: %s\n%s\n", ctx->msg, text);
-		abort();
-	}
-	text2 = format(dev2, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS);
-	if (strcmp(text, text2) != 0) {
-		fprintf(stderr, "round trip changed the table:\n%s---\n%s", text, text2);
-		abort();
-	}
-	free(text);
-	free(text2);
-	dmb_dev_destroy(dev2);
-	dmb_table_destroy(t2);
+	check_round_trips(ctx, dev, devflags);
 	dmb_dev_destroy(dev);
 }
 
