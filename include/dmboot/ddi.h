@@ -151,7 +151,8 @@ struct dmb_ddi_options {
  * hex root hash through ctx->crypto before returning.
  * Root and its verity partitions come from one tier of architectures, as
  * systemd promotes them: the native one, else the secondary one, else the
- * others; usr from root's tier (a foreign root's from the others, then the
+ * others (given a root hash, first the tier holding the data partition it
+ * names); usr from root's tier (a foreign root's from the others, then the
  * secondary one), or without a root from the best tier that has one.  A
  * -verity or -verity-sig partition of a native or secondary tier passed
  * over for want of its data partition is refused (DMB_EINVAL); one of the

@@ -834,15 +834,25 @@ static int check_given(struct dmb_ctx *ctx, const struct dmb_ddi_options *o, int
  * first of the tiers tried with a data partition.  A -verity or -verity-sig
  * partition in a native or secondary tier tried before it, without a data
  * partition there, makes the image inconsistent; in the other tier it is
- * ignored.  *out is ANY_TIER when no tier has a data partition.  The tier
- * is chosen before any root hash pairs partitions by UUID, so that a root
- * hash matching no partition is refused as that (systemd, given a root
- * hash, passes over the partitions it does not name before choosing).
+ * ignored.  *out is ANY_TIER when no tier has a data partition.
+ * Given a root hash, systemd passes over the partitions it does not name:
+ * so the first tier with the data partition it names wins.  When no tier
+ * has one, the tier is chosen as without it, and pairing then refuses the
+ * root hash as naming no partition.
  */
 static int pick_tier(struct dmb_ctx *ctx, const struct dmb_ddi *ddi,
 		     const struct dmb_ddi_options *o, int v, const int *tiers, size_t n, int *out)
 {
+	const uint8_t *given = o->root_hash_size[v] && check_given(NULL, o, v) == 0 ?
+			       o->root_hash[v] : NULL;
+
 	*out = ANY_TIER;
+	for (size_t i = 0; given && i < n; i++) {
+		if (choose(ddi, o, data_d[v], tiers[i], given)) {
+			*out = tiers[i];
+			return 0;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct dmb_ddi_partition *orphan;
 

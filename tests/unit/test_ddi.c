@@ -1486,6 +1486,34 @@ static void test_given_root_hash(void **state)
 	dissect_fails(&d, &o, DMB_EVERIFY, "usr: no usr partition has the UUID the root hash gives",
 		      "usr");
 	disk_free(&d);
+
+	/*
+	 * A native set and a secondary one: without a root hash the native one;
+	 * given the secondary one's, that one, as systemd passes over the rest.
+	 */
+	disk_init(&d, 512, 2048);
+	vset_make(&d, &a, DMB_DDI_ROOT, DMB_ARCH_X86_64, 64, "os", NULL, "sha256", 13);
+	vset_make(&d, &b, DMB_DDI_ROOT, DMB_ARCH_X86, 64 + VSET_LBAS, "os", NULL, "sha256", 14);
+	ddi = dissect_ok(&d, &x86_64);
+	assert_int_equal(number_of(ddi->verity[0].data), 1);
+	dmb_ddi_destroy(ddi);
+	o.root_hash[1] = NULL;
+	o.root_hash_size[1] = 0;
+	o.root_hash[0] = b.root;
+	o.root_hash_size[0] = 32;
+	ddi = dissect_ok(&d, &o);
+	assert_int_equal(ddi->verity[0].state, DMB_DDI_VERITY_EXTERNAL);
+	assert_int_equal(number_of(ddi->verity[0].data), 3);
+	assert_int_equal(number_of(ddi->verity[0].hash), 4);
+	assert_int_equal(ddi->verity[0].data->arch, DMB_ARCH_X86);
+	dmb_ddi_destroy(ddi);
+	/* A hash naming the secondary data but not its verity partition: refused as that. */
+	memcpy(wrong, b.root, 32);
+	wrong[31] ^= 1;
+	o.root_hash[0] = wrong;
+	dissect_fails(&d, &o, DMB_EVERIFY,
+		      "root: no root-verity partition has the UUID the root hash gives", "half match");
+	disk_free(&d);
 }
 
 static void test_require_signature(void **state)
