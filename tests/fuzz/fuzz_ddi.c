@@ -164,11 +164,14 @@ static void check_tiers(const struct dmb_ddi *ddi, const struct dmb_ddi_options 
 	check(!hash || tier_of(o->arch, hash->arch) == t, "verity from another tier");
 	if (v == 1 && ddi->chosen[DMB_DDI_ROOT])
 		return; /* usr follows root's tier */
+	/* Given a root hash, only the partitions it names count (its first 16 bytes). */
 	for (size_t i = 0; i < ddi->count; i++) {
 		const struct dmb_ddi_partition *p = &ddi->parts[i];
+		bool named = o->root_hash_size[v] < 16 ||
+			     memcmp(p->part->uuid, o->root_hash[v], 16) == 0;
 
-		check(p->designator != data_d[v] || p->no_auto || tier_of(o->arch, p->arch) >= t,
-		      "a better tier passed over");
+		check(p->designator != data_d[v] || p->no_auto || !named ||
+		      tier_of(o->arch, p->arch) >= t, "a better tier passed over");
 	}
 }
 
