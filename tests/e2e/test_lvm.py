@@ -533,7 +533,13 @@ def test_missing_pv_and_partial(kind, images, tmp_path):
             assert (rc, out) == (0, data["str"][k * chunk:(k + 1) * chunk]), k
         else:
             assert rc == 1 and "I/O error" in err, k
-    # Deactivation removes the fillers after the LVs; lvchange takes an LV's own.
+    # Deactivation removes the fillers after the LVs; lvchange takes an LV's own. While a
+    # device uses the LV, the LV stays, and so does its filler, without a second complaint.
+    dm.ok("create", "top", "--table", "0 8 linear %s 0" % name)
+    rc, out, err = dmb_lvm(dm, images.dir, "lvchange", "-an", "vgm/str")
+    assert rc != 0 and err.count("\n") == 1 and name in err, err
+    assert "vgm-str-missing_0_1" in dm.ok("ls")
+    dm.ok("remove", "top")
     assert dmb_lvm(dm, images.dir, "lvchange", "-an", "vgm/str")[0] == 0
     names = [ln.split()[0] for ln in dm.ok("ls").splitlines()]
     assert sorted(names) == sorted([dm_name("vgm", "whole"), dm_name("vgm", "split"),

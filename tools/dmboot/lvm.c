@@ -1324,6 +1324,18 @@ static int deactivate(struct state *st, const char *vgname, const char *lvname, 
 				continue;
 			if (fillers ? !layer || strncmp(layer, "missing_", 8) != 0 : layer != NULL)
 				continue;
+			/* A filler stays while its LV, which could not be removed, uses it. */
+			if (fillers) {
+				char base[DMB_NAME_MAX + 1];
+				size_t len = (size_t)(layer - 1 - names[i]);
+
+				memcpy(base, names[i], len);
+				base[len] = '\0';
+				if (state_load(st, base, &d) == 0) {
+					state_dev_free(d);
+					continue;
+				}
+			}
 			if (state_load(st, names[i], &d) != 0)
 				continue;
 			if (strncmp(d->uuid, "LVM-", 4) == 0) {
