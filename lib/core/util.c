@@ -204,3 +204,43 @@ void dmb_wipe(void *p, size_t n)
 	while (n--)
 		*v++ = 0;
 }
+
+static void swap_bytes(uint8_t *a, uint8_t *b, size_t size)
+{
+	while (size--) {
+		uint8_t t = *a;
+
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+static void sift_down(uint8_t *e, size_t root, size_t n, size_t size,
+		      bool (*before)(const void *a, const void *b))
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+
+		if (child >= n)
+			return;
+		if (child + 1 < n && before(e + child * size, e + (child + 1) * size))
+			child++;
+		if (!before(e + root * size, e + child * size))
+			return;
+		swap_bytes(e + root * size, e + child * size, size);
+		root = child;
+	}
+}
+
+void dmb_heapsort(void *base, size_t n, size_t size,
+		  bool (*before)(const void *a, const void *b))
+{
+	uint8_t *e = base;
+
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(e, i, n, size, before);
+	for (size_t end = n; end-- > 1;) {
+		swap_bytes(e, e + end * size, size);
+		sift_down(e, 0, end, size, before);
+	}
+}

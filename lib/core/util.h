@@ -107,6 +107,14 @@ static inline bool dmb_isspace(char c)
 void *dmb_calloc(size_t n, size_t size);
 
 /*
+ * Sort n elements of size bytes in place so that none is before() the one
+ * preceding it: heapsort, O(n log n) whatever the input, no recursion and
+ * no allocation.  Not stable.
+ */
+void dmb_heapsort(void *base, size_t n, size_t size,
+		  bool (*before)(const void *a, const void *b));
+
+/*
  * CRC-32 as zlib's crc32(): dmb_crc32(0, buf, len) is the checksum GPT
  * stores; calls chain.  dmb_crc32_update() is the bare register update with
  * no inversion before or after (LVM2's calc_crc with its own seed).

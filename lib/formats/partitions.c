@@ -77,51 +77,20 @@ void dmb_guid_to_disk(const uint8_t guid[16], uint8_t disk[16])
 
 /* --- overlaps ------------------------------------------------------------ */
 
-static bool span_before(const struct dmb_part_span *a, const struct dmb_part_span *b)
+static bool span_before(const void *pa, const void *pb)
 {
+	const struct dmb_part_span *a = pa, *b = pb;
+
 	if (a->first != b->first)
 		return a->first < b->first;
 	return a->number < b->number;
-}
-
-static void sift_down(struct dmb_part_span *s, size_t root, size_t n)
-{
-	for (;;) {
-		size_t child = 2 * root + 1;
-		struct dmb_part_span tmp;
-
-		if (child >= n)
-			return;
-		if (child + 1 < n && span_before(&s[child], &s[child + 1]))
-			child++;
-		if (!span_before(&s[root], &s[child]))
-			return;
-		tmp = s[root];
-		s[root] = s[child];
-		s[child] = tmp;
-		root = child;
-	}
-}
-
-/* Heapsort: O(n log n) whatever the input, no recursion, no allocation. */
-static void sort_spans(struct dmb_part_span *s, size_t n)
-{
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(s, i, n);
-	for (size_t end = n; end-- > 1;) {
-		struct dmb_part_span tmp = s[0];
-
-		s[0] = s[end];
-		s[end] = tmp;
-		sift_down(s, 0, end);
-	}
 }
 
 bool dmb_part_spans_overlap(struct dmb_part_span *spans, size_t n, unsigned *a, unsigned *b)
 {
 	size_t reach = 0; /* the span reaching furthest so far */
 
-	sort_spans(spans, n);
+	dmb_heapsort(spans, n, sizeof(*spans), span_before);
 	for (size_t i = 1; i < n; i++) {
 		if (spans[i].first <= spans[reach].last) {
 			*a = DMB_MIN(spans[i].number, spans[reach].number);

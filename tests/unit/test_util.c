@@ -576,6 +576,53 @@ static void test_small_helpers(void **state)
 	assert_null(dmb_calloc(SIZE_MAX / 2, 4));
 }
 
+/* An element wider than a word, ordered by key then tag; sum checks the permutation. */
+struct heap_elem {
+	uint64_t key;
+	uint32_t tag;
+	uint8_t pad[5];
+};
+
+static bool heap_before(const void *pa, const void *pb)
+{
+	const struct heap_elem *a = pa, *b = pb;
+
+	return a->key != b->key ? a->key < b->key : a->tag < b->tag;
+}
+
+static void test_heapsort(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 7, 64, 257 };
+	struct heap_elem e[257];
+	uint64_t seed = 12345;
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+		for (int pattern = 0; pattern < 4; pattern++) {
+			size_t n = sizes[k];
+			uint64_t sum = 0, sum2 = 0;
+
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				/* random, few distinct keys, ascending, descending */
+				e[i].key = pattern == 0 ? seed >> 33 : pattern == 1 ? (seed >> 33) % 3 :
+					   pattern == 2 ? i : n - i;
+				e[i].tag = (uint32_t)i;
+				memset(e[i].pad, 0xa5, sizeof(e[i].pad));
+				sum += e[i].key * 1000003u + e[i].tag;
+			}
+			dmb_heapsort(e, n, sizeof(e[0]), heap_before);
+			for (size_t i = 0; i < n; i++) {
+				sum2 += e[i].key * 1000003u + e[i].tag;
+				assert_int_equal(e[i].pad[4], 0xa5);
+				if (i)
+					assert_false(heap_before(&e[i], &e[i - 1]));
+			}
+			assert_true(sum == sum2);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_seterr),
 		cmocka_unit_test(test_string_builder),
 		cmocka_unit_test(test_small_helpers),
+		cmocka_unit_test(test_heapsort),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

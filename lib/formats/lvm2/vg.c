@@ -447,34 +447,17 @@ struct extent_run {
 	uint64_t start, len;
 };
 
-static bool run_before(const struct extent_run *a, const struct extent_run *b)
+static bool run_before(const void *pa, const void *pb)
 {
+	const struct extent_run *a = pa, *b = pb;
+
 	return a->pv != b->pv ? a->pv < b->pv : a->start < b->start;
-}
-
-static void sift_down(struct extent_run *r, size_t at, size_t n)
-{
-	for (;;) {
-		size_t big = at, l = 2 * at + 1;
-		struct extent_run t;
-
-		if (l < n && run_before(&r[big], &r[l]))
-			big = l;
-		if (l + 1 < n && run_before(&r[big], &r[l + 1]))
-			big = l + 1;
-		if (big == at)
-			return;
-		t = r[at];
-		r[at] = r[big];
-		r[big] = t;
-		at = big;
-	}
 }
 
 /*
  * No physical extent may belong to two areas (lvm2's vg_validate refuses
- * such metadata).  The PV areas are sorted by PV and start (heapsort: no
- * recursion, no libc) and neighbours compared.
+ * such metadata).  The PV areas are sorted by PV and start and neighbours
+ * compared.
  */
 static int check_overlaps(struct build *b, size_t nareas)
 {
@@ -499,15 +482,7 @@ static int check_overlaps(struct build *b, size_t nareas)
 									 seg->area_extents };
 		}
 	}
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(runs, i, n);
-	for (size_t end = n; end > 1; end--) {
-		struct extent_run t = runs[0];
-
-		runs[0] = runs[end - 1];
-		runs[end - 1] = t;
-		sift_down(runs, 0, end - 1);
-	}
+	dmb_heapsort(runs, n, sizeof(*runs), run_before);
 	for (size_t i = 1; i < n && !r; i++) {
 		if (runs[i].pv == runs[i - 1].pv && runs[i - 1].start + runs[i - 1].len > runs[i].start) {
 			char what[64];
