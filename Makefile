@@ -24,9 +24,9 @@ UNIT_SRCS  := $(filter-out tests/unit/test_port.c,$(wildcard tests/unit/test_*.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
-HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/core/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tests/unit/*.h)
+HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tests/unit/*.h)
 
-.PHONY: all deps check unit unit-asan freestanding fuzz-smoke fuzz e2e valgrind demo bench clean
+.PHONY: all deps check rules unit unit-asan freestanding fuzz-smoke fuzz e2e valgrind demo bench clean
 
 all: $(B)/dmboot $(B)/libdmboot.a
 
@@ -38,9 +38,24 @@ $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -c $< -o $@
 
-$(B)/libdmboot.a: $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
+# Two archives of the same objects: libdmboot-internal.a keeps every symbol,
+# for the unit tests that test internals; libdmboot.a, the one embedders and
+# the CLI link, is one relocatable object whose only global symbols are the
+# public API (scripts/check-symbols.sh proves it).
+LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRCS))
+$(B)/libdmboot-internal.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(B)/public.syms: $(wildcard include/dmboot/*.h) scripts/public-symbols.sh
+	@mkdir -p $(dir $@)
+	scripts/public-symbols.sh "$(CC)" >$@
+
+$(B)/libdmboot.a: $(LIB_OBJS) $(B)/public.syms
+	@rm -f $@ $(B)/libdmboot.o
+	ld -r -o $(B)/libdmboot.o $(LIB_OBJS)
+	objcopy --keep-global-symbols=$(B)/public.syms $(B)/libdmboot.o
+	ar rcs $@ $(B)/libdmboot.o
 
 $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmboot.a
 	$(CC) $(CFLAGS_ALL) $^ -lcrypto -lpthread -o $@
@@ -51,22 +66,29 @@ $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmbo
 
 # --- unit tests (cmocka), plain and under ASan+UBSan ----------------------
 # Tests link the host crypto provider (OpenSSL) besides the library.
-$(B)/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot.a $(HDRS)
+$(B)/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot.a -lcmocka -lcrypto -o $@
+	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a -lcmocka -lcrypto -o $@
 
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(B)/asan/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS_ALL) $(CSTD) -O1 -g $(WARN) $(SAN) -c $< -o $@
 
-$(B)/asan/libdmboot.a: $(patsubst %.c,$(B)/asan/obj/%.o,$(LIB_SRCS))
+ASAN_LIB_OBJS := $(patsubst %.c,$(B)/asan/obj/%.o,$(LIB_SRCS))
+$(B)/asan/libdmboot-internal.a: $(ASAN_LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot.a $(HDRS)
+$(B)/asan/libdmboot.a: $(ASAN_LIB_OBJS) $(B)/public.syms
+	@rm -f $@ $(B)/asan/libdmboot.o
+	ld -r -o $(B)/asan/libdmboot.o $(ASAN_LIB_OBJS)
+	objcopy --keep-global-symbols=$(B)/public.syms $(B)/asan/libdmboot.o
+	ar rcs $@ $(B)/asan/libdmboot.o
+
+$(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot.a -lcmocka -lcrypto -o $@
+	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a -lcmocka -lcrypto -o $@
 
 $(B)/asan/dmboot: $(patsubst %.c,$(B)/asan/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/asan/libdmboot.a
 	$(CLANG) $(SAN) $^ -lcrypto -lpthread -o $@
@@ -85,27 +107,43 @@ valgrind: $(addprefix $(B)/unit/,$(UNIT_TESTS))
 freestanding:
 	@scripts/check-freestanding.sh "$(CC)"
 
+# --- the tree's own rules -------------------------------------------------
+# Exported symbols are exactly the public ones; each folder includes only
+# what its main header's rule allows.
+rules: $(B)/libdmboot.a $(B)/asan/libdmboot.a
+	@scripts/check-symbols.sh $(B)/libdmboot.a "$(CC)"
+	@scripts/check-symbols.sh $(B)/asan/libdmboot.a "$(CC)"
+	@$(PYTHON) scripts/check-includes.py
+
 # --- fuzzing (libFuzzer + ASan + UBSan) -----------------------------------
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c -lcrypto -o $@
 
-FUZZ_SECONDS ?= 20
+# The smoke run in `make check` is deterministic: a fresh output corpus, the
+# committed seeds, a fixed seed and a fixed number of runs.  `make fuzz` is the
+# long random run; commit what it finds under tests/fuzz/corpus/.
+FUZZ_RUNS  ?= 200000
+FUZZ_FLAGS ?= -seed=1 -runs=$(FUZZ_RUNS)
+FUZZ_FRESH ?= 1
 fuzz-smoke: $(addprefix $(B)/fuzz/,$(FUZZERS))
-	@for f in $(FUZZERS); do echo "== $$f ($(FUZZ_SECONDS) s)"; mkdir -p $(B)/fuzz/corpus-$$f; \
-	  $(B)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	@for f in $(FUZZERS); do echo "== $$f ($(FUZZ_FLAGS))"; \
+	  if [ "$(FUZZ_FRESH)" = 1 ]; then rm -rf $(B)/fuzz/corpus-$$f; fi; mkdir -p $(B)/fuzz/corpus-$$f; \
+	  $(B)/fuzz/$$f $(FUZZ_FLAGS) -print_final_stats=0 \
 	    $(B)/fuzz/corpus-$$f tests/fuzz/corpus/$${f#fuzz_} 2>$(B)/fuzz/$$f.log \
 	    || { tail -50 $(B)/fuzz/$$f.log; exit 1; }; tail -1 $(B)/fuzz/$$f.log; done
 
-fuzz: FUZZ_SECONDS = 600
+FUZZ_SECONDS ?= 120
+fuzz: FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS)
+fuzz: FUZZ_FRESH = 0
 fuzz: fuzz-smoke
 
 # --- end-to-end -------------------------------------------------------------
 e2e: $(B)/dmboot $(B)/asan/dmboot
 	$(PYTHON) -m pytest -q tests/e2e
 
-check: deps all unit unit-asan valgrind freestanding fuzz-smoke e2e
+check: deps all rules unit unit-asan valgrind freestanding fuzz-smoke e2e
 	@echo "make check: all tests passed"
 
 demo: deps all

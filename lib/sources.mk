@@ -1,15 +1,44 @@
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 # Source lists of lib/, per feature, for an embedder's build system.
-# Paths are relative to lib/.  Include the port header directory
-# (include/) and compile with C11.
+# Paths are relative to lib/.  Add include/ to the include path, compile
+# with C11 (-ffreestanding works), and link a port (include/dmboot/port.h).
+#
+# Every build needs DMBOOT_BASE_SRCS, DMBOOT_CORE_SRCS and, because the
+# target registry (core/registry.c) lists every target, DMBOOT_TARGET_SRCS
+# and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
 
-DMBOOT_CORE_SRCS := core/util.c core/fmt.c core/bdev.c core/table.c core/device.c core/registry.c \
-                    core/crypto.c core/hashtree.c core/rs.c core/crc32.c core/base64.c
-DMBOOT_TARGET_SRCS := targets/linear.c targets/striped.c targets/zero.c targets/error.c \
-                      targets/verity.c targets/verity_fec.c
+DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c
+DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \
+                    core/crypto.c
+# Shared by the verity target and the verity formats: checking needs the
+# first list, building images (hash trees, FEC parity) the second as well.
+DMBOOT_VERITY_CHECK_SRCS := verity/hashtree.c verity/rs.c
+DMBOOT_VERITY_BUILD_SRCS := verity/fec_encode.c
+DMBOOT_VERITY_SRCS := $(DMBOOT_VERITY_CHECK_SRCS) $(DMBOOT_VERITY_BUILD_SRCS)
 
-DMBOOT_FORMAT_SRCS := formats/verity.c formats/verity_fec.c formats/partitions.c formats/gpt.c \
-                      formats/mbr.c formats/ddi.c formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
-                      formats/lvm2/scan.c
+DMBOOT_TARGET_LINEAR_SRCS  := targets/linear.c
+DMBOOT_TARGET_STRIPED_SRCS := targets/striped.c
+DMBOOT_TARGET_ZERO_SRCS    := targets/zero.c
+DMBOOT_TARGET_ERROR_SRCS   := targets/error.c
+DMBOOT_TARGET_VERITY_SRCS  := targets/verity.c targets/verity_fec.c
+DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS) \
+                      $(DMBOOT_TARGET_ZERO_SRCS) $(DMBOOT_TARGET_ERROR_SRCS) \
+                      $(DMBOOT_TARGET_VERITY_SRCS)
 
-DMBOOT_LIB_SRCS := $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)
+DMBOOT_FORMAT_VERITY_SRCS := formats/verity.c
+DMBOOT_FORMAT_PART_SRCS   := formats/partitions.c formats/gpt.c formats/mbr.c
+DMBOOT_FORMAT_DDI_SRCS    := formats/ddi.c
+DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
+                             formats/lvm2/scan.c
+DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_VERITY_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
+                      $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS)
+
+# The boot flow of a bootloader: find the images on LVs or partitions,
+# check their verity signatures, map them.  No image building.
+# `make check` links this subset freestanding on its own.
+DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_CHECK_SRCS) \
+                          $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)
+
+# Everything: what libdmboot.a holds.
+DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_SRCS) \
+                   $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)

@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 out=build/freestanding
 rm -rf "$out"; mkdir -p "$out"
 
-srcs=$(printf 'include lib/sources.mk\nall:\n\t@echo $(DMBOOT_LIB_SRCS)\n' | make -s -f -)
+list() { printf 'include lib/sources.mk\nall:\n\t@echo $(%s)\n' "$1" | make -s -f -; }
+obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.c$/.o/')"; }
+srcs=$(list DMBOOT_LIB_SRCS)
 # jsmn (the JSON tokenizer of the verity signature partition) is one header
 # that needs only <stddef.h>; it is reached without the rest of /usr/include.
 mkdir -p "$out/jsmn"
@@ -21,19 +23,29 @@ flags="-std=c11 -O2 -ffreestanding -nostdinc -isystem $($CC -print-file-name=inc
        -Wmissing-prototypes -Wstrict-prototypes -Wvla -Werror"
 for s in $srcs; do
 	# shellcheck disable=SC2086
-	$CC $flags -c "lib/$s" -o "$out/$(echo "$s" | tr / _ | sed 's/\.c$/.o/')"
+	$CC $flags -c "lib/$s" -o "$(obj "$s")"
 done
 ld -r -o "$out/libdmboot-freestanding.o" "$out"/*.o
 
 allowed="dmb_port_fatal dmb_port_free dmb_port_log dmb_port_malloc memcmp memcpy memmove memset"
-needed=$(nm -u "$out/libdmboot-freestanding.o" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')
-echo "freestanding: lib/ needs: $needed"
-for sym in $needed; do
-	case " $allowed " in
-	*" $sym "*) ;;
-	*) echo "freestanding: lib/ needs '$sym', which the port header does not provide" >&2; exit 1 ;;
-	esac
-done
+# Fail unless the relocatable object $2 needs nothing but the port ($1 names it).
+needs_only_port() {
+	needed=$(nm -u "$2" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')
+	echo "freestanding: $1 needs: $needed"
+	for sym in $needed; do
+		case " $allowed " in
+		*" $sym "*) ;;
+		*) echo "freestanding: $1 needs '$sym', which the port header does not provide" >&2; exit 1 ;;
+		esac
+	done
+}
+needs_only_port "lib/" "$out/libdmboot-freestanding.o"
+# The bootloader subset of lib/sources.mk links on its own.
+boot_objs=
+for s in $(list DMBOOT_BOOTLOADER_SRCS); do boot_objs="$boot_objs $(obj "$s")"; done
+# shellcheck disable=SC2086
+ld -r -o "$out/libdmboot-bootloader.o" $boot_objs
+needs_only_port "the bootloader subset (DMBOOT_BOOTLOADER_SRCS)" "$out/libdmboot-bootloader.o"
 # No mutable global state: no .data or .bss symbols (D/d/B/b/C/G/g/S/s).
 mutable=$(nm "$out/libdmboot-freestanding.o" | awk '$2 ~ /^[DdBbCGgSs]$/ {print $3}' | tr '\n' ' ')
 if [ -n "$mutable" ]; then

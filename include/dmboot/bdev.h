@@ -60,12 +60,12 @@ uint64_t dmb_bdev_sectors(const struct dmb_bdev *bd);
  * Errors: DMB_ERANGE (range past the end), DMB_EACCES (write to a device
  * without a write op), DMB_ENOMEM (bounce buffer), or what the device returns.
  */
-int dmb_bdev_read_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, void *buf);
-int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const void *buf);
+DMB_MUST_CHECK int dmb_bdev_read_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, void *buf);
+DMB_MUST_CHECK int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const void *buf);
 
 /* The same in 512-byte sectors, for devices of any block size. */
-int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf);
-int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf);
+DMB_MUST_CHECK int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf);
+DMB_MUST_CHECK int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf);
 
 /*
  * Read consecutive 512-byte sectors starting at sector into the n buffers
@@ -73,11 +73,11 @@ int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, c
  * device has it and its block size divides every buffer, else a read per
  * buffer.  Errors as dmb_bdev_read_sectors().
  */
-int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
+DMB_MUST_CHECK int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
 			   size_t n);
 
 /* Flush if the device has a flush op; 0 otherwise. */
-int dmb_bdev_flush(struct dmb_bdev *bd);
+DMB_MUST_CHECK int dmb_bdev_flush(struct dmb_bdev *bd);
 
 /*
  * A block device over caller memory (a bootloader's RAM disk, or tests).

@@ -71,18 +71,18 @@ struct dmb_keyring {
 };
 
 /* One-shot digest through the provider.  Errors as digest_create(). */
-int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
+DMB_MUST_CHECK int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
 		       size_t len, uint8_t *out, size_t *size);
 
 /* Constant-time comparison: 0 when equal. */
-int dmb_memcmp_ct(const void *a, const void *b, size_t n);
+DMB_MUST_CHECK int dmb_memcmp_ct(const void *a, const void *b, size_t n);
 
 /*
  * Hex helpers.  dmb_hex_decode() takes exactly 2*len hex digits (either case)
  * and returns DMB_EINVAL otherwise; dmb_hex_encode() writes 2*len lowercase
  * digits and a NUL.
  */
-int dmb_hex_decode(const char *hex, uint8_t *out, size_t len);
+DMB_MUST_CHECK int dmb_hex_decode(const char *hex, uint8_t *out, size_t len);
 void dmb_hex_encode(const uint8_t *in, size_t len, char *out);
 
 #endif /* DMBOOT_CRYPTO_H */

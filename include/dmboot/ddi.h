@@ -63,7 +63,7 @@ const char *dmb_ddi_designator_name(enum dmb_ddi_designator d);
  * specification: 0 and its designator and architecture (UNKNOWN for the
  * architecture-independent types), or DMB_ENOENT.
  */
-int dmb_ddi_classify(const uint8_t type_guid[16], enum dmb_ddi_designator *d,
+DMB_MUST_CHECK int dmb_ddi_classify(const uint8_t type_guid[16], enum dmb_ddi_designator *d,
 		     enum dmb_ddi_arch *arch);
 
 /* GPT attribute bits of the specification (formats.md §6.2). */
@@ -184,7 +184,7 @@ struct dmb_ddi_options {
  *   DMB_ENOTSUP   no crypto provider for a signature (fails closed)
  *   DMB_ERANGE    over a cap; DMB_EIO and device errors; DMB_ENOMEM
  */
-int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi_options *o,
+DMB_MUST_CHECK int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi_options *o,
 		    struct dmb_ddi **out);
 
 /* Frees the result; accepts NULL. */
@@ -208,7 +208,7 @@ enum dmb_ddi_names {
  * verity superblock, or one that does not fit the partitions; errors of
  * reading disk; DMB_ENOMEM.
  */
-int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+DMB_MUST_CHECK int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
 		  enum dmb_ddi_designator which, enum dmb_ddi_names names, const char *image,
 		  struct dmb_table **out, bool *read_only);
 
@@ -222,7 +222,7 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
  * length like snprintf, or an error: DMB_ENOENT no root; DMB_EINVAL or
  * DMB_ERANGE the line breaks dm-init's rules; as dmb_ddi_table().
  */
-int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
+DMB_MUST_CHECK int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
 		    char *buf, size_t cap);
 
 #endif /* DMBOOT_DDI_H */

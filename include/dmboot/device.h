@@ -20,7 +20,7 @@ struct dmb_dev;
  * (bad target arguments), DMB_ERANGE (extent past a device's end),
  * DMB_ENOMEM, or a resolver error.  The message names the table line.
  */
-int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned flags,
+DMB_MUST_CHECK int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned flags,
 		   struct dmb_dev **out);
 
 /* Close lower devices and free the device; accepts NULL and half-built devices. */
@@ -69,7 +69,7 @@ enum dmb_fmt {
 };
 #define DMB_FMT_CONCISE 1u
 #define DMB_FMT_SHOWKEYS 2u
-int dmb_dev_format(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags, char *buf,
+DMB_MUST_CHECK int dmb_dev_format(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags, char *buf,
 		   size_t cap);
 
 #endif /* DMBOOT_DEVICE_H */

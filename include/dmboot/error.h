@@ -72,4 +72,23 @@ const char *dmb_ctx_message(const struct dmb_ctx *ctx);
 /* Forget the last failure. */
 void dmb_ctx_clear(struct dmb_ctx *ctx);
 
+/*
+ * Record a failure: err and one formatted line (the library's own printf
+ * subset: %% %c %s %d %i %u %x %X %p, flags '-' '0', width, string
+ * precision, length modifiers hh h l ll z; the text is cut at DMB_MSG_MAX).
+ * ctx may be NULL.  Returns err, so that `return dmb_ctx_set_error(...)`
+ * reads as the failure it is.  Ports and callers use this, never ctx->msg.
+ */
+int dmb_ctx_set_error(struct dmb_ctx *ctx, int err, const char *fmt, ...) DMB_PRINTF(3, 4);
+int dmb_ctx_vset_error(struct dmb_ctx *ctx, int err, const char *fmt, va_list ap)
+	DMB_PRINTF(3, 0);
+
+/*
+ * Put context in front of the failure already recorded: the message becomes
+ * the formatted text followed by the previous message, or by fallback when
+ * none was recorded (dmb_strerror(err) when fallback is NULL).  Returns err.
+ */
+int dmb_ctx_wrap_error(struct dmb_ctx *ctx, int err, const char *fallback, const char *fmt, ...)
+	DMB_PRINTF(4, 5);
+
 #endif /* DMBOOT_ERROR_H */

@@ -137,7 +137,7 @@ struct dmb_lvm_vg {
 };
 
 /* A new, empty scan.  Errors: DMB_ENOMEM. */
-int dmb_lvm_scan_create(struct dmb_ctx *ctx, struct dmb_lvm_scan **out);
+DMB_MUST_CHECK int dmb_lvm_scan_create(struct dmb_ctx *ctx, struct dmb_lvm_scan **out);
 
 /*
  * Look for a PV label in sectors 0-3 of bd and, when there is one, read its
@@ -155,7 +155,7 @@ int dmb_lvm_scan_create(struct dmb_ctx *ctx, struct dmb_lvm_scan **out);
  * DMB_ERANGE over DMB_LVM_MAX_DEVS or DMB_LVM_MAX_MDAS; DMB_EIO and other
  * errors of the device's read; DMB_ENOMEM.
  */
-int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bdev *bd);
+DMB_MUST_CHECK int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bdev *bd);
 
 /*
  * Build the VGs: per VG (by id), take the copy with the highest seqno among
@@ -169,7 +169,7 @@ int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bde
  * (over a DMB_LVM_MAX_* cap), DMB_EINVAL (called twice) -- for all but
  * DMB_ENOMEM and DMB_EINVAL, the VGs that could be built are available.
  */
-int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan);
+DMB_MUST_CHECK int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan);
 
 /* Frees the scan and its model; accepts NULL.  The devices are not closed. */
 void dmb_lvm_scan_destroy(struct dmb_lvm_scan *scan);
@@ -209,8 +209,8 @@ size_t dmb_lvm_dm_uuid(const struct dmb_lvm_lv *lv, char *buf, size_t cap);
 const char *dmb_lvm_vg_str(const struct dmb_lvm_vg *vg, const char *key);
 const char *dmb_lvm_lv_str(const struct dmb_lvm_lv *lv, const char *key);
 const char *dmb_lvm_seg_str(const struct dmb_lvm_seg *seg, const char *key);
-int dmb_lvm_vg_int(const struct dmb_lvm_vg *vg, const char *key, int64_t *out);
-int dmb_lvm_seg_int(const struct dmb_lvm_seg *seg, const char *key, int64_t *out);
+DMB_MUST_CHECK int dmb_lvm_vg_int(const struct dmb_lvm_vg *vg, const char *key, int64_t *out);
+DMB_MUST_CHECK int dmb_lvm_seg_int(const struct dmb_lvm_seg *seg, const char *key, int64_t *out);
 
 /*
  * Map extents on missing PVs to the error target (lvm2's --activationmode
@@ -251,7 +251,7 @@ size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *ou
  * missing PV without DMB_LVM_PARTIAL; DMB_ECORRUPT an extent range outside
  * its PV; DMB_ERANGE sector arithmetic overflows; DMB_ENOMEM.
  */
-int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
+DMB_MUST_CHECK int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
 		     struct dmb_table **out);
 
 #endif /* DMBOOT_LVM_H */

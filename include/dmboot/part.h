@@ -113,7 +113,7 @@ struct dmb_part_table {
  * sector_size that is not 512..4096 and a power of two, or not a multiple
  * of bd's block size; DMB_EIO and other errors of the device; DMB_ENOMEM.
  */
-int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned sector_size,
+DMB_MUST_CHECK int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned sector_size,
 			struct dmb_part_table **out);
 
 /* Frees the table; accepts NULL. */
@@ -146,7 +146,7 @@ size_t dmb_part_find_label(const struct dmb_part_table *t, const char *label,
  * Errors: DMB_ERANGE the partition lies past the end of bd; DMB_EINVAL its
  * start or length is not a whole number of bd's blocks.
  */
-int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_part_table *t,
+DMB_MUST_CHECK int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_part_table *t,
 		   const struct dmb_part *p, struct dmb_slice_bdev *sb);
 
 /*
@@ -158,7 +158,7 @@ int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_pa
  * dmb_guid_to_disk() converts back (the same swap).
  */
 void dmb_guid_format(const uint8_t guid[16], bool upper, char out[37]);
-int dmb_guid_parse(const char *s, uint8_t guid[16]);
+DMB_MUST_CHECK int dmb_guid_parse(const char *s, uint8_t guid[16]);
 void dmb_guid_from_disk(const uint8_t disk[16], uint8_t guid[16]);
 void dmb_guid_to_disk(const uint8_t guid[16], uint8_t disk[16]);
 

@@ -20,9 +20,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define DMB_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))
 #define DMB_UNUSED __attribute__((unused))
+#define DMB_MUST_CHECK __attribute__((warn_unused_result))
 #else
 #define DMB_PRINTF(fmt_idx, arg_idx)
 #define DMB_UNUSED
+#define DMB_MUST_CHECK
 #endif
 
 /*
@@ -43,7 +45,7 @@ enum dmb_log_level {
 
 /*
  * Emit one finished log line (no trailing newline).  lib/ formats the line
- * itself (see dmb_log() in lib/core/util.h, which carries the printf format
+ * itself (see dmbi_log() in lib/core/core.h, which carries the printf format
  * attribute), so the port needs no printf.
  */
 void dmb_port_log(enum dmb_log_level level, const char *line);

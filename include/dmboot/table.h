@@ -44,17 +44,17 @@ struct dmb_table {
  * length, a newline inside the arguments, empty table; DMB_ERANGE number overflow or input over the caps;
  * DMB_ENOMEM.
  */
-int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_table **out);
+DMB_MUST_CHECK int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_table **out);
 
 /* An empty table, for building one target at a time. DMB_ENOMEM. */
-int dmb_table_create(struct dmb_ctx *ctx, struct dmb_table **out);
+DMB_MUST_CHECK int dmb_table_create(struct dmb_ctx *ctx, struct dmb_table **out);
 
 /*
  * Append a target; checks the same rules as dmb_table_parse() (the
  * arguments may not hold a newline: a printed table is one line per target).
  * Errors: DMB_EINVAL, DMB_ERANGE, DMB_ENOMEM.
  */
-int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start_sectors,
+DMB_MUST_CHECK int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start_sectors,
 		  uint64_t len_sectors, const char *type, const char *params, unsigned line);
 
 /* Frees the table; accepts NULL. */
@@ -69,7 +69,7 @@ uint64_t dmb_table_sectors(const struct dmb_table *t);
  * argv gets at most max entries.
  * Errors: DMB_ERANGE (more than max arguments).
  */
-int dmb_split_args(char *params, unsigned max, unsigned *argc, char **argv);
+DMB_MUST_CHECK int dmb_split_args(char *params, unsigned max, unsigned *argc, char **argv);
 
 /*
  * One device of a concise specification, the form of `dmsetup create
@@ -99,7 +99,7 @@ struct dmb_concise {
  * and field.
  */
 #define DMB_CONCISE_KERNEL 1u
-int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigned flags,
+DMB_MUST_CHECK int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigned flags,
 		      struct dmb_concise **out);
 void dmb_concise_destroy(struct dmb_concise *c);
 
@@ -119,7 +119,7 @@ size_t dmb_concise_escape(char *dst, size_t cap, const char *src);
  * or DMB_EINVAL (a character the form cannot carry, a target it refuses),
  * DMB_ERANGE (over its limits), DMB_ENOMEM.
  */
-int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, size_t n,
+DMB_MUST_CHECK int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, size_t n,
 		       unsigned flags, char *buf, size_t cap);
 
 #endif /* DMBOOT_TABLE_H */

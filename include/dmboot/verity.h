@@ -32,7 +32,7 @@ struct dmb_verity_params {
  * Errors: DMB_EINVAL, DMB_ENOTSUP (hash unknown to the provider), DMB_ERANGE
  * (sizes overflow, too many levels).
  */
-int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params *p);
+DMB_MUST_CHECK int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params *p);
 
 /*
  * Decode and validate a superblock (512 bytes).  Sets every field but
@@ -41,12 +41,12 @@ int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params 
  * hash type, block size or salt size this library does not support),
  * DMB_ECORRUPT (a field out of range); the message names the field.
  */
-int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZE],
+DMB_MUST_CHECK int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZE],
 			 struct dmb_verity_params *p);
 void dmb_verity_sb_encode(const struct dmb_verity_params *p, uint8_t sb[DMB_VERITY_SB_SIZE]);
 
 /* Read and decode the superblock at byte offset of dev; sets p->hash_offset. */
-int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offset,
+DMB_MUST_CHECK int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offset,
 		       struct dmb_verity_params *p);
 
 /* First hash block of the tree, in hash blocks: the table's hash_start_block. */
@@ -63,7 +63,7 @@ struct dmb_verity_geometry {
 	uint64_t leaf_blocks;      /* leaf hash blocks */
 	uint64_t data_per_leaf;    /* data blocks one leaf hash block covers */
 };
-int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+DMB_MUST_CHECK int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 			struct dmb_verity_geometry *g);
 
 /* Where and why a verification failed. */
@@ -88,7 +88,7 @@ typedef void (*dmb_progress_fn)(void *cookie, uint64_t done, uint64_t total);
  * may run in parallel, each with its own context.  Memory: about 1 MiB.
  * Errors: DMB_EVERIFY (with *fail filled), DMB_EIO, DMB_ENOMEM, DMB_ENOTSUP.
  */
-int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+DMB_MUST_CHECK int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		      struct dmb_bdev *data, struct dmb_bdev *hash, uint64_t first, uint64_t count,
 		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
 		      void *cookie);
@@ -100,15 +100,15 @@ int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
  * superblock too unless p->no_superblock.  With a single data block there is
  * no tree and the root is that block's digest (hence the data device).
  */
-int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+DMB_MUST_CHECK int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		     struct dmb_bdev *data, struct dmb_bdev *hash, bool verify, uint8_t *root,
 		     struct dmb_verity_failure *fail);
 
 /* dmb_verity_leaves() over all leaves, then dmb_verity_upper(). */
-int dmb_verity_format(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+DMB_MUST_CHECK int dmb_verity_format(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		      struct dmb_bdev *data, struct dmb_bdev *hash, uint8_t *root,
 		      dmb_progress_fn progress, void *cookie);
-int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+DMB_MUST_CHECK int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		      struct dmb_bdev *data, struct dmb_bdev *hash, const uint8_t *root,
 		      struct dmb_verity_failure *fail, dmb_progress_fn progress, void *cookie);
 
@@ -121,5 +121,77 @@ int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 size_t dmb_verity_table_line(const struct dmb_verity_params *p, const char *data_dev,
 			     const char *hash_dev, const char *root_hex, const char *opts,
 			     char *buf, size_t cap);
+
+/*
+ * FEC: writing dm-verity parity as `veritysetup format --fec-device` does
+ * (docs/formats.md §2.3), and sizing the message it covers.
+ */
+struct dmb_fec_encode_args {
+	/* Message blocks [0, data_blocks) are data_dev's blocks from byte 0. */
+	struct dmb_bdev *data_dev;
+	uint64_t data_blocks;
+	/* Message blocks [data_blocks, fec_blocks) are read from hash_dev
+	 * starting at hash_offset_bytes: hash_start_block * block_size, the
+	 * root hash block (the superblock is not covered). */
+	struct dmb_bdev *hash_dev;
+	uint64_t hash_offset_bytes;
+	/* Message length in blocks, normally from dmb_verity_fec_blocks();
+	 * the table's fec_blocks.  At least data_blocks, and at least 1. */
+	uint64_t fec_blocks;
+	/* Where the parity goes: dmb_verity_fec_parity_blocks() blocks from
+	 * fec_offset_bytes (the table's fec_start is fec_offset_bytes /
+	 * block_size).  The area must not overlap the message. */
+	struct dmb_bdev *fec_dev;
+	uint64_t fec_offset_bytes;
+	unsigned roots;      /* parity bytes per codeword, 2..24 (--fec-roots, default 2) */
+	unsigned block_size; /* data block size == hash block size, 512..64 KiB, power of 2 */
+	/* Optional: called after each batch of rounds with done <= total rounds. */
+	void (*progress)(void *cookie, uint64_t done, uint64_t total);
+	void *cookie;
+};
+
+/*
+ * Compute and write the parity.  Bytes of the message past fec_blocks (up
+ * to rounds * (255 - roots) blocks) count as zeros.  Memory use stays
+ * under about 3.5 MiB whatever the device size.
+ * Errors: DMB_EINVAL (bad block size, roots, fec_blocks, or the parity area
+ * overlaps the message), DMB_ERANGE (the message or the parity area runs
+ * past its device, or a size overflows), DMB_ENOMEM, DMB_EACCES (fec_dev is
+ * read-only), or what a device returns.  ctx gets a message.
+ */
+DMB_MUST_CHECK int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a);
+
+/*
+ * fec_blocks as veritysetup 2.6 computes it (VERITY_FEC_blocks):
+ *
+ *   end    = fec_on_hash_dev ? fec_offset_bytes : hash_dev_bytes
+ *   blocks = end / block_size
+ *   if (blocks) blocks -= hash_start_block
+ *   fec_blocks = data_blocks + blocks
+ *
+ * So the message is the data, then the hash device from the root hash
+ * block up to the device end, or up to the FEC area when the FEC area is on
+ * the hash device (anything between the tree and the parity is covered
+ * too).  hash_dev_bytes is the hash device's size once the tree is written
+ * (for an image file veritysetup has just created, the end of the tree).
+ * cryptsetup quirk kept: with the FEC area on the hash device at an offset
+ * under one block (the default --fec-offset 0) the hash area is not
+ * covered at all; blocks is 0 and fec_blocks = data_blocks.
+ * Errors: DMB_EINVAL (block size not a power of 2 from 512 to 64 KiB; a
+ * non-zero end below hash_start_block, where veritysetup would underflow),
+ * DMB_ERANGE (overflow).
+ */
+DMB_MUST_CHECK int dmb_verity_fec_blocks(struct dmb_ctx *ctx, uint64_t data_blocks, uint64_t hash_start_block,
+			  unsigned block_size, uint64_t hash_dev_bytes, bool fec_on_hash_dev,
+			  uint64_t fec_offset_bytes, uint64_t *fec_blocks);
+
+/*
+ * Size of the parity area in blocks: ceil(fec_blocks / (255 - roots)) *
+ * roots (cryptsetup's VERITY_FEC_RS_blocks, "FEC blocks" in veritysetup's
+ * output).  Errors: DMB_EINVAL (roots outside 2..24, fec_blocks 0, bad
+ * block size), DMB_ERANGE (the area's byte size overflows).
+ */
+DMB_MUST_CHECK int dmb_verity_fec_parity_blocks(uint64_t fec_blocks, unsigned roots, unsigned block_size,
+				 uint64_t *parity_blocks);
 
 #endif /* DMBOOT_VERITY_H */

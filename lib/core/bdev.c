@@ -4,7 +4,7 @@
  * block size, with the bounce buffers and read-modify-write that keep
  * adapters simple (bdev.h); the RAM device and the fault-injecting device.
  */
-#include "util.h"
+#include "core.h"
 
 uint64_t dmb_bdev_bytes(const struct dmb_bdev *bd)
 {
@@ -24,7 +24,7 @@ static bool range_ok(const struct dmb_bdev *bd, uint64_t offset, size_t len)
 {
 	uint64_t end;
 
-	return dmb_add_u64(offset, len, &end) && end <= dmb_bdev_bytes(bd);
+	return dmbi_add_u64(offset, len, &end) && end <= dmb_bdev_bytes(bd);
 }
 
 /*
@@ -66,7 +66,7 @@ static int rw_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, uint8_t *r
 			continue;
 		}
 
-		size_t n = DMB_MIN(bs - in_block, len);
+		size_t n = DMBI_MIN(bs - in_block, len);
 
 		if (!bounce) {
 			bounce = dmb_port_malloc(bs);
@@ -110,7 +110,7 @@ int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, vo
 	if (bd->block_shift == DMB_SECTOR_SHIFT) {
 		uint64_t end;
 
-		if (!dmb_add_u64(sector, count, &end) || end > bd->num_blocks)
+		if (!dmbi_add_u64(sector, count, &end) || end > bd->num_blocks)
 			return DMB_ERANGE;
 		return count ? bd->ops->read(bd, sector, count, buf) : 0;
 	}
@@ -132,7 +132,7 @@ int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dm
 		direct &= (vec[i].len & mask) == 0;
 		total += vec[i].len >> DMB_SECTOR_SHIFT;
 	}
-	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || !dmb_add_u64(sector, total, &end) ||
+	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || !dmbi_add_u64(sector, total, &end) ||
 	    end > dmb_bdev_sectors(bd))
 		return DMB_ERANGE;
 	if (direct && n)
@@ -152,7 +152,7 @@ int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, c
 	if (bd->block_shift == DMB_SECTOR_SHIFT) {
 		uint64_t end;
 
-		if (!dmb_add_u64(sector, count, &end) || end > bd->num_blocks)
+		if (!dmbi_add_u64(sector, count, &end) || end > bd->num_blocks)
 			return DMB_ERANGE;
 		if (!bd->ops->write)
 			return DMB_EACCES;

@@ -3,7 +3,7 @@
  * Helpers around the crypto provider (crypto.h): one-shot digests,
  * constant-time comparison and hex conversion.
  */
-#include "util.h"
+#include "core.h"
 
 int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
 		       size_t len, uint8_t *out, size_t *size)
@@ -35,10 +35,10 @@ int dmb_memcmp_ct(const void *a, const void *b, size_t n)
 
 int dmb_hex_decode(const char *hex, uint8_t *out, size_t len)
 {
-	if (dmb_strnlen(hex, 2 * len + 1) != 2 * len)
+	if (dmbi_strnlen(hex, 2 * len + 1) != 2 * len)
 		return DMB_EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = dmb_hex_digit(hex[2 * i]), lo = dmb_hex_digit(hex[2 * i + 1]);
+		int hi = dmbi_hex_digit(hex[2 * i]), lo = dmbi_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return DMB_EINVAL;

@@ -12,12 +12,12 @@ struct dmb_dev {
 	struct dmb_ctx *ctx;
 	unsigned flags;
 	size_t ntargets;
-	struct dmb_target *targets;
+	struct dmbi_target *targets;
 	size_t nlower;
 	size_t lower_cap;
 	/* Each lower device is allocated on its own: targets keep pointers to
 	 * them while the array grows. */
-	struct dmb_lower **lowers;
+	struct dmbi_lower **lowers;
 };
 
 /* The target holding sector: the last one whose begin is <= sector. */
@@ -42,9 +42,9 @@ static int dev_io(struct dmb_dev *dev, uint64_t sector, size_t count, uint8_t *r
 	size_t i = find_target(dev, sector);
 
 	while (count) {
-		struct dmb_target *ti = &dev->targets[i++];
+		struct dmbi_target *ti = &dev->targets[i++];
 		uint64_t rel = sector - ti->begin_sectors;
-		size_t n = (size_t)DMB_MIN((uint64_t)count, ti->len_sectors - rel);
+		size_t n = (size_t)DMBI_MIN((uint64_t)count, ti->len_sectors - rel);
 		int r;
 
 		if (rbuf) {
@@ -54,7 +54,7 @@ static int dev_io(struct dmb_dev *dev, uint64_t sector, size_t count, uint8_t *r
 			r = ti->type->write(ti, rel, n, wbuf);
 			wbuf += n << DMB_SECTOR_SHIFT;
 		} else {
-			r = dmb_seterr(dev->ctx, DMB_EACCES, "%s target at sector %llu refuses writes",
+			r = dmb_ctx_set_error(dev->ctx, DMB_EACCES, "%s target at sector %llu refuses writes",
 				       ti->type->name, (unsigned long long)ti->begin_sectors);
 		}
 		if (r)
@@ -84,7 +84,7 @@ static int dev_flush(struct dmb_bdev *bd)
 	struct dmb_dev *dev = bd->priv;
 
 	for (size_t i = 0; i < dev->ntargets; i++) {
-		struct dmb_target *ti = &dev->targets[i];
+		struct dmbi_target *ti = &dev->targets[i];
 
 		if (ti->type->flush) {
 			int r = ti->type->flush(ti);
@@ -101,60 +101,57 @@ static const struct dmb_bdev_ops dev_rw_ops = {
 };
 static const struct dmb_bdev_ops dev_ro_ops = { .read = dev_read, .flush = dev_flush };
 
-int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t start,
-			  uint64_t len, const struct dmb_lower **out)
+int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t start,
+			  uint64_t len, const struct dmbi_lower **out)
 {
 	struct dmb_dev *dev = ti->dev;
 	struct dmb_ctx *ctx = ti->ctx;
-	struct dmb_lower *l = NULL;
+	struct dmbi_lower *l = NULL;
 	uint64_t end, size;
 	int r;
 
 	for (size_t i = 0; i < dev->nlower; i++)
-		if (dmb_strcmp(dev->lowers[i]->name, name) == 0)
+		if (dmbi_strcmp(dev->lowers[i]->name, name) == 0)
 			l = dev->lowers[i];
 	if (!l) {
 		if (!ctx->resolver)
-			return dmb_seterr(ctx, DMB_ENOENT,
+			return dmb_ctx_set_error(ctx, DMB_ENOENT,
 					  "line %u: %s: Device lookup failed: %s: no resolver configured",
 					  ti->line, ti->type->name, name);
 		if (dev->nlower == dev->lower_cap) {
 			size_t cap = dev->lower_cap ? dev->lower_cap * 2 : 4;
-			struct dmb_lower **n = dmb_calloc(cap, sizeof(*n));
+			struct dmbi_lower **n = dmbi_calloc(cap, sizeof(*n));
 
 			if (!n)
-				return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+				return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
 			if (dev->nlower)
 				memcpy(n, dev->lowers, dev->nlower * sizeof(*n));
 			dmb_port_free(dev->lowers);
 			dev->lowers = n;
 			dev->lower_cap = cap;
 		}
-		l = dmb_calloc(1, sizeof(*l));
+		l = dmbi_calloc(1, sizeof(*l));
 		if (l)
-			l->name = dmb_strdup(name);
+			l->name = dmbi_strdup(name);
 		if (!l || !l->name) {
 			dmb_port_free(l);
-			return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+			return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
 		}
 		dmb_ctx_clear(ctx);
 		r = ctx->resolver->open(ctx->resolver, ctx, name,
 					ti->read_only ? 0 : DMB_OPEN_WRITE, &l->bdev);
 		if (r) {
-			char why[DMB_MSG_MAX];
-
-			memcpy(why, ctx->msg, sizeof(why));
 			dmb_port_free(l->name);
 			dmb_port_free(l);
-			return dmb_seterr(ctx, r, "line %u: %s: Device lookup failed: %s", ti->line,
-					  ti->type->name, why[0] ? why : name);
+			return dmb_ctx_wrap_error(ctx, r, name, "line %u: %s: Device lookup failed: ",
+						  ti->line, ti->type->name);
 		}
 		dev->lowers[dev->nlower++] = l;
 	}
 
 	size = dmb_bdev_sectors(l->bdev);
-	if (!dmb_add_u64(start, len, &end) || end > size)
-		return dmb_seterr(ctx, DMB_ERANGE,
+	if (!dmbi_add_u64(start, len, &end) || end > size)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 				  "line %u: %s: %s too small for target: start=%llu, len=%llu, dev_size=%llu",
 				  ti->line, ti->type->name, name, (unsigned long long)start,
 				  (unsigned long long)len, (unsigned long long)size);
@@ -167,7 +164,7 @@ void dmb_dev_destroy(struct dmb_dev *dev)
 	if (!dev)
 		return;
 	for (size_t i = 0; i < dev->ntargets; i++) {
-		struct dmb_target *ti = &dev->targets[i];
+		struct dmbi_target *ti = &dev->targets[i];
 
 		if (ti->type && ti->type->dtr)
 			ti->type->dtr(ti);
@@ -183,34 +180,34 @@ void dmb_dev_destroy(struct dmb_dev *dev)
 }
 
 /* Split the parameters and run the constructor of one target. */
-static int construct(struct dmb_target *ti, const struct dmb_table_target *tt)
+static int construct(struct dmbi_target *ti, const struct dmb_table_target *tt)
 {
 	struct dmb_ctx *ctx = ti->ctx;
-	char *params = dmb_strdup(tt->params);
-	char **argv = dmb_calloc(DMB_TARGET_MAX_ARGS, sizeof(*argv));
+	char *params = dmbi_strdup(tt->params);
+	char **argv = dmbi_calloc(DMB_TARGET_MAX_ARGS, sizeof(*argv));
 	unsigned argc = 0;
 	int r;
 
 	if (!params || !argv) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
 		goto out;
 	}
 	r = dmb_split_args(params, DMB_TARGET_MAX_ARGS, &argc, argv);
 	if (r) {
-		dmb_seterr(ctx, r, "line %u: %s: more than %u arguments", ti->line, tt->type,
+		dmb_ctx_set_error(ctx, r, "line %u: %s: more than %u arguments", ti->line, tt->type,
 			   DMB_TARGET_MAX_ARGS);
 		goto out;
 	}
 	dmb_ctx_clear(ctx);
 	r = ti->type->ctr(ti, argc, argv);
 	if (r && ti->error)
-		dmb_seterr(ctx, r, "line %u: %s: %s", ti->line, tt->type, ti->error);
+		dmb_ctx_set_error(ctx, r, "line %u: %s: %s", ti->line, tt->type, ti->error);
 	else if (r && !ctx->msg[0])
-		dmb_seterr(ctx, r, "line %u: %s: %s", ti->line, tt->type, dmb_strerror(r));
+		dmb_ctx_set_error(ctx, r, "line %u: %s: %s", ti->line, tt->type, dmb_strerror(r));
 out:
 	/* Arguments may hold keys (crypt). */
 	if (params) {
-		dmb_wipe(params, dmb_strlen(tt->params));
+		dmbi_wipe(params, dmbi_strlen(tt->params));
 		dmb_port_free(params);
 	}
 	dmb_port_free(argv);
@@ -225,24 +222,24 @@ int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned 
 
 	*out = NULL;
 	if (!table || table->count == 0)
-		return dmb_seterr(ctx, DMB_EINVAL, "table has no targets");
-	dev = dmb_calloc(1, sizeof(*dev));
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "table has no targets");
+	dev = dmbi_calloc(1, sizeof(*dev));
 	if (!dev)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a device");
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a device");
 	dev->ctx = ctx;
 	dev->flags = flags;
-	dev->targets = dmb_calloc(table->count, sizeof(*dev->targets));
+	dev->targets = dmbi_calloc(table->count, sizeof(*dev->targets));
 	if (!dev->targets) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for %zu targets", table->count);
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for %zu targets", table->count);
 		goto fail;
 	}
 	for (size_t i = 0; i < table->count; i++) {
 		const struct dmb_table_target *tt = &table->targets[i];
-		struct dmb_target *ti = &dev->targets[i];
-		const struct dmb_target_type *type = dmb_target_type_find(tt->type);
+		struct dmbi_target *ti = &dev->targets[i];
+		const struct dmbi_target_type *type = dmbi_target_type_find(tt->type);
 
 		if (!type) {
-			r = dmb_seterr(ctx, DMB_ENOENT, "line %u: %s: unknown target type", tt->line,
+			r = dmb_ctx_set_error(ctx, DMB_ENOENT, "line %u: %s: unknown target type", tt->line,
 				       tt->type);
 			goto fail;
 		}
@@ -269,11 +266,11 @@ int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned 
 		if (dev->targets[i].block_shift > shift)
 			shift = dev->targets[i].block_shift;
 	for (size_t i = 0; i < dev->ntargets; i++) {
-		const struct dmb_target *ti = &dev->targets[i];
+		const struct dmbi_target *ti = &dev->targets[i];
 		uint64_t mask = ((uint64_t)1 << (shift - DMB_SECTOR_SHIFT)) - 1;
 
 		if ((ti->begin_sectors | ti->len_sectors) & mask) {
-			r = dmb_seterr(ctx, DMB_EINVAL,
+			r = dmb_ctx_set_error(ctx, DMB_EINVAL,
 				       "line %u: %s: target is not aligned to the device's logical block size (%u bytes)",
 				       ti->line, ti->type->name, 1u << shift);
 			goto fail;
@@ -325,48 +322,48 @@ const char *dmb_dev_lower_name(const struct dmb_dev *dev, size_t i)
 	return i < dev->nlower ? dev->lowers[i]->name : NULL;
 }
 
-static void format_target(struct dmb_target *ti, enum dmb_fmt what, unsigned flags,
-			  struct dmb_sb *sb)
+static void format_target(struct dmbi_target *ti, enum dmb_fmt what, unsigned flags,
+			  struct dmbi_strbuf *sb)
 {
-	dmb_sb_printf(sb, "%llu %llu %s ", (unsigned long long)ti->begin_sectors,
+	dmbi_strbuf_printf(sb, "%llu %llu %s ", (unsigned long long)ti->begin_sectors,
 		      (unsigned long long)ti->len_sectors, ti->type->name);
 	if (ti->type->status)
-		ti->type->status(ti, what == DMB_FMT_STATUS ? DMB_STATUS_INFO : DMB_STATUS_TABLE,
+		ti->type->status(ti, what == DMB_FMT_STATUS ? DMBI_STATUS_INFO : DMBI_STATUS_TABLE,
 				 flags, sb);
 }
 
 int dmb_dev_format(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags, char *buf, size_t cap)
 {
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
 	if (what != DMB_FMT_TABLE && what != DMB_FMT_STATUS)
 		return DMB_EINVAL;
-	dmb_sb_init(&sb, buf, cap);
+	dmbi_strbuf_init(&sb, buf, cap);
 	for (size_t i = 0; i < dev->ntargets; i++) {
-		struct dmb_target *ti = &dev->targets[i];
+		struct dmbi_target *ti = &dev->targets[i];
 
 		if (!(flags & DMB_FMT_CONCISE)) {
 			format_target(ti, what, flags, &sb);
-			dmb_sb_putc(&sb, '\n');
+			dmbi_strbuf_putc(&sb, '\n');
 			continue;
 		}
 		/* Concise: format the line on its own, then append it escaped. */
-		struct dmb_sb line;
+		struct dmbi_strbuf line;
 		char *tmp;
 
-		dmb_sb_init(&line, NULL, 0);
+		dmbi_strbuf_init(&line, NULL, 0);
 		format_target(ti, what, flags, &line);
 		tmp = dmb_port_malloc(line.len + 1);
 		if (!tmp)
 			return DMB_ENOMEM;
-		dmb_sb_init(&line, tmp, line.len + 1);
+		dmbi_strbuf_init(&line, tmp, line.len + 1);
 		format_target(ti, what, flags, &line);
 		if (i)
-			dmb_sb_putc(&sb, ',');
+			dmbi_strbuf_putc(&sb, ',');
 		size_t room = sb.len < sb.cap ? sb.cap - sb.len : 0;
 
 		sb.len += dmb_concise_escape(room ? sb.buf + sb.len : NULL, room, tmp);
-		dmb_wipe(tmp, line.len);
+		dmbi_wipe(tmp, line.len);
 		dmb_port_free(tmp);
 	}
 	if (sb.len > (size_t)INT32_MAX)

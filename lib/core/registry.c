@@ -6,18 +6,18 @@
  */
 #include "target.h"
 
-static const struct dmb_target_type *const builtin_targets[] = {
-	&dmb_linear_target,
-	&dmb_striped_target,
-	&dmb_zero_target,
-	&dmb_error_target,
-	&dmb_verity_target,
+static const struct dmbi_target_type *const builtin_targets[] = {
+	&dmbi_linear_target,
+	&dmbi_striped_target,
+	&dmbi_zero_target,
+	&dmbi_error_target,
+	&dmbi_verity_target,
 };
 
-const struct dmb_target_type *dmb_target_type_find(const char *name)
+const struct dmbi_target_type *dmbi_target_type_find(const char *name)
 {
-	for (size_t i = 0; i < DMB_ARRAY_SIZE(builtin_targets); i++)
-		if (dmb_strcmp(builtin_targets[i]->name, name) == 0)
+	for (size_t i = 0; i < DMBI_ARRAY_SIZE(builtin_targets); i++)
+		if (dmbi_strcmp(builtin_targets[i]->name, name) == 0)
 			return builtin_targets[i];
 	return NULL;
 }

@@ -7,15 +7,15 @@
  * sector 0, contiguous targets (adjoin()), no zero-length target.  Target
  * arguments are left to the targets' constructors.
  */
-#include "util.h"
+#include "core.h"
 
 int dmb_table_create(struct dmb_ctx *ctx, struct dmb_table **out)
 {
-	struct dmb_table *t = dmb_calloc(1, sizeof(*t));
+	struct dmb_table *t = dmbi_calloc(1, sizeof(*t));
 
 	*out = NULL;
 	if (!t)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a table");
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a table");
 	*out = t;
 	return 0;
 }
@@ -41,48 +41,48 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 		  const char *type, const char *params, unsigned line)
 {
 	uint64_t expected = dmb_table_sectors(t), end;
-	size_t type_len = dmb_strlen(type);
+	size_t type_len = dmbi_strlen(type);
 	struct dmb_table_target *tt;
 
 	if (type_len == 0)
-		return dmb_seterr(ctx, DMB_EINVAL, "line %u: missing target type", line);
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: missing target type", line);
 	if (type_len > DMB_TYPE_NAME_MAX)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "line %u: target type name \"%.20s...\" longer than %u bytes", line,
 				  type, DMB_TYPE_NAME_MAX);
 	if (len == 0)
-		return dmb_seterr(ctx, DMB_EINVAL, "line %u: zero-length target", line);
-	if (!dmb_add_u64(start, len, &end))
-		return dmb_seterr(ctx, DMB_ERANGE,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: zero-length target", line);
+	if (!dmbi_add_u64(start, len, &end))
+		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 				  "line %u: target end %llu + %llu is past 2^64-1 sectors", line,
 				  (unsigned long long)start, (unsigned long long)len);
 	if (t->count == 0 && start != 0)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "line %u: table must start at sector 0, not %llu", line,
 				  (unsigned long long)start);
 	if (start > expected)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "line %u: gap in table: target starts at sector %llu, previous target ends at %llu",
 				  line, (unsigned long long)start, (unsigned long long)expected);
 	if (start < expected)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "line %u: overlap in table: target starts at sector %llu, previous target ends at %llu",
 				  line, (unsigned long long)start, (unsigned long long)expected);
 	if (t->count >= DMB_TABLE_MAX_TARGETS)
-		return dmb_seterr(ctx, DMB_ERANGE, "line %u: more than %u targets", line,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: more than %u targets", line,
 				  DMB_TABLE_MAX_TARGETS);
 	/* A printed table is one target per line, so no argument may hold one. */
 	for (const char *c = params; *c; c++)
 		if (*c == '\n')
-			return dmb_seterr(ctx, DMB_EINVAL, "line %u: newline inside target arguments",
+			return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: newline inside target arguments",
 					  line);
 
 	if (t->count == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 8;
-		struct dmb_table_target *n = dmb_calloc(cap, sizeof(*n));
+		struct dmb_table_target *n = dmbi_calloc(cap, sizeof(*n));
 
 		if (!n)
-			return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+			return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
 		if (t->count)
 			memcpy(n, t->targets, t->count * sizeof(*n));
 		dmb_port_free(t->targets);
@@ -90,9 +90,9 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 		t->cap = cap;
 	}
 	tt = &t->targets[t->count];
-	tt->params = dmb_strdup(params);
+	tt->params = dmbi_strdup(params);
 	if (!tt->params)
-		return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
 	tt->start_sectors = start;
 	tt->len_sectors = len;
 	memcpy(tt->type, type, type_len + 1);
@@ -120,7 +120,7 @@ static const char *comment_start(const char *p, const char *end)
 /* Skip white space; return the new position. */
 static const char *skip_space(const char *p, const char *end)
 {
-	while (p < end && dmb_isspace(*p))
+	while (p < end && dmbi_isspace(*p))
 		p++;
 	return p;
 }
@@ -128,7 +128,7 @@ static const char *skip_space(const char *p, const char *end)
 /* The end of the token starting at p. */
 static const char *token_end(const char *p, const char *end)
 {
-	while (p < end && !dmb_isspace(*p))
+	while (p < end && !dmbi_isspace(*p))
 		p++;
 	return p;
 }
@@ -139,7 +139,7 @@ static const char *token_end(const char *p, const char *end)
  */
 static const char *trim_end(const char *p, const char *end)
 {
-	while (end > p && dmb_isspace(end[-1])) {
+	while (end > p && dmbi_isspace(end[-1])) {
 		const char *q = end - 1;
 
 		while (q > p && q[-1] == '\\')
@@ -154,14 +154,14 @@ static const char *trim_end(const char *p, const char *end)
 static int parse_number(struct dmb_ctx *ctx, const char *p, size_t n, unsigned base,
 			const char *what, unsigned line, uint64_t *out)
 {
-	int r = dmb_parse_u64_len(p, n, base, out);
+	int r = dmbi_parse_u64_len(p, n, base, out);
 
 	if (r == DMB_ERANGE)
-		return dmb_seterr(ctx, r, "line %u: %s \"%.*s\" is out of range", line, what,
-				  (int)DMB_MIN(n, 40), p);
+		return dmb_ctx_set_error(ctx, r, "line %u: %s \"%.*s\" is out of range", line, what,
+				  (int)DMBI_MIN(n, 40), p);
 	if (r)
-		return dmb_seterr(ctx, r, "line %u: invalid %s \"%.*s\"", line, what,
-				  (int)DMB_MIN(n, 40), p);
+		return dmb_ctx_set_error(ctx, r, "line %u: invalid %s \"%.*s\"", line, what,
+				  (int)DMBI_MIN(n, 40), p);
 	return 0;
 }
 
@@ -184,7 +184,7 @@ static int add_line(struct dmb_ctx *ctx, struct dmb_table *t, const char *p, con
 		tok[i] = p;
 		tok_end[i] = p = token_end(p, end);
 		if (tok[i] == tok_end[i])
-			return dmb_seterr(ctx, DMB_EINVAL,
+			return dmb_ctx_set_error(ctx, DMB_EINVAL,
 					  "line %u: invalid format: expected <start> <length> <type> [<arguments>]",
 					  line);
 	}
@@ -196,17 +196,17 @@ static int add_line(struct dmb_ctx *ctx, struct dmb_table *t, const char *p, con
 	if (r)
 		return r;
 	if ((size_t)(tok_end[2] - tok[2]) > DMB_TYPE_NAME_MAX)
-		return dmb_seterr(ctx, DMB_EINVAL, "line %u: target type name \"%.*s\" longer than %u bytes",
-				  line, (int)DMB_MIN(tok_end[2] - tok[2], 40), tok[2],
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: target type name \"%.*s\" longer than %u bytes",
+				  line, (int)DMBI_MIN(tok_end[2] - tok[2], 40), tok[2],
 				  DMB_TYPE_NAME_MAX);
 	memcpy(type, tok[2], (size_t)(tok_end[2] - tok[2]));
 	type[tok_end[2] - tok[2]] = '\0';
 
 	p = skip_space(p, end);
 	end = trim_end(p, end);
-	params = dmb_strndup(p, (size_t)(end - p));
+	params = dmbi_strndup(p, (size_t)(end - p));
 	if (!params)
-		return dmb_seterr(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
 	r = dmb_table_add(ctx, t, start, len, type, params, line);
 	dmb_port_free(params);
 	return r;
@@ -221,7 +221,7 @@ int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dm
 
 	*out = NULL;
 	if (len > DMB_TABLE_MAX_BYTES)
-		return dmb_seterr(ctx, DMB_ERANGE, "table is larger than %u bytes",
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "table is larger than %u bytes",
 				  DMB_TABLE_MAX_BYTES);
 	r = dmb_table_create(ctx, &t);
 	if (r)
@@ -234,7 +234,7 @@ int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dm
 		line++;
 		for (cut = p; cut < eol; cut++) {
 			if (*cut == '\0') {
-				r = dmb_seterr(ctx, DMB_EINVAL, "line %u: NUL byte in table", line);
+				r = dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: NUL byte in table", line);
 				goto fail;
 			}
 		}
@@ -248,7 +248,7 @@ int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dm
 		p = eol + 1;
 	}
 	if (t->count == 0) {
-		r = dmb_seterr(ctx, DMB_EINVAL, "table has no targets");
+		r = dmb_ctx_set_error(ctx, DMB_EINVAL, "table has no targets");
 		goto fail;
 	}
 	*out = t;
@@ -264,7 +264,7 @@ int dmb_split_args(char *params, unsigned max, unsigned *argc, char **argv)
 	unsigned n = 0;
 
 	for (;;) {
-		while (dmb_isspace(*in))
+		while (dmbi_isspace(*in))
 			in++;
 		if (!*in)
 			break;
@@ -272,7 +272,7 @@ int dmb_split_args(char *params, unsigned max, unsigned *argc, char **argv)
 			return DMB_ERANGE;
 		argv[n++] = out;
 		/* Unescape in place: the output never runs ahead of the input. */
-		while (*in && !dmb_isspace(*in)) {
+		while (*in && !dmbi_isspace(*in)) {
 			if (*in == '\\' && in[1])
 				in++;
 			*out++ = *in++;
@@ -311,13 +311,13 @@ void dmb_concise_destroy(struct dmb_concise *c)
 
 size_t dmb_concise_escape(char *dst, size_t cap, const char *src)
 {
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
-	dmb_sb_init(&sb, dst, cap);
+	dmbi_strbuf_init(&sb, dst, cap);
 	for (; *src; src++) {
 		if (*src == ',' || *src == ';' || *src == '\\')
-			dmb_sb_putc(&sb, '\\');
-		dmb_sb_putc(&sb, *src);
+			dmbi_strbuf_putc(&sb, '\\');
+		dmbi_strbuf_putc(&sb, *src);
 	}
 	return sb.len;
 }
@@ -330,13 +330,13 @@ struct field {
 
 static char *trimmed_dup(const char *s, size_t n)
 {
-	while (n && dmb_isspace(*s)) {
+	while (n && dmbi_isspace(*s)) {
 		s++;
 		n--;
 	}
-	while (n && dmb_isspace(s[n - 1]))
+	while (n && dmbi_isspace(s[n - 1]))
 		n--;
-	return dmb_strndup(s, n);
+	return dmbi_strndup(s, n);
 }
 
 /*
@@ -351,7 +351,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 	int r = DMB_ENOMEM;
 
 	if (nf < 5)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "device %u: five comma-separated fields are required: <name>,<uuid>,<minor>,<flags>,<table>[,<table>...]",
 				  devno);
 	d->minor = -1;
@@ -360,41 +360,41 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 	minor = trimmed_dup(f[2].buf, f[2].len);
 	rwro = trimmed_dup(f[3].buf, f[3].len);
 	if (!d->name || !d->uuid || !minor || !rwro) {
-		dmb_seterr(ctx, r, "device %u: out of memory", devno);
+		dmb_ctx_set_error(ctx, r, "device %u: out of memory", devno);
 		goto out;
 	}
 	r = DMB_EINVAL;
 	if (!*d->name) {
-		dmb_seterr(ctx, r, "device %u: empty name", devno);
+		dmb_ctx_set_error(ctx, r, "device %u: empty name", devno);
 		goto out;
 	}
-	if (dmb_strlen(d->name) > DMB_NAME_MAX) {
-		dmb_seterr(ctx, r, "device %u: name longer than %u bytes", devno, DMB_NAME_MAX);
+	if (dmbi_strlen(d->name) > DMB_NAME_MAX) {
+		dmb_ctx_set_error(ctx, r, "device %u: name longer than %u bytes", devno, DMB_NAME_MAX);
 		goto out;
 	}
-	if (dmb_strlen(d->uuid) > DMB_UUID_MAX) {
-		dmb_seterr(ctx, r, "device %u (%s): uuid longer than %u bytes", devno, d->name,
+	if (dmbi_strlen(d->uuid) > DMB_UUID_MAX) {
+		dmb_ctx_set_error(ctx, r, "device %u (%s): uuid longer than %u bytes", devno, d->name,
 			   DMB_UUID_MAX);
 		goto out;
 	}
 	if (*minor) {
 		uint64_t v;
 
-		r = dmb_parse_u64(minor, kernel ? 0 : 10, &v);
+		r = dmbi_parse_u64(minor, kernel ? 0 : 10, &v);
 		if (!r && v >= (1u << 20))
 			r = DMB_ERANGE;
 		if (r) {
-			dmb_seterr(ctx, r, "device %u (%s): invalid minor \"%.20s\"", devno, d->name,
+			dmb_ctx_set_error(ctx, r, "device %u (%s): invalid minor \"%.20s\"", devno, d->name,
 				   minor);
 			goto out;
 		}
 		d->minor = (int64_t)v;
 	}
 	r = DMB_EINVAL;
-	if (dmb_strcmp(rwro, "ro") == 0) {
+	if (dmbi_strcmp(rwro, "ro") == 0) {
 		d->read_only = true;
-	} else if (dmb_strcmp(rwro, "rw") != 0 && (kernel || *rwro)) {
-		dmb_seterr(ctx, r, "device %u (%s): invalid flags \"%.20s\": must be 'ro' or 'rw'",
+	} else if (dmbi_strcmp(rwro, "rw") != 0 && (kernel || *rwro)) {
+		dmb_ctx_set_error(ctx, r, "device %u (%s): invalid flags \"%.20s\": must be 'ro' or 'rw'",
 			   devno, d->name, rwro);
 		goto out;
 	}
@@ -407,7 +407,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 		unsigned line = i - 3;
 
 		if (kernel && line > KERNEL_MAX_TARGETS) {
-			r = dmb_seterr(ctx, DMB_ERANGE, "device %u (%s): more than %u targets", devno,
+			r = dmb_ctx_set_error(ctx, DMB_ERANGE, "device %u (%s): more than %u targets", devno,
 				       d->name, KERNEL_MAX_TARGETS);
 			goto out;
 		}
@@ -415,26 +415,23 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 		if (!kernel)
 			end = comment_start(p, end);
 		if (skip_space(p, end) == end) {
-			r = dmb_seterr(ctx, DMB_EINVAL, "device %u (%s): table %u is empty", devno,
+			r = dmb_ctx_set_error(ctx, DMB_EINVAL, "device %u (%s): table %u is empty", devno,
 				       d->name, line);
 			goto out;
 		}
 		r = add_line(ctx, d->table, p, end, kernel ? 0 : 10, line);
 		if (r) {
-			char inner[DMB_MSG_MAX];
-
-			memcpy(inner, ctx ? ctx->msg : "", ctx ? sizeof(inner) : 1);
-			dmb_seterr(ctx, r, "device %u (%s): table %s", devno, d->name, inner);
+			dmb_ctx_wrap_error(ctx, r, "", "device %u (%s): table ", devno, d->name);
 			goto out;
 		}
 		if (kernel) {
 			const char *type = d->table->targets[d->table->count - 1].type;
 			bool allowed = false;
 
-			for (size_t k = 0; k < DMB_ARRAY_SIZE(kernel_types); k++)
-				allowed |= dmb_strcmp(type, kernel_types[k]) == 0;
+			for (size_t k = 0; k < DMBI_ARRAY_SIZE(kernel_types); k++)
+				allowed |= dmbi_strcmp(type, kernel_types[k]) == 0;
 			if (!allowed) {
-				r = dmb_seterr(ctx, DMB_EINVAL,
+				r = dmb_ctx_set_error(ctx, DMB_EINVAL,
 					       "device %u (%s): table line %u: target type \"%s\" is not allowed in dm-mod.create=",
 					       devno, d->name, line, type);
 				goto out;
@@ -461,19 +458,19 @@ int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigne
 
 	*out = NULL;
 	if (len > DMB_TABLE_MAX_BYTES || (kernel && len >= KERNEL_MAX_STR))
-		return dmb_seterr(ctx, DMB_ERANGE, "concise table is %zu bytes, longer than %u", len,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "concise table is %zu bytes, longer than %u", len,
 				  kernel ? KERNEL_MAX_STR - 1 : DMB_TABLE_MAX_BYTES);
 	for (size_t i = 0; i < len; i++)
 		if (text[i] == '\0')
-			return dmb_seterr(ctx, DMB_EINVAL, "NUL byte in concise table");
+			return dmb_ctx_set_error(ctx, DMB_EINVAL, "NUL byte in concise table");
 
 	/* Unescaped text never grows, and there are at most len + 1 fields. */
 	nfields_max = len + 1;
-	c = dmb_calloc(1, sizeof(*c));
+	c = dmbi_calloc(1, sizeof(*c));
 	buf = dmb_port_malloc(len + 1);
-	fields = dmb_calloc(nfields_max, sizeof(*fields));
+	fields = dmbi_calloc(nfields_max, sizeof(*fields));
 	if (!c || !buf || !fields) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a concise table");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a concise table");
 		goto fail;
 	}
 	fields[0].buf = buf;
@@ -482,7 +479,7 @@ int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigne
 
 		if (!kernel && ch == '\\' && i < len) {
 			if (i + 1 == len) {
-				r = dmb_seterr(ctx, DMB_EINVAL,
+				r = dmb_ctx_set_error(ctx, DMB_EINVAL,
 					       "backslash must be followed by another character at end of string");
 				goto fail;
 			}
@@ -506,10 +503,10 @@ int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigne
 			break;
 		if (c->count == devs_cap) {
 			size_t cap = devs_cap ? devs_cap * 2 : 4;
-			struct dmb_concise_dev *n = dmb_calloc(cap, sizeof(*n));
+			struct dmb_concise_dev *n = dmbi_calloc(cap, sizeof(*n));
 
 			if (!n) {
-				r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a concise table");
+				r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a concise table");
 				goto fail;
 			}
 			if (c->count)
@@ -519,7 +516,7 @@ int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigne
 			devs_cap = cap;
 		}
 		if (kernel && c->count >= KERNEL_MAX_DEVICES) {
-			r = dmb_seterr(ctx, DMB_ERANGE, "more than %u devices", KERNEL_MAX_DEVICES);
+			r = dmb_ctx_set_error(ctx, DMB_ERANGE, "more than %u devices", KERNEL_MAX_DEVICES);
 			goto fail;
 		}
 		c->count++;
@@ -548,7 +545,7 @@ fail:
  * '"', which would end the command-line argument, or a control character)
  * makes the line impossible.
  */
-static bool put_field(struct dmb_sb *sb, const char *s, bool kernel)
+static bool put_field(struct dmbi_strbuf *sb, const char *s, bool kernel)
 {
 	if (!kernel) {
 		size_t room = sb->len < sb->cap ? sb->cap - sb->len : 0;
@@ -559,12 +556,12 @@ static bool put_field(struct dmb_sb *sb, const char *s, bool kernel)
 	for (; *s; s++) {
 		if (*s == ',' || *s == ';' || *s == '"' || (unsigned char)*s < 0x20 || *s == 0x7f)
 			return false;
-		dmb_sb_putc(sb, *s);
+		dmbi_strbuf_putc(sb, *s);
 	}
 	return true;
 }
 
-static bool put_concise(struct dmb_sb *sb, const struct dmb_concise_dev *devs, size_t n,
+static bool put_concise(struct dmbi_strbuf *sb, const struct dmb_concise_dev *devs, size_t n,
 			bool kernel)
 {
 	bool ok = true;
@@ -573,22 +570,22 @@ static bool put_concise(struct dmb_sb *sb, const struct dmb_concise_dev *devs, s
 		const struct dmb_concise_dev *d = &devs[i];
 
 		if (i)
-			dmb_sb_putc(sb, ';');
+			dmbi_strbuf_putc(sb, ';');
 		ok &= put_field(sb, d->name, kernel);
-		dmb_sb_putc(sb, ',');
+		dmbi_strbuf_putc(sb, ',');
 		ok &= put_field(sb, d->uuid ? d->uuid : "", kernel);
-		dmb_sb_putc(sb, ',');
+		dmbi_strbuf_putc(sb, ',');
 		if (d->minor >= 0)
-			dmb_sb_printf(sb, "%lld", (long long)d->minor);
-		dmb_sb_printf(sb, ",%s", d->read_only ? "ro" : "rw");
+			dmbi_strbuf_printf(sb, "%lld", (long long)d->minor);
+		dmbi_strbuf_printf(sb, ",%s", d->read_only ? "ro" : "rw");
 		for (size_t t = 0; t < d->table->count; t++) {
 			const struct dmb_table_target *tt = &d->table->targets[t];
 			char head[64];
 
-			dmb_snprintf(head, sizeof(head), ",%llu %llu %s ",
+			dmbi_snprintf(head, sizeof(head), ",%llu %llu %s ",
 				     (unsigned long long)tt->start_sectors,
 				     (unsigned long long)tt->len_sectors, tt->type);
-			dmb_sb_puts(sb, head);
+			dmbi_strbuf_puts(sb, head);
 			ok &= put_field(sb, tt->params, kernel);
 		}
 	}
@@ -600,31 +597,31 @@ int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, 
 {
 	const bool kernel = flags & DMB_CONCISE_KERNEL;
 	struct dmb_concise *check = NULL;
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 	char *text;
 	int r;
 
-	dmb_sb_init(&sb, NULL, 0);
+	dmbi_strbuf_init(&sb, NULL, 0);
 	if (!put_concise(&sb, devs, n, kernel))
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "a name, uuid or table holds ',', ';', '\"' or a control character, which dm-mod.create= cannot carry");
 	if (sb.len > DMB_TABLE_MAX_BYTES)
-		return dmb_seterr(ctx, DMB_ERANGE, "concise table longer than %u bytes",
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "concise table longer than %u bytes",
 				  DMB_TABLE_MAX_BYTES);
 	text = dmb_port_malloc(sb.len + 1);
 	if (!text)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a concise table");
-	dmb_sb_init(&sb, text, sb.len + 1);
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a concise table");
+	dmbi_strbuf_init(&sb, text, sb.len + 1);
 	put_concise(&sb, devs, n, kernel);
 	/* What the parser of that form refuses (dm-init's limits and targets) is refused here. */
 	r = dmb_concise_parse(ctx, text, sb.len, flags, &check);
 	dmb_concise_destroy(check);
 	if (!r) {
-		dmb_sb_init(&sb, buf, cap);
-		dmb_sb_puts(&sb, text);
+		dmbi_strbuf_init(&sb, buf, cap);
+		dmbi_strbuf_puts(&sb, text);
 		r = (int)sb.len;
 	}
-	dmb_wipe(text, sb.len);
+	dmbi_wipe(text, sb.len);
 	dmb_port_free(text);
 	return r;
 }

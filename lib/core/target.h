@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The contract between the device core and a target (lib/targets/).  Each
- * target is one file with one constant struct dmb_target_type; the core
+ * target is one file with one constant struct dmbi_target_type; the core
  * finds it by name in the registry (registry.c).
  */
 #ifndef DMBOOT_LIB_TARGET_H
 #define DMBOOT_LIB_TARGET_H
 
-#include "util.h"
+#include "core.h"
 
 struct dmb_dev;
 
 /* One instantiated table line. */
-struct dmb_target {
-	const struct dmb_target_type *type;
+struct dmbi_target {
+	const struct dmbi_target_type *type;
 	struct dmb_dev *dev;        /* owning device */
 	struct dmb_ctx *ctx;
 	uint64_t begin_sectors;     /* first sector of the target in the device */
@@ -26,9 +26,9 @@ struct dmb_target {
 	struct dmb_target_stats stats;
 };
 
-enum dmb_status_type {
-	DMB_STATUS_INFO,
-	DMB_STATUS_TABLE,
+enum dmbi_status_type {
+	DMBI_STATUS_INFO,
+	DMBI_STATUS_TABLE,
 };
 
 /*
@@ -37,28 +37,28 @@ enum dmb_status_type {
  * then calls dtr, which must accept a half-built target.  read and write get
  * target-relative sectors already checked against the target's length.
  */
-struct dmb_target_type {
+struct dmbi_target_type {
 	const char *name;
 	unsigned version[3];
-	int (*ctr)(struct dmb_target *ti, unsigned argc, char **argv);
-	void (*dtr)(struct dmb_target *ti);
-	int (*read)(struct dmb_target *ti, uint64_t sector, size_t count, void *buf);
+	int (*ctr)(struct dmbi_target *ti, unsigned argc, char **argv);
+	void (*dtr)(struct dmbi_target *ti);
+	int (*read)(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf);
 	/* NULL: the target refuses writes with DMB_EACCES. */
-	int (*write)(struct dmb_target *ti, uint64_t sector, size_t count, const void *buf);
-	int (*flush)(struct dmb_target *ti);
+	int (*write)(struct dmbi_target *ti, uint64_t sector, size_t count, const void *buf);
+	int (*flush)(struct dmbi_target *ti);
 	/* Append the INFO or TABLE text (after "<start> <len> <type> "). */
-	void (*status)(struct dmb_target *ti, enum dmb_status_type type, unsigned flags,
-		       struct dmb_sb *out);
+	void (*status)(struct dmbi_target *ti, enum dmbi_status_type type, unsigned flags,
+		       struct dmbi_strbuf *out);
 };
 
 /* The built-in target type called name, or NULL. */
-const struct dmb_target_type *dmb_target_type_find(const char *name);
+const struct dmbi_target_type *dmbi_target_type_find(const char *name);
 
 /*
  * A lower device of the table, opened through the context's resolver once per
  * distinct name and released with the device (Linux's dm_get_device()).
  */
-struct dmb_lower {
+struct dmbi_lower {
 	char *name;
 	struct dmb_bdev *bdev;
 };
@@ -68,19 +68,19 @@ struct dmb_lower {
  * [start, start + len) in 512-byte sectors lies inside it.  On failure sets
  * ti->error and returns the code.
  */
-int dmb_target_get_device(struct dmb_target *ti, const char *name, uint64_t start_sectors,
-			  uint64_t len_sectors, const struct dmb_lower **out);
+int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t start_sectors,
+			  uint64_t len_sectors, const struct dmbi_lower **out);
 
 /* Strict decimal parse of a target argument (kstrtoull-like but stricter). */
-static inline int dmb_arg_u64(const char *s, uint64_t *out)
+static inline int dmbi_arg_u64(const char *s, uint64_t *out)
 {
-	return dmb_parse_u64(s, 10, out);
+	return dmbi_parse_u64(s, 10, out);
 }
 
-extern const struct dmb_target_type dmb_linear_target;
-extern const struct dmb_target_type dmb_striped_target;
-extern const struct dmb_target_type dmb_zero_target;
-extern const struct dmb_target_type dmb_error_target;
-extern const struct dmb_target_type dmb_verity_target;
+extern const struct dmbi_target_type dmbi_linear_target;
+extern const struct dmbi_target_type dmbi_striped_target;
+extern const struct dmbi_target_type dmbi_zero_target;
+extern const struct dmbi_target_type dmbi_error_target;
+extern const struct dmbi_target_type dmbi_verity_target;
 
 #endif /* DMBOOT_LIB_TARGET_H */

@@ -14,8 +14,7 @@
 #define JSMN_STRICT
 #include <jsmn.h>
 
-#include "../core/endian.h"
-#include "../core/util.h"
+#include "formats.h"
 #include "ddi_internal.h"
 
 /* ---- architectures and designators ----------------------------------- */
@@ -45,10 +44,10 @@ enum dmb_ddi_arch dmb_ddi_arch_parse(const char *name)
 	};
 
 	for (int a = DMB_ARCH_X86_64; a < DMB_ARCH_COUNT; a++)
-		if (dmb_strcmp(name, arch_names[a]) == 0)
+		if (dmbi_strcmp(name, arch_names[a]) == 0)
 			return (enum dmb_ddi_arch)a;
-	for (size_t i = 0; i < DMB_ARRAY_SIZE(aliases); i++)
-		if (dmb_strcmp(name, aliases[i].name) == 0)
+	for (size_t i = 0; i < DMBI_ARRAY_SIZE(aliases); i++)
+		if (dmbi_strcmp(name, aliases[i].name) == 0)
 			return aliases[i].arch;
 	return DMB_ARCH_UNKNOWN;
 }
@@ -124,14 +123,14 @@ static bool guid_is(const uint8_t guid[16], const char *text)
 int dmb_ddi_classify(const uint8_t type_guid[16], enum dmb_ddi_designator *d,
 		     enum dmb_ddi_arch *arch)
 {
-	for (size_t a = 0; a < DMB_ARRAY_SIZE(arch_types); a++)
+	for (size_t a = 0; a < DMBI_ARRAY_SIZE(arch_types); a++)
 		for (size_t k = 0; k < 6; k++)
 			if (guid_is(type_guid, arch_types[a].guid[k])) {
 				*d = arch_type_designator[k];
 				*arch = arch_types[a].arch;
 				return 0;
 			}
-	for (size_t i = 0; i < DMB_ARRAY_SIZE(generic_types); i++)
+	for (size_t i = 0; i < DMBI_ARRAY_SIZE(generic_types); i++)
 		if (guid_is(type_guid, generic_types[i].guid)) {
 			*d = generic_types[i].d;
 			*arch = DMB_ARCH_UNKNOWN;
@@ -163,7 +162,7 @@ static int cmp_int(long a, long b)
 }
 
 /* Documented in ddi_internal.h. */
-int dmb_ddi_version_cmp(const char *a, const char *b)
+int dmbi_ddi_version_cmp(const char *a, const char *b)
 {
 	static const char prefixes[] = { '-', '^', '.' };
 
@@ -219,7 +218,7 @@ int dmb_ddi_version_cmp(const char *a, const char *b)
 				;
 			for (bb = b; is_alpha(*bb); bb++)
 				;
-			r = memcmp(a, b, (size_t)DMB_MIN(aa - a, bb - b));
+			r = memcmp(a, b, (size_t)DMBI_MIN(aa - a, bb - b));
 			if (!r)
 				r = cmp_int(aa - a, bb - b);
 			if (r)
@@ -239,8 +238,8 @@ int dmb_ddi_version_cmp(const char *a, const char *b)
  */
 static const char *ext_name(const uint8_t *sb)
 {
-	const uint32_t compat = dmb_get_le32(sb + 0x5c), incompat = dmb_get_le32(sb + 0x60);
-	const uint32_t ro_compat = dmb_get_le32(sb + 0x64);
+	const uint32_t compat = dmbi_get_le32(sb + 0x5c), incompat = dmbi_get_le32(sb + 0x60);
+	const uint32_t ro_compat = dmbi_get_le32(sb + 0x64);
 	const uint32_t has_journal = 0x4, journal_dev = 0x8;
 	/* sparse_super, large_file, btree_dir; filetype, (recover,) meta_bg */
 	const uint32_t ro_known = 0x7, ext2_incompat = 0x12, ext3_incompat = 0x16;
@@ -267,9 +266,9 @@ static void probe_fstype(struct dmb_bdev *part, enum dmb_ddi_designator d, char 
 		return;
 	if (memcmp(buf, "hsqs", 4) == 0)
 		fs = "squashfs";
-	else if (dmb_get_le32(buf + 1024) == 0xe0f5e1e2u)
+	else if (dmbi_get_le32(buf + 1024) == 0xe0f5e1e2u)
 		fs = "erofs";
-	else if (dmb_get_le16(buf + 1080) == 0xef53)
+	else if (dmbi_get_le16(buf + 1080) == 0xef53)
 		fs = ext_name(buf + 1024);
 	else if (memcmp(buf, "XFSB", 4) == 0)
 		fs = "xfs";
@@ -285,7 +284,7 @@ static void probe_fstype(struct dmb_bdev *part, enum dmb_ddi_designator d, char 
 	else if (bytes >= 65536 + sizeof(b2) && dmb_bdev_read_bytes(part, 65536, sizeof(b2), b2) == 0 &&
 		 memcmp(b2 + 64, "_BHRfS_M", 8) == 0)
 		fs = "btrfs";
-	dmb_snprintf(out, cap, "%s", fs);
+	dmbi_snprintf(out, cap, "%s", fs);
 }
 
 /* ---- dissection ------------------------------------------------------- */
@@ -296,7 +295,7 @@ void dmb_ddi_destroy(struct dmb_ddi *ddi)
 		return;
 	for (int v = 0; v < 2; v++) {
 		if (ddi->verity[v].signature)
-			dmb_wipe(ddi->verity[v].signature, ddi->verity[v].signature_size);
+			dmbi_wipe(ddi->verity[v].signature, ddi->verity[v].signature_size);
 		dmb_port_free(ddi->verity[v].signature);
 	}
 	dmb_port_free(ddi->parts);
@@ -337,7 +336,7 @@ static bool better(const struct dmb_ddi_options *o, const struct dmb_ddi_partiti
 
 	if (ra != rb)
 		return ra > rb;
-	return versioned(a->designator) && dmb_ddi_version_cmp(a->part->name, b->part->name) > 0;
+	return versioned(a->designator) && dmbi_ddi_version_cmp(a->part->name, b->part->name) > 0;
 }
 
 /* Root, usr and their verity partitions come in tiers: 0 native, 1 secondary, 2 other. */
@@ -431,7 +430,7 @@ static size_t json_skip_string(const char *s, size_t len, size_t i)
 		if (++i >= len || !json_escape(s[i]))
 			return 0;
 		for (int k = 0; s[i] == 'u' && k < 4; k++)
-			if (i + 1 + (size_t)k >= len || dmb_hex_digit(s[i + 1 + (size_t)k]) < 0)
+			if (i + 1 + (size_t)k >= len || dmbi_hex_digit(s[i + 1 + (size_t)k]) < 0)
 				return 0;
 		if (s[i] == 'u')
 			i += 4;
@@ -476,7 +475,7 @@ static size_t json_skip_number(const char *s, size_t len, size_t i)
 
 static size_t json_skip_word(const char *s, size_t len, size_t i, const char *word)
 {
-	size_t n = dmb_strlen(word);
+	size_t n = dmbi_strlen(word);
 
 	return len - i >= n && memcmp(s + i, word, n) == 0 ? i + n : 0;
 }
@@ -514,7 +513,7 @@ static size_t json_skip_name(const char *s, size_t len, size_t i)
 
 /*
  * Is s[0..len) one JSON value (RFC 8259), with white space around it and
- * arrays and objects nested at most DMB_DDI_SIG_MAX_DEPTH deep?  jsmn does
+ * arrays and objects nested at most DMBI_DDI_SIG_MAX_DEPTH deep?  jsmn does
  * not validate, even strict: it takes {"a" "b"}, {"a":}, {"a":"b",},
  * [tru] and a value run into the next.  systemd's parser refuses them all,
  * so the text is checked before jsmn tokenizes it.  No recursion: a bit
@@ -532,10 +531,10 @@ static int json_check(struct dmb_ctx *ctx, const char *who, const char *s, size_
 		if (i < len && (s[i] == '{' || s[i] == '[')) {
 			bool object = s[i] == '{';
 
-			if (depth == DMB_DDI_SIG_MAX_DEPTH)
-				return dmb_seterr(ctx, DMB_ECORRUPT,
+			if (depth == DMBI_DDI_SIG_MAX_DEPTH)
+				return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 						  "%s: JSON nested deeper than %u levels at byte %zu",
-						  who, DMB_DDI_SIG_MAX_DEPTH, at);
+						  who, DMBI_DDI_SIG_MAX_DEPTH, at);
 			objects = object ? objects | 1ull << depth : objects & ~(1ull << depth);
 			depth++;
 			i = json_skip_space(s, len, i + 1);
@@ -574,7 +573,7 @@ static int json_check(struct dmb_ctx *ctx, const char *who, const char *s, size_
 		}
 	}
 bad:
-	return dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON at byte %zu", who, at);
+	return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON at byte %zu", who, at);
 }
 
 /* A JSON string token's text; only "\/" is an escape a hex or base64 value may hold. */
@@ -584,19 +583,19 @@ static int json_string(struct dmb_ctx *ctx, const char *who, const char *json, c
 	size_t n = 0;
 
 	if (t->type != JSMN_STRING)
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: a value is not a string", who);
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: a value is not a string", who);
 	for (int i = t->start; i < t->end; i++) {
 		char c = json[i];
 
 		if (c == '\\') {
 			if (i + 1 >= t->end || json[i + 1] != '/')
-				return dmb_seterr(ctx, DMB_ECORRUPT,
+				return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 						  "%s: unexpected escape in a string value", who);
 			c = '/';
 			i++;
 		}
 		if (n + 1 >= cap)
-			return dmb_seterr(ctx, DMB_ECORRUPT, "%s: string value longer than %zu bytes",
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: string value longer than %zu bytes",
 					  who, cap - 1);
 		out[n++] = c;
 	}
@@ -621,7 +620,7 @@ static int skip_value(const jsmntok_t *t, int n, int i)
  * "certificateFingerprint": hex (optional), ...}.  A member named twice is
  * refused: which of the two counts would otherwise be up to the reader.
  */
-int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
+int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
 			   struct dmb_ddi_verity *v)
 {
 	jsmn_parser parser;
@@ -635,33 +634,33 @@ int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *tex
 		json_len++;
 	for (size_t i = json_len; i < len; i++)
 		if (text[i])
-			return dmb_seterr(ctx, DMB_ECORRUPT, "%s: data after the JSON's end at byte %zu",
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: data after the JSON's end at byte %zu",
 					  who, i);
 	if (json_len == 0)
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: no JSON", who);
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: no JSON", who);
 	r = json_check(ctx, who, text, json_len);
 	if (r)
 		return r;
 	/* jsmn (strict) cannot end on a number, so say what is wrong before it would. */
 	if (text[json_skip_space(text, json_len, 0)] != '{')
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
 	jsmn_init(&parser);
 	ntok = jsmn_parse(&parser, text, json_len, NULL, 0);
 	if (ntok < 1)
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON", who);
-	if (ntok > DMB_DDI_SIG_MAX_TOKENS)
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: JSON of more than %d values", who,
-				  DMB_DDI_SIG_MAX_TOKENS);
-	tok = dmb_calloc((size_t)ntok + 1, sizeof(*tok));
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON", who);
+	if (ntok > DMBI_DDI_SIG_MAX_TOKENS)
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: JSON of more than %d values", who,
+				  DMBI_DDI_SIG_MAX_TOKENS);
+	tok = dmbi_calloc((size_t)ntok + 1, sizeof(*tok));
 	buf = dmb_port_malloc(json_len + 1);
 	if (!tok || !buf) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", who);
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", who);
 		goto out;
 	}
 	jsmn_init(&parser);
 	if (jsmn_parse(&parser, text, json_len, tok, (unsigned)ntok) != ntok ||
 	    tok[0].type != JSMN_OBJECT) {
-		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
+		r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
 		goto out;
 	}
 	for (int i = 1; i < ntok && !r;) {
@@ -670,20 +669,20 @@ int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *tex
 		const char *k = text + key->start;
 
 		if (i + 1 >= ntok || key->type != JSMN_STRING || key->size != 1) {
-			r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: malformed JSON object", who);
+			r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON object", who);
 			break;
 		}
 		if (klen == 8 && memcmp(k, "rootHash", 8) == 0) {
 			if (have_root) {
-				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: two rootHash members", who);
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: two rootHash members", who);
 				break;
 			}
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
 			if (!r && (blen % 2 || blen / 2 < 16 || blen / 2 > DMB_MAX_DIGEST_SIZE ||
 				   dmb_hex_decode(buf, v->root_hash, blen / 2) != 0))
-				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: rootHash is not a hex digest", who);
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: rootHash is not a hex digest", who);
 			if (!r && zero_uuid_in(v->root_hash, blen / 2))
-				r = dmb_seterr(ctx, DMB_ECORRUPT,
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					       "%s: rootHash gives an all-zero partition UUID", who);
 			/*
 			 * Only a valid rootHash has a size: DMB_DDI_KEEP_GOING keeps
@@ -694,31 +693,31 @@ int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *tex
 			have_root = true;
 		} else if (klen == 9 && memcmp(k, "signature", 9) == 0) {
 			if (v->signature) {
-				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: two signature members", who);
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: two signature members", who);
 				break;
 			}
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
 			if (!r) {
 				v->signature = dmb_port_malloc(blen / 4 * 3 + 1);
 				if (!v->signature)
-					r = dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", who);
+					r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", who);
 			}
-			if (!r && (blen == 0 || dmb_base64_decode(buf, blen, v->signature, blen / 4 * 3 + 1,
+			if (!r && (blen == 0 || dmbi_base64_decode(buf, blen, v->signature, blen / 4 * 3 + 1,
 								  &v->signature_size) != 0))
-				r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: signature is not base64", who);
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: signature is not base64", who);
 		} else if (klen == 22 && memcmp(k, "certificateFingerprint", 22) == 0) {
 			if (have_fingerprint) {
-				r = dmb_seterr(ctx, DMB_ECORRUPT,
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					       "%s: two certificateFingerprint members", who);
 				break;
 			}
 			have_fingerprint = true;
 			r = json_string(ctx, who, text, val, buf, json_len + 1, &blen);
 			for (size_t c = 0; !r && c < blen; c++)
-				if (dmb_hex_digit(buf[c]) < 0)
+				if (dmbi_hex_digit(buf[c]) < 0)
 					blen = 0;
 			if (!r && blen != 64)
-				r = dmb_seterr(ctx, DMB_ECORRUPT,
+				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					       "%s: certificateFingerprint is not a SHA-256 hex digest", who);
 			/* Kept in lower case, as systemd-repart writes it and ddi.h promises. */
 			for (size_t c = 0; !r && c < 64; c++)
@@ -730,9 +729,9 @@ int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *tex
 		i = skip_value(tok, ntok, i + 1);
 	}
 	if (!r && !have_root)
-		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: no rootHash", who);
+		r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: no rootHash", who);
 	if (!r && !v->signature)
-		r = dmb_seterr(ctx, DMB_ECORRUPT, "%s: no signature", who);
+		r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: no signature", who);
 out:
 	dmb_port_free(tok);
 	dmb_port_free(buf);
@@ -758,35 +757,35 @@ static int load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb
 		return r;
 	bytes = dmb_bdev_bytes(&sb.bdev);
 	if (bytes > DMB_DDI_MAX_SIG_PART_BYTES)
-		return dmb_seterr(ctx, DMB_ERANGE, "%s partition %u: %llu bytes, over %u",
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s partition %u: %llu bytes, over %u",
 				  pname(sig), sig->part->number, (unsigned long long)bytes,
 				  DMB_DDI_MAX_SIG_PART_BYTES);
 	text = dmb_port_malloc(bytes ? (size_t)bytes : 1);
 	if (!text)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory reading %s", pname(sig));
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory reading %s", pname(sig));
 	r = dmb_bdev_read_bytes(&sb.bdev, 0, (size_t)bytes, text);
 	if (r) {
-		r = dmb_seterr(ctx, r, "%s partition %u: read failed: %s", pname(sig),
+		r = dmb_ctx_set_error(ctx, r, "%s partition %u: read failed: %s", pname(sig),
 			       sig->part->number, dmb_strerror(r));
 		goto out;
 	}
 	{
 		char who[40];
 
-		dmb_snprintf(who, sizeof(who), "%s partition %u", pname(sig), sig->part->number);
-		r = dmb_ddi_sig_json_parse(ctx, who, text, (size_t)bytes, v);
+		dmbi_snprintf(who, sizeof(who), "%s partition %u", pname(sig), sig->part->number);
+		r = dmbi_ddi_sig_json_parse(ctx, who, text, (size_t)bytes, v);
 	}
 	if (r)
 		goto out;
 	if (given_size && (given_size != v->root_hash_size ||
 			   dmb_memcmp_ct(given, v->root_hash, given_size) != 0)) {
-		r = dmb_seterr(ctx, DMB_EVERIFY,
+		r = dmb_ctx_set_error(ctx, DMB_EVERIFY,
 			       "%s partition %u: the signed root hash differs from the one given",
 			       pname(sig), sig->part->number);
 		goto out;
 	}
 	if (!ctx->crypto || !ctx->crypto->ops || !ctx->crypto->ops->pkcs7_verify) {
-		r = dmb_seterr(ctx, DMB_ENOTSUP, "%s: no signature verifier", pname(sig));
+		r = dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: no signature verifier", pname(sig));
 		goto out;
 	}
 	/* Signed is the root hash as the kernel's table carries it: lowercase hex. */
@@ -800,7 +799,7 @@ static int load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb
 						   v->signature_size, (const uint8_t *)hex,
 						   2 * v->root_hash_size);
 		if (r)
-			dmb_seterr(ctx, r, "%s partition %u: %s", pname(sig), sig->part->number,
+			dmb_ctx_set_error(ctx, r, "%s partition %u: %s", pname(sig), sig->part->number,
 				   vctx.msg[0] ? vctx.msg : dmb_strerror(r));
 	}
 out:
@@ -820,10 +819,10 @@ static int check_given(struct dmb_ctx *ctx, const struct dmb_ddi_options *o, int
 	if (n == 0)
 		return 0;
 	if (n < 16 || n > DMB_MAX_DIGEST_SIZE)
-		return dmb_seterr(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
 				  designator_names[data_d[v]], n);
 	if (zero_uuid_in(o->root_hash[v], n))
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "%s: the root hash gives an all-zero partition UUID",
 				  designator_names[data_d[v]]);
 	return 0;
@@ -866,7 +865,7 @@ static int pick_tier(struct dmb_ctx *ctx, const struct dmb_ddi *ddi,
 		if (!orphan && !(o->flags & DMB_DDI_IGNORE_SIGNATURE))
 			orphan = choose(ddi, o, sig_d[v], tiers[i], NULL);
 		if (orphan)
-			return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+			return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
 					  pname(orphan), orphan->part->number,
 					  designator_names[data_d[v]]);
 	}
@@ -893,7 +892,7 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	if (t == ANY_TIER) {
 		r = check_given(ctx, o, v);
 		if (!r && o->root_hash_size[v])
-			r = dmb_seterr(ctx, DMB_EVERIFY,
+			r = dmb_ctx_set_error(ctx, DMB_EVERIFY,
 				       "%s: no %s partition has the UUID the root hash gives",
 				       designator_names[data_d[v]], designator_names[data_d[v]]);
 		return r;
@@ -906,7 +905,7 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	 */
 	any_hash = choose(ddi, o, hash_d[v], t, NULL);
 	if (vy->sig && !any_hash)
-		return dmb_seterr(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
 				  pname(vy->sig), vy->sig->part->number, designator_names[hash_d[v]]);
 	if (vy->sig) {
 		struct dmb_ctx sctx = *ctx;
@@ -915,7 +914,7 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 		sctx.msg[0] = '\0';
 		r = load_signature(&sctx, disk, ddi, vy, o->root_hash[v], o->root_hash_size[v]);
 		if (r == DMB_ENOMEM || (r && !(o->flags & DMB_DDI_KEEP_GOING)))
-			return dmb_seterr(ctx, r, "%s", sctx.msg);
+			return dmb_ctx_set_error(ctx, r, "%s", sctx.msg);
 		if (r) {
 			vy->sig_err = r;
 			memcpy(vy->sig_msg, sctx.msg, sizeof(vy->sig_msg));
@@ -941,7 +940,7 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	vy->data = choose(ddi, o, data_d[v], t, want_data);
 	vy->hash = choose(ddi, o, hash_d[v], t, want_hash);
 	if (vy->root_hash_size && (!vy->data || !vy->hash)) {
-		return dmb_seterr(ctx, DMB_EVERIFY,
+		return dmb_ctx_set_error(ctx, DMB_EVERIFY,
 				  "%s: no %s partition has the UUID the root hash gives",
 				  designator_names[data_d[v]],
 				  !vy->data ? designator_names[data_d[v]] : designator_names[hash_d[v]]);
@@ -949,7 +948,7 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	if (vy->hash && vy->state == DMB_DDI_VERITY_NONE)
 		vy->state = DMB_DDI_VERITY_AVAILABLE;
 	if ((o->flags & DMB_DDI_REQUIRE_SIGNATURE) && vy->data && vy->state != DMB_DDI_VERITY_SIGNED)
-		return dmb_seterr(ctx, DMB_ENOKEY, "%s partition %u: no verity signature, and one is required",
+		return dmb_ctx_set_error(ctx, DMB_ENOKEY, "%s partition %u: no verity signature, and one is required",
 				  designator_names[data_d[v]], vy->data->part->number);
 	ddi->chosen[data_d[v]] = vy->data;
 	ddi->chosen[hash_d[v]] = vy->hash;
@@ -991,7 +990,7 @@ static int generic_root(struct dmb_ctx *ctx, struct dmb_ddi *ddi, const struct d
 		if (p->designator != DMB_DDI_LINUX_GENERIC || p->no_auto)
 			continue;
 		if (found)
-			return dmb_seterr(ctx, DMB_EINVAL,
+			return dmb_ctx_set_error(ctx, DMB_EINVAL,
 					  "no root partition, and more than one generic Linux partition (%u and %u) to use as root",
 					  found->part->number, p->part->number);
 		found = p;
@@ -999,7 +998,7 @@ static int generic_root(struct dmb_ctx *ctx, struct dmb_ddi *ddi, const struct d
 	if (!found)
 		return 0;
 	if (o->flags & DMB_DDI_REQUIRE_SIGNATURE)
-		return dmb_seterr(ctx, DMB_ENOKEY,
+		return dmb_ctx_set_error(ctx, DMB_ENOKEY,
 				  "root partition %u: no verity signature, and one is required",
 				  found->part->number);
 	found->designator = DMB_DDI_ROOT;
@@ -1015,15 +1014,15 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 	int r;
 
 	*out = NULL;
-	ddi = dmb_calloc(1, sizeof(*ddi));
+	ddi = dmbi_calloc(1, sizeof(*ddi));
 	if (!ddi)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory dissecting an image");
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory dissecting an image");
 	r = dmb_part_table_load(ctx, disk, 0, &ddi->table);
 	if (r)
 		goto fail;
-	ddi->parts = dmb_calloc(ddi->table->count ? ddi->table->count : 1, sizeof(*ddi->parts));
+	ddi->parts = dmbi_calloc(ddi->table->count ? ddi->table->count : 1, sizeof(*ddi->parts));
 	if (!ddi->parts) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory dissecting an image");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory dissecting an image");
 		goto fail;
 	}
 	for (size_t i = 0; i < ddi->table->count; i++) {
@@ -1077,7 +1076,7 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 	}
 	if (ddi->chosen[DMB_DDI_ROOT] && ddi->chosen[DMB_DDI_USR] &&
 	    ddi->chosen[DMB_DDI_ROOT]->arch != ddi->chosen[DMB_DDI_USR]->arch) {
-		r = dmb_seterr(ctx, DMB_EINVAL, "root and usr partitions of different architectures");
+		r = dmb_ctx_set_error(ctx, DMB_EINVAL, "root and usr partitions of different architectures");
 		goto fail;
 	}
 	/*
@@ -1086,11 +1085,11 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 	 * usr is fine).
 	 */
 	if (ddi->chosen[DMB_DDI_ROOT_VERITY] && ddi->chosen[DMB_DDI_USR_VERITY]) {
-		r = dmb_seterr(ctx, DMB_EINVAL, "both root and usr have verity partitions");
+		r = dmb_ctx_set_error(ctx, DMB_EINVAL, "both root and usr have verity partitions");
 		goto fail;
 	}
 	if (ddi->chosen[DMB_DDI_ROOT_VERITY] && ddi->chosen[DMB_DDI_USR]) {
-		r = dmb_seterr(ctx, DMB_EINVAL, "a verity root with a separate usr partition");
+		r = dmb_ctx_set_error(ctx, DMB_EINVAL, "a verity root with a separate usr partition");
 		goto fail;
 	}
 	r = generic_root(ctx, ddi, o);
@@ -1123,9 +1122,9 @@ static void part_name(const struct dmb_ddi *ddi, const struct dmb_ddi_partition 
 
 	if (names == DMB_DDI_NAMES_PARTUUID) {
 		dmb_part_uuid(ddi->table, p->part, uuid);
-		dmb_snprintf(out, cap, "PARTUUID=%s", uuid);
+		dmbi_snprintf(out, cap, "PARTUUID=%s", uuid);
 	} else {
-		dmb_snprintf(out, cap, "%s:p%u", image, p->part->number);
+		dmbi_snprintf(out, cap, "%s:p%u", image, p->part->number);
 	}
 }
 
@@ -1149,42 +1148,42 @@ static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb
 		if (!r)
 			r = dmb_verity_sb_load(ctx, &hs.bdev, 0, &p);
 		if (r == DMB_ENOENT)
-			return dmb_seterr(ctx, DMB_ECORRUPT, "%s partition %u: no verity superblock",
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s partition %u: no verity superblock",
 					  pname(v->hash), v->hash->part->number);
 		if (!r)
 			r = dmb_verity_geometry(ctx, &p, &g);
 		if (r)
 			return r;
 		if (g.digest_size != v->root_hash_size)
-			return dmb_seterr(ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					  "%s partition %u: %s digests are %zu bytes, the root hash %zu",
 					  pname(v->hash), v->hash->part->number, p.hash_name,
 					  g.digest_size, v->root_hash_size);
-		if (!dmb_mul_u64(p.data_blocks, p.data_block_size / 512, &need) || need > data_sectors)
-			return dmb_seterr(ctx, DMB_ECORRUPT,
+		if (!dmbi_mul_u64(p.data_blocks, p.data_block_size / 512, &need) || need > data_sectors)
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					  "%s partition %u: %llu data blocks do not fit the %s partition",
 					  pname(v->hash), v->hash->part->number,
 					  (unsigned long long)p.data_blocks, pname(data));
-		if (!dmb_mul_u64(g.hash_end, p.hash_block_size, &need) ||
+		if (!dmbi_mul_u64(g.hash_end, p.hash_block_size, &need) ||
 		    need > dmb_bdev_bytes(&hs.bdev))
-			return dmb_seterr(ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					  "%s partition %u: the hash tree runs past the partition",
 					  pname(v->hash), v->hash->part->number);
 		part_name(ddi, v->hash, names, image, hname, DDI_NAME_MAX);
 		dmb_hex_encode(v->root_hash, v->root_hash_size, root_hex);
 		if (dmb_verity_table_line(&p, dname, hname, root_hex, NULL, line, DDI_LINE_MAX) >=
 		    DDI_LINE_MAX)
-			return dmb_seterr(ctx, DMB_ERANGE, "verity table too long");
+			return dmb_ctx_set_error(ctx, DMB_ERANGE, "verity table too long");
 		*read_only = true;
 	} else {
-		struct dmb_sb sb;
+		struct dmbi_strbuf sb;
 
-		dmb_sb_init(&sb, line, DDI_LINE_MAX);
-		dmb_sb_printf(&sb, "0 %llu linear ", (unsigned long long)data_sectors);
-		dmb_sb_put_arg(&sb, dname);
-		dmb_sb_puts(&sb, " 0");
+		dmbi_strbuf_init(&sb, line, DDI_LINE_MAX);
+		dmbi_strbuf_printf(&sb, "0 %llu linear ", (unsigned long long)data_sectors);
+		dmbi_strbuf_put_arg(&sb, dname);
+		dmbi_strbuf_puts(&sb, " 0");
 		if (sb.len >= DDI_LINE_MAX)
-			return dmb_seterr(ctx, DMB_ERANGE, "table too long");
+			return dmb_ctx_set_error(ctx, DMB_ERANGE, "table too long");
 		*read_only = data->read_only;
 	}
 	return 0;
@@ -1201,27 +1200,27 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
 
 	*out = NULL;
 	if (which != DMB_DDI_ROOT && which != DMB_DDI_USR)
-		return dmb_seterr(ctx, DMB_EINVAL, "only root and usr are mapped");
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "only root and usr are mapped");
 	v = &ddi->verity[which == DMB_DDI_USR];
 	data = ddi->chosen[which];
 	if (!data)
-		return dmb_seterr(ctx, DMB_ENOENT, "no %s partition", designator_names[which]);
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no %s partition", designator_names[which]);
 	/* A root hash from a signature that did not verify maps nothing. */
 	if (v->state == DMB_DDI_VERITY_UNVERIFIED)
-		return dmb_seterr(ctx, DMB_EVERIFY, "%s: the root hash signature did not verify",
+		return dmb_ctx_set_error(ctx, DMB_EVERIFY, "%s: the root hash signature did not verify",
 				  designator_names[which]);
-	if (names == DMB_DDI_NAMES_IMAGE && (!image || dmb_strlen(image) > DDI_NAME_MAX - 16))
-		return dmb_seterr(ctx, DMB_EINVAL, "no usable image name");
+	if (names == DMB_DDI_NAMES_IMAGE && (!image || dmbi_strlen(image) > DDI_NAME_MAX - 16))
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "no usable image name");
 	/* Names and the line are on the heap: a bootloader's stack is small. */
 	dname = dmb_port_malloc(2 * DDI_NAME_MAX + DDI_LINE_MAX);
 	if (!dname)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a table");
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a table");
 	hname = dname + DDI_NAME_MAX;
 	line = hname + DDI_NAME_MAX;
 	r = make_table(ctx, ddi, disk, v, data, names, image, dname, hname, line, root_hex,
 		       read_only);
 	if (!r)
-		r = dmb_table_parse(ctx, line, dmb_strlen(line), out);
+		r = dmb_table_parse(ctx, line, dmbi_strlen(line), out);
 	dmb_port_free(dname);
 	return r;
 }
@@ -1232,13 +1231,13 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 	static const enum dmb_ddi_designator which[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
 	char dm_names[2][5] = { "root", "usr" }, no_uuid[1] = "";
 	struct dmb_concise_dev devs[2] = { 0 };
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 	char *spec = NULL;
 	size_t ndev = 0, len;
 	int r = 0;
 
 	if (!ddi->chosen[DMB_DDI_ROOT])
-		return dmb_seterr(ctx, DMB_ENOENT, "no root partition");
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no root partition");
 	for (int i = 0; i < 2 && !r; i++) {
 		bool ro = true;
 
@@ -1261,18 +1260,18 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 	len = (size_t)r;
 	spec = dmb_port_malloc(len + 1);
 	if (!spec) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for the command line");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for the command line");
 		goto out;
 	}
 	/* It allocates again, so it can fail again; spec is unset then. */
 	r = dmb_concise_format(ctx, devs, ndev, DMB_CONCISE_KERNEL, spec, len + 1);
 	if (r < 0)
 		goto out;
-	dmb_sb_init(&sb, buf, cap);
-	dmb_sb_printf(&sb, "dm-mod.create=\"%s\" root=/dev/dm-0", spec);
+	dmbi_strbuf_init(&sb, buf, cap);
+	dmbi_strbuf_printf(&sb, "dm-mod.create=\"%s\" root=/dev/dm-0", spec);
 	if (ndev == 2)
-		dmb_sb_puts(&sb, " mount.usr=/dev/dm-1");
-	dmb_sb_puts(&sb, " dm-mod.waitfor=");
+		dmbi_strbuf_puts(&sb, " mount.usr=/dev/dm-1");
+	dmbi_strbuf_puts(&sb, " dm-mod.waitfor=");
 	{
 		bool first = true;
 
@@ -1287,12 +1286,12 @@ int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_b
 				if (!ps[k])
 					continue;
 				dmb_part_uuid(ddi->table, ps[k]->part, uuid);
-				dmb_sb_printf(&sb, "%sPARTUUID=%s", first ? "" : ",", uuid);
+				dmbi_strbuf_printf(&sb, "%sPARTUUID=%s", first ? "" : ",", uuid);
 				first = false;
 			}
 		}
 	}
-	r = sb.len > (size_t)INT32_MAX ? dmb_seterr(ctx, DMB_ERANGE, "command line too long") :
+	r = sb.len > (size_t)INT32_MAX ? dmb_ctx_set_error(ctx, DMB_ERANGE, "command line too long") :
 					 (int)sb.len;
 out:
 	for (size_t i = 0; i < 2; i++)

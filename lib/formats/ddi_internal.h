@@ -10,8 +10,8 @@
 #include <dmboot/dmboot.h>
 
 /* Largest number of JSON tokens, and deepest nesting, a -verity-sig partition may hold. */
-#define DMB_DDI_SIG_MAX_TOKENS 4096
-#define DMB_DDI_SIG_MAX_DEPTH 32u
+#define DMBI_DDI_SIG_MAX_TOKENS 4096
+#define DMBI_DDI_SIG_MAX_DEPTH 32u
 
 /*
  * systemd's strverscmp_improved(): -1, 0 or 1 as a is older than, as old
@@ -22,7 +22,7 @@
  * bytewise, and a numeric segment is newer than an alphabetic one; with
  * all segments equal, more segments is newer.
  */
-int dmb_ddi_version_cmp(const char *a, const char *b);
+int dmbi_ddi_version_cmp(const char *a, const char *b);
 
 /*
  * Parse the content of a -verity-sig partition, text[0..len): a JSON
@@ -36,7 +36,7 @@ int dmb_ddi_version_cmp(const char *a, const char *b);
  * unless rootHash is valid.  who starts every message.
  * Errors: DMB_ECORRUPT (the message says what is wrong), DMB_ENOMEM.
  */
-int dmb_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
+int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
 			   struct dmb_ddi_verity *v);
 
 #endif /* DMBOOT_LIB_DDI_INTERNAL_H */

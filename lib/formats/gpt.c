@@ -8,7 +8,7 @@
  * and every used entry inside the usable range, first <= last, clear of the
  * others.  The primary wins; a damaged primary falls back to the backup in
  * the device's last sector, as libfdisk does (Linux only does so with
- * "gpt" on its command line).  Entries become dmb_parts with GUIDs in
+ * "gpt" on its command line).  Entries become dmbi_parts with GUIDs in
  * canonical order and names in UTF-8.
  */
 #include "partitions.h"
@@ -48,11 +48,10 @@ static void free_copy(struct gpt_copy *c)
 }
 
 /* Used entries: each inside the usable range with first <= last, none overlapping. */
-static int check_entries(struct gpt_copy *c, struct dmb_sb *why)
+static int check_entries(struct gpt_copy *c, struct dmbi_strbuf *why)
 {
-	struct dmb_part_span *spans;
-	unsigned a, b;
-	size_t n = 0;
+	struct dmbi_span *spans;
+	size_t n = 0, a, b;
 	int r = 0;
 
 	c->used = 0;
@@ -60,34 +59,35 @@ static int check_entries(struct gpt_copy *c, struct dmb_sb *why)
 		c->used += entry_used(entry_at(c, i));
 	if (c->used == 0)
 		return 0;
-	spans = dmb_calloc(c->used, sizeof(*spans));
+	spans = dmbi_calloc(c->used, sizeof(*spans));
 	if (!spans) {
-		dmb_sb_puts(why, "out of memory");
+		dmbi_strbuf_puts(why, "out of memory");
 		return DMB_ENOMEM;
 	}
 	for (uint32_t i = 0; i < c->entry_count; i++) {
 		const uint8_t *e = entry_at(c, i);
-		uint64_t first = dmb_get_le64(e + 32), last = dmb_get_le64(e + 40);
+		uint64_t first = dmbi_get_le64(e + 32), last = dmbi_get_le64(e + 40);
 
 		if (!entry_used(e))
 			continue;
 		if (first > last) {
-			dmb_sb_printf(why, "entry %u: first_lba %llu > last_lba %llu", i + 1,
+			dmbi_strbuf_printf(why, "entry %u: first_lba %llu > last_lba %llu", i + 1,
 				      (unsigned long long)first, (unsigned long long)last);
 			r = DMB_ECORRUPT;
 			goto out;
 		}
 		if (first < c->first_lba || last > c->last_lba) {
-			dmb_sb_printf(why, "entry %u (LBA %llu..%llu) outside the usable LBAs %llu..%llu",
+			dmbi_strbuf_printf(why, "entry %u (LBA %llu..%llu) outside the usable LBAs %llu..%llu",
 				      i + 1, (unsigned long long)first, (unsigned long long)last,
 				      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
 			r = DMB_ECORRUPT;
 			goto out;
 		}
-		spans[n++] = (struct dmb_part_span){ first, last, i + 1 };
+		spans[n++] = (struct dmbi_span){ 0, first, last, i + 1 };
 	}
-	if (dmb_part_spans_overlap(spans, n, &a, &b)) {
-		dmb_sb_printf(why, "entries %u and %u overlap", a, b);
+	if (dmbi_spans_overlap(spans, n, &a, &b)) {
+		dmbi_strbuf_printf(why, "entries %u and %u overlap", DMBI_MIN(spans[a].tag, spans[b].tag),
+				   spans[a].tag ^ spans[b].tag ^ DMBI_MIN(spans[a].tag, spans[b].tag));
 		r = DMB_ECORRUPT;
 	}
 out:
@@ -100,7 +100,7 @@ out:
  * with the reason in why; c->array is set only on success.
  */
 static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64_t lba,
-		     struct gpt_copy *c, struct dmb_sb *why)
+		     struct gpt_copy *c, struct dmbi_strbuf *why)
 {
 	const unsigned ss = t->sector_size;
 	uint64_t array_bytes, array_lbas, array_end;
@@ -111,121 +111,121 @@ static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64
 	memset(c, 0, sizeof(*c));
 	c->lba = lba;
 	if (lba >= t->disk_lbas || lba == 0) {
-		dmb_sb_printf(why, "not on the device (%llu sectors)",
+		dmbi_strbuf_printf(why, "not on the device (%llu sectors)",
 			      (unsigned long long)t->disk_lbas);
 		return DMB_ECORRUPT;
 	}
 	h = dmb_port_malloc(ss);
 	if (!h) {
-		dmb_sb_puts(why, "out of memory");
+		dmbi_strbuf_puts(why, "out of memory");
 		return DMB_ENOMEM;
 	}
 	r = dmb_bdev_read_bytes(bd, lba * ss, ss, h);
 	if (r) {
-		dmb_sb_printf(why, "cannot read it: %s", dmb_strerror(r));
+		dmbi_strbuf_printf(why, "cannot read it: %s", dmb_strerror(r));
 		goto out;
 	}
 	r = DMB_ECORRUPT;
 	if (memcmp(h, "EFI PART", 8) != 0) {
-		dmb_sb_puts(why, "no signature");
+		dmbi_strbuf_puts(why, "no signature");
 		goto out;
 	}
-	hsz = dmb_get_le32(h + 12);
+	hsz = dmbi_get_le32(h + 12);
 	if (hsz < HDR_SIZE_MIN || hsz > ss) {
-		dmb_sb_printf(why, "header_size %u outside %u..%u", hsz, HDR_SIZE_MIN, ss);
+		dmbi_strbuf_printf(why, "header_size %u outside %u..%u", hsz, HDR_SIZE_MIN, ss);
 		goto out;
 	}
-	stored = dmb_get_le32(h + 16);
-	dmb_put_le32(h + 16, 0);
-	crc = dmb_crc32(0, h, hsz);
+	stored = dmbi_get_le32(h + 16);
+	dmbi_put_le32(h + 16, 0);
+	crc = dmbi_crc32(0, h, hsz);
 	if (crc != stored) {
-		dmb_sb_printf(why, "header CRC 0x%08x, computed 0x%08x", stored, crc);
+		dmbi_strbuf_printf(why, "header CRC 0x%08x, computed 0x%08x", stored, crc);
 		goto out;
 	}
-	if (dmb_get_le64(h + 24) != lba) {
-		dmb_sb_printf(why, "my_lba %llu", (unsigned long long)dmb_get_le64(h + 24));
+	if (dmbi_get_le64(h + 24) != lba) {
+		dmbi_strbuf_printf(why, "my_lba %llu", (unsigned long long)dmbi_get_le64(h + 24));
 		goto out;
 	}
-	c->alternate_lba = dmb_get_le64(h + 32);
-	c->first_lba = dmb_get_le64(h + 40);
-	c->last_lba = dmb_get_le64(h + 48);
+	c->alternate_lba = dmbi_get_le64(h + 32);
+	c->first_lba = dmbi_get_le64(h + 40);
+	c->last_lba = dmbi_get_le64(h + 48);
 	memcpy(c->disk_guid, h + 56, 16);
-	c->entries_lba = dmb_get_le64(h + 72);
-	c->entry_count = dmb_get_le32(h + 80);
-	c->entry_size = dmb_get_le32(h + 84);
-	c->array_crc = dmb_get_le32(h + 88);
+	c->entries_lba = dmbi_get_le64(h + 72);
+	c->entry_count = dmbi_get_le32(h + 80);
+	c->entry_size = dmbi_get_le32(h + 84);
+	c->array_crc = dmbi_get_le32(h + 88);
 	if (c->first_lba > c->last_lba) {
-		dmb_sb_printf(why, "first_usable_lba %llu > last_usable_lba %llu",
+		dmbi_strbuf_printf(why, "first_usable_lba %llu > last_usable_lba %llu",
 			      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
 		goto out;
 	}
 	if (c->last_lba >= t->disk_lbas) {
-		dmb_sb_printf(why, "last_usable_lba %llu past the end of the device (%llu sectors)",
+		dmbi_strbuf_printf(why, "last_usable_lba %llu past the end of the device (%llu sectors)",
 			      (unsigned long long)c->last_lba, (unsigned long long)t->disk_lbas);
 		goto out;
 	}
 	if (lba >= c->first_lba && lba <= c->last_lba) {
-		dmb_sb_printf(why, "header inside the usable LBAs %llu..%llu",
+		dmbi_strbuf_printf(why, "header inside the usable LBAs %llu..%llu",
 			      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
 		goto out;
 	}
 	if (c->entry_size < ENTRY_SIZE_MIN || c->entry_size % ENTRY_SIZE_MIN) {
-		dmb_sb_printf(why, "entry size %u is not a multiple of 128", c->entry_size);
+		dmbi_strbuf_printf(why, "entry size %u is not a multiple of 128", c->entry_size);
 		goto out;
 	}
 	if (c->entry_size > DMB_GPT_MAX_ENTRY_SIZE) {
-		dmb_sb_printf(why, "entry size %u over the limit of %u", c->entry_size,
+		dmbi_strbuf_printf(why, "entry size %u over the limit of %u", c->entry_size,
 			      DMB_GPT_MAX_ENTRY_SIZE);
 		r = DMB_ERANGE;
 		goto out;
 	}
 	if (c->entry_count == 0) {
-		dmb_sb_puts(why, "no partition entries");
+		dmbi_strbuf_puts(why, "no partition entries");
 		goto out;
 	}
 	if (c->entry_count > DMB_PART_MAX) {
-		dmb_sb_printf(why, "%u partition entries, over the limit of %u", c->entry_count,
+		dmbi_strbuf_printf(why, "%u partition entries, over the limit of %u", c->entry_count,
 			      DMB_PART_MAX);
 		r = DMB_ERANGE;
 		goto out;
 	}
 	array_bytes = (uint64_t)c->entry_count * c->entry_size;
 	if (array_bytes > DMB_GPT_MAX_ARRAY_BYTES) {
-		dmb_sb_printf(why, "entry array of %llu bytes, over the limit of %u",
+		dmbi_strbuf_printf(why, "entry array of %llu bytes, over the limit of %u",
 			      (unsigned long long)array_bytes, DMB_GPT_MAX_ARRAY_BYTES);
 		r = DMB_ERANGE;
 		goto out;
 	}
 	array_lbas = (array_bytes + ss - 1) / ss;
-	if (!dmb_add_u64(c->entries_lba, array_lbas, &array_end) || array_end > t->disk_lbas) {
-		dmb_sb_printf(why, "entry array at LBA %llu past the end of the device",
+	if (!dmbi_add_u64(c->entries_lba, array_lbas, &array_end) || array_end > t->disk_lbas) {
+		dmbi_strbuf_printf(why, "entry array at LBA %llu past the end of the device",
 			      (unsigned long long)c->entries_lba);
 		goto out;
 	}
 	if (c->entries_lba == 0 || (c->entries_lba <= lba && lba < array_end)) {
-		dmb_sb_printf(why, "entry array at LBA %llu overlaps a header",
+		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps a header",
 			      (unsigned long long)c->entries_lba);
 		goto out;
 	}
 	if (c->entries_lba <= c->last_lba && array_end > c->first_lba) {
-		dmb_sb_printf(why, "entry array at LBA %llu overlaps the usable LBAs",
+		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps the usable LBAs",
 			      (unsigned long long)c->entries_lba);
 		goto out;
 	}
 	c->array = dmb_port_malloc((size_t)array_bytes);
 	if (!c->array) {
-		dmb_sb_puts(why, "out of memory");
+		dmbi_strbuf_puts(why, "out of memory");
 		r = DMB_ENOMEM;
 		goto out;
 	}
 	r = dmb_bdev_read_bytes(bd, c->entries_lba * ss, (size_t)array_bytes, c->array);
 	if (r) {
-		dmb_sb_printf(why, "cannot read its entry array: %s", dmb_strerror(r));
+		dmbi_strbuf_printf(why, "cannot read its entry array: %s", dmb_strerror(r));
 		goto out;
 	}
-	crc = dmb_crc32(0, c->array, (size_t)array_bytes);
+	crc = dmbi_crc32(0, c->array, (size_t)array_bytes);
 	if (crc != c->array_crc) {
-		dmb_sb_printf(why, "entry array CRC 0x%08x, computed 0x%08x", c->array_crc, crc);
+		dmbi_strbuf_printf(why, "entry array CRC 0x%08x, computed 0x%08x", c->array_crc, crc);
 		r = DMB_ECORRUPT;
 		goto out;
 	}
@@ -243,12 +243,12 @@ static void name_to_utf8(const uint8_t *raw, char *out)
 	size_t o = 0;
 
 	for (unsigned i = 0; i < NAME_UNITS; i++) {
-		uint32_t u = dmb_get_le16(raw + 2 * i);
+		uint32_t u = dmbi_get_le16(raw + 2 * i);
 
 		if (u == 0)
 			break;
 		if (u >= 0xd800 && u <= 0xdfff) {
-			uint32_t lo = i + 1 < NAME_UNITS ? dmb_get_le16(raw + 2 * (i + 1)) : 0;
+			uint32_t lo = i + 1 < NAME_UNITS ? dmbi_get_le16(raw + 2 * (i + 1)) : 0;
 
 			if (u <= 0xdbff && lo >= 0xdc00 && lo <= 0xdfff) {
 				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
@@ -288,7 +288,7 @@ static int fill_table(struct dmb_part_table *t, const struct gpt_copy *c)
 	t->entry_size = c->entry_size;
 	if (c->used == 0)
 		return 0;
-	t->parts = dmb_calloc(c->used, sizeof(*t->parts));
+	t->parts = dmbi_calloc(c->used, sizeof(*t->parts));
 	if (!t->parts)
 		return DMB_ENOMEM;
 	for (uint32_t i = 0; i < c->entry_count; i++) {
@@ -300,9 +300,9 @@ static int fill_table(struct dmb_part_table *t, const struct gpt_copy *c)
 		p->number = i + 1;
 		dmb_guid_from_disk(e, p->type_guid);
 		dmb_guid_from_disk(e + 16, p->uuid);
-		p->start_lba = dmb_get_le64(e + 32);
-		p->lba_count = dmb_get_le64(e + 40) - p->start_lba + 1;
-		p->attrs = dmb_get_le64(e + 48);
+		p->start_lba = dmbi_get_le64(e + 32);
+		p->lba_count = dmbi_get_le64(e + 40) - p->start_lba + 1;
+		p->attrs = dmbi_get_le64(e + 48);
 		name_to_utf8(e + 56, p->name);
 		n++;
 	}
@@ -318,20 +318,20 @@ static bool same_table(const struct gpt_copy *a, const struct gpt_copy *b)
 	       a->entry_size == b->entry_size && a->array_crc == b->array_crc;
 }
 
-int dmb_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_table *t)
+int dmbi_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_table *t)
 {
 	struct gpt_copy pri = { 0 }, bak = { 0 };
 	const struct gpt_copy *use;
 	char pbuf[WHY_MAX], bbuf[WHY_MAX];
-	struct dmb_sb pwhy, bwhy;
+	struct dmbi_strbuf pwhy, bwhy;
 	uint64_t last = t->disk_lbas ? t->disk_lbas - 1 : 0;
 	int rp, rb, r;
 
-	dmb_sb_init(&pwhy, pbuf, sizeof(pbuf));
-	dmb_sb_init(&bwhy, bbuf, sizeof(bbuf));
+	dmbi_strbuf_init(&pwhy, pbuf, sizeof(pbuf));
+	dmbi_strbuf_init(&bwhy, bbuf, sizeof(bbuf));
 	rp = load_copy(bd, t, 1, &pri, &pwhy);
 	if (rp == DMB_ENOMEM) {
-		r = dmb_seterr(ctx, rp, "out of memory for the GPT");
+		r = dmb_ctx_set_error(ctx, rp, "out of memory for the GPT");
 		goto out;
 	}
 	if (rp == 0) {
@@ -339,32 +339,32 @@ int dmb_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_
 		rb = pri.alternate_lba == 1 ? DMB_ECORRUPT : load_copy(bd, t, pri.alternate_lba, &bak,
 								      &bwhy);
 		if (rb == DMB_ENOMEM) {
-			r = dmb_seterr(ctx, rb, "out of memory for the GPT");
+			r = dmb_ctx_set_error(ctx, rb, "out of memory for the GPT");
 			goto out;
 		}
 		if (pri.alternate_lba == 1)
-			dmb_sb_puts(&bwhy, "the primary's alternate_lba is 1");
+			dmbi_strbuf_puts(&bwhy, "the primary's alternate_lba is 1");
 		else if (rb == 0 && !same_table(&pri, &bak))
-			dmb_sb_puts(&bwhy, "differs from the primary");
+			dmbi_strbuf_puts(&bwhy, "differs from the primary");
 		if (rb || bwhy.len) {
 			t->backup_bad = true;
-			dmb_log(ctx, DMB_LOG_WARN, "GPT: backup header at LBA %llu: %s; using the primary",
+			dmbi_log(ctx, DMB_LOG_WARN, "GPT: backup header at LBA %llu: %s; using the primary",
 				(unsigned long long)pri.alternate_lba, bbuf);
 		}
 		use = &pri;
 	} else {
 		rb = load_copy(bd, t, last, &bak, &bwhy);
 		if (rb == DMB_ENOMEM) {
-			r = dmb_seterr(ctx, rb, "out of memory for the GPT");
+			r = dmb_ctx_set_error(ctx, rb, "out of memory for the GPT");
 			goto out;
 		}
 		if (rb) {
-			r = dmb_seterr(ctx, rp,
+			r = dmb_ctx_set_error(ctx, rp,
 				       "no valid GPT: primary header at LBA 1: %s; backup header at LBA %llu: %s",
 				       pbuf, (unsigned long long)last, bbuf);
 			goto out;
 		}
-		dmb_log(ctx, DMB_LOG_WARN, "GPT: primary header at LBA 1: %s; using the backup at LBA %llu",
+		dmbi_log(ctx, DMB_LOG_WARN, "GPT: primary header at LBA 1: %s; using the backup at LBA %llu",
 			pbuf, (unsigned long long)last);
 		t->used_backup = true;
 		t->backup_lba = last;
@@ -372,7 +372,7 @@ int dmb_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_
 	}
 	r = fill_table(t, use);
 	if (r)
-		r = dmb_seterr(ctx, r, "out of memory for %zu partitions", use->used);
+		r = dmb_ctx_set_error(ctx, r, "out of memory for %zu partitions", use->used);
 out:
 	free_copy(&pri);
 	free_copy(&bak);

@@ -33,8 +33,8 @@ static void get_entry(const uint8_t *sector, unsigned i, struct mbr_entry *e)
 
 	e->boot = p[0];
 	e->type = p[4];
-	e->start = dmb_get_le32(p + 8);
-	e->size = dmb_get_le32(p + 12);
+	e->start = dmbi_get_le32(p + 8);
+	e->size = dmbi_get_le32(p + 12);
 }
 
 static bool is_extended(uint8_t type)
@@ -65,19 +65,19 @@ static int add_part(struct mbr_build *b, unsigned number, uint64_t start, uint64
 	struct dmb_part *p;
 
 	if (start + count > t->disk_lbas)
-		return dmb_seterr(b->ctx, DMB_ECORRUPT,
+		return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT,
 				  "partition %u (sectors %llu..%llu) lies past the end of the device (%llu sectors)",
 				  number, (unsigned long long)start,
 				  (unsigned long long)(start + count - 1),
 				  (unsigned long long)t->disk_lbas);
 	if (t->count == DMB_PART_MAX)
-		return dmb_seterr(b->ctx, DMB_ERANGE, "more than %u partitions", DMB_PART_MAX);
+		return dmb_ctx_set_error(b->ctx, DMB_ERANGE, "more than %u partitions", DMB_PART_MAX);
 	if (t->count == b->cap) {
-		size_t cap = b->cap ? DMB_MIN(2 * b->cap, (size_t)DMB_PART_MAX) : 8;
-		struct dmb_part *parts = dmb_calloc(cap, sizeof(*parts));
+		size_t cap = b->cap ? DMBI_MIN(2 * b->cap, (size_t)DMB_PART_MAX) : 8;
+		struct dmb_part *parts = dmbi_calloc(cap, sizeof(*parts));
 
 		if (!parts)
-			return dmb_seterr(b->ctx, DMB_ENOMEM, "out of memory for %zu partitions", cap);
+			return dmb_ctx_set_error(b->ctx, DMB_ENOMEM, "out of memory for %zu partitions", cap);
 		if (t->count)
 			memcpy(parts, t->parts, t->count * sizeof(*parts));
 		dmb_port_free(t->parts);
@@ -103,13 +103,13 @@ static int visit_ebr(struct mbr_build *b, uint64_t sector)
 	size_t lo = 0, hi = b->nebrs;
 
 	if (b->nebrs == DMB_PART_MAX)
-		return dmb_seterr(b->ctx, DMB_ERANGE, "more than %u EBRs in the chain of logical partitions",
+		return dmb_ctx_set_error(b->ctx, DMB_ERANGE, "more than %u EBRs in the chain of logical partitions",
 				  DMB_PART_MAX);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (b->ebrs[mid] == sector)
-			return dmb_seterr(b->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT,
 					  "EBR at sector %llu is linked twice: the chain of logical partitions loops",
 					  (unsigned long long)sector);
 		if (b->ebrs[mid] < sector)
@@ -134,16 +134,16 @@ static int walk_chain(struct mbr_build *b, unsigned number, uint64_t first, uint
 	int r;
 
 	if (!b->ebrs) {
-		b->ebrs = dmb_calloc(DMB_PART_MAX, sizeof(*b->ebrs));
+		b->ebrs = dmbi_calloc(DMB_PART_MAX, sizeof(*b->ebrs));
 		if (!b->ebrs)
-			return dmb_seterr(b->ctx, DMB_ENOMEM, "out of memory for the EBR chain");
+			return dmb_ctx_set_error(b->ctx, DMB_ENOMEM, "out of memory for the EBR chain");
 	}
 	for (;;) {
 		struct mbr_entry e;
 		bool linked = false;
 
 		if (this < first || this - first >= first_size)
-			return dmb_seterr(b->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT,
 					  "EBR at sector %llu lies outside extended partition %u (sectors %llu..%llu)",
 					  (unsigned long long)this, number,
 					  (unsigned long long)first,
@@ -153,13 +153,13 @@ static int walk_chain(struct mbr_build *b, unsigned number, uint64_t first, uint
 			return r;
 		r = dmb_bdev_read_bytes(b->bd, this * b->t->sector_size, SECTOR, sector);
 		if (r)
-			return dmb_seterr(b->ctx, r, "cannot read the EBR at sector %llu: %s",
+			return dmb_ctx_set_error(b->ctx, r, "cannot read the EBR at sector %llu: %s",
 					  (unsigned long long)this, dmb_strerror(r));
 		if (!has_signature(sector)) {
 			/* An extended partition without logical ones may start with anything. */
 			if (this == first)
 				return 0;
-			return dmb_seterr(b->ctx, DMB_ECORRUPT, "EBR at sector %llu has no signature 55 aa",
+			return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT, "EBR at sector %llu has no signature 55 aa",
 					  (unsigned long long)this);
 		}
 		for (unsigned i = 0; i < 4; i++) {
@@ -184,14 +184,14 @@ static int walk_chain(struct mbr_build *b, unsigned number, uint64_t first, uint
 	}
 }
 
-int dmb_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
+int dmbi_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
 		      struct dmb_part_table *t)
 {
 	struct mbr_build b = { .ctx = ctx, .bd = bd, .t = t, .next = 5 };
 	size_t primaries;
 	int r = 0;
 
-	t->mbr_id = dmb_get_le32(mbr + MBR_ID);
+	t->mbr_id = dmbi_get_le32(mbr + MBR_ID);
 	for (unsigned i = 0; i < 4 && !r; i++) {
 		struct mbr_entry e;
 

@@ -46,8 +46,8 @@ int dmb_guid_parse(const char *s, uint8_t guid[16])
 				return DMB_EINVAL;
 			d++;
 		}
-		hi = dmb_hex_digit(s[at]);
-		lo = hi < 0 ? -1 : dmb_hex_digit(s[at + 1]);
+		hi = dmbi_hex_digit(s[at]);
+		lo = hi < 0 ? -1 : dmbi_hex_digit(s[at + 1]);
 		if (lo < 0)
 			return DMB_EINVAL;
 		g[i] = (uint8_t)(hi << 4 | lo);
@@ -75,34 +75,6 @@ void dmb_guid_to_disk(const uint8_t guid[16], uint8_t disk[16])
 	dmb_guid_from_disk(guid, disk);
 }
 
-/* --- overlaps ------------------------------------------------------------ */
-
-static bool span_before(const void *pa, const void *pb)
-{
-	const struct dmb_part_span *a = pa, *b = pb;
-
-	if (a->first != b->first)
-		return a->first < b->first;
-	return a->number < b->number;
-}
-
-bool dmb_part_spans_overlap(struct dmb_part_span *spans, size_t n, unsigned *a, unsigned *b)
-{
-	size_t reach = 0; /* the span reaching furthest so far */
-
-	dmb_heapsort(spans, n, sizeof(*spans), span_before);
-	for (size_t i = 1; i < n; i++) {
-		if (spans[i].first <= spans[reach].last) {
-			*a = DMB_MIN(spans[i].number, spans[reach].number);
-			*b = spans[i].number ^ spans[reach].number ^ *a;
-			return true;
-		}
-		if (spans[i].last > spans[reach].last)
-			reach = i;
-	}
-	return false;
-}
-
 /* --- loading --------------------------------------------------------------- */
 
 static const unsigned sector_sizes[] = { 512, 1024, 2048, 4096 };
@@ -118,13 +90,13 @@ static int probe_header(struct dmb_bdev *bd, unsigned ss, uint64_t lba, bool *fo
 	r = dmb_bdev_read_bytes(bd, lba * ss, sizeof(h), h);
 	if (r)
 		return r;
-	hsz = dmb_get_le32(h + 12);
+	hsz = dmbi_get_le32(h + 12);
 	*found = memcmp(h, "EFI PART", 8) == 0 && hsz >= 92 && hsz <= ss &&
-		 dmb_get_le64(h + 24) == lba;
+		 dmbi_get_le64(h + 24) == lba;
 	return 0;
 }
 
-int dmb_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned *sector_size)
+int dmbi_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned *sector_size)
 {
 	const unsigned bs = 1u << bd->block_shift;
 	const uint64_t bytes = dmb_bdev_bytes(bd);
@@ -133,7 +105,7 @@ int dmb_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned 
 	*sector_size = 0;
 	/* Primary headers (LBA 1) first, then backups in the last sector. */
 	for (int backup = 0; backup < 2 && !found; backup++) {
-		for (size_t i = 0; i < DMB_ARRAY_SIZE(sector_sizes); i++) {
+		for (size_t i = 0; i < DMBI_ARRAY_SIZE(sector_sizes); i++) {
 			unsigned ss = sector_sizes[i];
 			uint64_t lbas = bytes / ss;
 			bool hit;
@@ -143,12 +115,12 @@ int dmb_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned 
 				continue;
 			r = probe_header(bd, ss, backup ? lbas - 1 : 1, &hit);
 			if (r)
-				return dmb_seterr(ctx, r, "cannot read a GPT header candidate for %u-byte sectors",
+				return dmb_ctx_set_error(ctx, r, "cannot read a GPT header candidate for %u-byte sectors",
 						  ss);
 			if (!hit)
 				continue;
 			if (found)
-				return dmb_seterr(ctx, DMB_ECORRUPT,
+				return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 						  "GPT %s headers for both %u- and %u-byte sectors",
 						  backup ? "backup" : "primary", found, ss);
 			found = ss;
@@ -160,7 +132,7 @@ int dmb_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned 
 
 static bool is_sector_size(unsigned ss)
 {
-	for (size_t i = 0; i < DMB_ARRAY_SIZE(sector_sizes); i++)
+	for (size_t i = 0; i < DMBI_ARRAY_SIZE(sector_sizes); i++)
 		if (ss == sector_sizes[i])
 			return true;
 	return false;
@@ -177,22 +149,22 @@ int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned secto
 
 	*out = NULL;
 	if (sector_size && !is_sector_size(sector_size))
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "sector size %u: not 512, 1024, 2048 or 4096 bytes", sector_size);
-	if (bs > sector_sizes[DMB_ARRAY_SIZE(sector_sizes) - 1])
-		return dmb_seterr(ctx, DMB_EINVAL,
+	if (bs > sector_sizes[DMBI_ARRAY_SIZE(sector_sizes) - 1])
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "device block size %u is larger than any partition table sector", bs);
 	if (sector_size && sector_size % bs)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "sector size %u is smaller than the device's block size %u", sector_size,
 				  bs);
 	if (dmb_bdev_bytes(bd) < sizeof(mbr))
-		return dmb_seterr(ctx, DMB_ENOENT, "no partition table: device smaller than 512 bytes");
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no partition table: device smaller than 512 bytes");
 	r = dmb_bdev_read_bytes(bd, 0, sizeof(mbr), mbr);
 	if (r)
-		return dmb_seterr(ctx, r, "cannot read the MBR: %s", dmb_strerror(r));
+		return dmb_ctx_set_error(ctx, r, "cannot read the MBR: %s", dmb_strerror(r));
 	if (mbr[MBR_SIGNATURE] != 0x55 || mbr[MBR_SIGNATURE + 1] != 0xaa)
-		return dmb_seterr(ctx, DMB_ENOENT, "no partition table: no MBR signature 55 aa");
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no partition table: no MBR signature 55 aa");
 	for (unsigned i = 0; i < 4; i++)
 		gpt |= mbr[MBR_ENTRIES + 16 * i + 4] == MBR_TYPE_GPT;
 	/*
@@ -204,25 +176,25 @@ int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned secto
 		uint8_t boot = mbr[MBR_ENTRIES + 16 * i];
 
 		if (boot != 0 && boot != 0x80)
-			return dmb_seterr(ctx, DMB_ENOENT,
+			return dmb_ctx_set_error(ctx, DMB_ENOENT,
 					  "no partition table: MBR entry %u has boot indicator 0x%02x",
 					  i + 1, boot);
 	}
 	if (!sector_size && gpt) {
-		r = dmb_part_gpt_sector_size(ctx, bd, &sector_size);
+		r = dmbi_part_gpt_sector_size(ctx, bd, &sector_size);
 		if (r)
 			return r;
 	}
 	if (!sector_size)
 		sector_size = bs > 512 ? bs : 512;
 
-	t = dmb_calloc(1, sizeof(*t));
+	t = dmbi_calloc(1, sizeof(*t));
 	if (!t)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a partition table");
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a partition table");
 	t->label = gpt ? DMB_PART_GPT : DMB_PART_MBR;
 	t->sector_size = sector_size;
 	t->disk_lbas = dmb_bdev_bytes(bd) / sector_size;
-	r = gpt ? dmb_part_gpt_load(ctx, bd, t) : dmb_part_mbr_load(ctx, bd, mbr, t);
+	r = gpt ? dmbi_part_gpt_load(ctx, bd, t) : dmbi_part_mbr_load(ctx, bd, mbr, t);
 	if (r) {
 		dmb_part_table_destroy(t);
 		return r;
@@ -264,7 +236,7 @@ void dmb_part_uuid(const struct dmb_part_table *t, const struct dmb_part *p,
 	if (t->label == DMB_PART_GPT)
 		dmb_guid_format(p->uuid, false, out);
 	else
-		dmb_snprintf(out, DMB_PART_UUID_MAX, "%08x-%02x", t->mbr_id, p->number);
+		dmbi_snprintf(out, DMB_PART_UUID_MAX, "%08x-%02x", t->mbr_id, p->number);
 }
 
 size_t dmb_part_find_uuid(const struct dmb_part_table *t, const char *uuid,
@@ -277,7 +249,7 @@ size_t dmb_part_find_uuid(const struct dmb_part_table *t, const char *uuid,
 		*first = NULL;
 	for (size_t i = 0; i < t->count; i++) {
 		dmb_part_uuid(t, &t->parts[i], s);
-		if (dmb_strcasecmp(s, uuid) != 0)
+		if (dmbi_strcasecmp(s, uuid) != 0)
 			continue;
 		if (first && n == 0)
 			*first = &t->parts[i];
@@ -296,7 +268,7 @@ size_t dmb_part_find_label(const struct dmb_part_table *t, const char *label,
 	if (t->label != DMB_PART_GPT || label[0] == '\0')
 		return 0;
 	for (size_t i = 0; i < t->count; i++) {
-		if (dmb_strcmp(t->parts[i].name, label) != 0)
+		if (dmbi_strcmp(t->parts[i].name, label) != 0)
 			continue;
 		if (first && n == 0)
 			*first = &t->parts[i];
@@ -312,21 +284,21 @@ int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_pa
 	const uint64_t bs = (uint64_t)1 << shift;
 	uint64_t start, bytes, end;
 
-	if (!dmb_mul_u64(p->start_lba, t->sector_size, &start) ||
-	    !dmb_mul_u64(p->lba_count, t->sector_size, &bytes))
-		return dmb_seterr(ctx, DMB_ERANGE, "partition %u: extent overflows", p->number);
+	if (!dmbi_mul_u64(p->start_lba, t->sector_size, &start) ||
+	    !dmbi_mul_u64(p->lba_count, t->sector_size, &bytes))
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "partition %u: extent overflows", p->number);
 	/* Linux keeps an extended partition's first 1 KiB (for boot loaders) as its device. */
 	if (p->extended) {
 		uint64_t keep = t->sector_size > 1024 ? t->sector_size : 1024;
 
-		bytes = DMB_MIN(bytes, keep);
+		bytes = DMBI_MIN(bytes, keep);
 	}
 	if (start % bs || bytes % bs)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "partition %u: not a whole number of the device's %llu-byte blocks",
 				  p->number, (unsigned long long)bs);
-	if (!dmb_add_u64(start, bytes, &end) || end > dmb_bdev_bytes(bd))
-		return dmb_seterr(ctx, DMB_ERANGE, "partition %u lies past the end of the device",
+	if (!dmbi_add_u64(start, bytes, &end) || end > dmb_bdev_bytes(bd))
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "partition %u lies past the end of the device",
 				  p->number);
 	dmb_slice_bdev_init(sb, bd, start >> shift, bytes >> shift);
 	return 0;

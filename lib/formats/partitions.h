@@ -1,33 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * Shared between the partition table readers (partitions.c, gpt.c, mbr.c):
- * the per-label loaders and the overlap check both use.
+ * the per-label loaders.
  */
 #ifndef DMBOOT_LIB_PARTITIONS_H
 #define DMBOOT_LIB_PARTITIONS_H
 
-#include "../core/endian.h"
-#include "../core/util.h"
-
-/* An extent of a partition, for the overlap check: sectors first..last. */
-struct dmb_part_span {
-	uint64_t first, last;
-	unsigned number;
-};
-
-/*
- * Sort spans by first sector and find two that share a sector.  Returns
- * false when none do; otherwise true with their numbers in *a < *b.
- */
-bool dmb_part_spans_overlap(struct dmb_part_span *spans, size_t n, unsigned *a, unsigned *b);
+#include "formats.h"
 
 /*
  * Fill t (label, sector_size and disk_lbas already set) from the GPT of bd,
  * or from the MBR in mbr (the device's first 512 bytes) and its EBRs.
  * Errors as dmb_part_table_load(); t is left for the caller to destroy.
  */
-int dmb_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_table *t);
-int dmb_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
+int dmbi_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_table *t);
+int dmbi_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
 		      struct dmb_part_table *t);
 
 /*
@@ -36,6 +23,6 @@ int dmb_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mb
  * does; 0 when no size matches.  Errors: DMB_ECORRUPT headers for more than
  * one size, and the device's read errors.
  */
-int dmb_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned *sector_size);
+int dmbi_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned *sector_size);
 
 #endif /* DMBOOT_LIB_PARTITIONS_H */

@@ -9,8 +9,8 @@
  */
 #include <dmboot/dmboot.h>
 
-#include "../core/endian.h"
-#include "../core/hashtree.h"
+#include "formats.h"
+#include "../verity/verity.h"
 
 #define CHUNK_BYTES (128u << 10)
 
@@ -18,44 +18,44 @@ static const uint8_t sb_magic[8] = { 'v', 'e', 'r', 'i', 't', 'y', 0, 0 };
 
 static bool block_size_ok(uint32_t v)
 {
-	return dmb_is_pow2(v) && v >= 512 && v <= (1u << DMB_MAX_BLOCK_SHIFT);
+	return dmbi_is_pow2(v) && v >= 512 && v <= (1u << DMB_MAX_BLOCK_SHIFT);
 }
 
 int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZE],
 			 struct dmb_verity_params *p)
 {
-	uint32_t version = dmb_get_le32(sb + 8);
+	uint32_t version = dmbi_get_le32(sb + 8);
 	size_t name_len;
 
 	memset(p, 0, sizeof(*p));
 	if (memcmp(sb, sb_magic, sizeof(sb_magic)) != 0)
-		return dmb_seterr(ctx, DMB_ENOENT, "no verity superblock (signature \"verity\" missing)");
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no verity superblock (signature \"verity\" missing)");
 	if (version != 1)
-		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported version %u",
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported version %u",
 				  version);
-	p->hash_type = dmb_get_le32(sb + 12);
+	p->hash_type = dmbi_get_le32(sb + 12);
 	if (p->hash_type > 1)
-		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash type %u",
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash type %u",
 				  p->hash_type);
 	memcpy(p->uuid, sb + 16, 16);
-	name_len = dmb_strnlen((const char *)sb + 32, 32);
+	name_len = dmbi_strnlen((const char *)sb + 32, 32);
 	if (name_len == 0 || name_len >= sizeof(p->hash_name))
-		return dmb_seterr(ctx, DMB_ECORRUPT,
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 				  "verity superblock: algorithm name empty or not terminated");
 	memcpy(p->hash_name, sb + 32, name_len);
 	p->hash_name[name_len] = '\0';
-	p->data_block_size = dmb_get_le32(sb + 64);
-	p->hash_block_size = dmb_get_le32(sb + 68);
+	p->data_block_size = dmbi_get_le32(sb + 64);
+	p->hash_block_size = dmbi_get_le32(sb + 68);
 	if (!block_size_ok(p->data_block_size))
-		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported data block size %u",
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported data block size %u",
 				  p->data_block_size);
 	if (!block_size_ok(p->hash_block_size))
-		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash block size %u",
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash block size %u",
 				  p->hash_block_size);
-	p->data_blocks = dmb_get_le64(sb + 72);
-	p->salt_size = dmb_get_le16(sb + 80);
+	p->data_blocks = dmbi_get_le64(sb + 72);
+	p->salt_size = dmbi_get_le16(sb + 80);
 	if (p->salt_size > DMB_VERITY_MAX_SALT)
-		return dmb_seterr(ctx, DMB_ENOTSUP, "verity superblock: unsupported salt size %zu",
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported salt size %zu",
 				  p->salt_size);
 	memcpy(p->salt, sb + 88, p->salt_size);
 	return 0;
@@ -65,14 +65,14 @@ void dmb_verity_sb_encode(const struct dmb_verity_params *p, uint8_t sb[DMB_VERI
 {
 	memset(sb, 0, DMB_VERITY_SB_SIZE);
 	memcpy(sb, sb_magic, sizeof(sb_magic));
-	dmb_put_le32(sb + 8, 1);
-	dmb_put_le32(sb + 12, p->hash_type);
+	dmbi_put_le32(sb + 8, 1);
+	dmbi_put_le32(sb + 12, p->hash_type);
 	memcpy(sb + 16, p->uuid, 16);
-	memcpy(sb + 32, p->hash_name, dmb_strnlen(p->hash_name, 31));
-	dmb_put_le32(sb + 64, p->data_block_size);
-	dmb_put_le32(sb + 68, p->hash_block_size);
-	dmb_put_le64(sb + 72, p->data_blocks);
-	dmb_put_le16(sb + 80, (uint16_t)p->salt_size);
+	memcpy(sb + 32, p->hash_name, dmbi_strnlen(p->hash_name, 31));
+	dmbi_put_le32(sb + 64, p->data_block_size);
+	dmbi_put_le32(sb + 68, p->hash_block_size);
+	dmbi_put_le64(sb + 72, p->data_blocks);
+	dmbi_put_le16(sb + 80, (uint16_t)p->salt_size);
 	memcpy(sb + 88, p->salt, p->salt_size);
 }
 
@@ -83,13 +83,13 @@ int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offse
 	int r;
 
 	if (offset % 512)
-		return dmb_seterr(ctx, DMB_EINVAL, "hash offset %llu is not a multiple of 512",
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "hash offset %llu is not a multiple of 512",
 				  (unsigned long long)offset);
 	r = dmb_bdev_read_bytes(dev, offset, sizeof(sb), sb);
 	if (r == DMB_ERANGE)
-		return dmb_seterr(ctx, DMB_ENOENT, "no verity superblock: device too small");
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no verity superblock: device too small");
 	if (r)
-		return dmb_seterr(ctx, r, "cannot read the verity superblock at byte %llu",
+		return dmb_ctx_set_error(ctx, r, "cannot read the verity superblock at byte %llu",
 				  (unsigned long long)offset);
 	r = dmb_verity_sb_decode(ctx, sb, p);
 	p->hash_offset = offset;
@@ -106,63 +106,63 @@ uint64_t dmb_verity_hash_start(const struct dmb_verity_params *p)
 }
 
 /* Build the tree geometry and a hasher for p. */
-static int setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, struct dmb_hashtree *t,
-		 struct dmb_hasher *h)
+static int setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, struct dmbi_hashtree *t,
+		 struct dmbi_hasher *h)
 {
 	const char *why;
 	int r;
 
 	if (p->hash_type > 1)
-		return dmb_seterr(ctx, DMB_EINVAL, "unsupported hash type %u", p->hash_type);
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "unsupported hash type %u", p->hash_type);
 	if (!block_size_ok(p->data_block_size) || !block_size_ok(p->hash_block_size))
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "block sizes must be powers of two from 512 to 65536 bytes");
 	if (p->salt_size > DMB_VERITY_MAX_SALT)
-		return dmb_seterr(ctx, DMB_EINVAL, "salt longer than %u bytes", DMB_VERITY_MAX_SALT);
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "salt longer than %u bytes", DMB_VERITY_MAX_SALT);
 	if (p->hash_offset % 512)
-		return dmb_seterr(ctx, DMB_EINVAL, "hash offset must be a multiple of 512");
-	if (p->data_blocks == 0 || (p->data_blocks << dmb_ilog2(p->data_block_size)) >>
-					   dmb_ilog2(p->data_block_size) != p->data_blocks)
-		return dmb_seterr(ctx, DMB_EINVAL, "invalid number of data blocks %llu",
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "hash offset must be a multiple of 512");
+	if (p->data_blocks == 0 || (p->data_blocks << dmbi_ilog2(p->data_block_size)) >>
+					   dmbi_ilog2(p->data_block_size) != p->data_blocks)
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "invalid number of data blocks %llu",
 				  (unsigned long long)p->data_blocks);
-	r = dmb_hasher_init(h, ctx->crypto, p->hash_name, p->hash_type, p->salt, p->salt_size);
+	r = dmbi_hasher_init(h, ctx->crypto, p->hash_name, p->hash_type, p->salt, p->salt_size);
 	if (r)
-		return dmb_seterr(ctx, r, "hash algorithm %s is not available", p->hash_name);
+		return dmb_ctx_set_error(ctx, r, "hash algorithm %s is not available", p->hash_name);
 	if (p->hash_block_size < 2 * h->digest_size) {
-		dmb_hasher_fini(h);
-		return dmb_seterr(ctx, DMB_EINVAL, "hash block size too small for %s", p->hash_name);
+		dmbi_hasher_fini(h);
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "hash block size too small for %s", p->hash_name);
 	}
-	r = dmb_hashtree_init(t, p->hash_type, dmb_ilog2(p->data_block_size),
-			      dmb_ilog2(p->hash_block_size), p->data_blocks, dmb_verity_hash_start(p),
+	r = dmbi_hashtree_init(t, p->hash_type, dmbi_ilog2(p->data_block_size),
+			      dmbi_ilog2(p->hash_block_size), p->data_blocks, dmb_verity_hash_start(p),
 			      h->digest_size, &why);
 	if (r) {
-		dmb_hasher_fini(h);
-		return dmb_seterr(ctx, r, "%s", why);
+		dmbi_hasher_fini(h);
+		return dmb_ctx_set_error(ctx, r, "%s", why);
 	}
 	return 0;
 }
 
 int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params *p)
 {
-	struct dmb_hashtree t;
-	struct dmb_hasher h;
+	struct dmbi_hashtree t;
+	struct dmbi_hasher h;
 	int r = setup(ctx, p, &t, &h);
 
 	if (!r)
-		dmb_hasher_fini(&h);
+		dmbi_hasher_fini(&h);
 	return r;
 }
 
 int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 			struct dmb_verity_geometry *g)
 {
-	struct dmb_hashtree t;
-	struct dmb_hasher h;
+	struct dmbi_hashtree t;
+	struct dmbi_hasher h;
 	int r = setup(ctx, p, &t, &h);
 
 	if (r)
 		return r;
-	dmb_hasher_fini(&h);
+	dmbi_hasher_fini(&h);
 	memset(g, 0, sizeof(*g));
 	g->digest_size = t.digest_size;
 	g->levels = t.levels;
@@ -170,13 +170,13 @@ int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 	g->hash_end = t.hash_end;
 	g->hash_blocks = t.hash_end - t.hash_start;
 	g->leaf_first = t.levels ? t.level_block[0] : t.hash_start;
-	g->leaf_blocks = t.levels ? dmb_hashtree_level_blocks(&t, 0) : 0;
+	g->leaf_blocks = t.levels ? dmbi_hashtree_level_blocks(&t, 0) : 0;
 	g->data_per_leaf = (uint64_t)1 << t.hash_per_block_bits;
 	return 0;
 }
 
 /* Where digest i of a hash block goes: v1 in power-of-two slots, v0 packed. */
-static size_t slot_offset(const struct dmb_hashtree *t, size_t i)
+static size_t slot_offset(const struct dmbi_hashtree *t, size_t i)
 {
 	return t->version ? i << (t->hash_block_bits - t->hash_per_block_bits) : i * t->digest_size;
 }
@@ -186,7 +186,7 @@ static size_t slot_offset(const struct dmb_hashtree *t, size_t i)
  * first differ: in the digest of input block `first_input + i` (a block
  * failure) or in padding (a spare-area failure).
  */
-static void locate_difference(const struct dmb_hashtree *t, const uint8_t *want,
+static void locate_difference(const struct dmbi_hashtree *t, const uint8_t *want,
 			      const uint8_t *have, size_t entries, uint64_t first_input,
 			      unsigned input_bits, bool input_on_hash, uint64_t block_pos,
 			      struct dmb_verity_failure *fail)
@@ -228,7 +228,7 @@ static void locate_difference(const struct dmb_hashtree *t, const uint8_t *want,
  * on `in` at byte `in_base`) into the hash blocks from `out_block` on, and
  * write or check those hash blocks.
  */
-static int hash_level(struct dmb_ctx *ctx, const struct dmb_hashtree *t, struct dmb_hasher *h,
+static int hash_level(struct dmb_ctx *ctx, const struct dmbi_hashtree *t, struct dmbi_hasher *h,
 		      struct dmb_bdev *in, uint64_t in_base, unsigned input_bits, bool in_is_hash,
 		      uint64_t first_input, uint64_t count, struct dmb_bdev *hash, uint64_t out_block,
 		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
@@ -238,32 +238,32 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmb_hashtree *t, struct 
 	const size_t in_size = (size_t)1 << input_bits;
 	const size_t per_block = (size_t)1 << t->hash_per_block_bits;
 	const size_t chunk_blocks = in_size >= CHUNK_BYTES ? 1 : CHUNK_BYTES / in_size;
-	uint8_t *chunk = dmb_port_malloc(DMB_MIN((uint64_t)chunk_blocks, count) * in_size);
-	uint8_t *out = dmb_calloc(2, hbs), *disk = out + hbs;
+	uint8_t *chunk = dmb_port_malloc(DMBI_MIN((uint64_t)chunk_blocks, count) * in_size);
+	uint8_t *out = dmbi_calloc(2, hbs), *disk = out + hbs;
 	uint64_t done = 0;
 	size_t filled = 0;
 	int r = 0;
 
 	if (!chunk || !out) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for hashing");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for hashing");
 		goto out;
 	}
 	while (done < count) {
-		size_t n = (size_t)DMB_MIN((uint64_t)chunk_blocks, count - done);
+		size_t n = (size_t)DMBI_MIN((uint64_t)chunk_blocks, count - done);
 		uint64_t pos = in_base + ((first_input + done) << input_bits);
 
 		r = dmb_bdev_read_bytes(in, pos, n * in_size, chunk);
 		if (r) {
-			r = dmb_seterr(ctx, r, "cannot read %s at byte %llu: %s",
+			r = dmb_ctx_set_error(ctx, r, "cannot read %s at byte %llu: %s",
 				       in_is_hash ? "the hash device" : "the data device",
 				       (unsigned long long)pos, dmb_strerror(r));
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
-			r = dmb_hasher_digest(h, chunk + i * in_size, in_size,
+			r = dmbi_hasher_digest(h, chunk + i * in_size, in_size,
 					      out + slot_offset(t, filled));
 			if (r) {
-				r = dmb_seterr(ctx, r, "hashing failed");
+				r = dmb_ctx_set_error(ctx, r, "hashing failed");
 				goto out;
 			}
 			filled++;
@@ -276,7 +276,7 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmb_hashtree *t, struct 
 			if (verify) {
 				r = dmb_bdev_read_bytes(hash, at, hbs, disk);
 				if (r) {
-					r = dmb_seterr(ctx, r, "cannot read hash block %llu",
+					r = dmb_ctx_set_error(ctx, r, "cannot read hash block %llu",
 						       (unsigned long long)out_block);
 					goto out;
 				}
@@ -284,7 +284,7 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmb_hashtree *t, struct 
 					locate_difference(t, out, disk, filled,
 							  first_input + done - filled, input_bits,
 							  in_is_hash, at, fail);
-					r = dmb_seterr(ctx, DMB_EVERIFY,
+					r = dmb_ctx_set_error(ctx, DMB_EVERIFY,
 						       "verification failed at position %llu",
 						       (unsigned long long)fail->position);
 					goto out;
@@ -292,7 +292,7 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmb_hashtree *t, struct 
 			} else {
 				r = dmb_bdev_write_bytes(hash, at, hbs, out);
 				if (r) {
-					r = dmb_seterr(ctx, r, "cannot write hash block %llu",
+					r = dmb_ctx_set_error(ctx, r, "cannot write hash block %llu",
 						       (unsigned long long)out_block);
 					goto out;
 				}
@@ -315,8 +315,8 @@ int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
 		      void *cookie)
 {
-	struct dmb_hashtree t;
-	struct dmb_hasher h;
+	struct dmbi_hashtree t;
+	struct dmbi_hasher h;
 	uint64_t leaves, first_data, ndata;
 	int r;
 
@@ -324,19 +324,19 @@ int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 	r = setup(ctx, p, &t, &h);
 	if (r)
 		return r;
-	leaves = t.levels ? dmb_hashtree_level_blocks(&t, 0) : 0;
+	leaves = t.levels ? dmbi_hashtree_level_blocks(&t, 0) : 0;
 	if (first > leaves || count > leaves - first) {
-		r = dmb_seterr(ctx, DMB_ERANGE, "leaf range past the tree");
+		r = dmb_ctx_set_error(ctx, DMB_ERANGE, "leaf range past the tree");
 		goto out;
 	}
 	if (count == 0)
 		goto out;
 	first_data = first << t.hash_per_block_bits;
-	ndata = DMB_MIN(count << t.hash_per_block_bits, t.data_blocks - first_data);
+	ndata = DMBI_MIN(count << t.hash_per_block_bits, t.data_blocks - first_data);
 	r = hash_level(ctx, &t, &h, data, 0, t.data_block_bits, false, first_data, ndata, hash,
 		       t.level_block[0] + first, verify, fail, progress, cookie);
 out:
-	dmb_hasher_fini(&h);
+	dmbi_hasher_fini(&h);
 	return r;
 }
 
@@ -344,8 +344,8 @@ int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		     struct dmb_bdev *data, struct dmb_bdev *hash, bool verify, uint8_t *root,
 		     struct dmb_verity_failure *fail)
 {
-	struct dmb_hashtree t;
-	struct dmb_hasher h;
+	struct dmbi_hashtree t;
+	struct dmbi_hasher h;
 	uint8_t digest[DMB_MAX_DIGEST_SIZE], *top = NULL;
 	size_t top_size;
 	uint64_t top_pos;
@@ -358,7 +358,7 @@ int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		return r;
 	for (unsigned level = 1; level < t.levels; level++) {
 		r = hash_level(ctx, &t, &h, hash, 0, t.hash_block_bits, true, t.level_block[level - 1],
-			       dmb_hashtree_level_blocks(&t, level - 1), hash,
+			       dmbi_hashtree_level_blocks(&t, level - 1), hash,
 			       t.level_block[level], verify, fail, NULL, NULL);
 		if (r)
 			goto out;
@@ -375,24 +375,24 @@ int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 	}
 	top = dmb_port_malloc(top_size);
 	if (!top) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory");
 		goto out;
 	}
 	r = dmb_bdev_read_bytes(top_dev, top_pos, top_size, top);
 	if (r) {
-		r = dmb_seterr(ctx, r, "cannot read the top block at byte %llu",
+		r = dmb_ctx_set_error(ctx, r, "cannot read the top block at byte %llu",
 			       (unsigned long long)top_pos);
 		goto out;
 	}
-	r = dmb_hasher_digest(&h, top, top_size, digest);
+	r = dmbi_hasher_digest(&h, top, top_size, digest);
 	if (r) {
-		r = dmb_seterr(ctx, r, "hashing failed");
+		r = dmb_ctx_set_error(ctx, r, "hashing failed");
 		goto out;
 	}
 	if (verify) {
 		if (dmb_memcmp_ct(digest, root, t.digest_size) != 0) {
 			fail->kind = DMB_VERITY_FAIL_ROOT;
-			r = dmb_seterr(ctx, DMB_EVERIFY, "verification of root hash failed");
+			r = dmb_ctx_set_error(ctx, DMB_EVERIFY, "verification of root hash failed");
 		}
 		goto out;
 	}
@@ -403,13 +403,13 @@ int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 		dmb_verity_sb_encode(p, sb);
 		r = dmb_bdev_write_bytes(hash, p->hash_offset, sizeof(sb), sb);
 		if (r)
-			r = dmb_seterr(ctx, r, "cannot write the verity superblock");
+			r = dmb_ctx_set_error(ctx, r, "cannot write the verity superblock");
 	}
 	if (!r)
 		r = dmb_bdev_flush(hash);
 out:
 	dmb_port_free(top);
-	dmb_hasher_fini(&h);
+	dmbi_hasher_fini(&h);
 	return r;
 }
 
@@ -450,35 +450,35 @@ int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 	return all_leaves_then_upper(ctx, p, data, hash, true, want, fail, progress, cookie);
 }
 
-static void put_hex(struct dmb_sb *sb, const uint8_t *p, size_t n)
+static void put_hex(struct dmbi_strbuf *sb, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		dmb_sb_printf(sb, "%02x", p[i]);
+		dmbi_strbuf_printf(sb, "%02x", p[i]);
 }
 
 size_t dmb_verity_table_line(const struct dmb_verity_params *p, const char *data_dev,
 			     const char *hash_dev, const char *root_hex, const char *opts,
 			     char *buf, size_t cap)
 {
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
-	dmb_sb_init(&sb, buf, cap);
-	dmb_sb_printf(&sb, "0 %llu verity %u ",
+	dmbi_strbuf_init(&sb, buf, cap);
+	dmbi_strbuf_printf(&sb, "0 %llu verity %u ",
 		      (unsigned long long)(p->data_blocks * (p->data_block_size / 512)),
 		      p->hash_type);
-	dmb_sb_put_arg(&sb, data_dev);
-	dmb_sb_putc(&sb, ' ');
-	dmb_sb_put_arg(&sb, hash_dev);
-	dmb_sb_printf(&sb, " %u %u %llu %llu %s %s ", p->data_block_size, p->hash_block_size,
+	dmbi_strbuf_put_arg(&sb, data_dev);
+	dmbi_strbuf_putc(&sb, ' ');
+	dmbi_strbuf_put_arg(&sb, hash_dev);
+	dmbi_strbuf_printf(&sb, " %u %u %llu %llu %s %s ", p->data_block_size, p->hash_block_size,
 		      (unsigned long long)p->data_blocks,
 		      (unsigned long long)dmb_verity_hash_start(p), p->hash_name, root_hex);
 	if (p->salt_size)
 		put_hex(&sb, p->salt, p->salt_size);
 	else
-		dmb_sb_putc(&sb, '-');
+		dmbi_strbuf_putc(&sb, '-');
 	if (opts && *opts) {
-		dmb_sb_putc(&sb, ' ');
-		dmb_sb_puts(&sb, opts);
+		dmbi_strbuf_putc(&sb, ' ');
+		dmbi_strbuf_puts(&sb, opts);
 	}
 	return sb.len;
 }

@@ -3,10 +3,10 @@
  * The linear target (formats.md §1.2, Linux dm-linear): sector s of the
  * target is sector offset + s of the lower device.
  */
-#include "../core/target.h"
+#include "targets.h"
 
 struct linear {
-	const struct dmb_lower *dev;
+	const struct dmbi_lower *dev;
 	uint64_t start;
 };
 
@@ -16,7 +16,7 @@ struct linear {
  * offset is a decimal sector count on dev; the extent [offset, offset +
  * target length) must lie inside dev.
  */
-static int linear_ctr(struct dmb_target *ti, unsigned argc, char **argv)
+static int linear_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 {
 	struct linear *lc;
 	int r;
@@ -25,59 +25,59 @@ static int linear_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 		ti->error = "Invalid argument count";
 		return DMB_EINVAL;
 	}
-	lc = dmb_calloc(1, sizeof(*lc));
+	lc = dmbi_calloc(1, sizeof(*lc));
 	if (!lc) {
 		ti->error = "Cannot allocate linear context";
 		return DMB_ENOMEM;
 	}
 	ti->priv = lc;
-	if (dmb_arg_u64(argv[1], &lc->start)) {
+	if (dmbi_arg_u64(argv[1], &lc->start)) {
 		ti->error = "Invalid device sector";
 		return DMB_EINVAL;
 	}
-	r = dmb_target_get_device(ti, argv[0], lc->start, ti->len_sectors, &lc->dev);
+	r = dmbi_target_get_device(ti, argv[0], lc->start, ti->len_sectors, &lc->dev);
 	return r;
 }
 
-static void linear_dtr(struct dmb_target *ti)
+static void linear_dtr(struct dmbi_target *ti)
 {
 	dmb_port_free(ti->priv);
 }
 
-static int linear_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
+static int linear_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
 	struct linear *lc = ti->priv;
 
 	return dmb_bdev_read_sectors(lc->dev->bdev, lc->start + sector, count, buf);
 }
 
-static int linear_write(struct dmb_target *ti, uint64_t sector, size_t count, const void *buf)
+static int linear_write(struct dmbi_target *ti, uint64_t sector, size_t count, const void *buf)
 {
 	struct linear *lc = ti->priv;
 
 	return dmb_bdev_write_sectors(lc->dev->bdev, lc->start + sector, count, buf);
 }
 
-static int linear_flush(struct dmb_target *ti)
+static int linear_flush(struct dmbi_target *ti)
 {
 	struct linear *lc = ti->priv;
 
 	return dmb_bdev_flush(lc->dev->bdev);
 }
 
-static void linear_status(struct dmb_target *ti, enum dmb_status_type type, unsigned flags,
-			  struct dmb_sb *out)
+static void linear_status(struct dmbi_target *ti, enum dmbi_status_type type, unsigned flags,
+			  struct dmbi_strbuf *out)
 {
 	struct linear *lc = ti->priv;
 
 	(void)flags;
-	if (type == DMB_STATUS_TABLE) {
-		dmb_sb_put_arg(out, lc->dev->name);
-		dmb_sb_printf(out, " %llu", (unsigned long long)lc->start);
+	if (type == DMBI_STATUS_TABLE) {
+		dmbi_strbuf_put_arg(out, lc->dev->name);
+		dmbi_strbuf_printf(out, " %llu", (unsigned long long)lc->start);
 	}
 }
 
-const struct dmb_target_type dmb_linear_target = {
+const struct dmbi_target_type dmbi_linear_target = {
 	.name = "linear",
 	.version = { 1, 4, 0 },
 	.ctr = linear_ctr,

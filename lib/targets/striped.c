@@ -5,10 +5,10 @@
  * and chunk sizes need not be powers of two, as in Linux; powers of two use
  * shifts.
  */
-#include "../core/target.h"
+#include "targets.h"
 
 struct stripe {
-	const struct dmb_lower *dev;
+	const struct dmbi_lower *dev;
 	uint64_t start;
 	uint64_t errors; /* I/O errors seen: status shows 'D' once non-zero */
 };
@@ -26,7 +26,7 @@ struct striped {
  * num_stripes >= 1 and chunk_size >= 1 sectors; the target length must be a
  * multiple of num_stripes, and each stripe's share a multiple of chunk_size.
  */
-static int striped_ctr(struct dmb_target *ti, unsigned argc, char **argv)
+static int striped_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 {
 	uint32_t stripes, chunk;
 	uint64_t width;
@@ -36,11 +36,11 @@ static int striped_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 		ti->error = "Not enough arguments";
 		return DMB_EINVAL;
 	}
-	if (dmb_parse_u32(argv[0], 10, &stripes) || stripes == 0) {
+	if (dmbi_parse_u32(argv[0], 10, &stripes) || stripes == 0) {
 		ti->error = "Invalid stripe count";
 		return DMB_EINVAL;
 	}
-	if (dmb_parse_u32(argv[1], 10, &chunk) || chunk == 0) {
+	if (dmbi_parse_u32(argv[1], 10, &chunk) || chunk == 0) {
 		ti->error = "Invalid chunk_size";
 		return DMB_EINVAL;
 	}
@@ -58,7 +58,7 @@ static int striped_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 		return DMB_EINVAL;
 	}
 	/* argc bounds stripes, so this size cannot overflow. */
-	sc = dmb_calloc(1, sizeof(*sc) + stripes * sizeof(sc->stripe[0]));
+	sc = dmbi_calloc(1, sizeof(*sc) + stripes * sizeof(sc->stripe[0]));
 	if (!sc) {
 		ti->error = "Memory allocation for striped context failed";
 		return DMB_ENOMEM;
@@ -66,23 +66,23 @@ static int striped_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	ti->priv = sc;
 	sc->stripes = stripes;
 	sc->chunk_sectors = chunk;
-	sc->chunk_shift = dmb_is_pow2(chunk) ? (int)dmb_ilog2(chunk) : -1;
+	sc->chunk_shift = dmbi_is_pow2(chunk) ? (int)dmbi_ilog2(chunk) : -1;
 	for (uint32_t i = 0; i < stripes; i++) {
 		struct stripe *s = &sc->stripe[i];
 		int r;
 
-		if (dmb_arg_u64(argv[3 + 2 * i], &s->start)) {
+		if (dmbi_arg_u64(argv[3 + 2 * i], &s->start)) {
 			ti->error = "Couldn't parse stripe destination";
 			return DMB_EINVAL;
 		}
-		r = dmb_target_get_device(ti, argv[2 + 2 * i], s->start, width, &s->dev);
+		r = dmbi_target_get_device(ti, argv[2 + 2 * i], s->start, width, &s->dev);
 		if (r)
 			return r;
 	}
 	return 0;
 }
 
-static void striped_dtr(struct dmb_target *ti)
+static void striped_dtr(struct dmbi_target *ti)
 {
 	dmb_port_free(ti->priv);
 }
@@ -109,7 +109,7 @@ static uint64_t map_sector(const struct striped *sc, uint64_t sector, uint32_t *
 	return sc->chunk_sectors - in_chunk;
 }
 
-static int striped_io(struct dmb_target *ti, uint64_t sector, size_t count, uint8_t *rbuf,
+static int striped_io(struct dmbi_target *ti, uint64_t sector, size_t count, uint8_t *rbuf,
 		      const uint8_t *wbuf)
 {
 	struct striped *sc = ti->priv;
@@ -117,7 +117,7 @@ static int striped_io(struct dmb_target *ti, uint64_t sector, size_t count, uint
 	while (count) {
 		uint32_t i;
 		uint64_t dev_sector;
-		size_t n = (size_t)DMB_MIN((uint64_t)count, map_sector(sc, sector, &i, &dev_sector));
+		size_t n = (size_t)DMBI_MIN((uint64_t)count, map_sector(sc, sector, &i, &dev_sector));
 		struct dmb_bdev *bd = sc->stripe[i].dev->bdev;
 		int r;
 
@@ -147,7 +147,7 @@ static int striped_io(struct dmb_target *ti, uint64_t sector, size_t count, uint
  * so each stripe is read with vectored reads into the scattered places of
  * buf, instead of one read per chunk.
  */
-static int striped_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
+static int striped_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
 	struct striped *sc = ti->priv;
 	const uint64_t chunk = sc->chunk_sectors, n = sc->stripes, end = sector + count;
@@ -163,7 +163,7 @@ static int striped_read(struct dmb_target *ti, uint64_t sector, size_t count, vo
 		int r = 0;
 
 		for (uint64_t c = c_first + (s + n - c_first % n) % n; c <= c_last && !r; c += n) {
-			uint64_t lo = DMB_MIN(c * chunk, end), hi = DMB_MIN((c + 1) * chunk, end);
+			uint64_t lo = DMBI_MIN(c * chunk, end), hi = DMBI_MIN((c + 1) * chunk, end);
 
 			if (lo < sector)
 				lo = sector;
@@ -186,12 +186,12 @@ static int striped_read(struct dmb_target *ti, uint64_t sector, size_t count, vo
 	return 0;
 }
 
-static int striped_write(struct dmb_target *ti, uint64_t sector, size_t count, const void *buf)
+static int striped_write(struct dmbi_target *ti, uint64_t sector, size_t count, const void *buf)
 {
 	return striped_io(ti, sector, count, NULL, buf);
 }
 
-static int striped_flush(struct dmb_target *ti)
+static int striped_flush(struct dmbi_target *ti)
 {
 	struct striped *sc = ti->priv;
 
@@ -204,32 +204,32 @@ static int striped_flush(struct dmb_target *ti)
 	return 0;
 }
 
-static void striped_status(struct dmb_target *ti, enum dmb_status_type type, unsigned flags,
-			   struct dmb_sb *out)
+static void striped_status(struct dmbi_target *ti, enum dmbi_status_type type, unsigned flags,
+			   struct dmbi_strbuf *out)
 {
 	struct striped *sc = ti->priv;
 
 	(void)flags;
-	if (type == DMB_STATUS_INFO) {
-		dmb_sb_printf(out, "%u ", sc->stripes);
+	if (type == DMBI_STATUS_INFO) {
+		dmbi_strbuf_printf(out, "%u ", sc->stripes);
 		for (uint32_t i = 0; i < sc->stripes; i++) {
-			dmb_sb_put_arg(out, sc->stripe[i].dev->name);
-			dmb_sb_putc(out, ' ');
+			dmbi_strbuf_put_arg(out, sc->stripe[i].dev->name);
+			dmbi_strbuf_putc(out, ' ');
 		}
-		dmb_sb_puts(out, "1 ");
+		dmbi_strbuf_puts(out, "1 ");
 		for (uint32_t i = 0; i < sc->stripes; i++)
-			dmb_sb_putc(out, sc->stripe[i].errors ? 'D' : 'A');
+			dmbi_strbuf_putc(out, sc->stripe[i].errors ? 'D' : 'A');
 		return;
 	}
-	dmb_sb_printf(out, "%u %u", sc->stripes, sc->chunk_sectors);
+	dmbi_strbuf_printf(out, "%u %u", sc->stripes, sc->chunk_sectors);
 	for (uint32_t i = 0; i < sc->stripes; i++) {
-		dmb_sb_putc(out, ' ');
-		dmb_sb_put_arg(out, sc->stripe[i].dev->name);
-		dmb_sb_printf(out, " %llu", (unsigned long long)sc->stripe[i].start);
+		dmbi_strbuf_putc(out, ' ');
+		dmbi_strbuf_put_arg(out, sc->stripe[i].dev->name);
+		dmbi_strbuf_printf(out, " %llu", (unsigned long long)sc->stripe[i].start);
 	}
 }
 
-const struct dmb_target_type dmb_striped_target = {
+const struct dmbi_target_type dmbi_striped_target = {
 	.name = "striped",
 	.version = { 1, 6, 0 },
 	.ctr = striped_ctr,

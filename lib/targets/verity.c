@@ -9,7 +9,7 @@
  * follow Linux: corruption modes, ignore_zero_blocks, check_at_most_once,
  * FEC (verity_fec.c) and root hash signatures checked at construction.
  */
-#include "verity.h"
+#include "verity_target.h"
 
 /* Verified hash blocks kept per device. */
 #define VERITY_CACHE_BYTES (1u << 20)
@@ -55,7 +55,7 @@ static void cache_destroy(struct verity_cache *c)
 
 static struct verity_cache *cache_create(uint32_t nslots, size_t block_size)
 {
-	struct verity_cache *c = dmb_calloc(1, sizeof(*c));
+	struct verity_cache *c = dmbi_calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
@@ -64,9 +64,9 @@ static struct verity_cache *cache_create(uint32_t nslots, size_t block_size)
 	c->nbuckets = 1;
 	while (c->nbuckets < 2 * nslots)
 		c->nbuckets <<= 1;
-	c->slots = dmb_calloc(nslots, sizeof(*c->slots));
-	c->buckets = dmb_calloc(c->nbuckets, sizeof(*c->buckets));
-	c->data = dmb_calloc(nslots, block_size);
+	c->slots = dmbi_calloc(nslots, sizeof(*c->slots));
+	c->buckets = dmbi_calloc(c->nbuckets, sizeof(*c->buckets));
+	c->data = dmbi_calloc(nslots, block_size);
 	if (!c->slots || !c->buckets || !c->data) {
 		cache_destroy(c);
 		return NULL;
@@ -137,17 +137,17 @@ enum block_type { BLOCK_DATA, BLOCK_METADATA };
  */
 static int handle_corruption(struct verity *v, enum block_type type, uint64_t block)
 {
-	struct dmb_target *ti = v->ti;
+	struct dmbi_target *ti = v->ti;
 	const char *what = type == BLOCK_DATA ? "data" : "metadata";
 	const char *dev = type == BLOCK_DATA ? v->data_dev->name : v->hash_dev->name;
 	char reason[DMB_MSG_MAX];
 
 	v->corrupted = true;
-	dmb_snprintf(reason, sizeof(reason), "verity: %s block %llu of %s is corrupted", what,
+	dmbi_snprintf(reason, sizeof(reason), "verity: %s block %llu of %s is corrupted", what,
 		     (unsigned long long)block, dev);
 	switch (v->mode) {
 	case VERITY_MODE_LOGGING:
-		dmb_log(ti->ctx, DMB_LOG_WARN, "%s (ignored)", reason);
+		dmbi_log(ti->ctx, DMB_LOG_WARN, "%s (ignored)", reason);
 		return 0;
 	case VERITY_MODE_RESTART:
 		dmb_port_fatal(DMB_FATAL_RESTART, reason);
@@ -158,7 +158,7 @@ static int handle_corruption(struct verity *v, enum block_type type, uint64_t bl
 	case VERITY_MODE_EIO:
 		break;
 	}
-	return dmb_seterr(ti->ctx, DMB_EIO, "%s", reason);
+	return dmb_ctx_set_error(ti->ctx, DMB_EIO, "%s", reason);
 }
 
 /* An I/O error from a lower device, under restart_on_error / panic_on_error. */
@@ -167,7 +167,7 @@ static int handle_io_error(struct verity *v, int r)
 	if (r == DMB_EIO && v->error_mode != VERITY_MODE_EIO) {
 		char reason[DMB_MSG_MAX];
 
-		dmb_snprintf(reason, sizeof(reason), "verity: %s", v->ti->ctx->msg);
+		dmbi_snprintf(reason, sizeof(reason), "verity: %s", v->ti->ctx->msg);
 		dmb_port_fatal(v->error_mode == VERITY_MODE_PANIC ? DMB_FATAL_PANIC
 								  : DMB_FATAL_RESTART,
 			       reason);
@@ -208,13 +208,13 @@ static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *wa
 	}
 	data = cache_data(c, s);
 	v->ti->stats.digests++;
-	r = dmb_hasher_digest(&v->hasher, data, hbs, digest);
+	r = dmbi_hasher_digest(&v->hasher, data, hbs, digest);
 	if (r)
-		return dmb_seterr(v->ti->ctx, r, "verity: cannot hash block %llu",
+		return dmb_ctx_set_error(v->ti->ctx, r, "verity: cannot hash block %llu",
 				  (unsigned long long)block);
 	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
 		s->verified = true;
-	} else if (v->fec && verity_fec_decode(v, false, block, want, data) == 0) {
+	} else if (v->fec && dmbi_verity_fec_decode(v, false, block, want, data) == 0) {
 		v->fec_corrected++;
 		s->verified = true;
 	} else {
@@ -232,7 +232,7 @@ static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *wa
  */
 static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
 {
-	const struct dmb_hashtree *t = &v->tree;
+	const struct dmbi_hashtree *t = &v->tree;
 	const uint8_t *parent = v->root_digest;
 	const uint8_t *data = NULL;
 	uint64_t hb;
@@ -243,7 +243,7 @@ static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
 		memcpy(want, v->root_digest, t->digest_size);
 		return 0;
 	}
-	dmb_hashtree_locate(t, block, 0, &hb, &off);
+	dmbi_hashtree_locate(t, block, 0, &hb, &off);
 	struct cache_slot *s = cache_find(v->cache, hb);
 
 	if (s && s->verified) {
@@ -252,7 +252,7 @@ static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
 		return 0;
 	}
 	for (int level = (int)t->levels - 1; level >= 0; level--) {
-		dmb_hashtree_locate(t, block, (unsigned)level, &hb, &off);
+		dmbi_hashtree_locate(t, block, (unsigned)level, &hb, &off);
 		r = verify_hash_block(v, hb, parent, &data);
 		if (r)
 			return r;
@@ -294,15 +294,15 @@ static int verify_data_block(struct verity *v, uint64_t block, uint8_t *buf, boo
 		return 0;
 	}
 	v->ti->stats.digests++;
-	r = dmb_hasher_digest(&v->hasher, buf, dbs, digest);
+	r = dmbi_hasher_digest(&v->hasher, buf, dbs, digest);
 	if (r)
-		return dmb_seterr(v->ti->ctx, r, "verity: cannot hash data block %llu",
+		return dmb_ctx_set_error(v->ti->ctx, r, "verity: cannot hash data block %llu",
 				  (unsigned long long)block);
 	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
 		set_validated(v, block);
 		return 0;
 	}
-	if (v->fec && verity_fec_decode(v, true, block, want, buf) == 0) {
+	if (v->fec && dmbi_verity_fec_decode(v, true, block, want, buf) == 0) {
 		v->fec_corrected++;
 		set_validated(v, block);
 		return 0;
@@ -310,7 +310,7 @@ static int verify_data_block(struct verity *v, uint64_t block, uint8_t *buf, boo
 	return handle_corruption(v, BLOCK_DATA, block);
 }
 
-static int verity_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
+static int verity_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
 	struct verity *v = ti->priv;
 	const unsigned bits = v->tree.data_block_bits - DMB_SECTOR_SHIFT;
@@ -322,10 +322,10 @@ static int verity_read(struct dmb_target *ti, uint64_t sector, size_t count, voi
 	ti->stats.reads++;
 	/* The device's logical block size keeps requests aligned; check anyway. */
 	if ((sector & mask) || (count & mask))
-		return dmb_seterr(ti->ctx, DMB_EIO, "verity: unaligned I/O at sector %llu",
+		return dmb_ctx_set_error(ti->ctx, DMB_EIO, "verity: unaligned I/O at sector %llu",
 				  (unsigned long long)(ti->begin_sectors + sector));
 	if (block + nblocks > v->tree.data_blocks)
-		return dmb_seterr(ti->ctx, DMB_EIO, "verity: I/O past data block %llu",
+		return dmb_ctx_set_error(ti->ctx, DMB_EIO, "verity: I/O past data block %llu",
 				  (unsigned long long)v->tree.data_blocks);
 	/* One read for the whole request; the data blocks are contiguous. */
 	ti->stats.data_reads++;
@@ -344,7 +344,7 @@ static int verity_read(struct dmb_target *ti, uint64_t sector, size_t count, voi
 
 /* Constructor */
 
-static int fail(struct dmb_target *ti, const char *why, int err)
+static int fail(struct dmbi_target *ti, const char *why, int err)
 {
 	ti->error = why;
 	return err;
@@ -355,24 +355,24 @@ static bool parse_block_size(const char *arg, unsigned *bits)
 {
 	uint32_t v;
 
-	if (dmb_parse_u32(arg, 10, &v) || !dmb_is_pow2(v) || v < 512 ||
+	if (dmbi_parse_u32(arg, 10, &v) || !dmbi_is_pow2(v) || v < 512 ||
 	    v > (1u << DMB_MAX_BLOCK_SHIFT))
 		return false;
-	*bits = dmb_ilog2(v);
+	*bits = dmbi_ilog2(v);
 	return true;
 }
 
 /* "%llu" that must also survive a shift by `bits` into sectors. */
 static bool parse_blocks(const char *arg, unsigned bits, uint64_t *out)
 {
-	return dmb_arg_u64(arg, out) == 0 && (*out << bits) >> bits == *out;
+	return dmbi_arg_u64(arg, out) == 0 && (*out << bits) >> bits == *out;
 }
 
 static bool is_fec_opt(const char *name)
 {
-	return dmb_strcasecmp(name, "use_fec_from_device") == 0 ||
-	       dmb_strcasecmp(name, "fec_roots") == 0 || dmb_strcasecmp(name, "fec_blocks") == 0 ||
-	       dmb_strcasecmp(name, "fec_start") == 0;
+	return dmbi_strcasecmp(name, "use_fec_from_device") == 0 ||
+	       dmbi_strcasecmp(name, "fec_roots") == 0 || dmbi_strcasecmp(name, "fec_blocks") == 0 ||
+	       dmbi_strcasecmp(name, "fec_start") == 0;
 }
 
 static int parse_fec_opt(struct verity *v, const char *name, const char *value)
@@ -381,15 +381,15 @@ static int parse_fec_opt(struct verity *v, const char *name, const char *value)
 	const unsigned bits = v->tree.data_block_bits - DMB_SECTOR_SHIFT;
 	uint32_t roots;
 
-	if (dmb_strcasecmp(name, "use_fec_from_device") == 0) {
+	if (dmbi_strcasecmp(name, "use_fec_from_device") == 0) {
 		p->dev_name = value;
 		p->given |= 1;
-	} else if (dmb_strcasecmp(name, "fec_roots") == 0) {
-		if (dmb_parse_u32(value, 10, &roots) || roots < 2 || roots > 24)
+	} else if (dmbi_strcasecmp(name, "fec_roots") == 0) {
+		if (dmbi_parse_u32(value, 10, &roots) || roots < 2 || roots > 24)
 			return fail(v->ti, "Invalid fec_roots", DMB_EINVAL);
 		p->roots = roots;
 		p->given |= 2;
-	} else if (dmb_strcasecmp(name, "fec_blocks") == 0) {
+	} else if (dmbi_strcasecmp(name, "fec_blocks") == 0) {
 		if (!parse_blocks(value, bits, &p->blocks))
 			return fail(v->ti, "Invalid fec_blocks", DMB_EINVAL);
 		p->given |= 4;
@@ -404,40 +404,40 @@ static int parse_fec_opt(struct verity *v, const char *name, const char *value)
 /* The optional arguments: [<#opt_params> <opt_params>...]. */
 static int parse_opt_args(struct verity *v, unsigned argc, char **argv)
 {
-	struct dmb_target *ti = v->ti;
+	struct dmbi_target *ti = v->ti;
 	uint32_t n;
 	int r;
 
 	if (argc == 0)
 		return 0;
-	if (dmb_parse_u32(argv[0], 10, &n) || n > argc - 1)
+	if (dmbi_parse_u32(argv[0], 10, &n) || n > argc - 1)
 		return fail(ti, "Invalid number of feature args", DMB_EINVAL);
 	for (unsigned i = 1; i <= n; i++) {
 		const char *opt = argv[i];
 
-		if (dmb_strcasecmp(opt, "ignore_corruption") == 0)
+		if (dmbi_strcasecmp(opt, "ignore_corruption") == 0)
 			v->mode = VERITY_MODE_LOGGING;
-		else if (dmb_strcasecmp(opt, "restart_on_corruption") == 0)
+		else if (dmbi_strcasecmp(opt, "restart_on_corruption") == 0)
 			v->mode = VERITY_MODE_RESTART;
-		else if (dmb_strcasecmp(opt, "panic_on_corruption") == 0)
+		else if (dmbi_strcasecmp(opt, "panic_on_corruption") == 0)
 			v->mode = VERITY_MODE_PANIC;
-		else if (dmb_strcasecmp(opt, "restart_on_error") == 0)
+		else if (dmbi_strcasecmp(opt, "restart_on_error") == 0)
 			v->error_mode = VERITY_MODE_RESTART;
-		else if (dmb_strcasecmp(opt, "panic_on_error") == 0)
+		else if (dmbi_strcasecmp(opt, "panic_on_error") == 0)
 			v->error_mode = VERITY_MODE_PANIC;
-		else if (dmb_strcasecmp(opt, "ignore_zero_blocks") == 0)
+		else if (dmbi_strcasecmp(opt, "ignore_zero_blocks") == 0)
 			v->zero_blocks = true;
-		else if (dmb_strcasecmp(opt, "check_at_most_once") == 0) {
+		else if (dmbi_strcasecmp(opt, "check_at_most_once") == 0) {
 			if (!v->validated) {
 				if (v->tree.data_blocks > INT32_MAX)
 					return fail(ti, "Invalid data blocks for check_at_most_once",
 						    DMB_EINVAL);
-				v->validated = dmb_calloc(v->tree.data_blocks / 8 + 1, 1);
+				v->validated = dmbi_calloc(v->tree.data_blocks / 8 + 1, 1);
 				if (!v->validated)
 					return fail(ti, "Cannot allocate bitset for check_at_most_once",
 						    DMB_ENOMEM);
 			}
-		} else if (dmb_strcasecmp(opt, "try_verify_in_tasklet") == 0) {
+		} else if (dmbi_strcasecmp(opt, "try_verify_in_tasklet") == 0) {
 			v->tasklet = true;
 		} else if (is_fec_opt(opt)) {
 			if (i == n)
@@ -445,12 +445,12 @@ static int parse_opt_args(struct verity *v, unsigned argc, char **argv)
 			r = parse_fec_opt(v, opt, argv[++i]);
 			if (r)
 				return r;
-		} else if (dmb_strcasecmp(opt, "root_hash_sig_key_desc") == 0) {
+		} else if (dmbi_strcasecmp(opt, "root_hash_sig_key_desc") == 0) {
 			if (i == n)
 				return fail(ti, "root hash verification: Signature key not specified",
 					    DMB_EINVAL);
 			dmb_port_free(v->sig_key_desc);
-			v->sig_key_desc = dmb_strdup(argv[++i]);
+			v->sig_key_desc = dmbi_strdup(argv[++i]);
 			if (!v->sig_key_desc)
 				return fail(ti, "Cannot allocate signature key description",
 					    DMB_ENOMEM);
@@ -469,12 +469,11 @@ static int parse_opt_args(struct verity *v, unsigned argc, char **argv)
  */
 static int verify_signature(struct verity *v, const char *root_hex)
 {
-	struct dmb_target *ti = v->ti;
+	struct dmbi_target *ti = v->ti;
 	struct dmb_ctx *ctx = ti->ctx;
 	const struct dmb_keyring *k = ctx->keyring;
 	uint8_t *sig;
 	size_t sig_len;
-	char inner[DMB_MSG_MAX];
 	int r;
 
 	if (!v->sig_key_desc) {
@@ -491,21 +490,18 @@ static int verify_signature(struct verity *v, const char *root_hex)
 			    DMB_ENOTSUP);
 	dmb_ctx_clear(ctx);
 	r = k->get(k, ctx, v->sig_key_desc, &sig, &sig_len);
-	if (r) {
-		memcpy(inner, ctx->msg, sizeof(inner));
-		return dmb_seterr(ctx, r, "line %u: verity: root hash verification: Invalid key specified: %s",
-				  ti->line, inner[0] ? inner : v->sig_key_desc);
-	}
+	if (r)
+		return dmb_ctx_wrap_error(ctx, r, v->sig_key_desc,
+					  "line %u: verity: root hash verification: Invalid key specified: ",
+					  ti->line);
 	dmb_ctx_clear(ctx);
 	r = ctx->crypto->ops->pkcs7_verify(ctx->crypto, ctx, sig, sig_len,
-					   (const uint8_t *)root_hex, dmb_strlen(root_hex));
+					   (const uint8_t *)root_hex, dmbi_strlen(root_hex));
 	if (k->put)
 		k->put(k, sig, sig_len);
-	if (r) {
-		memcpy(inner, ctx->msg, sizeof(inner));
-		return dmb_seterr(ctx, r, "line %u: verity: root hash verification failed: %s",
-				  ti->line, inner[0] ? inner : dmb_strerror(r));
-	}
+	if (r)
+		return dmb_ctx_wrap_error(ctx, r, NULL, "line %u: verity: root hash verification failed: ",
+					  ti->line);
 	return 0;
 }
 
@@ -521,7 +517,7 @@ static int verify_signature(struct verity *v, const char *root_hex)
  * try_verify_in_tasklet, use_fec_from_device <dev> fec_roots <n>
  * fec_blocks <n> fec_start <n>, root_hash_sig_key_desc <desc>.
  */
-static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
+static int verity_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 {
 	struct verity *v;
 	unsigned dbits, hbits;
@@ -530,7 +526,7 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	const char *why;
 	int r;
 
-	v = dmb_calloc(1, sizeof(*v));
+	v = dmbi_calloc(1, sizeof(*v));
 	if (!v)
 		return fail(ti, "Cannot allocate verity structure", DMB_ENOMEM);
 	ti->priv = v;
@@ -539,7 +535,7 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 		return fail(ti, "Device must be readonly", DMB_EINVAL);
 	if (argc < 10)
 		return fail(ti, "Not enough arguments", DMB_EINVAL);
-	if (dmb_parse_u32(argv[0], 10, &version) || version > 1)
+	if (dmbi_parse_u32(argv[0], 10, &version) || version > 1)
 		return fail(ti, "Invalid version", DMB_EINVAL);
 	if (!parse_block_size(argv[3], &dbits))
 		return fail(ti, "Invalid data device block size", DMB_EINVAL);
@@ -552,13 +548,13 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	if (!parse_blocks(argv[6], hbits - DMB_SECTOR_SHIFT, &hash_start))
 		return fail(ti, "Invalid hash start", DMB_EINVAL);
 
-	if (dmb_strlen(argv[7]) >= sizeof(v->alg))
+	if (dmbi_strlen(argv[7]) >= sizeof(v->alg))
 		return fail(ti, "Cannot initialize hash function", DMB_ENOTSUP);
-	memcpy(v->alg, argv[7], dmb_strlen(argv[7]) + 1);
-	if (dmb_strcmp(argv[9], "-") != 0) {
-		size_t n = dmb_strlen(argv[9]);
+	memcpy(v->alg, argv[7], dmbi_strlen(argv[7]) + 1);
+	if (dmbi_strcmp(argv[9], "-") != 0) {
+		size_t n = dmbi_strlen(argv[9]);
 
-		if (n % 2 || n / 2 > DMB_HASHTREE_MAX_SALT)
+		if (n % 2 || n / 2 > DMBI_HASHTREE_MAX_SALT)
 			return fail(ti, "Invalid salt", DMB_EINVAL);
 		v->salt_size = n / 2;
 		v->salt = dmb_port_malloc(v->salt_size + 1);
@@ -567,16 +563,16 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 		if (dmb_hex_decode(argv[9], v->salt, v->salt_size))
 			return fail(ti, "Invalid salt", DMB_EINVAL);
 	}
-	r = dmb_hasher_init(&v->hasher, ti->ctx->crypto, v->alg, version, v->salt, v->salt_size);
+	r = dmbi_hasher_init(&v->hasher, ti->ctx->crypto, v->alg, version, v->salt, v->salt_size);
 	if (r)
 		return fail(ti, "Cannot initialize hash function", r);
 	if (((size_t)1 << hbits) < v->hasher.digest_size * 2)
 		return fail(ti, "Digest size too big", DMB_EINVAL);
-	if (dmb_strlen(argv[8]) != v->hasher.digest_size * 2 ||
+	if (dmbi_strlen(argv[8]) != v->hasher.digest_size * 2 ||
 	    dmb_hex_decode(argv[8], v->root_digest, v->hasher.digest_size))
 		return fail(ti, "Invalid root digest", DMB_EINVAL);
 
-	r = dmb_hashtree_init(&v->tree, version, dbits, hbits, data_blocks, hash_start,
+	r = dmbi_hashtree_init(&v->tree, version, dbits, hbits, data_blocks, hash_start,
 			      v->hasher.digest_size, &why);
 	if (r)
 		return fail(ti, why, r);
@@ -584,10 +580,10 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	if (r)
 		return r;
 
-	r = dmb_target_get_device(ti, argv[1], 0, ti->len_sectors, &v->data_dev);
+	r = dmbi_target_get_device(ti, argv[1], 0, ti->len_sectors, &v->data_dev);
 	if (r)
 		return r;
-	r = dmb_target_get_device(ti, argv[2], 0, 0, &v->hash_dev);
+	r = dmbi_target_get_device(ti, argv[2], 0, 0, &v->hash_dev);
 	if (r)
 		return r;
 	if (((size_t)1 << dbits) < ((size_t)1 << v->data_dev->bdev->block_shift))
@@ -597,24 +593,24 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	need = v->tree.hash_end << (hbits - DMB_SECTOR_SHIFT);
 	if ((need >> (hbits - DMB_SECTOR_SHIFT)) != v->tree.hash_end ||
 	    need > dmb_bdev_sectors(v->hash_dev->bdev))
-		return dmb_seterr(ti->ctx, DMB_ERANGE,
+		return dmb_ctx_set_error(ti->ctx, DMB_ERANGE,
 				  "line %u: verity: hash device %s is too small for the hash tree: it needs %llu blocks of %u bytes, it has %llu bytes",
 				  ti->line, v->hash_dev->name, (unsigned long long)v->tree.hash_end,
 				  1u << hbits,
 				  (unsigned long long)dmb_bdev_bytes(v->hash_dev->bdev));
 
-	/* verity_fec_ctr() reports missing options; without a device, FEC stays off. */
+	/* dmbi_verity_fec_ctr() reports missing options; without a device, FEC stays off. */
 	if (v->fec_params.given) {
-		r = verity_fec_ctr(v);
+		r = dmbi_verity_fec_ctr(v);
 		if (r)
 			return r;
 	}
 	if (v->zero_blocks) {
-		uint8_t *zero = dmb_calloc((size_t)1 << dbits, 1);
+		uint8_t *zero = dmbi_calloc((size_t)1 << dbits, 1);
 
 		if (!zero)
 			return fail(ti, "Cannot allocate zero digest", DMB_ENOMEM);
-		r = dmb_hasher_digest(&v->hasher, zero, (size_t)1 << dbits, v->zero_digest);
+		r = dmbi_hasher_digest(&v->hasher, zero, (size_t)1 << dbits, v->zero_digest);
 		dmb_port_free(zero);
 		if (r)
 			return fail(ti, "Cannot hash a zero block", r);
@@ -631,56 +627,56 @@ static int verity_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	return verify_signature(v, argv[8]);
 }
 
-static void verity_dtr(struct dmb_target *ti)
+static void verity_dtr(struct dmbi_target *ti)
 {
 	struct verity *v = ti->priv;
 
 	if (!v)
 		return;
 	if (v->fec)
-		verity_fec_dtr(v);
+		dmbi_verity_fec_dtr(v);
 	cache_destroy(v->cache);
-	dmb_hasher_fini(&v->hasher);
+	dmbi_hasher_fini(&v->hasher);
 	dmb_port_free(v->salt);
 	dmb_port_free(v->validated);
 	dmb_port_free(v->sig_key_desc);
 	dmb_port_free(v);
 }
 
-static void put_hex(struct dmb_sb *out, const uint8_t *p, size_t n)
+static void put_hex(struct dmbi_strbuf *out, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		dmb_sb_printf(out, "%02x", p[i]);
+		dmbi_strbuf_printf(out, "%02x", p[i]);
 }
 
-static void verity_status(struct dmb_target *ti, enum dmb_status_type type, unsigned flags,
-			  struct dmb_sb *out)
+static void verity_status(struct dmbi_target *ti, enum dmbi_status_type type, unsigned flags,
+			  struct dmbi_strbuf *out)
 {
 	static const char *const mode_name[] = { "", "ignore_corruption", "restart_on_corruption",
 						 "panic_on_corruption" };
 	static const char *const error_name[] = { "", "", "restart_on_error", "panic_on_error" };
 	struct verity *v = ti->priv;
-	const struct dmb_hashtree *t = &v->tree;
+	const struct dmbi_hashtree *t = &v->tree;
 	unsigned nopts = 0;
 
 	(void)flags;
-	if (type == DMB_STATUS_INFO) {
-		dmb_sb_putc(out, v->corrupted ? 'C' : 'V');
+	if (type == DMBI_STATUS_INFO) {
+		dmbi_strbuf_putc(out, v->corrupted ? 'C' : 'V');
 		return;
 	}
-	dmb_sb_printf(out, "%u ", t->version);
-	dmb_sb_put_arg(out, v->data_dev->name);
-	dmb_sb_putc(out, ' ');
-	dmb_sb_put_arg(out, v->hash_dev->name);
-	dmb_sb_printf(out, " %u %u %llu %llu %s ", 1u << t->data_block_bits,
+	dmbi_strbuf_printf(out, "%u ", t->version);
+	dmbi_strbuf_put_arg(out, v->data_dev->name);
+	dmbi_strbuf_putc(out, ' ');
+	dmbi_strbuf_put_arg(out, v->hash_dev->name);
+	dmbi_strbuf_printf(out, " %u %u %llu %llu %s ", 1u << t->data_block_bits,
 		      1u << t->hash_block_bits, (unsigned long long)t->data_blocks,
 		      (unsigned long long)t->hash_start, v->alg);
 	put_hex(out, v->root_digest, t->digest_size);
-	dmb_sb_putc(out, ' ');
+	dmbi_strbuf_putc(out, ' ');
 	if (v->salt_size)
 		put_hex(out, v->salt, v->salt_size);
 	else
-		dmb_sb_putc(out, '-');
+		dmbi_strbuf_putc(out, '-');
 
 	nopts += v->mode != VERITY_MODE_EIO;
 	nopts += v->error_mode != VERITY_MODE_EIO;
@@ -689,26 +685,26 @@ static void verity_status(struct dmb_target *ti, enum dmb_status_type type, unsi
 	nopts += v->sig_key_desc ? 2 : 0;
 	if (!nopts)
 		return;
-	dmb_sb_printf(out, " %u", nopts);
+	dmbi_strbuf_printf(out, " %u", nopts);
 	if (v->mode != VERITY_MODE_EIO)
-		dmb_sb_printf(out, " %s", mode_name[v->mode]);
+		dmbi_strbuf_printf(out, " %s", mode_name[v->mode]);
 	if (v->error_mode != VERITY_MODE_EIO)
-		dmb_sb_printf(out, " %s", error_name[v->error_mode]);
+		dmbi_strbuf_printf(out, " %s", error_name[v->error_mode]);
 	if (v->zero_blocks)
-		dmb_sb_puts(out, " ignore_zero_blocks");
+		dmbi_strbuf_puts(out, " ignore_zero_blocks");
 	if (v->validated)
-		dmb_sb_puts(out, " check_at_most_once");
+		dmbi_strbuf_puts(out, " check_at_most_once");
 	if (v->tasklet)
-		dmb_sb_puts(out, " try_verify_in_tasklet");
+		dmbi_strbuf_puts(out, " try_verify_in_tasklet");
 	if (v->fec)
-		verity_fec_status_table(v, out);
+		dmbi_verity_fec_status_table(v, out);
 	if (v->sig_key_desc) {
-		dmb_sb_puts(out, " root_hash_sig_key_desc ");
-		dmb_sb_put_arg(out, v->sig_key_desc);
+		dmbi_strbuf_puts(out, " root_hash_sig_key_desc ");
+		dmbi_strbuf_put_arg(out, v->sig_key_desc);
 	}
 }
 
-const struct dmb_target_type dmb_verity_target = {
+const struct dmbi_target_type dmbi_verity_target = {
 	.name = "verity",
 	.version = { 1, 10, 0 },
 	.ctr = verity_ctr,

@@ -11,19 +11,17 @@
  * tried without erasures; if that fails, data blocks whose own digest does
  * not match (or that cannot be read) are passed to the decoder as erasures,
  * which doubles the number of bad symbols a codeword can lose.  Constructor
- * checks and their messages follow Linux's verity_fec_ctr().
+ * checks and their messages follow Linux's dmbi_verity_fec_ctr().
  */
-#include "verity.h"
+#include "verity_target.h"
 
-#include "../core/fec_layout.h"
-#include "../core/rs.h"
 
 /* Codewords decoded per pass: the buffers hold k rows of this many bytes. */
 #define FEC_MAX_COLS 4096u
 
 struct verity_fec {
-	const struct dmb_lower *dev;
-	struct dmb_rs *rs;
+	const struct dmbi_lower *dev;
+	struct dmbi_rs *rs;
 	uint64_t start;        /* fec_start, in blocks */
 	uint64_t blocks;       /* fec_blocks: message blocks */
 	uint64_t rounds;       /* ceil(blocks / rsn) */
@@ -41,7 +39,7 @@ struct verity_fec {
 	uint64_t leaf_block;   /* which one is in leaf, or UINT64_MAX */
 };
 
-static int ctr_fail(struct dmb_target *ti, const char *why, int err)
+static int ctr_fail(struct dmbi_target *ti, const char *why, int err)
 {
 	ti->error = why;
 	return err;
@@ -60,11 +58,11 @@ static uint64_t units_after(const struct dmb_bdev *bd, uint64_t start_sectors, u
 	return s / (unit_bytes >> DMB_SECTOR_SHIFT);
 }
 
-static int fec_setup(struct verity *v, const struct dmb_lower *dev)
+static int fec_setup(struct verity *v, const struct dmbi_lower *dev)
 {
-	struct dmb_target *ti = v->ti;
+	struct dmbi_target *ti = v->ti;
 	const struct verity_fec_params *p = &v->fec_params;
-	const struct dmb_hashtree *t = &v->tree;
+	const struct dmbi_hashtree *t = &v->tree;
 	const unsigned bits = t->data_block_bits;
 	const size_t bs = (size_t)1 << bits;
 	struct verity_fec *f;
@@ -75,27 +73,27 @@ static int fec_setup(struct verity *v, const struct dmb_lower *dev)
 		return ctr_fail(ti, "Block sizes must match to use FEC", DMB_EINVAL);
 	if (!(p->given & 2) || !p->roots)
 		return ctr_fail(ti, "Missing fec_roots", DMB_EINVAL);
-	if (p->roots < DMB_RS_MIN_ROOTS || p->roots > DMB_RS_MAX_ROOTS)
+	if (p->roots < DMBI_RS_MIN_ROOTS || p->roots > DMBI_RS_MAX_ROOTS)
 		return ctr_fail(ti, "Invalid fec_roots", DMB_EINVAL);
 	if (!(p->given & 4) || !p->blocks)
 		return ctr_fail(ti, "Missing fec_blocks", DMB_EINVAL);
 
-	f = dmb_calloc(1, sizeof(*f));
+	f = dmbi_calloc(1, sizeof(*f));
 	if (!f)
 		return ctr_fail(ti, "Cannot allocate FEC structure", DMB_ENOMEM);
-	v->fec = f; /* from here on verity_fec_dtr() cleans up */
+	v->fec = f; /* from here on dmbi_verity_fec_dtr() cleans up */
 	f->dev = dev;
 	f->roots = p->roots;
-	f->rsn = dmb_fec_rsn(p->roots);
+	f->rsn = dmbi_fec_rsn(p->roots);
 	f->blocks = p->blocks;
 	f->start = (p->given & 8) ? p->start : 0; /* Linux defaults fec_start to 0 */
-	f->rounds = dmb_fec_rounds(f->blocks, f->rsn);
+	f->rounds = dmbi_fec_rounds(f->blocks, f->rsn);
 	f->leaf_block = UINT64_MAX;
 
 	/* The message must cover the data and the whole tree; more is metadata. */
 	tree_blocks = t->hash_end - t->hash_start;
-	if (!dmb_add_u64(t->data_blocks, tree_blocks, &covered) || f->blocks < covered ||
-	    !dmb_fec_parity_blocks_checked(f->blocks, f->roots, bits, &parity_blocks))
+	if (!dmbi_add_u64(t->data_blocks, tree_blocks, &covered) || f->blocks < covered ||
+	    !dmbi_fec_parity_blocks_checked(f->blocks, f->roots, bits, &parity_blocks))
 		return ctr_fail(ti, "Invalid fec_blocks", DMB_EINVAL);
 	f->hash_blocks = f->blocks - t->data_blocks;
 	if (units_after(v->hash_dev->bdev, 0, 1u << t->hash_block_bits) < f->hash_blocks)
@@ -116,9 +114,9 @@ static int fec_setup(struct verity *v, const struct dmb_lower *dev)
 	if (units_after(dev->bdev, start_sectors, (unsigned)io_size) < f->rounds / 512)
 		return ctr_fail(ti, "FEC device is too small", DMB_ERANGE);
 	if (f->start > (UINT64_MAX >> bits) ||
-	    !dmb_add_u64(f->start << bits, parity_blocks << bits, &area_end) ||
+	    !dmbi_add_u64(f->start << bits, parity_blocks << bits, &area_end) ||
 	    area_end > dmb_bdev_bytes(dev->bdev))
-		dmb_log(ti->ctx, DMB_LOG_WARN,
+		dmbi_log(ti->ctx, DMB_LOG_WARN,
 			"line %u: verity: FEC device %s ends before the parity area (%llu blocks from block %llu)",
 			ti->line, dev->name, (unsigned long long)parity_blocks,
 			(unsigned long long)f->start);
@@ -126,46 +124,46 @@ static int fec_setup(struct verity *v, const struct dmb_lower *dev)
 	if (units_after(v->data_dev->bdev, 0, (unsigned)bs) < t->data_blocks)
 		return ctr_fail(ti, "Data device is too small", DMB_ERANGE);
 
-	r = dmb_rs_create(f->roots, &f->rs);
+	r = dmbi_rs_create(f->roots, &f->rs);
 	if (r)
 		return ctr_fail(ti, "Cannot allocate RS pool", r);
 	f->cols = bs < FEC_MAX_COLS ? bs : FEC_MAX_COLS;
-	f->msg = dmb_calloc(f->rsn, f->cols);
-	f->par = dmb_calloc(f->roots, f->cols);
-	f->check = dmb_calloc(f->roots, f->cols);
-	f->lanes = dmb_calloc(f->cols, f->rs->words * sizeof(uint64_t));
+	f->msg = dmbi_calloc(f->rsn, f->cols);
+	f->par = dmbi_calloc(f->roots, f->cols);
+	f->check = dmbi_calloc(f->roots, f->cols);
+	f->lanes = dmbi_calloc(f->cols, f->rs->words * sizeof(uint64_t));
 	if (!f->msg || !f->par || !f->check || !f->lanes)
 		return ctr_fail(ti, "Cannot allocate FEC buffer prealloc pool", DMB_ENOMEM);
-	f->blk = dmb_calloc(1, bs);
-	f->out = dmb_calloc(1, bs);
-	f->leaf = dmb_calloc(1, (size_t)1 << t->hash_block_bits);
+	f->blk = dmbi_calloc(1, bs);
+	f->out = dmbi_calloc(1, bs);
+	f->leaf = dmbi_calloc(1, (size_t)1 << t->hash_block_bits);
 	if (!f->blk || !f->out || !f->leaf)
 		return ctr_fail(ti, "Cannot allocate FEC output pool", DMB_ENOMEM);
 	return 0;
 }
 
-int verity_fec_ctr(struct verity *v)
+int dmbi_verity_fec_ctr(struct verity *v)
 {
-	struct dmb_target *ti = v->ti;
-	const struct dmb_lower *dev;
+	struct dmbi_target *ti = v->ti;
+	const struct dmbi_lower *dev;
 	int r;
 
 	/* Linux: without use_fec_from_device the other FEC options are ignored. */
 	if (!(v->fec_params.given & 1) || !v->fec_params.dev_name)
 		return 0;
-	r = dmb_target_get_device(ti, v->fec_params.dev_name, 0, 0, &dev);
+	r = dmbi_target_get_device(ti, v->fec_params.dev_name, 0, 0, &dev);
 	if (r)
 		return ctr_fail(ti, "FEC device lookup failed", r);
 	return fec_setup(v, dev);
 }
 
-void verity_fec_dtr(struct verity *v)
+void dmbi_verity_fec_dtr(struct verity *v)
 {
 	struct verity_fec *f = v->fec;
 
 	if (!f)
 		return;
-	dmb_rs_destroy(f->rs);
+	dmbi_rs_destroy(f->rs);
 	dmb_port_free(f->msg);
 	dmb_port_free(f->par);
 	dmb_port_free(f->check);
@@ -182,7 +180,7 @@ static int read_msg_block(struct verity *v, uint64_t m)
 {
 	struct verity_fec *f = v->fec;
 	const unsigned bits = v->tree.data_block_bits;
-	const struct dmb_lower *l = v->data_dev;
+	const struct dmbi_lower *l = v->data_dev;
 	uint64_t block = m;
 
 	if (m >= v->tree.data_blocks) {
@@ -204,7 +202,7 @@ static int read_msg_block(struct verity *v, uint64_t m)
 static int leaf_digest(struct verity *v, uint64_t d, uint8_t *digest)
 {
 	struct verity_fec *f = v->fec;
-	const struct dmb_hashtree *t = &v->tree;
+	const struct dmbi_hashtree *t = &v->tree;
 	uint64_t hb;
 	size_t off;
 	int r;
@@ -213,7 +211,7 @@ static int leaf_digest(struct verity *v, uint64_t d, uint8_t *digest)
 		memcpy(digest, v->root_digest, t->digest_size);
 		return 0;
 	}
-	dmb_hashtree_locate(t, d, 0, &hb, &off);
+	dmbi_hashtree_locate(t, d, 0, &hb, &off);
 	if (hb != f->leaf_block) {
 		f->leaf_block = UINT64_MAX;
 		r = dmb_bdev_read_bytes(v->hash_dev->bdev, hb << t->hash_block_bits,
@@ -252,7 +250,7 @@ static void load_row(struct verity *v, unsigned i, uint64_t m, size_t pos, uint8
 		if (v->zero_blocks &&
 		    dmb_memcmp_ct(want, v->zero_digest, v->tree.digest_size) == 0)
 			return;
-		if (hint && dmb_hasher_digest(&v->hasher, f->blk, bs, got) == 0 &&
+		if (hint && dmbi_hasher_digest(&v->hasher, f->blk, bs, got) == 0 &&
 		    dmb_memcmp_ct(want, got, v->tree.digest_size) != 0)
 			eras[(*neras)++] = (uint8_t)i;
 	}
@@ -269,8 +267,8 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 	struct verity_fec *f = v->fec;
 	const unsigned bits = v->tree.data_block_bits;
 	const size_t bs = (size_t)1 << bits;
-	uint8_t eras[DMB_RS_MAX_ROOTS + 1];
-	uint8_t cw[DMB_RS_N];
+	uint8_t eras[DMBI_RS_MAX_ROOTS + 1];
+	uint8_t cw[DMBI_RS_N];
 	uint8_t digest[DMB_MAX_DIGEST_SIZE];
 	unsigned neras = 0;
 	uint64_t off;
@@ -279,7 +277,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 	for (size_t pos = 0; pos < bs; pos += f->cols) {
 		memset(f->msg, 0, (size_t)f->rsn * f->cols);
 		for (unsigned i = 0; i < f->rsn; i++)
-			load_row(v, i, dmb_fec_msg_block(f->rounds, n, i), pos,
+			load_row(v, i, dmbi_fec_msg_block(f->rounds, n, i), pos,
 				 use_erasures ? eras : NULL, &neras);
 
 		/*
@@ -287,7 +285,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 		 * byte size); the area's start may not, on a table Linux accepts.
 		 */
 		if (f->start > (UINT64_MAX >> bits) ||
-		    !dmb_add_u64(f->start << bits, dmb_fec_parity_offset(n, pos, bits, f->roots),
+		    !dmbi_add_u64(f->start << bits, dmbi_fec_parity_offset(n, pos, bits, f->roots),
 				 &off))
 			return DMB_ERANGE;
 		r = dmb_bdev_read_bytes(f->dev->bdev, off, f->cols * f->roots, f->par);
@@ -299,8 +297,8 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 		 */
 		memset(f->lanes, 0, f->cols * f->rs->words * sizeof(uint64_t));
 		for (unsigned i = 0; i < f->rsn; i++)
-			dmb_rs_lanes_feed(f->rs, f->lanes, f->msg + (size_t)i * f->cols, f->cols);
-		dmb_rs_lanes_parity(f->rs, f->lanes, f->cols, f->check);
+			dmbi_rs_lanes_feed(f->rs, f->lanes, f->msg + (size_t)i * f->cols, f->cols);
+		dmbi_rs_lanes_parity(f->rs, f->lanes, f->cols, f->check);
 		for (size_t c = 0; c < f->cols; c++) {
 			if (memcmp(f->check + c * f->roots, f->par + c * f->roots, f->roots) == 0) {
 				f->out[pos + c] = f->msg[(size_t)target * f->cols + c];
@@ -309,23 +307,23 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 			for (unsigned i = 0; i < f->rsn; i++)
 				cw[i] = f->msg[(size_t)i * f->cols + c];
 			memcpy(cw + f->rsn, f->par + c * f->roots, f->roots);
-			r = dmb_rs_decode(f->rs, cw, eras, neras);
+			r = dmbi_rs_decode(f->rs, cw, eras, neras);
 			if (r < 0)
 				return r;
 			f->out[pos + c] = cw[target];
 		}
 	}
-	r = dmb_hasher_digest(&v->hasher, f->out, bs, digest);
+	r = dmbi_hasher_digest(&v->hasher, f->out, bs, digest);
 	if (r)
 		return r;
 	return dmb_memcmp_ct(digest, want, v->tree.digest_size) ? DMB_EVERIFY : 0;
 }
 
-int verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
+int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
 		      uint8_t *buf)
 {
 	struct verity_fec *f = v->fec;
-	const struct dmb_hashtree *t = &v->tree;
+	const struct dmbi_hashtree *t = &v->tree;
 	uint64_t m, n;
 	unsigned target;
 	int r;
@@ -341,14 +339,14 @@ int verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint
 			return DMB_EIO;
 		m = t->data_blocks + (block - t->hash_start);
 	}
-	dmb_fec_locate(f->rounds, m, &n, &target);
+	dmbi_fec_locate(f->rounds, m, &n, &target);
 	f->leaf_block = UINT64_MAX; /* the tree may have been repaired since */
 
 	r = decode_round(v, n, target, want_digest, false);
 	if (r)
 		r = decode_round(v, n, target, want_digest, true);
 	if (r) {
-		dmb_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu: %s",
+		dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu: %s",
 			is_data ? "data" : "hash", (unsigned long long)block, dmb_strerror(r));
 		return DMB_EIO;
 	}
@@ -356,14 +354,14 @@ int verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint
 	return 0;
 }
 
-void verity_fec_status_table(struct verity *v, struct dmb_sb *out)
+void dmbi_verity_fec_status_table(struct verity *v, struct dmbi_strbuf *out)
 {
 	const struct verity_fec *f = v->fec;
 
 	if (!f)
 		return;
-	dmb_sb_puts(out, " use_fec_from_device ");
-	dmb_sb_put_arg(out, f->dev->name);
-	dmb_sb_printf(out, " fec_blocks %llu fec_start %llu fec_roots %u",
+	dmbi_strbuf_puts(out, " use_fec_from_device ");
+	dmbi_strbuf_put_arg(out, f->dev->name);
+	dmbi_strbuf_printf(out, " fec_blocks %llu fec_start %llu fec_roots %u",
 		      (unsigned long long)f->blocks, (unsigned long long)f->start, f->roots);
 }

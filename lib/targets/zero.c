@@ -3,10 +3,10 @@
  * The zero target (formats.md §1.4, Linux dm-zero): reads return zeros,
  * writes are accepted and dropped.  Takes no arguments.
  */
-#include "../core/target.h"
+#include "targets.h"
 
 /* Construct a zero mapping: no arguments. */
-static int zero_ctr(struct dmb_target *ti, unsigned argc, char **argv)
+static int zero_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 {
 	(void)argv;
 	if (argc != 0) {
@@ -16,7 +16,7 @@ static int zero_ctr(struct dmb_target *ti, unsigned argc, char **argv)
 	return 0;
 }
 
-static int zero_read(struct dmb_target *ti, uint64_t sector, size_t count, void *buf)
+static int zero_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
 	(void)ti;
 	(void)sector;
@@ -24,7 +24,7 @@ static int zero_read(struct dmb_target *ti, uint64_t sector, size_t count, void 
 	return 0;
 }
 
-static int zero_write(struct dmb_target *ti, uint64_t sector, size_t count, const void *buf)
+static int zero_write(struct dmbi_target *ti, uint64_t sector, size_t count, const void *buf)
 {
 	(void)ti;
 	(void)sector;
@@ -33,7 +33,7 @@ static int zero_write(struct dmb_target *ti, uint64_t sector, size_t count, cons
 	return 0;
 }
 
-const struct dmb_target_type dmb_zero_target = {
+const struct dmbi_target_type dmbi_zero_target = {
 	.name = "zero",
 	.version = { 1, 2, 0 },
 	.ctr = zero_ctr,

@@ -54,15 +54,11 @@ static int vfail(struct dmb_ctx *ctx, int err, const char *prefix, const char *f
 
 static int vfail(struct dmb_ctx *ctx, int err, const char *prefix, const char *fmt, va_list ap)
 {
-	if (ctx) {
-		int n = snprintf(ctx->msg, sizeof(ctx->msg), "%s", prefix);
+	char reason[DMB_MSG_MAX];
 
-		if (n < 0 || (size_t)n >= sizeof(ctx->msg))
-			n = 0;
-		vsnprintf(ctx->msg + n, sizeof(ctx->msg) - (size_t)n, fmt, ap);
-		ctx->err = err;
-	}
-	return err;
+	/* libc's vsnprintf: the reasons may use conversions lib/'s does not. */
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	return dmb_ctx_set_error(ctx, err, "%s%s", prefix, reason);
 }
 
 /* Record a signature failure as "root hash signature: <reason>"; returns err. */

@@ -26,14 +26,8 @@ struct file_dev {
 
 static int io_fail(struct file_dev *f, const char *what, uint64_t off, int err)
 {
-	struct dmb_ctx *ctx = f->ctx;
-
-	if (ctx) {
-		ctx->err = DMB_EIO;
-		snprintf(ctx->msg, sizeof(ctx->msg), "%s: %s at byte %llu: %s", f->path, what,
-			 (unsigned long long)off, err ? strerror(err) : "unexpected end of file");
-	}
-	return DMB_EIO;
+	return dmb_ctx_set_error(f->ctx, DMB_EIO, "%s: %s at byte %llu: %s", f->path, what,
+				 (unsigned long long)off, err ? strerror(err) : "unexpected end of file");
 }
 
 static int file_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
@@ -135,11 +129,7 @@ static const struct dmb_bdev_ops file_ro_ops = { .read = file_read, .readv = fil
 
 static int fail(struct dmb_ctx *ctx, int code, const char *path, const char *why)
 {
-	if (ctx) {
-		ctx->err = code;
-		snprintf(ctx->msg, sizeof(ctx->msg), "%s: %s", path, why);
-	}
-	return code;
+	return dmb_ctx_set_error(ctx, code, "%s: %s", path, why);
 }
 
 int dmb_posix_open(struct dmb_ctx *ctx, const char *path, unsigned flags, struct dmb_bdev **out)

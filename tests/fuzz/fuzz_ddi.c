@@ -53,8 +53,8 @@
 #include <dmboot/dmboot.h>
 
 #include "../../ports/posix/dmboot_posix.h"
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 #include "gpt_repair.h"
 
 #define MAX_IMAGE (256u << 10)
@@ -118,7 +118,7 @@ static int stub_verify(const struct dmb_crypto *c, struct dmb_ctx *ctx, const ui
 	(void)c;
 	if (sig_len == len && memcmp(sig, data, len) == 0)
 		return 0;
-	return dmb_seterr(ctx, DMB_EVERIFY, "stub: the signature is not the hex root hash");
+	return dmb_ctx_set_error(ctx, DMB_EVERIFY, "stub: the signature is not the hex root hash");
 }
 
 static void init_providers(void)
@@ -280,9 +280,9 @@ static int res_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const cha
 	int rc;
 
 	(void)flags;
-	if (strncmp(name, "disk:p", 6) != 0 || dmb_parse_u32(name + 6, 10, &number) != 0 ||
+	if (strncmp(name, "disk:p", 6) != 0 || dmbi_parse_u32(name + 6, 10, &number) != 0 ||
 	    !(p = dmb_part_find(pr->table, number)) || pr->n == 4)
-		return dmb_seterr(ctx, DMB_ENOENT, "%s: no such partition", name);
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s: no such partition", name);
 	rc = dmb_part_slice(ctx, pr->disk, pr->table, p, &pr->slices[pr->n]);
 	if (rc)
 		return rc;
@@ -410,7 +410,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	shift = data[1] & 1 ? 12 : 9;
 	bs = (size_t)1 << shift;
-	bytes = DMB_MIN(size - hdr, (size_t)MAX_IMAGE);
+	bytes = DMBI_MIN(size - hdr, (size_t)MAX_IMAGE);
 	memcpy(image, data + hdr, bytes);
 	/* Whole blocks, zeros after the input. */
 	{

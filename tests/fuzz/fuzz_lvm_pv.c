@@ -12,8 +12,8 @@
 
 #include <dmboot/dmboot.h>
 
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 
 #define DEV_BYTES (4u << 20)
 #define MAX_INPUT (64u << 10)
@@ -47,34 +47,34 @@ static void repair(uint8_t *d, size_t len)
 
 		if (memcmp(label, "LABELONE", 8) != 0)
 			continue;
-		off_xl = dmb_get_le32(label + 20);
+		off_xl = dmbi_get_le32(label + 20);
 		if (off_xl >= 32 && off_xl <= 512 - 72) {
 			/* Skip the data areas, then fix each metadata area it lists. */
 			p = label + off_xl + 40;
-			while (p + 16 <= label + 512 && (dmb_get_le64(p) || dmb_get_le64(p + 8)))
+			while (p + 16 <= label + 512 && (dmbi_get_le64(p) || dmbi_get_le64(p + 8)))
 				p += 16;
-			for (p += 16; p + 16 <= label + 512 && dmb_get_le64(p); p += 16) {
-				uint64_t mda = dmb_get_le64(p), size, toff, tsize, first;
+			for (p += 16; p + 16 <= label + 512 && dmbi_get_le64(p); p += 16) {
+				uint64_t mda = dmbi_get_le64(p), size, toff, tsize, first;
 				uint8_t *h;
 				uint32_t crc;
 
 				if (mda > len || len - mda < 512)
 					continue;
 				h = d + mda;
-				size = dmb_get_le64(h + 32);
-				toff = dmb_get_le64(h + 40);
-				tsize = dmb_get_le64(h + 48);
+				size = dmbi_get_le64(h + 32);
+				toff = dmbi_get_le64(h + 40);
+				tsize = dmbi_get_le64(h + 48);
 				if (toff >= 512 && size > toff && tsize <= size - 512 &&
 				    size <= len - mda) {
 					first = size - toff < tsize ? size - toff : tsize;
-					crc = dmb_crc32_update(SEED, h + toff, (size_t)first);
-					crc = dmb_crc32_update(crc, h + 512, (size_t)(tsize - first));
-					dmb_put_le32(h + 56, crc);
+					crc = dmbi_crc32_update(SEED, h + toff, (size_t)first);
+					crc = dmbi_crc32_update(crc, h + 512, (size_t)(tsize - first));
+					dmbi_put_le32(h + 56, crc);
 				}
-				dmb_put_le32(h, dmb_crc32_update(SEED, h + 4, 508));
+				dmbi_put_le32(h, dmbi_crc32_update(SEED, h + 4, 508));
 			}
 		}
-		dmb_put_le32(label + 16, dmb_crc32_update(SEED, label + 20, 492));
+		dmbi_put_le32(label + 16, dmbi_crc32_update(SEED, label + 20, 492));
 	}
 }
 

@@ -16,8 +16,8 @@
 
 #include <dmboot/dmboot.h>
 
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 #include "gpt_repair.h"
 
 #define MAX_IMAGE (4u << 20)
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	shift = data[0] & 4 ? 12 : 9;
 	mode = data[0] >> 3 & 3;
-	bytes = DMB_MIN(size - 1, (size_t)MAX_IMAGE);
+	bytes = DMBI_MIN(size - 1, (size_t)MAX_IMAGE);
 	memcpy(image, data + 1, bytes);
 	/* Whole blocks of zeros after the input, so short inputs still make a device. */
 	{

@@ -25,7 +25,7 @@
 
 #include <dmboot/dmboot.h>
 
-#include "core/util.h"
+#include "core/core.h"
 #include "formats/ddi_internal.h"
 
 #define MAX_INPUT (1u << 20)
@@ -65,7 +65,7 @@ static void round_trip(const struct dmb_ddi_verity *v)
 	n += EVP_EncodeBlock((unsigned char *)text + n, v->signature, (int)v->signature_size);
 	n += snprintf(text + n, sizeof(text) - (size_t)n, "\"}");
 	memset(&again, 0, sizeof(again));
-	r = dmb_ddi_sig_json_parse(&ctx, "again", text, (size_t)n, &again);
+	r = dmbi_ddi_sig_json_parse(&ctx, "again", text, (size_t)n, &again);
 	if (r == DMB_ENOMEM) {
 		dmb_port_free(again.signature);
 		return;
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > MAX_INPUT)
 		return 0;
 	memset(&v, 0, sizeof(v));
-	r = dmb_ddi_sig_json_parse(&ctx, "sig", (const char *)data, size, &v);
+	r = dmbi_ddi_sig_json_parse(&ctx, "sig", (const char *)data, size, &v);
 	check(r == 0 || r == DMB_ECORRUPT || r == DMB_ENOMEM, "undocumented code");
 	check(v.root_hash_size == 0 ||
 	      (v.root_hash_size >= 16 && v.root_hash_size <= DMB_MAX_DIGEST_SIZE),

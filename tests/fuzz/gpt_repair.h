@@ -10,8 +10,8 @@
 
 #include <dmboot/dmboot.h>
 
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 
 /* Recompute the entry array CRC (when the array is on the image) and the header CRC. */
 static inline void gpt_repair_header(uint8_t *img, size_t bytes, unsigned ss, uint64_t lba)
@@ -25,17 +25,17 @@ static inline void gpt_repair_header(uint8_t *img, size_t bytes, unsigned ss, ui
 	h = img + lba * ss;
 	if (memcmp(h, "EFI PART", 8) != 0)
 		return;
-	hsz = dmb_get_le32(h + 12);
+	hsz = dmbi_get_le32(h + 12);
 	if (hsz < 92 || hsz > ss)
 		return;
-	at = dmb_get_le64(h + 72);
-	count = dmb_get_le32(h + 80);
-	esize = dmb_get_le32(h + 84);
+	at = dmbi_get_le64(h + 72);
+	count = dmbi_get_le32(h + 80);
+	esize = dmbi_get_le32(h + 84);
 	if ((uint64_t)count * esize <= DMB_GPT_MAX_ARRAY_BYTES && at < bytes / ss &&
 	    (uint64_t)count * esize <= bytes - at * ss)
-		dmb_put_le32(h + 88, dmb_crc32(0, img + at * ss, (size_t)count * esize));
-	dmb_put_le32(h + 16, 0);
-	dmb_put_le32(h + 16, dmb_crc32(0, h, hsz));
+		dmbi_put_le32(h + 88, dmbi_crc32(0, img + at * ss, (size_t)count * esize));
+	dmbi_put_le32(h + 16, 0);
+	dmbi_put_le32(h + 16, dmbi_crc32(0, h, hsz));
 }
 
 #endif /* DMBOOT_FUZZ_GPT_REPAIR_H */

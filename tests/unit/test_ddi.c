@@ -27,8 +27,8 @@
 #include <openssl/x509.h>
 
 #include "../../ports/posix/dmboot_posix.h"
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 #include "formats/ddi_internal.h"
 
 static struct dmb_ctx ctx;
@@ -297,8 +297,8 @@ static void disk_write_gpt(struct disk *d)
 
 	memset(mbr + 446, 0, 64);
 	mbr[446 + 4] = 0xee;
-	dmb_put_le32(mbr + 446 + 8, 1);
-	dmb_put_le32(mbr + 446 + 12, (uint32_t)MIN(d->lbas - 1, 0xffffffffu));
+	dmbi_put_le32(mbr + 446 + 8, 1);
+	dmbi_put_le32(mbr + 446 + 12, (uint32_t)MIN(d->lbas - 1, 0xffffffffu));
 	mbr[510] = 0x55;
 	mbr[511] = 0xaa;
 	for (int backup = 0; backup < 2; backup++) {
@@ -313,26 +313,26 @@ static void disk_write_gpt(struct disk *d)
 			assert_int_equal(dmb_guid_parse(p->type, g), 0);
 			dmb_guid_to_disk(g, e);
 			dmb_guid_to_disk(p->uuid, e + 16);
-			dmb_put_le64(e + 32, p->first);
-			dmb_put_le64(e + 40, p->first + p->count - 1);
-			dmb_put_le64(e + 48, p->attrs);
+			dmbi_put_le64(e + 32, p->first);
+			dmbi_put_le64(e + 40, p->first + p->count - 1);
+			dmbi_put_le64(e + 48, p->attrs);
 			for (size_t k = 0; p->label && p->label[k]; k++)
-				dmb_put_le16(e + 56 + 2 * k, (uint8_t)p->label[k]);
+				dmbi_put_le16(e + 56 + 2 * k, (uint8_t)p->label[k]);
 		}
 		memset(h, 0, ss);
 		memcpy(h, "EFI PART", 8);
-		dmb_put_le32(h + 8, 0x00010000);
-		dmb_put_le32(h + 12, 92);
-		dmb_put_le64(h + 24, my);
-		dmb_put_le64(h + 32, backup ? 1 : d->lbas - 1);
-		dmb_put_le64(h + 40, 2 + alba);
-		dmb_put_le64(h + 48, d->lbas - 2 - alba);
+		dmbi_put_le32(h + 8, 0x00010000);
+		dmbi_put_le32(h + 12, 92);
+		dmbi_put_le64(h + 24, my);
+		dmbi_put_le64(h + 32, backup ? 1 : d->lbas - 1);
+		dmbi_put_le64(h + 40, 2 + alba);
+		dmbi_put_le64(h + 48, d->lbas - 2 - alba);
 		memset(h + 56, 0x5c, 16);
-		dmb_put_le64(h + 72, array);
-		dmb_put_le32(h + 80, ENTRIES);
-		dmb_put_le32(h + 84, 128);
-		dmb_put_le32(h + 88, dmb_crc32(0, a, ENTRIES * 128u));
-		dmb_put_le32(h + 16, dmb_crc32(0, h, 92));
+		dmbi_put_le64(h + 72, array);
+		dmbi_put_le32(h + 80, ENTRIES);
+		dmbi_put_le32(h + 84, 128);
+		dmbi_put_le32(h + 88, dmbi_crc32(0, a, ENTRIES * 128u));
+		dmbi_put_le32(h + 16, dmbi_crc32(0, h, 92));
 	}
 }
 
@@ -560,7 +560,7 @@ static void signed_disk(struct disk *d, struct vset *v)
 
 static void cmp_is(const char *a, const char *b, int want)
 {
-	int got = dmb_ddi_version_cmp(a, b);
+	int got = dmbi_ddi_version_cmp(a, b);
 
 	if (got != want)
 		fail_msg("version_cmp(\"%s\", \"%s\") = %d, want %d", a, b, got, want);
@@ -2043,7 +2043,7 @@ static void test_sig_json_parse(void **state)
 	len = strlen(text);
 	memset(&out, 0, sizeof(out));
 	dmb_ctx_clear(&ctx);
-	assert_int_equal(dmb_ddi_sig_json_parse(&ctx, "sig", text, len, &out), 0);
+	assert_int_equal(dmbi_ddi_sig_json_parse(&ctx, "sig", text, len, &out), 0);
 	assert_int_equal(out.root_hash_size, 32);
 	assert_memory_equal(out.root_hash, v.root, 32);
 	assert_string_equal(out.cert_fingerprint, good.fingerprint);
@@ -2068,7 +2068,7 @@ static void test_sig_json_parse(void **state)
 			out.root_hash_size = 0;
 			out.signature = NULL;
 			out.signature_size = 0;
-			assert_int_equal(dmb_ddi_sig_json_parse(&ctx, "sig", bad[i], strlen(bad[i]), &out),
+			assert_int_equal(dmbi_ddi_sig_json_parse(&ctx, "sig", bad[i], strlen(bad[i]), &out),
 					 DMB_ECORRUPT);
 			assert_int_equal(out.root_hash_size, 0);
 			dmb_port_free(out.signature);
@@ -2079,7 +2079,7 @@ static void test_sig_json_parse(void **state)
 			strcat(text, "a");
 		strcat(text, "\"}");
 		memset(&out, 0, sizeof(out));
-		assert_int_equal(dmb_ddi_sig_json_parse(&ctx, "sig", text, sizeof(text), &out),
+		assert_int_equal(dmbi_ddi_sig_json_parse(&ctx, "sig", text, sizeof(text), &out),
 				 DMB_ECORRUPT);
 		assert_string_equal(ctx.msg, "sig: rootHash is not a hex digest");
 		assert_int_equal(out.root_hash_size, 0);
@@ -2091,7 +2091,7 @@ static void test_sig_json_parse(void **state)
 		 "\"ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789\"}",
 		 v.root_hex);
 	memset(&out, 0, sizeof(out));
-	assert_int_equal(dmb_ddi_sig_json_parse(&ctx, "sig", text, strlen(text), &out), 0);
+	assert_int_equal(dmbi_ddi_sig_json_parse(&ctx, "sig", text, strlen(text), &out), 0);
 	assert_string_equal(out.cert_fingerprint,
 			    "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
 	assert_int_equal(out.signature_size, 3);
@@ -2342,13 +2342,13 @@ static void test_table_corrupt(void **state)
 		   "digest size");
 	/* More data blocks than the data partition holds. */
 	memcpy(part_mem(&d, v.hash), sb, sizeof(sb));
-	dmb_put_le64(part_mem(&d, v.hash) + 72, 17);
+	dmbi_put_le64(part_mem(&d, v.hash) + 72, 17);
 	expect_err(dmb_ddi_table(&ctx, ddi, disk_bdev(&d), DMB_DDI_ROOT, DMB_DDI_NAMES_IMAGE, "img",
 				 &t, &ro), DMB_ECORRUPT,
 		   "root-verity partition 3: 17 data blocks do not fit the root partition",
 		   "data blocks");
 	/* Fewer is fine: the table maps what the tree covers. */
-	dmb_put_le64(part_mem(&d, v.hash) + 72, 15);
+	dmbi_put_le64(part_mem(&d, v.hash) + 72, 15);
 	t = table_ok(&d, ddi, DMB_DDI_ROOT, DMB_DDI_NAMES_IMAGE, "img", &ro);
 	assert_int_equal(t->targets[0].len_sectors, 15 * 8);
 	dmb_table_destroy(t);
@@ -2501,8 +2501,8 @@ static void mbr_slot(struct disk *d, int slot, uint8_t boot, uint8_t type, uint3
 
 	e[0] = boot;
 	e[4] = type;
-	dmb_put_le32(e + 8, first);
-	dmb_put_le32(e + 12, count);
+	dmbi_put_le32(e + 8, first);
+	dmbi_put_le32(e + 12, count);
 	d->mem[510] = 0x55;
 	d->mem[511] = 0xaa;
 }
@@ -2526,7 +2526,7 @@ static void test_mbr(void **state)
 
 	(void)state;
 	disk_init(&d, 512, 2048);
-	dmb_put_le32(d.mem + 440, 0x1234abcd);  /* disk signature */
+	dmbi_put_le32(d.mem + 440, 0x1234abcd);  /* disk signature */
 	mbr_slot(&d, 0, 0x00, 0x83, 64, 100);   /* p1: Linux, not bootable: not used */
 	mbr_slot(&d, 1, 0x80, 0x83, 200, 100);  /* p2: root */
 	mbr_slot(&d, 2, 0x00, 0xea, 400, 100);  /* p3: XBOOTLDR */
@@ -2742,17 +2742,17 @@ static void test_base64(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(rfc); i++) {
 		n = 99;
-		assert_int_equal(dmb_base64_decode(rfc[i].in, strlen(rfc[i].in), out, sizeof(out), &n), 0);
+		assert_int_equal(dmbi_base64_decode(rfc[i].in, strlen(rfc[i].in), out, sizeof(out), &n), 0);
 		assert_int_equal(n, strlen(rfc[i].out));
 		assert_memory_equal(out, rfc[i].out, n);
 		/* Exactly the room it needs, and one byte less. */
-		assert_int_equal(dmb_base64_decode(rfc[i].in, strlen(rfc[i].in), out, n, &n), 0);
+		assert_int_equal(dmbi_base64_decode(rfc[i].in, strlen(rfc[i].in), out, n, &n), 0);
 		if (n)
-			assert_int_equal(dmb_base64_decode(rfc[i].in, strlen(rfc[i].in), out, n - 1, &n),
+			assert_int_equal(dmbi_base64_decode(rfc[i].in, strlen(rfc[i].in), out, n - 1, &n),
 					 DMB_ERANGE);
 	}
 	/* The whole alphabet: 64 symbols, 48 bytes. */
-	assert_int_equal(dmb_base64_decode("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	assert_int_equal(dmbi_base64_decode("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 					   "abcdefghijklmnopqrstuvwxyz0123456789+/", 64, out,
 					   sizeof(out), &n), 0);
 	assert_int_equal(n, 48);
@@ -2760,17 +2760,17 @@ static void test_base64(void **state)
 				 "\x55\x97\x61\x96\x9b\x71\xd7\x9f\x82\x18\xa3\x92\x59\xa7\xa2\x9a"
 				 "\xab\xb2\xdb\xaf\xc3\x1c\xb3\xd3\x5d\xb7\xe3\x9e\xbb\xf3\xdf\xbf", 48);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
-		if (dmb_base64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n) != DMB_EINVAL)
+		if (dmbi_base64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n) != DMB_EINVAL)
 			fail_msg("\"%s\" accepted", bad[i]);
 	/* A NUL inside is no base64 either. */
-	assert_int_equal(dmb_base64_decode("Zm\0v", 4, out, sizeof(out), &n), DMB_EINVAL);
+	assert_int_equal(dmbi_base64_decode("Zm\0v", 4, out, sizeof(out), &n), DMB_EINVAL);
 	/* Whatever OpenSSL encodes decodes back, at every length. */
 	rng_seed(&rng, 77);
 	for (size_t len = 0; len <= sizeof(raw); len++) {
 		rng_fill(&rng, raw, len);
 		assert_int_equal(EVP_EncodeBlock((unsigned char *)enc, raw, (int)len),
 				 4 * ((len + 2) / 3));
-		assert_int_equal(dmb_base64_decode(enc, strlen(enc), out, len, &n), 0);
+		assert_int_equal(dmbi_base64_decode(enc, strlen(enc), out, len, &n), 0);
 		assert_int_equal(n, len);
 		assert_memory_equal(out, raw, len);
 		/* Any one symbol changed to '=' or '*' is refused, or decodes to other bytes. */
@@ -2780,10 +2780,10 @@ static void test_base64(void **state)
 			int r;
 
 			enc[at] = '*';
-			assert_int_equal(dmb_base64_decode(enc, strlen(enc), out, sizeof(out), &n),
+			assert_int_equal(dmbi_base64_decode(enc, strlen(enc), out, sizeof(out), &n),
 					 DMB_EINVAL);
 			enc[at] = '=';
-			r = dmb_base64_decode(enc, strlen(enc), out, sizeof(out), &n);
+			r = dmbi_base64_decode(enc, strlen(enc), out, sizeof(out), &n);
 			assert_true(saved == '=' || r == DMB_EINVAL || n != len ||
 				    memcmp(out, raw, len) != 0);
 			enc[at] = saved;

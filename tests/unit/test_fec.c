@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * dm-verity FEC: the encoder (lib/formats/verity_fec.c) and the verity
+ * dm-verity FEC: the encoder (lib/verity/fec_encode.c) and the verity
  * target's decoder (lib/targets/verity_fec.c, compiled into this test under
  * other names so it links whether or not the library carries it yet).
  *
- * In-memory images (tree built here with dmb_hashtree and dmb_hasher) are
+ * In-memory images (tree built here with dmbi_hashtree and dmbi_hasher) are
  * encoded, then data and hash blocks are damaged: within the code's
  * capacity they come back exactly, with and without the erasure hints that
  * data-block digests and read errors give, across block sizes from 512 B to
@@ -32,13 +32,12 @@
 #include <dmboot/dmboot.h>
 
 #include "../../ports/posix/dmboot_posix.h"
-#include "formats/verity_fec.h"
 #include "helpers.h"
 
-#define verity_fec_ctr test_verity_fec_ctr
-#define verity_fec_dtr test_verity_fec_dtr
-#define verity_fec_decode test_verity_fec_decode
-#define verity_fec_status_table test_verity_fec_status_table
+#define dmbi_verity_fec_ctr test_verity_fec_ctr
+#define dmbi_verity_fec_dtr test_verity_fec_dtr
+#define dmbi_verity_fec_decode test_verity_fec_decode
+#define dmbi_verity_fec_status_table test_verity_fec_status_table
 #include "targets/verity_fec.c"
 
 /*
@@ -115,14 +114,14 @@ struct img {
 	uint8_t salt[32];
 	struct dmb_posix_crypto pc;
 	struct dmb_ctx ctx;
-	struct dmb_target ti;
+	struct dmbi_target ti;
 	struct verity v;
 	uint8_t *data, *hash, *fec;          /* the devices' memory */
 	uint8_t *data0, *hash0;              /* pristine copies */
 	uint64_t hash_bytes, fec_bytes;
 	struct dmb_ram_bdev rd, rh, rf;
 	struct bad_bdev bd;                  /* data device with unreadable blocks */
-	struct dmb_lower ld, lh, lf;
+	struct dmbi_lower ld, lh, lf;
 	uint64_t fec_blocks, rounds, fec_start;
 	unsigned rsn;
 };
@@ -130,31 +129,31 @@ struct img {
 /* Write digests of every level (formats.md §2.1) and the root. */
 static void build_tree(struct img *m)
 {
-	struct dmb_hashtree *t = &m->v.tree;
-	struct dmb_hasher *h = &m->v.hasher;
+	struct dmbi_hashtree *t = &m->v.tree;
+	struct dmbi_hasher *h = &m->v.hasher;
 	uint8_t d[DMB_MAX_DIGEST_SIZE];
 	uint64_t hb;
 	size_t off;
 
 	if (t->levels == 0) {
-		assert_int_equal(dmb_hasher_digest(h, m->data, m->bs, m->v.root_digest), 0);
+		assert_int_equal(dmbi_hasher_digest(h, m->data, m->bs, m->v.root_digest), 0);
 		return;
 	}
 	for (uint64_t b = 0; b < m->nblocks; b++) {
-		assert_int_equal(dmb_hasher_digest(h, m->data + b * m->bs, m->bs, d), 0);
-		dmb_hashtree_locate(t, b, 0, &hb, &off);
+		assert_int_equal(dmbi_hasher_digest(h, m->data + b * m->bs, m->bs, d), 0);
+		dmbi_hashtree_locate(t, b, 0, &hb, &off);
 		memcpy(m->hash + (hb << m->bits) + off, d, t->digest_size);
 	}
 	for (unsigned l = 1; l < t->levels; l++)
-		for (uint64_t j = 0; j < dmb_hashtree_level_blocks(t, l - 1); j++) {
-			assert_int_equal(dmb_hasher_digest(h,
+		for (uint64_t j = 0; j < dmbi_hashtree_level_blocks(t, l - 1); j++) {
+			assert_int_equal(dmbi_hasher_digest(h,
 							   m->hash + ((t->level_block[l - 1] + j) << m->bits),
 							   m->bs, d),
 					 0);
-			dmb_hashtree_locate(t, j << (l * t->hash_per_block_bits), l, &hb, &off);
+			dmbi_hashtree_locate(t, j << (l * t->hash_per_block_bits), l, &hb, &off);
 			memcpy(m->hash + (hb << m->bits) + off, d, t->digest_size);
 		}
-	assert_int_equal(dmb_hasher_digest(h, m->hash + (t->level_block[t->levels - 1] << m->bits),
+	assert_int_equal(dmbi_hasher_digest(h, m->hash + (t->level_block[t->levels - 1] << m->bits),
 					   m->bs, m->v.root_digest),
 			 0);
 }
@@ -184,10 +183,10 @@ static void img_setup(struct img *m, unsigned bits, uint64_t nblocks, unsigned r
 	m->ti.line = 1;
 	m->v.ti = &m->ti;
 
-	assert_int_equal(dmb_hasher_init(&m->v.hasher, &m->pc.crypto, "sha256", 1, m->salt,
+	assert_int_equal(dmbi_hasher_init(&m->v.hasher, &m->pc.crypto, "sha256", 1, m->salt,
 					 sizeof(m->salt)),
 			 0);
-	assert_int_equal(dmb_hashtree_init(&m->v.tree, 1, bits, bits, nblocks, 1, 32, &why), 0);
+	assert_int_equal(dmbi_hashtree_init(&m->v.tree, 1, bits, bits, nblocks, 1, 32, &why), 0);
 
 	m->data = calloc(nblocks, m->bs);
 	rng_fill(&g, m->data, nblocks * m->bs);
@@ -234,9 +233,9 @@ static void img_setup(struct img *m, unsigned bits, uint64_t nblocks, unsigned r
 	memcpy(m->hash0, m->hash, m->hash_bytes);
 
 	bad_init(&m->bd, &m->rd.bdev);
-	m->ld = (struct dmb_lower){ data_name, &m->bd.bdev };
-	m->lh = (struct dmb_lower){ hash_name, &m->rh.bdev };
-	m->lf = (struct dmb_lower){ fec_name, &m->rf.bdev };
+	m->ld = (struct dmbi_lower){ data_name, &m->bd.bdev };
+	m->lh = (struct dmbi_lower){ hash_name, &m->rh.bdev };
+	m->lf = (struct dmbi_lower){ fec_name, &m->rf.bdev };
 	m->v.data_dev = &m->ld;
 	m->v.hash_dev = &m->lh;
 	m->v.fec_params = (struct verity_fec_params){ fec_name, roots, m->fec_blocks, m->fec_start,
@@ -250,7 +249,7 @@ static void img_free(struct img *m)
 {
 	test_verity_fec_dtr(&m->v);
 	assert_null(m->v.fec);
-	dmb_hasher_fini(&m->v.hasher);
+	dmbi_hasher_fini(&m->v.hasher);
 	dmb_posix_crypto_fini(&m->pc);
 	free(m->data);
 	free(m->hash);
@@ -270,26 +269,26 @@ static void want_data(const struct img *m, uint64_t b, uint8_t *want)
 		memcpy(want, m->v.root_digest, 32);
 		return;
 	}
-	dmb_hashtree_locate(&m->v.tree, b, 0, &hb, &off);
+	dmbi_hashtree_locate(&m->v.tree, b, 0, &hb, &off);
 	memcpy(want, m->hash0 + (hb << m->bits) + off, 32);
 }
 
 /* The digest the pristine tree holds for hash block hb (a tree block). */
 static void want_hash(const struct img *m, uint64_t hb, uint8_t *want)
 {
-	const struct dmb_hashtree *t = &m->v.tree;
+	const struct dmbi_hashtree *t = &m->v.tree;
 
 	for (unsigned l = 0; l < t->levels; l++) {
 		uint64_t j = hb - t->level_block[l], pb;
 		size_t off;
 
-		if (hb < t->level_block[l] || j >= dmb_hashtree_level_blocks(t, l))
+		if (hb < t->level_block[l] || j >= dmbi_hashtree_level_blocks(t, l))
 			continue;
 		if (l == t->levels - 1) {
 			memcpy(want, m->v.root_digest, 32);
 			return;
 		}
-		dmb_hashtree_locate(t, j << ((l + 1) * t->hash_per_block_bits), l + 1, &pb, &off);
+		dmbi_hashtree_locate(t, j << ((l + 1) * t->hash_per_block_bits), l + 1, &pb, &off);
 		memcpy(want, m->hash0 + (pb << m->bits) + off, 32);
 		return;
 	}
@@ -356,7 +355,7 @@ static void test_repair_whole_block(void **state)
 
 	(void)state;
 	rng_seed(&g, 10);
-	for (size_t t = 0; t < DMB_ARRAY_SIZE(bits_list); t++) {
+	for (size_t t = 0; t < DMBI_ARRAY_SIZE(bits_list); t++) {
 		struct img m;
 		uint64_t n = bits_list[t] == 14 ? 40 : 700;
 
@@ -422,7 +421,7 @@ static void test_erasures(void **state)
 
 	(void)state;
 	rng_seed(&g, 12);
-	for (size_t t = 0; t < DMB_ARRAY_SIZE(bits_list); t++) {
+	for (size_t t = 0; t < DMBI_ARRAY_SIZE(bits_list); t++) {
 		struct img m;
 		uint64_t b = 7;
 
@@ -514,7 +513,7 @@ static void test_zero_blocks(void **state)
 		smash(&g, m.data + (b + i * m.rounds) * m.bs, m.bs);
 	check_data(&m, b, false);
 	m.v.zero_blocks = true;
-	assert_int_equal(dmb_hasher_digest(&m.v.hasher, m.data0, m.bs, m.v.zero_digest), 0);
+	assert_int_equal(dmbi_hasher_digest(&m.v.hasher, m.data0, m.bs, m.v.zero_digest), 0);
 	check_data(&m, b, true);
 	img_free(&m);
 }
@@ -576,15 +575,15 @@ struct ctr_case {
 static void run_ctr_case(const struct ctr_case *c)
 {
 	struct dmb_ctx ctx = { .log_level = DMB_LOG_DEBUG };
-	struct dmb_target ti = { .ctx = &ctx, .line = 3 };
+	struct dmbi_target ti = { .ctx = &ctx, .line = 3 };
 	struct verity v = { .ti = &ti };
 	struct dmb_bdev dd, hd, fd;
-	struct dmb_lower ld = { data_name, &dd }, lh = { hash_name, &hd }, lf = { fec_name, &fd };
+	struct dmbi_lower ld = { data_name, &dd }, lh = { hash_name, &hd }, lf = { fec_name, &fd };
 	const char *why;
 	uint64_t msg;
 	int r;
 
-	assert_int_equal(dmb_hashtree_init(&v.tree, 1, 9, c->hash_bits, 130000, 1, 32, &why), 0);
+	assert_int_equal(dmbi_hashtree_init(&v.tree, 1, 9, c->hash_bits, 130000, 1, 32, &why), 0);
 	msg = 130000 + v.tree.hash_end - 1;
 	zero_init(&dd, 9, c->data_dev_blocks ? c->data_dev_blocks : 130000);
 	zero_init(&hd, 9, c->hash_dev_blocks ? c->hash_dev_blocks : v.tree.hash_end + 10);
@@ -634,7 +633,7 @@ static void test_ctr_errors(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < DMB_ARRAY_SIZE(cases); i++)
+	for (size_t i = 0; i < DMBI_ARRAY_SIZE(cases); i++)
 		run_ctr_case(&cases[i]);
 }
 
@@ -651,15 +650,15 @@ static void test_ctr_short_fec_device(void **state)
 static void test_ctr_enomem(void **state)
 {
 	struct dmb_ctx ctx = { 0 };
-	struct dmb_target ti = { .ctx = &ctx };
+	struct dmbi_target ti = { .ctx = &ctx };
 	struct verity v = { .ti = &ti };
 	struct dmb_bdev dd, hd, fd;
-	struct dmb_lower ld = { data_name, &dd }, lh = { hash_name, &hd }, lf = { fec_name, &fd };
+	struct dmbi_lower ld = { data_name, &dd }, lh = { hash_name, &hd }, lf = { fec_name, &fd };
 	const char *why;
 	int r = DMB_ENOMEM;
 
 	(void)state;
-	assert_int_equal(dmb_hashtree_init(&v.tree, 1, 12, 12, 1000, 1, 32, &why), 0);
+	assert_int_equal(dmbi_hashtree_init(&v.tree, 1, 12, 12, 1000, 1, 32, &why), 0);
 	zero_init(&dd, 12, 1000);
 	zero_init(&hd, 12, 100);
 	zero_init(&fd, 12, 100);
@@ -683,7 +682,7 @@ static void test_ctr_enomem(void **state)
 static void test_ctr_without_device(void **state)
 {
 	struct dmb_ctx ctx = { 0 };
-	struct dmb_target ti = { .ctx = &ctx };
+	struct dmbi_target ti = { .ctx = &ctx };
 	struct verity v = { .ti = &ti };
 
 	(void)state;
@@ -699,11 +698,11 @@ static void test_status_table(void **state)
 	struct img m;
 	char buf[256];
 	char want[256];
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
 	(void)state;
 	img_setup(&m, 12, 100, 8, 0, 0, 18);
-	dmb_sb_init(&sb, buf, sizeof(buf));
+	dmbi_strbuf_init(&sb, buf, sizeof(buf));
 	test_verity_fec_status_table(&m.v, &sb);
 	snprintf(want, sizeof(want),
 		 " use_fec_from_device fec\\ dev fec_blocks %llu fec_start 2 fec_roots 8",
@@ -713,7 +712,7 @@ static void test_status_table(void **state)
 	{
 		struct verity v = { 0 };
 
-		dmb_sb_init(&sb, buf, sizeof(buf));
+		dmbi_strbuf_init(&sb, buf, sizeof(buf));
 		test_verity_fec_status_table(&v, &sb);
 		assert_string_equal(buf, "");
 	}
@@ -945,7 +944,7 @@ static const char *find_veritysetup(void)
 
 	if (env && *env)
 		return access(env, X_OK) == 0 ? env : NULL;
-	for (size_t i = 0; i < DMB_ARRAY_SIZE(paths); i++)
+	for (size_t i = 0; i < DMBI_ARRAY_SIZE(paths); i++)
 		if (access(paths[i], X_OK) == 0)
 			return paths[i];
 	return NULL;
@@ -1126,25 +1125,25 @@ static void run_compat(const char *tool, const struct compat *c, unsigned idx)
 		salt_len = strcmp(salt_hex, "-") ? strlen(salt_hex) / 2 : 0;
 		assert_int_equal(dmb_hex_decode(salt_hex, salt, salt_len), 0);
 		assert_int_equal(dmb_hex_decode(root_hex, m.v.root_digest, 32), 0);
-		assert_int_equal(dmb_hasher_init(&m.v.hasher, &m.pc.crypto, "sha256", 1, salt,
+		assert_int_equal(dmbi_hasher_init(&m.v.hasher, &m.pc.crypto, "sha256", 1, salt,
 						 salt_len),
 				 0);
-		assert_int_equal(dmb_hashtree_init(&m.v.tree, 1, dmb_ilog2(c->bs),
-						   dmb_ilog2(c->bs), c->blocks, hash_start, 32, &why),
+		assert_int_equal(dmbi_hashtree_init(&m.v.tree, 1, dmbi_ilog2(c->bs),
+						   dmbi_ilog2(c->bs), c->blocks, hash_start, 32, &why),
 				 0);
 		dmb_ram_bdev_init(&m.rd, data, data_len, 9, false);
 		dmb_ram_bdev_init(&m.rh, hash, hash_len, 9, false);
 		dmb_ram_bdev_init(&m.rf, fecmem, fec_len, 9, false);
-		m.ld = (struct dmb_lower){ data_name, &m.rd.bdev };
-		m.lh = (struct dmb_lower){ hash_name, &m.rh.bdev };
-		m.lf = (struct dmb_lower){ fec_name, &m.rf.bdev };
+		m.ld = (struct dmbi_lower){ data_name, &m.rd.bdev };
+		m.lh = (struct dmbi_lower){ hash_name, &m.rh.bdev };
+		m.lf = (struct dmbi_lower){ fec_name, &m.rf.bdev };
 		m.v.data_dev = &m.ld;
 		m.v.hash_dev = &m.lh;
 		m.v.fec_params = (struct verity_fec_params){ fec_name, c->roots, fec_blocks,
 							     c->fec_offset / c->bs, 15 };
 		assert_int_equal(fec_setup(&m.v, &m.lf), 0);
 
-		dmb_hashtree_locate(&m.v.tree, b, 0, &leaf, &off);
+		dmbi_hashtree_locate(&m.v.tree, b, 0, &leaf, &off);
 		memcpy(want, hash + leaf * c->bs + off, 32);
 		memcpy(buf, data + b * c->bs, c->bs);
 		memset(data + b * c->bs, 0xee, c->bs);
@@ -1159,7 +1158,7 @@ static void run_compat(const char *tool, const struct compat *c, unsigned idx)
 		assert_memory_equal(hash + hb * c->bs, buf, c->bs);
 
 		test_verity_fec_dtr(&m.v);
-		dmb_hasher_fini(&m.v.hasher);
+		dmbi_hasher_fini(&m.v.hasher);
 		dmb_posix_crypto_fini(&m.pc);
 		free(buf);
 		free(fecmem);
@@ -1185,7 +1184,7 @@ static void test_veritysetup_compat(void **state)
 		print_message("veritysetup not installed: skipped\n");
 		skip();
 	}
-	for (unsigned i = 0; i < DMB_ARRAY_SIZE(compat_cases); i++)
+	for (unsigned i = 0; i < DMBI_ARRAY_SIZE(compat_cases); i++)
 		run_compat(tool, &compat_cases[i], i);
 	assert_int_equal(test_port_live_allocs(), live_before);
 }

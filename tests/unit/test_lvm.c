@@ -12,8 +12,8 @@
  */
 #include "helpers.h"
 
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 
 #define PV_BYTES (4u << 20)
 #define MDA_OFF 4096u
@@ -155,12 +155,12 @@ struct pvimg {
 
 static void fix_label_crc(uint8_t *label)
 {
-	dmb_put_le32(label + 16, dmb_crc32_update(LVM_CRC_SEED, label + 20, 512 - 20));
+	dmbi_put_le32(label + 16, dmbi_crc32_update(LVM_CRC_SEED, label + 20, 512 - 20));
 }
 
 static void fix_mda_crc(uint8_t *hdr)
 {
-	dmb_put_le32(hdr, dmb_crc32_update(LVM_CRC_SEED, hdr + 4, 512 - 4));
+	dmbi_put_le32(hdr, dmbi_crc32_update(LVM_CRC_SEED, hdr + 4, 512 - 4));
 }
 
 /* Label in sector 1 and pv_header: one data area, nmdas metadata areas. */
@@ -171,21 +171,21 @@ static void put_label(uint8_t *mem, const char *id, uint64_t dev_bytes, const ui
 
 	memset(s, 0, 512);
 	memcpy(s, "LABELONE", 8);
-	dmb_put_le64(s + 8, 1);
-	dmb_put_le32(s + 20, 32);
+	dmbi_put_le64(s + 8, 1);
+	dmbi_put_le32(s + 20, 32);
 	memcpy(s + 24, "LVM2 001", 8);
 	memcpy(s + 32, id, 32);
-	dmb_put_le64(s + 64, dev_bytes);
+	dmbi_put_le64(s + 64, dev_bytes);
 	p = s + 72;
-	dmb_put_le64(p, PE_START_BYTES);
+	dmbi_put_le64(p, PE_START_BYTES);
 	p += 32;
 	for (unsigned i = 0; i < nmdas; i++, p += 16) {
-		dmb_put_le64(p, mda_off[i]);
-		dmb_put_le64(p + 8, mda_size[i]);
+		dmbi_put_le64(p, mda_off[i]);
+		dmbi_put_le64(p + 8, mda_size[i]);
 	}
 	p += 16;
-	dmb_put_le32(p, 2);
-	dmb_put_le32(p + 4, 1);
+	dmbi_put_le32(p, 2);
+	dmbi_put_le32(p + 4, 1);
 	fix_label_crc(s);
 }
 
@@ -200,12 +200,12 @@ static void put_mda(uint8_t *mem, uint64_t off, uint64_t size, uint64_t text_off
 
 	memset(h, 0, 512);
 	memcpy(h + 4, magic, 16);
-	dmb_put_le32(h + 20, 1);
-	dmb_put_le64(h + 24, off);
-	dmb_put_le64(h + 32, size);
-	dmb_put_le64(h + 40, text_off);
-	dmb_put_le64(h + 48, len);
-	dmb_put_le32(h + 56, dmb_crc32_update(LVM_CRC_SEED, text, len));
+	dmbi_put_le32(h + 20, 1);
+	dmbi_put_le64(h + 24, off);
+	dmbi_put_le64(h + 32, size);
+	dmbi_put_le64(h + 40, text_off);
+	dmbi_put_le64(h + 48, len);
+	dmbi_put_le32(h + 56, dmbi_crc32_update(LVM_CRC_SEED, text, len));
 	memcpy(mem + off + text_off, text, first);
 	memcpy(mem + off + 512, text + first, len - first);
 	fix_mda_crc(h);
@@ -295,10 +295,10 @@ static void test_crc_vectors(void **state)
 {
 	(void)state;
 	/* formats.md §3.6 */
-	assert_int_equal(dmb_crc32_update(LVM_CRC_SEED, "123456789", 9), 0x4991cf02u);
-	assert_int_equal(dmb_crc32_update(LVM_CRC_SEED, "", 0), LVM_CRC_SEED);
+	assert_int_equal(dmbi_crc32_update(LVM_CRC_SEED, "123456789", 9), 0x4991cf02u);
+	assert_int_equal(dmbi_crc32_update(LVM_CRC_SEED, "", 0), LVM_CRC_SEED);
 	/* zlib's crc32("123456789") */
-	assert_int_equal(dmb_crc32(0, "123456789", 9), 0xcbf43926u);
+	assert_int_equal(dmbi_crc32(0, "123456789", 9), 0xcbf43926u);
 }
 
 static void test_good_vg(void **state)
@@ -413,7 +413,7 @@ static void m_label_crc(uint8_t *mem)
 
 static void m_label_sector(uint8_t *mem)
 {
-	dmb_put_le64(mem + 512 + 8, 2);
+	dmbi_put_le64(mem + 512 + 8, 2);
 	fix_label_crc(mem + 512);
 }
 
@@ -425,13 +425,13 @@ static void m_label_type(uint8_t *mem)
 
 static void m_offset_xl(uint8_t *mem)
 {
-	dmb_put_le32(mem + 512 + 20, 480);
+	dmbi_put_le32(mem + 512 + 20, 480);
 	fix_label_crc(mem + 512);
 }
 
 static void m_offset_small(uint8_t *mem)
 {
-	dmb_put_le32(mem + 512 + 20, 8);
+	dmbi_put_le32(mem + 512 + 20, 8);
 	fix_label_crc(mem + 512);
 }
 
@@ -444,13 +444,13 @@ static void m_bad_id(uint8_t *mem)
 static void m_unterminated(uint8_t *mem)
 {
 	for (unsigned off = 72; off + 8 <= 512; off += 8)
-		dmb_put_le64(mem + 512 + off, 4096);
+		dmbi_put_le64(mem + 512 + off, 4096);
 	fix_label_crc(mem + 512);
 }
 
 static void m_two_data_areas(uint8_t *mem)
 {
-	dmb_put_le64(mem + 512 + 88, 2 << 20);
+	dmbi_put_le64(mem + 512 + 88, 2 << 20);
 	fix_label_crc(mem + 512);
 }
 
@@ -459,8 +459,8 @@ static void m_many_mdas(uint8_t *mem)
 	uint8_t *p = mem + 512 + 72 + 32;
 
 	for (unsigned i = 0; i < 9; i++, p += 16) {
-		dmb_put_le64(p, MDA_OFF);
-		dmb_put_le64(p + 8, MDA_SIZE);
+		dmbi_put_le64(p, MDA_OFF);
+		dmbi_put_le64(p + 8, MDA_SIZE);
 	}
 	memset(p, 0, 16);
 	fix_label_crc(mem + 512);
@@ -468,7 +468,7 @@ static void m_many_mdas(uint8_t *mem)
 
 static void m_data_past_end(uint8_t *mem)
 {
-	dmb_put_le64(mem + 512 + 72, (uint64_t)PV_BYTES + 512);
+	dmbi_put_le64(mem + 512 + 72, (uint64_t)PV_BYTES + 512);
 	fix_label_crc(mem + 512);
 }
 
@@ -536,7 +536,7 @@ static void test_label_in_sector_3(void **state)
 	pv_init(&pv, pv_a, base_text);
 	memcpy(pv.mem + 3 * 512, pv.mem + 512, 512);
 	memset(pv.mem + 512, 0, 512);
-	dmb_put_le64(pv.mem + 3 * 512 + 8, 3);
+	dmbi_put_le64(pv.mem + 3 * 512 + 8, 3);
 	fix_label_crc(pv.mem + 3 * 512);
 	assert_int_equal(dmb_lvm_scan_create(&ctx, &s), 0);
 	assert_int_equal(dmb_lvm_scan_add(s, "a", &pv.rb.bdev), 0);
@@ -566,31 +566,31 @@ static void a_magic(uint8_t *mem)
 
 static void a_version(uint8_t *mem)
 {
-	dmb_put_le32(mem + MDA_OFF + 20, 2);
+	dmbi_put_le32(mem + MDA_OFF + 20, 2);
 	fix_mda_crc(mem + MDA_OFF);
 }
 
 static void a_start(uint8_t *mem)
 {
-	dmb_put_le64(mem + MDA_OFF + 24, 8192);
+	dmbi_put_le64(mem + MDA_OFF + 24, 8192);
 	fix_mda_crc(mem + MDA_OFF);
 }
 
 static void a_text_offset(uint8_t *mem)
 {
-	dmb_put_le64(mem + MDA_OFF + 40, MDA_SIZE);
+	dmbi_put_le64(mem + MDA_OFF + 40, MDA_SIZE);
 	fix_mda_crc(mem + MDA_OFF);
 }
 
 static void a_text_size(uint8_t *mem)
 {
-	dmb_put_le64(mem + MDA_OFF + 48, MDA_SIZE);
+	dmbi_put_le64(mem + MDA_OFF + 48, MDA_SIZE);
 	fix_mda_crc(mem + MDA_OFF);
 }
 
 static void a_text_low(uint8_t *mem)
 {
-	dmb_put_le64(mem + MDA_OFF + 40, 100);
+	dmbi_put_le64(mem + MDA_OFF + 40, 100);
 	fix_mda_crc(mem + MDA_OFF);
 }
 
@@ -605,8 +605,8 @@ static void a_text_garbage(uint8_t *mem)
 	size_t len = sizeof(text);
 
 	memcpy(mem + MDA_OFF + 512, text, len);
-	dmb_put_le64(mem + MDA_OFF + 48, len);
-	dmb_put_le32(mem + MDA_OFF + 56, dmb_crc32_update(LVM_CRC_SEED, text, len));
+	dmbi_put_le64(mem + MDA_OFF + 48, len);
+	dmbi_put_le32(mem + MDA_OFF + 56, dmbi_crc32_update(LVM_CRC_SEED, text, len));
 	fix_mda_crc(mem + MDA_OFF);
 }
 
@@ -616,14 +616,14 @@ static void a_no_vg_section(uint8_t *mem)
 	size_t len = sizeof(text);
 
 	memcpy(mem + MDA_OFF + 512, text, len);
-	dmb_put_le64(mem + MDA_OFF + 48, len);
-	dmb_put_le32(mem + MDA_OFF + 56, dmb_crc32_update(LVM_CRC_SEED, text, len));
+	dmbi_put_le64(mem + MDA_OFF + 48, len);
+	dmbi_put_le32(mem + MDA_OFF + 56, dmbi_crc32_update(LVM_CRC_SEED, text, len));
 	fix_mda_crc(mem + MDA_OFF);
 }
 
 static void a_mda_past_end(uint8_t *mem)
 {
-	dmb_put_le64(mem + 512 + 72 + 32 + 8, PV_BYTES);
+	dmbi_put_le64(mem + 512 + 72 + 32 + 8, PV_BYTES);
 	fix_label_crc(mem + 512);
 }
 

@@ -354,71 +354,71 @@ static const char backup_segments[] =
 
 /* --- Helpers ------------------------------------------------------------------ */
 
-static struct dmb_cfg_node *parse_len(const char *text, size_t len)
+static struct dmbi_cfg_node *parse_len(const char *text, size_t len)
 {
-	struct dmb_cfg_node *root = (struct dmb_cfg_node *)1;
-	int r = dmb_cfg_parse(&ctx, text, len, &root);
+	struct dmbi_cfg_node *root = (struct dmbi_cfg_node *)1;
+	int r = dmbi_cfg_parse(&ctx, text, len, &root);
 
 	if (r)
 		fail_msg("parse of \"%.60s\" failed: %d %s", text, r, ctx.msg);
 	assert_non_null(root);
-	assert_int_equal(root->type, DMB_CFG_SECTION);
+	assert_int_equal(root->type, DMBI_CFG_SECTION);
 	assert_null(root->key);
 	assert_null(root->next);
 	return root;
 }
 
-static struct dmb_cfg_node *parse_ok(const char *text)
+static struct dmbi_cfg_node *parse_ok(const char *text)
 {
 	return parse_len(text, strlen(text));
 }
 
-static const struct dmb_cfg_node *section(const struct dmb_cfg_node *sec, const char *key)
+static const struct dmbi_cfg_node *section(const struct dmbi_cfg_node *sec, const char *key)
 {
-	const struct dmb_cfg_node *s = (const struct dmb_cfg_node *)1;
+	const struct dmbi_cfg_node *s = (const struct dmbi_cfg_node *)1;
 
-	if (dmb_cfg_get_section(sec, key, &s))
+	if (dmbi_cfg_get_section(sec, key, &s))
 		fail_msg("no section '%s'", key);
 	assert_non_null(s);
 	assert_string_equal(s->key, key);
 	return s;
 }
 
-static int64_t get_int(const struct dmb_cfg_node *sec, const char *key)
+static int64_t get_int(const struct dmbi_cfg_node *sec, const char *key)
 {
 	int64_t v = 0;
 
-	if (dmb_cfg_get_int(sec, key, &v))
+	if (dmbi_cfg_get_int(sec, key, &v))
 		fail_msg("no integer '%s'", key);
 	return v;
 }
 
-static const char *get_str(const struct dmb_cfg_node *sec, const char *key)
+static const char *get_str(const struct dmbi_cfg_node *sec, const char *key)
 {
 	const char *s = NULL;
 
-	if (dmb_cfg_get_str(sec, key, &s))
+	if (dmbi_cfg_get_str(sec, key, &s))
 		fail_msg("no string '%s'", key);
 	assert_non_null(s);
 	return s;
 }
 
-static size_t count_children(const struct dmb_cfg_node *n)
+static size_t count_children(const struct dmbi_cfg_node *n)
 {
 	size_t k = 0;
 
-	for (const struct dmb_cfg_node *c = n->child; c; c = c->next)
+	for (const struct dmbi_cfg_node *c = n->child; c; c = c->next)
 		k++;
 	return k;
 }
 
 /* The keys of sec's children in order, space-separated. */
-static void child_keys(const struct dmb_cfg_node *sec, char *out, size_t cap)
+static void child_keys(const struct dmbi_cfg_node *sec, char *out, size_t cap)
 {
 	size_t at = 0;
 
 	out[0] = '\0';
-	for (const struct dmb_cfg_node *c = sec->child; c; c = c->next)
+	for (const struct dmbi_cfg_node *c = sec->child; c; c = c->next)
 		at += (size_t)snprintf(out + at, cap - at, "%s%s", at ? " " : "", c->key);
 	assert_true(at < cap);
 }
@@ -466,26 +466,26 @@ static void buf_printf(struct buf *b, const char *fmt, ...)
  * in decimal, floats f:TEXT, strings "TEXT" with nothing escaped, arrays
  * [V,V].  Keys are printed as they are.
  */
-static void compact_value(struct buf *b, const struct dmb_cfg_node *n)
+static void compact_value(struct buf *b, const struct dmbi_cfg_node *n)
 {
 	switch (n->type) {
-	case DMB_CFG_INT:
+	case DMBI_CFG_INT:
 		buf_printf(b, "%lld", (long long)n->num);
 		break;
-	case DMB_CFG_FLOAT:
+	case DMBI_CFG_FLOAT:
 		buf_puts(b, "f:");
 		buf_puts(b, n->str);
 		break;
-	case DMB_CFG_STRING:
+	case DMBI_CFG_STRING:
 		buf_puts(b, "\"");
 		buf_puts(b, n->str);
 		buf_puts(b, "\"");
 		break;
-	case DMB_CFG_ARRAY:
+	case DMBI_CFG_ARRAY:
 		buf_puts(b, "[");
-		for (const struct dmb_cfg_node *e = n->child; e; e = e->next) {
+		for (const struct dmbi_cfg_node *e = n->child; e; e = e->next) {
 			assert_null(e->key);
-			assert_true(e->type != DMB_CFG_ARRAY && e->type != DMB_CFG_SECTION);
+			assert_true(e->type != DMBI_CFG_ARRAY && e->type != DMBI_CFG_SECTION);
 			assert_null(e->child);
 			compact_value(b, e);
 			if (e->next)
@@ -498,12 +498,12 @@ static void compact_value(struct buf *b, const struct dmb_cfg_node *n)
 	}
 }
 
-static void compact(struct buf *b, const struct dmb_cfg_node *sec)
+static void compact(struct buf *b, const struct dmbi_cfg_node *sec)
 {
-	for (const struct dmb_cfg_node *c = sec->child; c; c = c->next) {
+	for (const struct dmbi_cfg_node *c = sec->child; c; c = c->next) {
 		assert_non_null(c->key);
 		buf_puts(b, c->key);
-		if (c->type == DMB_CFG_SECTION) {
+		if (c->type == DMBI_CFG_SECTION) {
 			buf_puts(b, "{");
 			compact(b, c);
 			buf_puts(b, "}");
@@ -517,13 +517,13 @@ static void compact(struct buf *b, const struct dmb_cfg_node *sec)
 }
 
 /* Two trees with the same shape, keys and values (lines aside). */
-static bool tree_equal(const struct dmb_cfg_node *a, const struct dmb_cfg_node *b)
+static bool tree_equal(const struct dmbi_cfg_node *a, const struct dmbi_cfg_node *b)
 {
 	if (a->type != b->type || !a->key != !b->key || (a->key && strcmp(a->key, b->key)))
 		return false;
-	if (a->type == DMB_CFG_INT && a->num != b->num)
+	if (a->type == DMBI_CFG_INT && a->num != b->num)
 		return false;
-	if ((a->type == DMB_CFG_STRING || a->type == DMB_CFG_FLOAT) && strcmp(a->str, b->str))
+	if ((a->type == DMBI_CFG_STRING || a->type == DMBI_CFG_FLOAT) && strcmp(a->str, b->str))
 		return false;
 	for (a = a->child, b = b->child; a && b; a = a->next, b = b->next)
 		if (!tree_equal(a, b))
@@ -536,8 +536,8 @@ static bool tree_equal(const struct dmb_cfg_node *a, const struct dmb_cfg_node *
 static void test_raw_striped(void **state)
 {
 	/* sizeof: the copy as read from the metadata area, NUL included. */
-	struct dmb_cfg_node *root = parse_len(raw_striped, sizeof(raw_striped));
-	const struct dmb_cfg_node *vg, *pvs, *pv, *lvs, *lv, *seg, *arr, *e;
+	struct dmbi_cfg_node *root = parse_len(raw_striped, sizeof(raw_striped));
+	const struct dmbi_cfg_node *vg, *pvs, *pv, *lvs, *lv, *seg, *arr, *e;
 	char keys[256];
 
 	(void)state;
@@ -552,7 +552,7 @@ static void test_raw_striped(void **state)
 			    "cfgvg1.");
 	assert_string_equal(get_str(root, "creation_host"), "vm");
 	assert_int_equal(get_int(root, "creation_time"), 1796015298);
-	assert_int_equal(dmb_cfg_get(root, "creation_time")->line, 93);
+	assert_int_equal(dmbi_cfg_get(root, "creation_time")->line, 93);
 
 	vg = section(root, "cfgvg1");
 	assert_int_equal(vg->line, 1);
@@ -565,11 +565,11 @@ static void test_raw_striped(void **state)
 	assert_int_equal(get_int(vg, "extent_size"), 8192);
 	assert_int_equal(get_int(vg, "max_lv"), 0);
 	assert_int_equal(get_int(vg, "metadata_copies"), 0);
-	assert_int_equal(dmb_cfg_get_array(vg, "status", &arr), 0);
+	assert_int_equal(dmbi_cfg_get_array(vg, "status", &arr), 0);
 	assert_int_equal(count_children(arr), 3);
 	assert_string_equal(arr->child->str, "RESIZEABLE");
 	assert_string_equal(arr->child->next->next->str, "WRITE");
-	assert_int_equal(dmb_cfg_get_array(vg, "flags", &arr), 0);
+	assert_int_equal(dmbi_cfg_get_array(vg, "flags", &arr), 0);
 	assert_null(arr->child);
 
 	pvs = section(vg, "physical_volumes");
@@ -595,15 +595,15 @@ static void test_raw_striped(void **state)
 	assert_string_equal(get_str(seg, "type"), "striped");
 	assert_int_equal(get_int(seg, "stripe_count"), 2);
 	assert_int_equal(get_int(seg, "stripe_size"), 128);
-	assert_int_equal(dmb_cfg_get_array(seg, "stripes", &arr), 0);
+	assert_int_equal(dmbi_cfg_get_array(seg, "stripes", &arr), 0);
 	assert_int_equal(arr->line, 55);
 	assert_int_equal(count_children(arr), 4);
 	e = arr->child;
-	assert_int_equal(e->type, DMB_CFG_STRING);
+	assert_int_equal(e->type, DMBI_CFG_STRING);
 	assert_string_equal(e->str, "pv0");
 	assert_int_equal(e->line, 56);
 	e = e->next;
-	assert_int_equal(e->type, DMB_CFG_INT);
+	assert_int_equal(e->type, DMBI_CFG_INT);
 	assert_int_equal(e->num, 0);
 	e = e->next;
 	assert_string_equal(e->str, "pv1");
@@ -614,17 +614,17 @@ static void test_raw_striped(void **state)
 	assert_int_equal(lv->line, 62);
 	seg = section(lv, "segment1");
 	assert_int_equal(get_int(seg, "extent_count"), 2);
-	assert_int_equal(dmb_cfg_get_array(seg, "stripes", &arr), 0);
+	assert_int_equal(dmbi_cfg_get_array(seg, "stripes", &arr), 0);
 	assert_string_equal(arr->child->str, "pv0");
 	assert_int_equal(arr->child->next->num, 2);
-	dmb_cfg_free(root);
+	dmbi_cfg_free(root);
 }
 
 static void test_raw_and_backup_forms(void **state)
 {
-	struct dmb_cfg_node *raw = parse_len(raw_segments, sizeof(raw_segments));
-	struct dmb_cfg_node *bak = parse_ok(backup_segments);
-	const struct dmb_cfg_node *lv, *seg, *arr;
+	struct dmbi_cfg_node *raw = parse_len(raw_segments, sizeof(raw_segments));
+	struct dmbi_cfg_node *bak = parse_ok(backup_segments);
+	const struct dmbi_cfg_node *lv, *seg, *arr;
 	char keys[256];
 
 	(void)state;
@@ -636,22 +636,22 @@ static void test_raw_and_backup_forms(void **state)
 			    "vgcfgbackup --config 'global { activation = 0 }' --devices /dev/loop2 "
 			    "-f backup.txt cfgvg0");
 	/* Indentation and annotation comments change nothing in the tree. */
-	assert_true(tree_equal(dmb_cfg_get(raw, "cfgvg0"), dmb_cfg_get(bak, "cfgvg0")));
-	assert_int_equal(dmb_cfg_get(bak, "cfgvg0")->line, 11);
+	assert_true(tree_equal(dmbi_cfg_get(raw, "cfgvg0"), dmbi_cfg_get(bak, "cfgvg0")));
+	assert_int_equal(dmbi_cfg_get(bak, "cfgvg0")->line, 11);
 
 	lv = section(section(section(bak, "cfgvg0"), "logical_volumes"), "lv");
 	assert_int_equal(get_int(lv, "segment_count"), 2);
 	seg = section(lv, "segment2");
 	assert_int_equal(get_int(seg, "start_extent"), 2);
 	assert_int_equal(get_int(seg, "stripe_count"), 1);
-	assert_int_equal(dmb_cfg_get_array(seg, "stripes", &arr), 0);
+	assert_int_equal(dmbi_cfg_get_array(seg, "stripes", &arr), 0);
 	assert_int_equal(arr->child->next->num, 5);
 	lv = section(section(section(raw, "cfgvg0"), "logical_volumes"), "data_2");
-	assert_int_equal(dmb_cfg_get_array(lv, "tags", &arr), 0);
+	assert_int_equal(dmbi_cfg_get_array(lv, "tags", &arr), 0);
 	assert_string_equal(arr->child->str, "boot");
 	assert_string_equal(arr->child->next->str, "x+y");
-	dmb_cfg_free(raw);
-	dmb_cfg_free(bak);
+	dmbi_cfg_free(raw);
+	dmbi_cfg_free(bak);
 }
 
 /*
@@ -725,14 +725,14 @@ static void test_token_rules(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(good_texts); i++) {
 		const struct good_text *g = &good_texts[i];
-		struct dmb_cfg_node *root = parse_len(g->text, g->len ? g->len : strlen(g->text));
+		struct dmbi_cfg_node *root = parse_len(g->text, g->len ? g->len : strlen(g->text));
 		struct buf b = { 0 };
 
 		compact(&b, root);
 		if (strcmp(b.p, g->tree) != 0)
 			fail_msg("row %zu: \"%s\" gave\n  %s\nnot\n  %s", i, g->text, b.p, g->tree);
 		free(b.p);
-		dmb_cfg_free(root);
+		dmbi_cfg_free(root);
 	}
 }
 
@@ -750,82 +750,82 @@ static void test_lines(void **state)
 			   "}\n"
 			   "\n"
 			   "d = 3";
-	struct dmb_cfg_node *root = parse_ok(text);
-	const struct dmb_cfg_node *s = section(root, "s"), *arr;
+	struct dmbi_cfg_node *root = parse_ok(text);
+	const struct dmbi_cfg_node *s = section(root, "s"), *arr;
 
 	(void)state;
 	assert_int_equal(root->line, 1);
-	assert_int_equal(dmb_cfg_get(root, "a")->line, 2);
+	assert_int_equal(dmbi_cfg_get(root, "a")->line, 2);
 	assert_int_equal(s->line, 3);
-	assert_int_equal(dmb_cfg_get(s, "b")->line, 4);
-	assert_int_equal(dmb_cfg_get_array(s, "c", &arr), 0);
+	assert_int_equal(dmbi_cfg_get(s, "b")->line, 4);
+	assert_int_equal(dmbi_cfg_get_array(s, "c", &arr), 0);
 	assert_int_equal(arr->line, 6);
 	assert_int_equal(arr->child->line, 7);
 	assert_int_equal(arr->child->next->line, 8);
-	assert_int_equal(dmb_cfg_get(root, "d")->line, 12);
-	dmb_cfg_free(root);
+	assert_int_equal(dmbi_cfg_get(root, "d")->line, 12);
+	dmbi_cfg_free(root);
 }
 
 /* --- Lookups ------------------------------------------------------------------- */
 
 static void test_lookups(void **state)
 {
-	struct dmb_cfg_node *root = parse_ok("i = 5 s = \"x\" f = 1.5 a = [1] sec { k = 1 } "
+	struct dmbi_cfg_node *root = parse_ok("i = 5 s = \"x\" f = 1.5 a = [1] sec { k = 1 } "
 					     "i = 6 dup { } dup = 2");
-	const struct dmb_cfg_node *n = NULL, *arr, *sec;
+	const struct dmbi_cfg_node *n = NULL, *arr, *sec;
 	const char *str = "unset";
 	int64_t v = -1;
 
 	(void)state;
-	assert_int_equal(dmb_cfg_get_int(root, "i", &v), 0);
+	assert_int_equal(dmbi_cfg_get_int(root, "i", &v), 0);
 	assert_int_equal(v, 5); /* the first of two */
-	assert_int_equal(dmb_cfg_get_str(root, "s", &str), 0);
+	assert_int_equal(dmbi_cfg_get_str(root, "s", &str), 0);
 	assert_string_equal(str, "x");
-	assert_int_equal(dmb_cfg_get_array(root, "a", &arr), 0);
-	assert_int_equal(arr->type, DMB_CFG_ARRAY);
-	assert_int_equal(dmb_cfg_get_section(root, "sec", &sec), 0);
+	assert_int_equal(dmbi_cfg_get_array(root, "a", &arr), 0);
+	assert_int_equal(arr->type, DMBI_CFG_ARRAY);
+	assert_int_equal(dmbi_cfg_get_section(root, "sec", &sec), 0);
 	assert_int_equal(get_int(sec, "k"), 1);
-	n = dmb_cfg_get(root, "f");
-	assert_int_equal(n->type, DMB_CFG_FLOAT);
+	n = dmbi_cfg_get(root, "f");
+	assert_int_equal(n->type, DMBI_CFG_FLOAT);
 	assert_string_equal(n->str, "1.5");
 
 	/* Missing, wrong type: *out untouched. */
 	v = -1;
 	str = "unset";
 	n = NULL;
-	assert_int_equal(dmb_cfg_get_int(root, "none", &v), DMB_ENOENT);
-	assert_int_equal(dmb_cfg_get_int(root, "s", &v), DMB_ECORRUPT);
-	assert_int_equal(dmb_cfg_get_int(root, "f", &v), DMB_ECORRUPT);
-	assert_int_equal(dmb_cfg_get_int(root, "a", &v), DMB_ECORRUPT); /* [1] is no scalar */
+	assert_int_equal(dmbi_cfg_get_int(root, "none", &v), DMB_ENOENT);
+	assert_int_equal(dmbi_cfg_get_int(root, "s", &v), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_int(root, "f", &v), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_int(root, "a", &v), DMB_ECORRUPT); /* [1] is no scalar */
 	assert_int_equal(v, -1);
-	assert_int_equal(dmb_cfg_get_str(root, "i", &str), DMB_ECORRUPT);
-	assert_int_equal(dmb_cfg_get_str(root, "sec", &str), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_str(root, "i", &str), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_str(root, "sec", &str), DMB_ECORRUPT);
 	assert_string_equal(str, "unset");
-	assert_int_equal(dmb_cfg_get_array(root, "s", &n), DMB_ECORRUPT);
-	assert_int_equal(dmb_cfg_get_section(root, "a", &n), DMB_ECORRUPT);
-	assert_int_equal(dmb_cfg_get_section(root, "none", &n), DMB_ENOENT);
+	assert_int_equal(dmbi_cfg_get_array(root, "s", &n), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_section(root, "a", &n), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_section(root, "none", &n), DMB_ENOENT);
 	/* The first "dup" is a section: the later value does not change that. */
-	assert_int_equal(dmb_cfg_get_section(root, "dup", &n), 0);
-	assert_int_equal(dmb_cfg_get_int(root, "dup", &v), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_get_section(root, "dup", &n), 0);
+	assert_int_equal(dmbi_cfg_get_int(root, "dup", &v), DMB_ECORRUPT);
 
 	/* Only sections have keyed children. */
-	assert_null(dmb_cfg_get(NULL, "i"));
-	assert_null(dmb_cfg_get(arr, "i"));
-	assert_null(dmb_cfg_get(arr->child, "i"));
-	assert_int_equal(dmb_cfg_get_int(arr, "i", &v), DMB_ENOENT);
+	assert_null(dmbi_cfg_get(NULL, "i"));
+	assert_null(dmbi_cfg_get(arr, "i"));
+	assert_null(dmbi_cfg_get(arr->child, "i"));
+	assert_int_equal(dmbi_cfg_get_int(arr, "i", &v), DMB_ENOENT);
 	/* Keys are compared exactly. */
-	assert_null(dmb_cfg_get(root, "I"));
-	assert_null(dmb_cfg_get(root, ""));
-	assert_null(dmb_cfg_get(sec, "i"));
+	assert_null(dmbi_cfg_get(root, "I"));
+	assert_null(dmbi_cfg_get(root, ""));
+	assert_null(dmbi_cfg_get(sec, "i"));
 
-	assert_string_equal(dmb_cfg_type_name(DMB_CFG_SECTION), "section");
-	assert_string_equal(dmb_cfg_type_name(DMB_CFG_INT), "integer");
-	assert_string_equal(dmb_cfg_type_name(DMB_CFG_FLOAT), "float");
-	assert_string_equal(dmb_cfg_type_name(DMB_CFG_STRING), "string");
-	assert_string_equal(dmb_cfg_type_name(DMB_CFG_ARRAY), "array");
-	assert_string_equal(dmb_cfg_type_name((enum dmb_cfg_type)99), "unknown");
-	dmb_cfg_free(root);
-	dmb_cfg_free(NULL);
+	assert_string_equal(dmbi_cfg_type_name(DMBI_CFG_SECTION), "section");
+	assert_string_equal(dmbi_cfg_type_name(DMBI_CFG_INT), "integer");
+	assert_string_equal(dmbi_cfg_type_name(DMBI_CFG_FLOAT), "float");
+	assert_string_equal(dmbi_cfg_type_name(DMBI_CFG_STRING), "string");
+	assert_string_equal(dmbi_cfg_type_name(DMBI_CFG_ARRAY), "array");
+	assert_string_equal(dmbi_cfg_type_name((enum dmbi_cfg_type)99), "unknown");
+	dmbi_cfg_free(root);
+	dmbi_cfg_free(NULL);
 }
 
 /*
@@ -955,11 +955,11 @@ static void test_malformed(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad_texts); i++) {
 		const struct bad_text *b = &bad_texts[i];
-		struct dmb_cfg_node *root = (struct dmb_cfg_node *)1;
+		struct dmbi_cfg_node *root = (struct dmbi_cfg_node *)1;
 		int r;
 
 		dmb_ctx_clear(&ctx);
-		r = dmb_cfg_parse(&ctx, b->text, b->len ? b->len : strlen(b->text), &root);
+		r = dmbi_cfg_parse(&ctx, b->text, b->len ? b->len : strlen(b->text), &root);
 		if (r != b->err || !strstr(ctx.msg, b->msg))
 			fail_msg("%s: got %d \"%s\", want %d \"%s\"", b->name, r, ctx.msg, b->err,
 				 b->msg);
@@ -973,17 +973,17 @@ static void test_malformed(void **state)
 static void test_long_tokens_in_messages(void **state)
 {
 	static char text[4096];
-	struct dmb_cfg_node *root;
+	struct dmbi_cfg_node *root;
 
 	(void)state;
 	memset(text, 'k', sizeof(text) - 3);
 	memcpy(text + sizeof(text) - 3, " 1", 3);
-	assert_int_equal(dmb_cfg_parse(&ctx, text, strlen(text), &root), DMB_ECORRUPT);
+	assert_int_equal(dmbi_cfg_parse(&ctx, text, strlen(text), &root), DMB_ECORRUPT);
 	assert_string_equal(ctx.msg, "line 1: expected '=' or '{' after "
 				     "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk', found '1'");
 	memcpy(text, "a = ", 4);
 	memset(text + 4, '7', sizeof(text) - 5);
-	assert_int_equal(dmb_cfg_parse(&ctx, text, strlen(text), &root), DMB_ERANGE);
+	assert_int_equal(dmbi_cfg_parse(&ctx, text, strlen(text), &root), DMB_ERANGE);
 	assert_string_equal(ctx.msg, "line 1: integer '7777777777777777777777777777777777777777' "
 				     "out of range");
 	/* A long string is fine: strings are bounded by the text only. */
@@ -991,7 +991,7 @@ static void test_long_tokens_in_messages(void **state)
 	text[sizeof(text) - 2] = '"';
 	root = parse_ok(text);
 	assert_int_equal(strlen(get_str(root, "a")), sizeof(text) - 7);
-	dmb_cfg_free(root);
+	dmbi_cfg_free(root);
 }
 
 /* --- Caps ----------------------------------------------------------------------- */
@@ -1015,29 +1015,29 @@ static char *nested_text(unsigned depth)
 
 static void test_depth_cap(void **state)
 {
-	struct dmb_cfg_node *root;
-	const struct dmb_cfg_node *s;
-	char *t = nested_text(DMB_CFG_MAX_DEPTH);
+	struct dmbi_cfg_node *root;
+	const struct dmbi_cfg_node *s;
+	char *t = nested_text(DMBI_CFG_MAX_DEPTH);
 	unsigned depth = 0;
 
 	(void)state;
 	root = parse_ok(t);
-	for (s = root; dmb_cfg_get_section(s, "s", &s) == 0;)
+	for (s = root; dmbi_cfg_get_section(s, "s", &s) == 0;)
 		depth++;
-	assert_int_equal(depth, DMB_CFG_MAX_DEPTH);
+	assert_int_equal(depth, DMBI_CFG_MAX_DEPTH);
 	assert_int_equal(get_int(s, "v"), 1);
-	dmb_cfg_free(root);
+	dmbi_cfg_free(root);
 	free(t);
 
-	t = nested_text(DMB_CFG_MAX_DEPTH + 1);
-	assert_int_equal(dmb_cfg_parse(&ctx, t, strlen(t), &root), DMB_ERANGE);
+	t = nested_text(DMBI_CFG_MAX_DEPTH + 1);
+	assert_int_equal(dmbi_cfg_parse(&ctx, t, strlen(t), &root), DMB_ERANGE);
 	assert_string_equal(ctx.msg, "line 1: sections nested deeper than 32");
 	assert_null(root);
 	free(t);
 
 	/* Hostile nesting stops at the cap, with no recursion to overflow. */
 	t = nested_text(1000000);
-	assert_int_equal(dmb_cfg_parse(&ctx, t, strlen(t), &root), DMB_ERANGE);
+	assert_int_equal(dmbi_cfg_parse(&ctx, t, strlen(t), &root), DMB_ERANGE);
 	assert_string_equal(ctx.msg, "line 1: sections nested deeper than 32");
 	free(t);
 }
@@ -1061,17 +1061,17 @@ static char *wide_text(size_t n)
 
 static void test_node_cap(void **state)
 {
-	struct dmb_cfg_node *root;
-	char *t = wide_text(DMB_CFG_MAX_NODES - 1);
+	struct dmbi_cfg_node *root;
+	char *t = wide_text(DMBI_CFG_MAX_NODES - 1);
 
 	(void)state;
 	root = parse_ok(t);
-	assert_int_equal(count_children(root->child), DMB_CFG_MAX_NODES - 1);
-	dmb_cfg_free(root);
+	assert_int_equal(count_children(root->child), DMBI_CFG_MAX_NODES - 1);
+	dmbi_cfg_free(root);
 	free(t);
 
-	t = wide_text(DMB_CFG_MAX_NODES);
-	assert_int_equal(dmb_cfg_parse(&ctx, t, strlen(t), &root), DMB_ERANGE);
+	t = wide_text(DMBI_CFG_MAX_NODES);
+	assert_int_equal(dmbi_cfg_parse(&ctx, t, strlen(t), &root), DMB_ERANGE);
 	assert_string_equal(ctx.msg, "line 1: more than 1000000 sections, values and array elements");
 	assert_null(root);
 	free(t);
@@ -1080,11 +1080,11 @@ static void test_node_cap(void **state)
 static void test_text_cap(void **state)
 {
 	static const char text[] = "a = 1";
-	struct dmb_cfg_node *root = (struct dmb_cfg_node *)1;
+	struct dmbi_cfg_node *root = (struct dmbi_cfg_node *)1;
 
 	(void)state;
 	/* The size is checked before any byte is read. */
-	assert_int_equal(dmb_cfg_parse(&ctx, text, (size_t)DMB_CFG_MAX_TEXT + 1, &root), DMB_ERANGE);
+	assert_int_equal(dmbi_cfg_parse(&ctx, text, (size_t)DMBI_CFG_MAX_TEXT + 1, &root), DMB_ERANGE);
 	assert_string_equal(ctx.msg, "metadata text of 134217729 bytes is larger than 134217728");
 	assert_null(root);
 }
@@ -1093,7 +1093,7 @@ static void test_text_cap(void **state)
 
 static void fail_each_allocation(const char *text, size_t len)
 {
-	struct dmb_cfg_node *want = parse_len(text, len), *root;
+	struct dmbi_cfg_node *want = parse_len(text, len), *root;
 	const long live = test_port_live_allocs();
 	long n;
 
@@ -1101,13 +1101,13 @@ static void fail_each_allocation(const char *text, size_t len)
 		int r;
 
 		dmb_ctx_clear(&ctx);
-		root = (struct dmb_cfg_node *)1;
+		root = (struct dmbi_cfg_node *)1;
 		test_port_fail_alloc_at(n);
-		r = dmb_cfg_parse(&ctx, text, len, &root);
+		r = dmbi_cfg_parse(&ctx, text, len, &root);
 		test_port_fail_alloc_at(0);
 		if (r == 0) {
 			assert_true(tree_equal(root, want));
-			dmb_cfg_free(root);
+			dmbi_cfg_free(root);
 			break;
 		}
 		if (r != DMB_ENOMEM)
@@ -1121,7 +1121,7 @@ static void fail_each_allocation(const char *text, size_t len)
 	}
 	/* Every node was an allocation that could fail. */
 	assert_true(n > 70);
-	dmb_cfg_free(want);
+	dmbi_cfg_free(want);
 }
 
 static void test_alloc_failures(void **state)
@@ -1138,7 +1138,7 @@ static void test_alloc_failures(void **state)
 
 /* The tree the test means, independent of the library's nodes. */
 struct mnode {
-	enum dmb_cfg_type type;
+	enum dmbi_cfg_type type;
 	char key[24];   /* "" for array elements */
 	int64_t num;
 	char str[48];
@@ -1166,7 +1166,7 @@ static struct mnode *gen_value(struct rng *r, bool element)
 	assert_non_null(m);
 	switch (rng_below(r, element ? 3 : 4)) {
 	case 0:
-		m->type = DMB_CFG_INT;
+		m->type = DMBI_CFG_INT;
 		switch (rng_below(r, 5)) {
 		case 0:
 			m->num = INT64_MIN;
@@ -1186,21 +1186,21 @@ static struct mnode *gen_value(struct rng *r, bool element)
 		static const char *const signs[] = { "", "-", "+" };
 		char a[8], b[8];
 
-		m->type = DMB_CFG_FLOAT;
+		m->type = DMBI_CFG_FLOAT;
 		gen_text(r, a, 0, 5, "0123456789");
 		gen_text(r, b, a[0] ? 0 : 1, 5, "0123456789");
 		snprintf(m->str, sizeof(m->str), "%s%s.%s", signs[rng_below(r, 3)], a, b);
 		break;
 	}
 	case 2:
-		m->type = DMB_CFG_STRING;
+		m->type = DMBI_CFG_STRING;
 		if (rng_below(r, 2))
 			gen_text(r, m->str, 0, 20, name_pool);
 		else
 			gen_text(r, m->str, 0, 40, any_pool);
 		break;
 	default:
-		m->type = DMB_CFG_ARRAY;
+		m->type = DMBI_CFG_ARRAY;
 		m->nkids = (size_t)rng_below(r, GEN_KIDS + 1);
 		for (size_t i = 0; i < m->nkids; i++)
 			m->kid[i] = gen_value(r, true);
@@ -1214,7 +1214,7 @@ static struct mnode *gen_section(struct rng *r, unsigned depth)
 	struct mnode *m = calloc(1, sizeof(*m));
 
 	assert_non_null(m);
-	m->type = DMB_CFG_SECTION;
+	m->type = DMBI_CFG_SECTION;
 	m->nkids = (size_t)rng_range(r, depth ? 0 : 1, GEN_KIDS);
 	for (size_t i = 0; i < m->nkids; i++) {
 		struct mnode *k = depth < GEN_DEPTH && rng_below(r, 4) == 0 ? gen_section(r, depth + 1)
@@ -1331,11 +1331,11 @@ static void put_scalar(struct printer *p, const struct mnode *m, enum form f)
 {
 	char t[64];
 
-	if (m->type == DMB_CFG_STRING) {
+	if (m->type == DMBI_CFG_STRING) {
 		put_string(p, m->str, f);
 		return;
 	}
-	if (m->type == DMB_CFG_FLOAT) {
+	if (m->type == DMBI_CFG_FLOAT) {
 		token(p, m->str, L_NUMBER);
 		return;
 	}
@@ -1357,22 +1357,22 @@ static void put_entries(struct printer *p, const struct mnode *sec)
 		const struct mnode *k = sec->kid[i];
 
 		put_string(p, k->key, pick_form(p, k->key, false));
-		if (k->type == DMB_CFG_SECTION) {
+		if (k->type == DMBI_CFG_SECTION) {
 			token(p, "{", L_PUNCT);
 			put_entries(p, k);
 			token(p, "}", L_PUNCT);
 			continue;
 		}
 		token(p, "=", L_PUNCT);
-		if (k->type != DMB_CFG_ARRAY) {
+		if (k->type != DMBI_CFG_ARRAY) {
 			put_scalar(p, k, pick_form(p, k->str, true));
 			continue;
 		}
 		token(p, "[", L_PUNCT);
 		for (size_t e = 0; e < k->nkids; e++) {
 			const struct mnode *v = k->kid[e];
-			enum form f = v->type == DMB_CFG_STRING ? pick_form(p, v->str, true) : F_BARE;
-			bool quoted = v->type == DMB_CFG_STRING && f != F_BARE;
+			enum form f = v->type == DMBI_CFG_STRING ? pick_form(p, v->str, true) : F_BARE;
+			bool quoted = v->type == DMBI_CFG_STRING && f != F_BARE;
 
 			/* A comma is optional only before a quoted string. */
 			if (e && !(quoted && rng_below(p->rng, 3) == 0))
@@ -1385,30 +1385,30 @@ static void put_entries(struct printer *p, const struct mnode *sec)
 	}
 }
 
-static void assert_model(const struct mnode *m, const struct dmb_cfg_node *n, bool keyed)
+static void assert_model(const struct mnode *m, const struct dmbi_cfg_node *n, bool keyed)
 {
-	const struct dmb_cfg_node *c = n->child;
+	const struct dmbi_cfg_node *c = n->child;
 
 	assert_int_equal(n->type, m->type);
 	if (keyed)
 		assert_string_equal(n->key, m->key);
 	else
 		assert_null(n->key);
-	if (m->type == DMB_CFG_INT)
+	if (m->type == DMBI_CFG_INT)
 		assert_int_equal(n->num, m->num);
-	if (m->type == DMB_CFG_STRING || m->type == DMB_CFG_FLOAT)
+	if (m->type == DMBI_CFG_STRING || m->type == DMBI_CFG_FLOAT)
 		assert_string_equal(n->str, m->str);
 	for (size_t i = 0; i < m->nkids; i++, c = c->next) {
 		assert_non_null(c);
-		assert_model(m->kid[i], c, m->type == DMB_CFG_SECTION);
+		assert_model(m->kid[i], c, m->type == DMBI_CFG_SECTION);
 	}
 	assert_null(c);
 }
 
 /* The tree again, in one fixed layout: everything quoted, one entry a line. */
-static void canonical(struct buf *b, const struct dmb_cfg_node *n)
+static void canonical(struct buf *b, const struct dmbi_cfg_node *n)
 {
-	for (const struct dmb_cfg_node *c = n->child; c; c = c->next) {
+	for (const struct dmbi_cfg_node *c = n->child; c; c = c->next) {
 		if (c->key) {
 			buf_puts(b, "\"");
 			for (const char *s = c->key; *s; s++) {
@@ -1416,25 +1416,25 @@ static void canonical(struct buf *b, const struct dmb_cfg_node *n)
 					buf_puts(b, "\\");
 				buf_put(b, s, 1);
 			}
-			buf_puts(b, c->type == DMB_CFG_SECTION ? "\" {\n" : "\" = ");
+			buf_puts(b, c->type == DMBI_CFG_SECTION ? "\" {\n" : "\" = ");
 		}
 		switch (c->type) {
-		case DMB_CFG_SECTION:
+		case DMBI_CFG_SECTION:
 			canonical(b, c);
 			buf_puts(b, "}\n");
 			continue;
-		case DMB_CFG_ARRAY:
+		case DMBI_CFG_ARRAY:
 			buf_puts(b, "[");
 			canonical(b, c);
 			buf_puts(b, "]");
 			break;
-		case DMB_CFG_INT:
+		case DMBI_CFG_INT:
 			buf_printf(b, "%lld", (long long)c->num);
 			break;
-		case DMB_CFG_FLOAT:
+		case DMBI_CFG_FLOAT:
 			buf_puts(b, c->str);
 			break;
-		case DMB_CFG_STRING:
+		case DMBI_CFG_STRING:
 			buf_puts(b, "\"");
 			for (const char *s = c->str; *s; s++) {
 				if (*s == '"' || *s == '\\')
@@ -1457,7 +1457,7 @@ static void test_print_parse_property(void **state)
 	for (unsigned iter = 0; iter < 400; iter++) {
 		struct mnode *m = gen_section(&r, 0);
 		struct printer p = { { 0 }, &r, L_PUNCT };
-		struct dmb_cfg_node *root, *again;
+		struct dmbi_cfg_node *root, *again;
 		struct buf c = { 0 };
 		size_t nuls = (size_t)rng_below(&r, 3);
 
@@ -1472,8 +1472,8 @@ static void test_print_parse_property(void **state)
 		again = parse_ok(c.p);
 		if (!tree_equal(root, again))
 			fail_msg("iteration %u: canonical text parsed differently:\n%s", iter, c.p);
-		dmb_cfg_free(again);
-		dmb_cfg_free(root);
+		dmbi_cfg_free(again);
+		dmbi_cfg_free(root);
 		free(c.p);
 		free(p.b.p);
 		mnode_free(m);
@@ -1483,14 +1483,14 @@ static void test_print_parse_property(void **state)
 /* Truncated and corrupted copies of real metadata fail cleanly or parse. */
 static void check_any(const char *text, size_t len)
 {
-	struct dmb_cfg_node *root = (struct dmb_cfg_node *)1;
+	struct dmbi_cfg_node *root = (struct dmbi_cfg_node *)1;
 	int r;
 
 	dmb_ctx_clear(&ctx);
-	r = dmb_cfg_parse(&ctx, text, len, &root);
+	r = dmbi_cfg_parse(&ctx, text, len, &root);
 	if (r == 0) {
 		assert_non_null(root);
-		dmb_cfg_free(root);
+		dmbi_cfg_free(root);
 	} else {
 		if (r != DMB_ECORRUPT && r != DMB_ERANGE)
 			fail_msg("unexpected error %d (%s)", r, ctx.msg);

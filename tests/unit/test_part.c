@@ -12,8 +12,8 @@
  */
 #include "helpers.h"
 
-#include "core/endian.h"
-#include "core/util.h"
+#include "base/base.h"
+#include "core/core.h"
 
 static struct dmb_ctx ctx;
 static long baseline;
@@ -105,10 +105,10 @@ static void fix_copy(struct img *im, int backup, bool array)
 	if (array) {
 		uint64_t at = backup ? im->lbas - 1 - im->array_lbas : 2;
 
-		dmb_put_le32(h + 88, dmb_crc32(0, sector(im, at), (size_t)im->count * im->esize));
+		dmbi_put_le32(h + 88, dmbi_crc32(0, sector(im, at), (size_t)im->count * im->esize));
 	}
-	dmb_put_le32(h + 16, 0);
-	dmb_put_le32(h + 16, dmb_crc32(0, h, dmb_get_le32(h + 12)));
+	dmbi_put_le32(h + 16, 0);
+	dmbi_put_le32(h + 16, dmbi_crc32(0, h, dmbi_get_le32(h + 12)));
 }
 
 static void fix_both(struct img *im)
@@ -126,11 +126,11 @@ static void put_entry(struct img *im, const struct ent *e)
 		memset(p, 0, im->esize);
 		put_guid(p, e->type);
 		put_guid(p + 16, e->uuid);
-		dmb_put_le64(p + 32, e->first);
-		dmb_put_le64(p + 40, e->last);
-		dmb_put_le64(p + 48, e->attrs);
+		dmbi_put_le64(p + 32, e->first);
+		dmbi_put_le64(p + 40, e->last);
+		dmbi_put_le64(p + 48, e->attrs);
 		for (unsigned i = 0; e->name && e->name[i]; i++)
-			dmb_put_le16(p + 56 + 2 * i, e->name[i]);
+			dmbi_put_le16(p + 56 + 2 * i, e->name[i]);
 	}
 }
 
@@ -141,8 +141,8 @@ static void mbr_put(uint8_t *sec, unsigned slot, uint8_t boot, uint8_t type, uin
 
 	p[0] = boot;
 	p[4] = type;
-	dmb_put_le32(p + 8, start);
-	dmb_put_le32(p + 12, size);
+	dmbi_put_le32(p + 8, start);
+	dmbi_put_le32(p + 12, size);
 	sec[510] = 0x55;
 	sec[511] = 0xaa;
 }
@@ -165,21 +165,21 @@ static void gpt_build(struct img *im, unsigned ss, uint64_t lbas, uint32_t count
 	im->count = count;
 	im->esize = esize;
 	im->array_lbas = ((uint64_t)count * esize + ss - 1) / ss;
-	mbr_put(im->mem, 0, 0, 0xee, 1, (uint32_t)DMB_MIN(lbas - 1, 0xffffffffu));
+	mbr_put(im->mem, 0, 0, 0xee, 1, (uint32_t)DMBI_MIN(lbas - 1, 0xffffffffu));
 	for (int backup = 0; backup < 2; backup++) {
 		uint8_t *h = hdr(im, backup);
 
 		memcpy(h, "EFI PART", 8);
-		dmb_put_le32(h + 8, 0x00010000);
-		dmb_put_le32(h + 12, 92);
-		dmb_put_le64(h + 24, hdr_lba(im, backup));
-		dmb_put_le64(h + 32, hdr_lba(im, !backup));
-		dmb_put_le64(h + 40, 2 + im->array_lbas);
-		dmb_put_le64(h + 48, lbas - 2 - im->array_lbas);
+		dmbi_put_le32(h + 8, 0x00010000);
+		dmbi_put_le32(h + 12, 92);
+		dmbi_put_le64(h + 24, hdr_lba(im, backup));
+		dmbi_put_le64(h + 32, hdr_lba(im, !backup));
+		dmbi_put_le64(h + 40, 2 + im->array_lbas);
+		dmbi_put_le64(h + 48, lbas - 2 - im->array_lbas);
 		put_guid(h + 56, DISK_GUID);
-		dmb_put_le64(h + 72, backup ? lbas - 1 - im->array_lbas : 2);
-		dmb_put_le32(h + 80, count);
-		dmb_put_le32(h + 84, esize);
+		dmbi_put_le64(h + 72, backup ? lbas - 1 - im->array_lbas : 2);
+		dmbi_put_le32(h + 80, count);
+		dmbi_put_le32(h + 84, esize);
 	}
 	for (size_t i = 0; i < n; i++)
 		put_entry(im, &ents[i]);
@@ -425,14 +425,14 @@ static void wipe_backup(struct img *im)
 /* The backup agrees with itself but not with the primary. */
 static void backup_differs(struct img *im)
 {
-	dmb_put_le64(hdr(im, 1) + 40, 35);
+	dmbi_put_le64(hdr(im, 1) + 40, 35);
 	fix_copy(im, 1, false);
 }
 
 /* The primary's alternate_lba points at the primary itself. */
 static void alternate_is_primary(struct img *im)
 {
-	dmb_put_le64(hdr(im, 0) + 32, 1);
+	dmbi_put_le64(hdr(im, 0) + 32, 1);
 	fix_copy(im, 0, false);
 }
 
@@ -509,7 +509,7 @@ static void test_gpt_grown(void **state)
 static void set32_both(struct img *im, size_t off, uint32_t v)
 {
 	for (int b = 0; b < 2; b++) {
-		dmb_put_le32(hdr(im, b) + off, v);
+		dmbi_put_le32(hdr(im, b) + off, v);
 		fix_copy(im, b, false);
 	}
 }
@@ -517,7 +517,7 @@ static void set32_both(struct img *im, size_t off, uint32_t v)
 static void set64_both(struct img *im, size_t off, uint64_t v)
 {
 	for (int b = 0; b < 2; b++) {
-		dmb_put_le64(hdr(im, b) + off, v);
+		dmbi_put_le64(hdr(im, b) + off, v);
 		fix_copy(im, b, false);
 	}
 }
@@ -548,8 +548,8 @@ static void m_header_size_small(struct img *im)
 static void m_header_size_big(struct img *im)
 {
 	/* The CRC is over header_size bytes, so a bad size is caught before it. */
-	dmb_put_le32(hdr(im, 0) + 12, 513);
-	dmb_put_le32(hdr(im, 1) + 12, 513);
+	dmbi_put_le32(hdr(im, 0) + 12, 513);
+	dmbi_put_le32(hdr(im, 1) + 12, 513);
 }
 
 static void m_entry_size_odd(struct img *im)
@@ -600,9 +600,9 @@ static void m_array_lba0(struct img *im)
 
 static void m_array_on_header(struct img *im)
 {
-	dmb_put_le64(hdr(im, 0) + 72, 1);
+	dmbi_put_le64(hdr(im, 0) + 72, 1);
 	fix_copy(im, 0, false);
-	dmb_put_le64(hdr(im, 1) + 72, im->lbas - im->array_lbas);
+	dmbi_put_le64(hdr(im, 1) + 72, im->lbas - im->array_lbas);
 	fix_copy(im, 1, false);
 }
 
@@ -624,9 +624,9 @@ static void m_usable_past_end(struct img *im)
 
 static void m_header_usable(struct img *im)
 {
-	dmb_put_le64(hdr(im, 0) + 40, 1);
+	dmbi_put_le64(hdr(im, 0) + 40, 1);
 	fix_copy(im, 0, false);
-	dmb_put_le64(hdr(im, 1) + 48, im->lbas - 1);
+	dmbi_put_le64(hdr(im, 1) + 48, im->lbas - 1);
 	fix_copy(im, 1, false);
 }
 
@@ -679,7 +679,7 @@ static void m_overlap_edge(struct img *im)
 /* The primary over a cap, the backup damaged: the primary's code, both reasons. */
 static void m_cap_and_crc(struct img *im)
 {
-	dmb_put_le32(hdr(im, 0) + 80, DMB_PART_MAX + 1);
+	dmbi_put_le32(hdr(im, 0) + 80, DMB_PART_MAX + 1);
 	fix_copy(im, 0, false);
 	damage_backup_header(im);
 }
@@ -709,7 +709,7 @@ static void m_boot_indicator(struct img *im)
 static void m_two_sector_sizes(struct img *im)
 {
 	memcpy(sector(im, 8), hdr(im, 0), 512);
-	dmb_put_le64(sector(im, 8) + 24, 1);
+	dmbi_put_le64(sector(im, 8) + 24, 1);
 }
 
 /* --- MBR malformations (the image starts as an empty MBR over 2048 sectors) --- */
@@ -950,7 +950,7 @@ static void test_bad_sector_sizes(void **state)
 static void mbr_std(struct img *im, unsigned ss)
 {
 	img_alloc(im, ss, 2048);
-	dmb_put_le32(im->mem + 440, 0xdeadbeef);
+	dmbi_put_le32(im->mem + 440, 0xdeadbeef);
 	mbr_put(im->mem, 0, 0x80, 0x83, 100, 100);
 	mbr_put(im->mem, 1, 0, 0x05, 1000, 900);
 	mbr_put(im->mem, 3, 0, 0x0c, 1900, 148);
@@ -1080,7 +1080,7 @@ static void test_mbr_empty(void **state)
 
 	(void)state;
 	img_alloc(&im, 512, 2048);
-	dmb_put_le32(im.mem + 440, 0x12345678);
+	dmbi_put_le32(im.mem + 440, 0x12345678);
 	mbr_put(im.mem, 0, 0, 0, 0, 0);
 	t = load_ok(&im, 9, 0);
 	assert_int_equal(t->label, DMB_PART_MBR);

@@ -10,9 +10,9 @@
 
 #include "helpers.h"
 
-#include "core/util.h"
+#include "core/core.h"
 
-/* --- dmb_snprintf against libc --------------------------------------------- */
+/* --- dmbi_snprintf against libc --------------------------------------------- */
 
 #define FMT_BUF 512
 static char dbuf[FMT_BUF], lbuf[FMT_BUF];
@@ -44,7 +44,7 @@ static void fmt_compare(int line, const char *fmt, size_t cap, size_t dn, int ln
 		size_t dn_;                                                              \
 		int ln_;                                                                 \
 		fmt_reset();                                                             \
-		dn_ = dmb_snprintf(cap_ ? dbuf : NULL, cap_, fmt, __VA_ARGS__);          \
+		dn_ = dmbi_snprintf(cap_ ? dbuf : NULL, cap_, fmt, __VA_ARGS__);          \
 		ln_ = snprintf(cap_ ? lbuf : NULL, cap_, fmt, __VA_ARGS__);              \
 		fmt_compare(__LINE__, fmt, cap_, dn_, ln_);                              \
 	} while (0)
@@ -182,7 +182,7 @@ static void test_fmt_truncation(void **state)
 	}
 	/* Nothing at all is written with cap 0, not even to a real buffer. */
 	memset(dbuf, 'q', sizeof(dbuf));
-	assert_int_equal(dmb_snprintf(dbuf, 0, "%s", "abc"), 3);
+	assert_int_equal(dmbi_snprintf(dbuf, 0, "%s", "abc"), 3);
 	assert_int_equal(dbuf[0], 'q');
 }
 
@@ -294,10 +294,10 @@ static void test_parse_u64(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(u64_cases); i++) {
 		const struct num_case *c = &u64_cases[i];
 		uint64_t v = 0x5a5a;
-		int r = dmb_parse_u64(c->s, c->base, &v);
+		int r = dmbi_parse_u64(c->s, c->base, &v);
 
 		if (r != c->err || (r == 0 && v != c->v))
-			fail_msg("dmb_parse_u64(\"%s\", %u): %d %llu, want %d %llu", c->s, c->base, r,
+			fail_msg("dmbi_parse_u64(\"%s\", %u): %d %llu, want %d %llu", c->s, c->base, r,
 				 (unsigned long long)v, c->err, (unsigned long long)c->v);
 	}
 }
@@ -321,10 +321,10 @@ static void test_parse_u32(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint32_t v = 0x5a5a;
-		int r = dmb_parse_u32(cases[i].s, cases[i].base, &v);
+		int r = dmbi_parse_u32(cases[i].s, cases[i].base, &v);
 
 		if (r != cases[i].err || (r == 0 && v != cases[i].v))
-			fail_msg("dmb_parse_u32(\"%s\", %u): %d %u", cases[i].s, cases[i].base, r, v);
+			fail_msg("dmbi_parse_u32(\"%s\", %u): %d %u", cases[i].s, cases[i].base, r, v);
 	}
 }
 
@@ -355,10 +355,10 @@ static void test_parse_u64_len(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint64_t v = 0x5a5a;
-		int r = dmb_parse_u64_len(cases[i].s, cases[i].len, cases[i].base, &v);
+		int r = dmbi_parse_u64_len(cases[i].s, cases[i].len, cases[i].base, &v);
 
 		if (r != cases[i].err || (r == 0 && v != cases[i].v))
-			fail_msg("dmb_parse_u64_len(\"%.*s\", %zu, %u): %d %llu", (int)cases[i].len,
+			fail_msg("dmbi_parse_u64_len(\"%.*s\", %zu, %u): %d %llu", (int)cases[i].len,
 				 cases[i].s, cases[i].len, cases[i].base, r, (unsigned long long)v);
 	}
 }
@@ -387,14 +387,14 @@ static void test_parse_random(void **state)
 			digits &= s[k] >= '0' && s[k] <= '9';
 		}
 		s[n] = '\0';
-		r = dmb_parse_u64(s, 10, &v);
+		r = dmbi_parse_u64(s, 10, &v);
 		{
 			uint64_t v2 = v;
 			char padded[64];
 
 			/* The counted form agrees, whatever follows the span. */
 			snprintf(padded, sizeof(padded), "%s%c9", s, (char)rng_range(&rng, '0', '9'));
-			assert_int_equal(dmb_parse_u64_len(padded, n, 10, &v2), r);
+			assert_int_equal(dmbi_parse_u64_len(padded, n, 10, &v2), r);
 			if (!r)
 				assert_int_equal(v2, v);
 		}
@@ -404,7 +404,7 @@ static void test_parse_random(void **state)
 			/* Invalid; a digit prefix that already overflows may say so. */
 			if (r != DMB_EINVAL && !(r == DMB_ERANGE && errno == ERANGE && s[0] >= '0' &&
 						 s[0] <= '9'))
-				fail_msg("dmb_parse_u64(\"%s\") = %d", s, r);
+				fail_msg("dmbi_parse_u64(\"%s\") = %d", s, r);
 			continue;
 		}
 		if (errno == ERANGE) {
@@ -418,18 +418,18 @@ static void test_parse_random(void **state)
 		uint64_t v = rng_next(&rng) >> rng_below(&rng, 64), got = 0;
 
 		snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
-		assert_int_equal(dmb_parse_u64(s, 10, &got), 0);
+		assert_int_equal(dmbi_parse_u64(s, 10, &got), 0);
 		assert_int_equal(got, v);
 		snprintf(s, sizeof(s), "%#llx", (unsigned long long)v);
-		assert_int_equal(dmb_parse_u64(v ? s : "0x0", 0, &got), 0);
+		assert_int_equal(dmbi_parse_u64(v ? s : "0x0", 0, &got), 0);
 		assert_int_equal(got, v);
 		snprintf(s, sizeof(s), "0%llo", (unsigned long long)v);
-		assert_int_equal(dmb_parse_u64(s, 0, &got), 0);
+		assert_int_equal(dmbi_parse_u64(s, 0, &got), 0);
 		assert_int_equal(got, v);
 		if (v > 9) {
 			/* base 10 does not take the octal form's leading zero as octal. */
 			snprintf(s, sizeof(s), "0%llu", (unsigned long long)v);
-			assert_int_equal(dmb_parse_u64(s, 10, &got), 0);
+			assert_int_equal(dmbi_parse_u64(s, 10, &got), 0);
 			assert_int_equal(got, v);
 		}
 	}
@@ -489,17 +489,17 @@ static void test_seterr(void **state)
 
 	(void)state;
 	assert_string_equal(dmb_ctx_message(&ctx), "");
-	assert_int_equal(dmb_seterr(&ctx, DMB_EIO, "block %llu: %s", 12ull, "bad"), DMB_EIO);
+	assert_int_equal(dmb_ctx_set_error(&ctx, DMB_EIO, "block %llu: %s", 12ull, "bad"), DMB_EIO);
 	assert_int_equal(ctx.err, DMB_EIO);
 	assert_string_equal(dmb_ctx_message(&ctx), "block 12: bad");
 	memset(longer, 'm', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = '\0';
-	assert_int_equal(dmb_seterr(&ctx, DMB_EINVAL, "%s", longer), DMB_EINVAL);
+	assert_int_equal(dmb_ctx_set_error(&ctx, DMB_EINVAL, "%s", longer), DMB_EINVAL);
 	assert_int_equal(strlen(ctx.msg), DMB_MSG_MAX - 1);
 	dmb_ctx_clear(&ctx);
 	assert_int_equal(ctx.err, 0);
 	assert_string_equal(dmb_ctx_message(&ctx), "");
-	assert_int_equal(dmb_seterr(NULL, DMB_ENOMEM, "x"), DMB_ENOMEM);
+	assert_int_equal(dmb_ctx_set_error(NULL, DMB_ENOMEM, "x"), DMB_ENOMEM);
 }
 
 /* --- string builder and small helpers -------------------------------------- */
@@ -507,27 +507,27 @@ static void test_seterr(void **state)
 static void test_string_builder(void **state)
 {
 	char buf[64], small[6];
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
 	(void)state;
-	dmb_sb_init(&sb, buf, sizeof(buf));
-	dmb_sb_printf(&sb, "%llu %s ", 8ull, "linear");
-	dmb_sb_put_arg(&sb, "a b\\c#d\te");
-	dmb_sb_putc(&sb, '|');
-	dmb_sb_puts(&sb, "tail");
+	dmbi_strbuf_init(&sb, buf, sizeof(buf));
+	dmbi_strbuf_printf(&sb, "%llu %s ", 8ull, "linear");
+	dmbi_strbuf_put_arg(&sb, "a b\\c#d\te");
+	dmbi_strbuf_putc(&sb, '|');
+	dmbi_strbuf_puts(&sb, "tail");
 	assert_string_equal(buf, "8 linear a\\ b\\\\c\\#d\\\te|tail");
 	assert_int_equal(sb.len, strlen(buf));
 
 	/* Past the cap the length still counts and the text stays a prefix. */
-	dmb_sb_init(&sb, small, sizeof(small));
-	dmb_sb_puts(&sb, "abc");
-	dmb_sb_put_arg(&sb, "d e");
-	dmb_sb_printf(&sb, "%d", 12345);
+	dmbi_strbuf_init(&sb, small, sizeof(small));
+	dmbi_strbuf_puts(&sb, "abc");
+	dmbi_strbuf_put_arg(&sb, "d e");
+	dmbi_strbuf_printf(&sb, "%d", 12345);
 	assert_int_equal(sb.len, 3 + 4 + 5);
 	assert_string_equal(small, "abcd\\");
-	dmb_sb_init(&sb, NULL, 0);
-	dmb_sb_printf(&sb, "%s", "counted");
-	dmb_sb_putc(&sb, 'x');
+	dmbi_strbuf_init(&sb, NULL, 0);
+	dmbi_strbuf_printf(&sb, "%s", "counted");
+	dmbi_strbuf_putc(&sb, 'x');
 	assert_int_equal(sb.len, 8);
 }
 
@@ -539,28 +539,28 @@ static void test_small_helpers(void **state)
 	char hex[9];
 
 	(void)state;
-	assert_true(dmb_add_u64(UINT64_MAX - 1, 1, &r));
+	assert_true(dmbi_add_u64(UINT64_MAX - 1, 1, &r));
 	assert_int_equal(r, UINT64_MAX);
-	assert_false(dmb_add_u64(UINT64_MAX, 1, &r));
-	assert_true(dmb_mul_u64(UINT64_MAX / 3, 3, &r));
-	assert_false(dmb_mul_u64(UINT64_MAX / 3 + 1, 3, &r));
-	assert_true(dmb_mul_u64(0, UINT64_MAX, &r));
+	assert_false(dmbi_add_u64(UINT64_MAX, 1, &r));
+	assert_true(dmbi_mul_u64(UINT64_MAX / 3, 3, &r));
+	assert_false(dmbi_mul_u64(UINT64_MAX / 3 + 1, 3, &r));
+	assert_true(dmbi_mul_u64(0, UINT64_MAX, &r));
 	assert_int_equal(r, 0);
-	assert_false(dmb_is_pow2(0));
-	assert_true(dmb_is_pow2(1));
-	assert_false(dmb_is_pow2(6));
-	assert_true(dmb_is_pow2(1ull << 63));
-	assert_int_equal(dmb_ilog2(1), 0);
-	assert_int_equal(dmb_ilog2(4096), 12);
-	assert_int_equal(dmb_ilog2(UINT64_MAX), 63);
-	assert_int_equal(dmb_strcasecmp("Restart_On_Corruption", "restart_on_corruption"), 0);
-	assert_true(dmb_strcasecmp("a", "b") < 0);
-	assert_true(dmb_strcmp("b", "a") > 0);
-	assert_true(dmb_strcmp("a", "ab") < 0);
-	assert_int_equal(dmb_strnlen("abc", 2), 2);
-	assert_ptr_equal(dmb_strchr(abc, 'c'), abc + 2);
-	assert_ptr_equal(dmb_strchr(abc, '\0'), abc + 3);
-	assert_null(dmb_strchr(abc, 'z'));
+	assert_false(dmbi_is_pow2(0));
+	assert_true(dmbi_is_pow2(1));
+	assert_false(dmbi_is_pow2(6));
+	assert_true(dmbi_is_pow2(1ull << 63));
+	assert_int_equal(dmbi_ilog2(1), 0);
+	assert_int_equal(dmbi_ilog2(4096), 12);
+	assert_int_equal(dmbi_ilog2(UINT64_MAX), 63);
+	assert_int_equal(dmbi_strcasecmp("Restart_On_Corruption", "restart_on_corruption"), 0);
+	assert_true(dmbi_strcasecmp("a", "b") < 0);
+	assert_true(dmbi_strcmp("b", "a") > 0);
+	assert_true(dmbi_strcmp("a", "ab") < 0);
+	assert_int_equal(dmbi_strnlen("abc", 2), 2);
+	assert_ptr_equal(dmbi_strchr(abc, 'c'), abc + 2);
+	assert_ptr_equal(dmbi_strchr(abc, '\0'), abc + 3);
+	assert_null(dmbi_strchr(abc, 'z'));
 	assert_int_equal(dmb_hex_decode("00fFa5", bin, 3), 0);
 	assert_int_equal(bin[0], 0);
 	assert_int_equal(bin[1], 0xff);
@@ -572,8 +572,8 @@ static void test_small_helpers(void **state)
 	assert_string_equal(hex, "01abff10");
 	assert_int_equal(dmb_memcmp_ct("abc", "abc", 3), 0);
 	assert_int_not_equal(dmb_memcmp_ct("abc", "abd", 3), 0);
-	assert_null(dmb_calloc(0, 4));
-	assert_null(dmb_calloc(SIZE_MAX / 2, 4));
+	assert_null(dmbi_calloc(0, 4));
+	assert_null(dmbi_calloc(SIZE_MAX / 2, 4));
 }
 
 /* An element wider than a word, ordered by key then tag; sum checks the permutation. */
@@ -611,7 +611,7 @@ static void test_heapsort(void **state)
 				memset(e[i].pad, 0xa5, sizeof(e[i].pad));
 				sum += e[i].key * 1000003u + e[i].tag;
 			}
-			dmb_heapsort(e, n, sizeof(e[0]), heap_before);
+			dmbi_heapsort(e, n, sizeof(e[0]), heap_before);
 			for (size_t i = 0; i < n; i++) {
 				sum2 += e[i].key * 1000003u + e[i].tag;
 				assert_int_equal(e[i].pad[4], 0xa5);

@@ -156,7 +156,11 @@ int cli_create_search(struct state *st, const char *name, const char *uuid, int6
 		r = -ENOMEM;
 		goto out;
 	}
-	dmb_dev_format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS, text, (size_t)n + 1);
+	if (dmb_dev_format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS, text, (size_t)n + 1) != n) {
+		cli_error("create %s: the table changed while it was printed", name);
+		r = -EINVAL;
+		goto out;
+	}
 
 	if (minor >= 0) {
 		if (state_find_minor(st, (unsigned)minor, &other) == 0) {
@@ -395,8 +399,10 @@ static char *format_dev(struct cli_dev *cd, enum dmb_fmt what, unsigned flags)
 	int n = dmb_dev_format(cd->dev, what, flags, NULL, 0);
 	char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
 
-	if (buf)
-		dmb_dev_format(cd->dev, what, flags, buf, (size_t)n + 1);
+	if (buf && dmb_dev_format(cd->dev, what, flags, buf, (size_t)n + 1) != n) {
+		free(buf);
+		buf = NULL;
+	}
 	return buf;
 }
 
@@ -422,9 +428,10 @@ static char *format_concise(struct cli_dev *cd, bool showkeys)
 	if (dmb_table_parse(&cd->ctx, lines, strlen(lines), &dev.table) == 0) {
 		n = dmb_concise_format(&cd->ctx, &dev, 1, 0, NULL, 0);
 		text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-		if (text)
-			dmb_concise_format(&cd->ctx, &dev, 1, 0, text, (size_t)n + 1);
-		else if (n >= 0)
+		if (text && dmb_concise_format(&cd->ctx, &dev, 1, 0, text, (size_t)n + 1) != n) {
+			free(text);
+			text = NULL;
+		} else if (!text && n >= 0)
 			cli_seterr(&cd->ctx, DMB_ENOMEM, "out of memory");
 	}
 	dmb_table_destroy(dev.table);

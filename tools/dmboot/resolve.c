@@ -540,8 +540,10 @@ static char *format_status(struct dmb_dev *dev)
 	int n = dmb_dev_format(dev, DMB_FMT_STATUS, 0, NULL, 0);
 	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
 
-	if (s)
-		dmb_dev_format(dev, DMB_FMT_STATUS, 0, s, (size_t)n + 1);
+	if (s && dmb_dev_format(dev, DMB_FMT_STATUS, 0, s, (size_t)n + 1) != n) {
+		free(s);
+		s = NULL;
+	}
 	return s;
 }
 

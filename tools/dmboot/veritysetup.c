@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../lib/formats/verity_fec.h"
 #include "cli.h"
 
 /* veritysetup's exit codes. */

@@ -2,13 +2,13 @@
 /*
  * The LVM2 text format (formats.md §4.4, config.h): a tokenizer over a
  * bounded buffer and a parser that builds the tree with an explicit stack of
- * open sections, so hostile nesting costs at most DMB_CFG_MAX_DEPTH frames
+ * open sections, so hostile nesting costs at most DMBI_CFG_MAX_DEPTH frames
  * and never C recursion.  Token boundaries follow lvm2's libdm-config.c,
  * including its rule that a number or a bare word is only read right after
  * '=', '[' or ','; where lvm2 would silently read something else than the
  * text says, the text is refused.  Every node is one allocation holding its
  * strings, linked into the tree as soon as it exists, so a failure anywhere
- * frees everything through dmb_cfg_free().
+ * frees everything through dmbi_cfg_free().
  */
 #include "config.h"
 
@@ -43,7 +43,7 @@ struct lexer {
 
 /* An open section: where its next child goes. */
 struct frame {
-	struct dmb_cfg_node **tail;
+	struct dmbi_cfg_node **tail;
 	const char *key;
 	unsigned line;
 };
@@ -52,12 +52,12 @@ struct parser {
 	struct lexer lx;
 	size_t nodes;
 	unsigned depth;                           /* open sections below the root */
-	struct frame stack[DMB_CFG_MAX_DEPTH + 1]; /* [0] is the root */
+	struct frame stack[DMBI_CFG_MAX_DEPTH + 1]; /* [0] is the root */
 };
 
 static bool word_char(char c)
 {
-	return !dmb_isspace(c) && c != '#' && c != '=' && c != '{' && c != '}';
+	return !dmbi_isspace(c) && c != '#' && c != '=' && c != '{' && c != '}';
 }
 
 /*
@@ -67,7 +67,7 @@ static bool word_char(char c)
  */
 static bool number_end(const char *p, const char *end)
 {
-	if (p == end || dmb_isspace(*p))
+	if (p == end || dmbi_isspace(*p))
 		return true;
 	switch (*p) {
 	case '#':
@@ -87,7 +87,7 @@ static bool number_end(const char *p, const char *end)
 
 static int show_len(const char *b, const char *e)
 {
-	return (int)DMB_MIN((size_t)(e - b), (size_t)SHOW_MAX);
+	return (int)DMBI_MIN((size_t)(e - b), (size_t)SHOW_MAX);
 }
 
 static void skip_blanks(struct lexer *lx)
@@ -98,7 +98,7 @@ static void skip_blanks(struct lexer *lx)
 		if (c == '#') {
 			while (lx->p < lx->end && *lx->p != '\n')
 				lx->p++;
-		} else if (dmb_isspace(c)) {
+		} else if (dmbi_isspace(c)) {
 			if (c == '\n')
 				lx->line++;
 			lx->p++;
@@ -118,7 +118,7 @@ static int lex_quoted(struct lexer *lx)
 	while (q < lx->end && *q != quote) {
 		if (*q == '\\' && quote == '"') {
 			if (q + 1 == lx->end)
-				return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+				return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 						  "line %u: backslash at the end of the text inside a string",
 						  lx->line);
 			q++;
@@ -128,7 +128,7 @@ static int lex_quoted(struct lexer *lx)
 		q++;
 	}
 	if (q == lx->end)
-		return dmb_seterr(lx->ctx, DMB_ECORRUPT, "line %u: unterminated string", lx->tline);
+		return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT, "line %u: unterminated string", lx->tline);
 	lx->tb = lx->p + 1;
 	lx->te = q;
 	lx->p = q + 1;
@@ -164,7 +164,7 @@ static int lex_number(struct lexer *lx)
 
 		while (e < lx->end && word_char(*e))
 			e++;
-		return dmb_seterr(lx->ctx, DMB_ECORRUPT, "line %u: invalid number '%.*s'",
+		return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT, "line %u: invalid number '%.*s'",
 				  lx->tline, show_len(s, e), s);
 	}
 	lx->tb = s;
@@ -183,11 +183,11 @@ static int lex_number(struct lexer *lx)
 		unsigned dv = (unsigned)(*d - '0');
 
 		if (dv >= base)
-			return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 					  "line %u: invalid number '%.*s' (octal, as it starts with 0)",
 					  lx->tline, show_len(s, q), s);
 		if (v > (limit - dv) / base)
-			return dmb_seterr(lx->ctx, DMB_ERANGE,
+			return dmb_ctx_set_error(lx->ctx, DMB_ERANGE,
 					  "line %u: integer '%.*s' out of range", lx->tline,
 					  show_len(s, q), s);
 		v = v * base + dv;
@@ -259,11 +259,11 @@ static int next(struct lexer *lx)
 static void describe(const struct lexer *lx, char *buf, size_t cap)
 {
 	if (lx->t == T_EOF)
-		dmb_snprintf(buf, cap, "the end of the text");
+		dmbi_snprintf(buf, cap, "the end of the text");
 	else if (lx->t == T_DQUOTED || lx->t == T_SQUOTED)
-		dmb_snprintf(buf, cap, "a string");
+		dmbi_snprintf(buf, cap, "a string");
 	else
-		dmb_snprintf(buf, cap, "'%.*s'", show_len(lx->tb, lx->te), lx->tb);
+		dmbi_snprintf(buf, cap, "'%.*s'", show_len(lx->tb, lx->te), lx->tb);
 }
 
 static bool is_scalar(enum tok t)
@@ -305,28 +305,28 @@ struct piece {
  * Create a node of the given type with an optional key and string (each a
  * piece of the input), and link it at *tail.
  */
-static int add_node(struct parser *ps, struct dmb_cfg_node **tail, enum dmb_cfg_type type,
+static int add_node(struct parser *ps, struct dmbi_cfg_node **tail, enum dmbi_cfg_type type,
 		    const struct piece *key, const struct piece *str, unsigned line,
-		    struct dmb_cfg_node **out)
+		    struct dmbi_cfg_node **out)
 {
 	size_t klen = key ? text_len(key->t, key->b, key->e) : 0;
 	size_t slen = str ? text_len(str->t, str->b, str->e) : 0;
-	size_t bytes = sizeof(struct dmb_cfg_node);
-	struct dmb_cfg_node *n;
+	size_t bytes = sizeof(struct dmbi_cfg_node);
+	struct dmbi_cfg_node *n;
 	char *mem;
 
-	if (ps->nodes >= DMB_CFG_MAX_NODES)
-		return dmb_seterr(ps->lx.ctx, DMB_ERANGE,
+	if (ps->nodes >= DMBI_CFG_MAX_NODES)
+		return dmb_ctx_set_error(ps->lx.ctx, DMB_ERANGE,
 				  "line %u: more than %u sections, values and array elements", line,
-				  DMB_CFG_MAX_NODES);
-	/* Both lengths are below DMB_CFG_MAX_TEXT: no overflow. */
+				  DMBI_CFG_MAX_NODES);
+	/* Both lengths are below DMBI_CFG_MAX_TEXT: no overflow. */
 	if (key)
 		bytes += klen + 1;
 	if (str)
 		bytes += slen + 1;
 	n = dmb_port_malloc(bytes);
 	if (!n)
-		return dmb_seterr(ps->lx.ctx, DMB_ENOMEM, "line %u: out of memory", line);
+		return dmb_ctx_set_error(ps->lx.ctx, DMB_ENOMEM, "line %u: out of memory", line);
 	memset(n, 0, sizeof(*n));
 	n->type = type;
 	n->line = line;
@@ -344,43 +344,43 @@ static int add_node(struct parser *ps, struct dmb_cfg_node **tail, enum dmb_cfg_
 }
 
 /* A scalar token as a node at *tail (a value with key, or an array element). */
-static int add_scalar(struct parser *ps, struct dmb_cfg_node **tail, const struct piece *key,
-		      unsigned line, struct dmb_cfg_node **out)
+static int add_scalar(struct parser *ps, struct dmbi_cfg_node **tail, const struct piece *key,
+		      unsigned line, struct dmbi_cfg_node **out)
 {
 	const struct lexer *lx = &ps->lx;
 	const struct piece str = { lx->t, lx->tb, lx->te };
-	enum dmb_cfg_type type = DMB_CFG_STRING;
+	enum dmbi_cfg_type type = DMBI_CFG_STRING;
 	int r;
 
 	if (lx->t == T_INT)
-		type = DMB_CFG_INT;
+		type = DMBI_CFG_INT;
 	else if (lx->t == T_FLOAT)
-		type = DMB_CFG_FLOAT;
-	r = add_node(ps, tail, type, key, type == DMB_CFG_INT ? NULL : &str, line, out);
-	if (!r && type == DMB_CFG_INT)
+		type = DMBI_CFG_FLOAT;
+	r = add_node(ps, tail, type, key, type == DMBI_CFG_INT ? NULL : &str, line, out);
+	if (!r && type == DMBI_CFG_INT)
 		(*out)->num = lx->num;
 	return r;
 }
 
 /* The array after "key = [": elements up to the matching ']'. */
-static int parse_array(struct parser *ps, struct dmb_cfg_node *arr, const struct piece *key)
+static int parse_array(struct parser *ps, struct dmbi_cfg_node *arr, const struct piece *key)
 {
 	struct lexer *lx = &ps->lx;
-	struct dmb_cfg_node **tail = &arr->child;
+	struct dmbi_cfg_node **tail = &arr->child;
 	bool after_element = false;
 	char what[SHOW_MAX + 8];
 	int r = next(lx);
 
 	while (!r && lx->t != T_RBRACKET) {
-		struct dmb_cfg_node *e;
+		struct dmbi_cfg_node *e;
 
 		if (lx->t == T_EOF)
-			return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 					  "line %u: end of text inside array '%.*s' (opened at line %u)",
 					  lx->tline, show_len(key->b, key->e), key->b, arr->line);
 		if (!is_scalar(lx->t)) {
 			describe(lx, what, sizeof(what));
-			return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 					  after_element ? "line %u: expected ',' or ']' in array '%.*s', found %s"
 							: "line %u: expected a value or ']' in array '%.*s', found %s",
 					  lx->tline, show_len(key->b, key->e), key->b, what);
@@ -406,26 +406,26 @@ static int parse_entry(struct parser *ps)
 	struct frame *f = &ps->stack[ps->depth];
 	const struct piece key = { lx->t, lx->tb, lx->te };
 	const unsigned line = lx->tline;
-	struct dmb_cfg_node *n;
+	struct dmbi_cfg_node *n;
 	char what[SHOW_MAX + 8];
 	int r;
 
 	if (text_len(key.t, key.b, key.e) == 0)
-		return dmb_seterr(lx->ctx, DMB_ECORRUPT, "line %u: empty key", line);
+		return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT, "line %u: empty key", line);
 	for (const char *c = key.b; c < key.e; c++)
 		if (*c == '/')
-			return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 					  "line %u: key '%.*s' contains '/' (lvm2 would read a path)",
 					  line, show_len(key.b, key.e), key.b);
 	r = next(lx);
 	if (r)
 		return r;
 	if (lx->t == T_LBRACE) {
-		if (ps->depth == DMB_CFG_MAX_DEPTH)
-			return dmb_seterr(lx->ctx, DMB_ERANGE,
+		if (ps->depth == DMBI_CFG_MAX_DEPTH)
+			return dmb_ctx_set_error(lx->ctx, DMB_ERANGE,
 					  "line %u: sections nested deeper than %u", line,
-					  DMB_CFG_MAX_DEPTH);
-		r = add_node(ps, f->tail, DMB_CFG_SECTION, &key, NULL, line, &n);
+					  DMBI_CFG_MAX_DEPTH);
+		r = add_node(ps, f->tail, DMBI_CFG_SECTION, &key, NULL, line, &n);
 		if (r)
 			return r;
 		f->tail = &n->next;
@@ -437,7 +437,7 @@ static int parse_entry(struct parser *ps)
 	}
 	if (lx->t != T_EQUALS) {
 		describe(lx, what, sizeof(what));
-		return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+		return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 				  "line %u: expected '=' or '{' after '%.*s', found %s", lx->tline,
 				  show_len(key.b, key.e), key.b, what);
 	}
@@ -445,7 +445,7 @@ static int parse_entry(struct parser *ps)
 	if (r)
 		return r;
 	if (lx->t == T_LBRACKET) {
-		r = add_node(ps, f->tail, DMB_CFG_ARRAY, &key, NULL, line, &n);
+		r = add_node(ps, f->tail, DMBI_CFG_ARRAY, &key, NULL, line, &n);
 		if (r)
 			return r;
 		f->tail = &n->next;
@@ -453,7 +453,7 @@ static int parse_entry(struct parser *ps)
 	}
 	if (!is_scalar(lx->t)) {
 		describe(lx, what, sizeof(what));
-		return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+		return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 				  "line %u: expected a value after '%.*s =', found %s", lx->tline,
 				  show_len(key.b, key.e), key.b, what);
 	}
@@ -465,7 +465,7 @@ static int parse_entry(struct parser *ps)
 }
 
 /* Entries and section ends up to the end of the text. */
-static int parse_entries(struct parser *ps, const struct dmb_cfg_node *root)
+static int parse_entries(struct parser *ps, const struct dmbi_cfg_node *root)
 {
 	struct lexer *lx = &ps->lx;
 	char what[SHOW_MAX + 8];
@@ -477,15 +477,15 @@ static int parse_entries(struct parser *ps, const struct dmb_cfg_node *root)
 		switch (lx->t) {
 		case T_EOF:
 			if (ps->depth)
-				return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+				return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 						  "line %u: end of text inside section '%.*s' (opened at line %u)",
 						  lx->tline, SHOW_MAX, f->key, f->line);
 			if (!root->child)
-				return dmb_seterr(lx->ctx, DMB_ECORRUPT, "the text has no entries");
+				return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT, "the text has no entries");
 			return 0;
 		case T_RBRACE:
 			if (!ps->depth)
-				return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+				return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 						  "line %u: unexpected '}' outside any section",
 						  lx->tline);
 			ps->depth--;
@@ -498,23 +498,23 @@ static int parse_entries(struct parser *ps, const struct dmb_cfg_node *root)
 			break;
 		default:
 			describe(lx, what, sizeof(what));
-			return dmb_seterr(lx->ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 					  "line %u: expected a key, found %s", lx->tline, what);
 		}
 	}
 	return r;
 }
 
-int dmb_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_cfg_node **root)
+int dmbi_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmbi_cfg_node **root)
 {
 	struct parser *ps = NULL;
-	struct dmb_cfg_node *top = NULL;
+	struct dmbi_cfg_node *top = NULL;
 	int r;
 
 	*root = NULL;
-	if (len > DMB_CFG_MAX_TEXT)
-		return dmb_seterr(ctx, DMB_ERANGE, "metadata text of %zu bytes is larger than %u",
-				  len, DMB_CFG_MAX_TEXT);
+	if (len > DMBI_CFG_MAX_TEXT)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "metadata text of %zu bytes is larger than %u",
+				  len, DMBI_CFG_MAX_TEXT);
 	while (len && text[len - 1] == '\0')
 		len--;
 	/* The tokenizer may then treat every byte as text. */
@@ -522,16 +522,16 @@ int dmb_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_
 		if (text[i] == '\n')
 			line++;
 		else if (text[i] == '\0')
-			return dmb_seterr(ctx, DMB_ECORRUPT, "line %zu: NUL byte inside the text",
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "line %zu: NUL byte inside the text",
 					  line);
 	}
-	ps = dmb_calloc(1, sizeof(*ps));
-	top = dmb_calloc(1, sizeof(*top));
+	ps = dmbi_calloc(1, sizeof(*ps));
+	top = dmbi_calloc(1, sizeof(*top));
 	if (!ps || !top) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for metadata text");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for metadata text");
 		goto out;
 	}
-	top->type = DMB_CFG_SECTION;
+	top->type = DMBI_CFG_SECTION;
 	top->line = 1;
 	ps->lx.ctx = ctx;
 	ps->lx.p = text;
@@ -546,19 +546,19 @@ int dmb_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_
 		top = NULL;
 	}
 out:
-	dmb_cfg_free(top);
+	dmbi_cfg_free(top);
 	dmb_port_free(ps);
 	return r;
 }
 
-void dmb_cfg_free(struct dmb_cfg_node *n)
+void dmbi_cfg_free(struct dmbi_cfg_node *n)
 {
 	/*
 	 * Rotate children into the sibling chain (child as left, next as right
 	 * link) so that the tree empties with no stack, however it is shaped.
 	 */
 	while (n) {
-		struct dmb_cfg_node *c = n->child;
+		struct dmbi_cfg_node *c = n->child;
 
 		if (c) {
 			n->child = c->next;
@@ -572,20 +572,20 @@ void dmb_cfg_free(struct dmb_cfg_node *n)
 	}
 }
 
-const struct dmb_cfg_node *dmb_cfg_get(const struct dmb_cfg_node *sec, const char *key)
+const struct dmbi_cfg_node *dmbi_cfg_get(const struct dmbi_cfg_node *sec, const char *key)
 {
-	if (!sec || sec->type != DMB_CFG_SECTION)
+	if (!sec || sec->type != DMBI_CFG_SECTION)
 		return NULL;
-	for (const struct dmb_cfg_node *c = sec->child; c; c = c->next)
-		if (c->key && dmb_strcmp(c->key, key) == 0)
+	for (const struct dmbi_cfg_node *c = sec->child; c; c = c->next)
+		if (c->key && dmbi_strcmp(c->key, key) == 0)
 			return c;
 	return NULL;
 }
 
-static int get_typed(const struct dmb_cfg_node *sec, const char *key, enum dmb_cfg_type type,
-		     const struct dmb_cfg_node **out)
+static int get_typed(const struct dmbi_cfg_node *sec, const char *key, enum dmbi_cfg_type type,
+		     const struct dmbi_cfg_node **out)
 {
-	const struct dmb_cfg_node *n = dmb_cfg_get(sec, key);
+	const struct dmbi_cfg_node *n = dmbi_cfg_get(sec, key);
 
 	if (!n)
 		return DMB_ENOENT;
@@ -595,50 +595,50 @@ static int get_typed(const struct dmb_cfg_node *sec, const char *key, enum dmb_c
 	return 0;
 }
 
-int dmb_cfg_get_int(const struct dmb_cfg_node *sec, const char *key, int64_t *out)
+int dmbi_cfg_get_int(const struct dmbi_cfg_node *sec, const char *key, int64_t *out)
 {
-	const struct dmb_cfg_node *n;
-	int r = get_typed(sec, key, DMB_CFG_INT, &n);
+	const struct dmbi_cfg_node *n;
+	int r = get_typed(sec, key, DMBI_CFG_INT, &n);
 
 	if (!r)
 		*out = n->num;
 	return r;
 }
 
-int dmb_cfg_get_str(const struct dmb_cfg_node *sec, const char *key, const char **out)
+int dmbi_cfg_get_str(const struct dmbi_cfg_node *sec, const char *key, const char **out)
 {
-	const struct dmb_cfg_node *n;
-	int r = get_typed(sec, key, DMB_CFG_STRING, &n);
+	const struct dmbi_cfg_node *n;
+	int r = get_typed(sec, key, DMBI_CFG_STRING, &n);
 
 	if (!r)
 		*out = n->str;
 	return r;
 }
 
-int dmb_cfg_get_section(const struct dmb_cfg_node *sec, const char *key,
-			const struct dmb_cfg_node **out)
+int dmbi_cfg_get_section(const struct dmbi_cfg_node *sec, const char *key,
+			const struct dmbi_cfg_node **out)
 {
-	return get_typed(sec, key, DMB_CFG_SECTION, out);
+	return get_typed(sec, key, DMBI_CFG_SECTION, out);
 }
 
-int dmb_cfg_get_array(const struct dmb_cfg_node *sec, const char *key,
-		      const struct dmb_cfg_node **out)
+int dmbi_cfg_get_array(const struct dmbi_cfg_node *sec, const char *key,
+		      const struct dmbi_cfg_node **out)
 {
-	return get_typed(sec, key, DMB_CFG_ARRAY, out);
+	return get_typed(sec, key, DMBI_CFG_ARRAY, out);
 }
 
-const char *dmb_cfg_type_name(enum dmb_cfg_type type)
+const char *dmbi_cfg_type_name(enum dmbi_cfg_type type)
 {
 	switch (type) {
-	case DMB_CFG_SECTION:
+	case DMBI_CFG_SECTION:
 		return "section";
-	case DMB_CFG_INT:
+	case DMBI_CFG_INT:
 		return "integer";
-	case DMB_CFG_FLOAT:
+	case DMBI_CFG_FLOAT:
 		return "float";
-	case DMB_CFG_STRING:
+	case DMBI_CFG_STRING:
 		return "string";
-	case DMB_CFG_ARRAY:
+	case DMBI_CFG_ARRAY:
 		return "array";
 	}
 	return "unknown";

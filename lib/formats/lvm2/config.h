@@ -46,32 +46,32 @@
 #ifndef DMBOOT_LIB_LVM2_CONFIG_H
 #define DMBOOT_LIB_LVM2_CONFIG_H
 
-#include "../../core/util.h"
+#include "../formats.h"
 
 /* Caps on what the parser accepts (DMB_ERANGE beyond them). */
-#define DMB_CFG_MAX_DEPTH 32          /* nested sections */
-#define DMB_CFG_MAX_NODES 1000000u    /* sections, values and array elements together */
-#define DMB_CFG_MAX_TEXT (128u << 20) /* bytes of text (an mda holds at most 128 MiB) */
+#define DMBI_CFG_MAX_DEPTH 32          /* nested sections */
+#define DMBI_CFG_MAX_NODES 1000000u    /* sections, values and array elements together */
+#define DMBI_CFG_MAX_TEXT (128u << 20) /* bytes of text (an mda holds at most 128 MiB) */
 
-enum dmb_cfg_type {
-	DMB_CFG_SECTION, /* name { ... } : children in `child` */
-	DMB_CFG_INT,     /* key = 123 (int64) */
-	DMB_CFG_FLOAT,   /* key = 1.5 (kept as text in `str`) */
-	DMB_CFG_STRING,  /* key = "..." (escapes resolved) */
-	DMB_CFG_ARRAY,   /* key = [ v, v, ... ] : elements in `child`, each INT/FLOAT/STRING with key NULL */
+enum dmbi_cfg_type {
+	DMBI_CFG_SECTION, /* name { ... } : children in `child` */
+	DMBI_CFG_INT,     /* key = 123 (int64) */
+	DMBI_CFG_FLOAT,   /* key = 1.5 (kept as text in `str`) */
+	DMBI_CFG_STRING,  /* key = "..." (escapes resolved) */
+	DMBI_CFG_ARRAY,   /* key = [ v, v, ... ] : elements in `child`, each INT/FLOAT/STRING with key NULL */
 };
 
 /*
  * One node of the tree.  A node and its strings are one allocation; the
- * tree is released only as a whole, with dmb_cfg_free().
+ * tree is released only as a whole, with dmbi_cfg_free().
  */
-struct dmb_cfg_node {
-	enum dmb_cfg_type type;
+struct dmbi_cfg_node {
+	enum dmbi_cfg_type type;
 	char *key;                  /* NULL for array elements and the root */
-	int64_t num;                /* DMB_CFG_INT */
-	char *str;                  /* DMB_CFG_STRING, DMB_CFG_FLOAT */
-	struct dmb_cfg_node *child; /* first child (SECTION, ARRAY); NULL when empty */
-	struct dmb_cfg_node *next;  /* next sibling, in text order */
+	int64_t num;                /* DMBI_CFG_INT */
+	char *str;                  /* DMBI_CFG_STRING, DMBI_CFG_FLOAT */
+	struct dmbi_cfg_node *child; /* first child (SECTION, ARRAY); NULL when empty */
+	struct dmbi_cfg_node *next;  /* next sibling, in text order */
 	unsigned line;              /* where it starts (its key's line), for messages */
 };
 
@@ -81,30 +81,30 @@ struct dmb_cfg_node {
  * success *root owns the tree; on failure *root is NULL and the message in
  * ctx names the line ("line 7: expected '=' or '{' after 'pv0'").
  * Errors: DMB_ECORRUPT (syntax, or a NUL inside the text),
- * DMB_ERANGE (more than DMB_CFG_MAX_TEXT bytes, DMB_CFG_MAX_DEPTH nested
- * sections or DMB_CFG_MAX_NODES nodes; an integer outside int64),
+ * DMB_ERANGE (more than DMBI_CFG_MAX_TEXT bytes, DMBI_CFG_MAX_DEPTH nested
+ * sections or DMBI_CFG_MAX_NODES nodes; an integer outside int64),
  * DMB_ENOMEM.
  */
-int dmb_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_cfg_node **root);
-/* Free a tree from dmb_cfg_parse(); NULL is accepted.  Uses no recursion. */
-void dmb_cfg_free(struct dmb_cfg_node *root);
+int dmbi_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmbi_cfg_node **root);
+/* Free a tree from dmbi_cfg_parse(); NULL is accepted.  Uses no recursion. */
+void dmbi_cfg_free(struct dmbi_cfg_node *root);
 
 /* The first child of sec named key (any type), or NULL (also when sec is
  * NULL or not a section). */
-const struct dmb_cfg_node *dmb_cfg_get(const struct dmb_cfg_node *sec, const char *key);
+const struct dmbi_cfg_node *dmbi_cfg_get(const struct dmbi_cfg_node *sec, const char *key);
 /*
  * Typed lookups of the first child named key: 0, DMB_ENOENT (missing) or
  * DMB_ECORRUPT (that child has another type).  *out is written only on
  * success.  A one-element array is not a scalar, nor a scalar an array.
  */
-int dmb_cfg_get_int(const struct dmb_cfg_node *sec, const char *key, int64_t *out);
-int dmb_cfg_get_str(const struct dmb_cfg_node *sec, const char *key, const char **out);
-int dmb_cfg_get_section(const struct dmb_cfg_node *sec, const char *key,
-			const struct dmb_cfg_node **out);
-int dmb_cfg_get_array(const struct dmb_cfg_node *sec, const char *key,
-		      const struct dmb_cfg_node **out);
+int dmbi_cfg_get_int(const struct dmbi_cfg_node *sec, const char *key, int64_t *out);
+int dmbi_cfg_get_str(const struct dmbi_cfg_node *sec, const char *key, const char **out);
+int dmbi_cfg_get_section(const struct dmbi_cfg_node *sec, const char *key,
+			const struct dmbi_cfg_node **out);
+int dmbi_cfg_get_array(const struct dmbi_cfg_node *sec, const char *key,
+		      const struct dmbi_cfg_node **out);
 
 /* "section", "integer", "float", "string" or "array", for messages. */
-const char *dmb_cfg_type_name(enum dmb_cfg_type type);
+const char *dmbi_cfg_type_name(enum dmbi_cfg_type type);
 
 #endif /* DMBOOT_LIB_LVM2_CONFIG_H */

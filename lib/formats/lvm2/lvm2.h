@@ -7,7 +7,7 @@
 #ifndef DMBOOT_LIB_LVM2_H
 #define DMBOOT_LIB_LVM2_H
 
-#include "../../core/util.h"
+#include "../formats.h"
 #include "config.h"
 
 /* Label and metadata area constants (formats.md §4.1-§4.3). */
@@ -28,8 +28,8 @@ struct lvm_copy {
 	char vgid[DMB_LVM_UUID_MAX];  /* the VG's id, printed form */
 	const char *vgname;
 	uint64_t seqno;
-	struct dmb_cfg_node *root;    /* the parsed text */
-	struct dmb_cfg_node *vgsec;   /* the VG section inside root */
+	struct dmbi_cfg_node *root;    /* the parsed text */
+	struct dmbi_cfg_node *vgsec;   /* the VG section inside root */
 	struct lvm_copy *next;
 };
 
@@ -46,25 +46,25 @@ struct lvm_pvdev {
  * committed metadata copy found is parsed and appended to *copies.
  * Errors as dmb_lvm_scan_add().
  */
-int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
+int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 		struct lvm_pvdev *dev, struct lvm_copy **copies);
 
 /* Free a list of copies. */
-void lvm_copies_free(struct lvm_copy *c);
+void dmbi_lvm_copies_free(struct lvm_copy *c);
 
 /* The printed form of a 32-character id: 6-4-4-4-4-4-6 with dashes. */
-void lvm_id_format(const char *id32, char out[DMB_LVM_UUID_MAX]);
+void dmbi_lvm_id_format(const char *id32, char out[DMB_LVM_UUID_MAX]);
 /*
  * Check a printed or bare id and reduce it to its 32 characters.
  * Returns false unless it is 32 characters of [0-9a-zA-Z!#] with the
  * dashes, if any, in the printed places.
  */
-bool lvm_id_parse(const char *text, char out[DMB_LVM_ID_CHARS + 1]);
+bool dmbi_lvm_id_parse(const char *text, char out[DMB_LVM_ID_CHARS + 1]);
 
 /* A VG model and everything it owns. */
 struct lvm_vg {
 	struct dmb_lvm_vg pub;
-	struct dmb_cfg_node *root;    /* the tree the names point into */
+	struct dmbi_cfg_node *root;    /* the tree the names point into */
 	struct dmb_lvm_pv *pvs;
 	struct dmb_lvm_lv *lvs;
 	struct dmb_lvm_seg *segs;     /* all segments, LV after LV */
@@ -77,8 +77,8 @@ struct lvm_vg {
  * Errors: DMB_ECORRUPT (the message names the VG and key), DMB_ENOTSUP,
  * DMB_ERANGE, DMB_ENOMEM.
  */
-int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
+int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
 		 size_t ndevs, struct lvm_vg **out);
-void lvm_vg_free(struct lvm_vg *vg);
+void dmbi_lvm_vg_free(struct lvm_vg *vg);
 
 #endif /* DMBOOT_LIB_LVM2_H */

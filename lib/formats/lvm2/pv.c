@@ -8,7 +8,7 @@
  * the sector, the area or the device before it is used.  A damaged
  * metadata area is logged and skipped: the VG is read from another copy.
  */
-#include "../../core/endian.h"
+#include "../formats.h"
 #include "lvm2.h"
 
 static const char label_id[8] = { 'L', 'A', 'B', 'E', 'L', 'O', 'N', 'E' };
@@ -30,12 +30,12 @@ static bool id_char(char c)
 	       c == '!' || c == '#';
 }
 
-void lvm_id_format(const char *id32, char out[DMB_LVM_UUID_MAX])
+void dmbi_lvm_id_format(const char *id32, char out[DMB_LVM_UUID_MAX])
 {
 	static const unsigned group[] = { 6, 4, 4, 4, 4, 4, 6 };
 	size_t o = 0, i = 0;
 
-	for (size_t g = 0; g < DMB_ARRAY_SIZE(group); g++) {
+	for (size_t g = 0; g < DMBI_ARRAY_SIZE(group); g++) {
 		if (g)
 			out[o++] = '-';
 		for (unsigned k = 0; k < group[g]; k++)
@@ -44,9 +44,9 @@ void lvm_id_format(const char *id32, char out[DMB_LVM_UUID_MAX])
 	out[o] = '\0';
 }
 
-bool lvm_id_parse(const char *text, char out[DMB_LVM_ID_CHARS + 1])
+bool dmbi_lvm_id_parse(const char *text, char out[DMB_LVM_ID_CHARS + 1])
 {
-	size_t len = dmb_strnlen(text, DMB_LVM_UUID_MAX), n = 0;
+	size_t len = dmbi_strnlen(text, DMB_LVM_UUID_MAX), n = 0;
 	bool dashed = len == DMB_LVM_UUID_MAX - 1;
 
 	if (len != DMB_LVM_ID_CHARS && !dashed)
@@ -65,12 +65,12 @@ bool lvm_id_parse(const char *text, char out[DMB_LVM_ID_CHARS + 1])
 	return true;
 }
 
-void lvm_copies_free(struct lvm_copy *c)
+void dmbi_lvm_copies_free(struct lvm_copy *c)
 {
 	while (c) {
 		struct lvm_copy *next = c->next;
 
-		dmb_cfg_free(c->root);
+		dmbi_cfg_free(c->root);
 		dmb_port_free(c);
 		c = next;
 	}
@@ -91,7 +91,7 @@ static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev
 	uint32_t crc;
 	struct dmb_ctx pctx = *ctx;
 	struct lvm_copy *copy = NULL;
-	const struct dmb_cfg_node *n;
+	const struct dmbi_cfg_node *n;
 	const char *vgid;
 	int64_t seqno;
 	char *text = NULL;
@@ -99,48 +99,48 @@ static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev
 
 	r = dmb_bdev_read_bytes(bd, area_off, sizeof(hdr), hdr);
 	if (r) {
-		dmb_snprintf(why, why_cap, "header unreadable (%s)", dmb_strerror(r));
+		dmbi_snprintf(why, why_cap, "header unreadable (%s)", dmb_strerror(r));
 		return r;
 	}
-	crc = dmb_crc32_update(LVM_INITIAL_CRC, hdr + 4, sizeof(hdr) - 4);
-	if (crc != dmb_get_le32(hdr)) {
-		dmb_snprintf(why, why_cap, "header checksum 0x%08x does not match 0x%08x",
-			     dmb_get_le32(hdr), crc);
+	crc = dmbi_crc32_update(LVM_INITIAL_CRC, hdr + 4, sizeof(hdr) - 4);
+	if (crc != dmbi_get_le32(hdr)) {
+		dmbi_snprintf(why, why_cap, "header checksum 0x%08x does not match 0x%08x",
+			     dmbi_get_le32(hdr), crc);
 		return DMB_ECORRUPT;
 	}
 	if (memcmp(hdr + 4, mda_magic, sizeof(mda_magic)) != 0) {
-		dmb_snprintf(why, why_cap, "wrong magic in header");
+		dmbi_snprintf(why, why_cap, "wrong magic in header");
 		return DMB_ECORRUPT;
 	}
-	if (dmb_get_le32(hdr + 20) != 1) {
-		dmb_snprintf(why, why_cap, "header version %u, not 1", dmb_get_le32(hdr + 20));
+	if (dmbi_get_le32(hdr + 20) != 1) {
+		dmbi_snprintf(why, why_cap, "header version %u, not 1", dmbi_get_le32(hdr + 20));
 		return DMB_ENOTSUP;
 	}
-	start = dmb_get_le64(hdr + 24);
-	size = dmb_get_le64(hdr + 32);
+	start = dmbi_get_le64(hdr + 24);
+	size = dmbi_get_le64(hdr + 32);
 	if (start != area_off || size != area_size) {
-		dmb_snprintf(why, why_cap,
+		dmbi_snprintf(why, why_cap,
 			     "header says start %llu size %llu, the PV header %llu size %llu",
 			     (unsigned long long)start, (unsigned long long)size,
 			     (unsigned long long)area_off, (unsigned long long)area_size);
 		return DMB_ECORRUPT;
 	}
 	/* raw_locns[0] is the committed copy; [1] a precommitted one, unused. */
-	text_off = dmb_get_le64(locn);
-	text_size = dmb_get_le64(locn + 8);
-	if (dmb_get_le32(locn + 20) & LVM_RAW_LOCN_IGNORED)
+	text_off = dmbi_get_le64(locn);
+	text_size = dmbi_get_le64(locn + 8);
+	if (dmbi_get_le32(locn + 20) & LVM_RAW_LOCN_IGNORED)
 		return 0;
 	if (text_off == 0 && text_size == 0)
 		return 0;
 	if (text_off < LVM_MDA_HEADER_SIZE || text_off >= size || text_size == 0 ||
 	    text_size > size - LVM_MDA_HEADER_SIZE) {
-		dmb_snprintf(why, why_cap, "metadata at %llu size %llu outside the area (%llu bytes)",
+		dmbi_snprintf(why, why_cap, "metadata at %llu size %llu outside the area (%llu bytes)",
 			     (unsigned long long)text_off, (unsigned long long)text_size,
 			     (unsigned long long)size);
 		return DMB_ECORRUPT;
 	}
 	if (text_size > LVM_MAX_TEXT_BYTES) {
-		dmb_snprintf(why, why_cap, "metadata of %llu bytes, over the %u limit",
+		dmbi_snprintf(why, why_cap, "metadata of %llu bytes, over the %u limit",
 			     (unsigned long long)text_size, LVM_MAX_TEXT_BYTES);
 		return DMB_ERANGE;
 	}
@@ -149,46 +149,46 @@ static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev
 		return DMB_ENOMEM;
 	/* The circular buffer: what does not fit before the area's end wraps to
 	 * just behind the header. */
-	first = DMB_MIN(text_size, size - text_off);
+	first = DMBI_MIN(text_size, size - text_off);
 	r = dmb_bdev_read_bytes(bd, area_off + text_off, (size_t)first, text);
 	if (!r && first < text_size)
 		r = dmb_bdev_read_bytes(bd, area_off + LVM_MDA_HEADER_SIZE,
 					(size_t)(text_size - first), text + first);
 	if (r) {
-		dmb_snprintf(why, why_cap, "metadata unreadable (%s)", dmb_strerror(r));
+		dmbi_snprintf(why, why_cap, "metadata unreadable (%s)", dmb_strerror(r));
 		goto out;
 	}
-	crc = dmb_crc32_update(LVM_INITIAL_CRC, text, (size_t)text_size);
-	if (crc != dmb_get_le32(locn + 16)) {
-		dmb_snprintf(why, why_cap, "metadata checksum 0x%08x does not match 0x%08x",
-			     dmb_get_le32(locn + 16), crc);
+	crc = dmbi_crc32_update(LVM_INITIAL_CRC, text, (size_t)text_size);
+	if (crc != dmbi_get_le32(locn + 16)) {
+		dmbi_snprintf(why, why_cap, "metadata checksum 0x%08x does not match 0x%08x",
+			     dmbi_get_le32(locn + 16), crc);
 		r = DMB_ECORRUPT;
 		goto out;
 	}
-	copy = dmb_calloc(1, sizeof(*copy));
+	copy = dmbi_calloc(1, sizeof(*copy));
 	if (!copy) {
 		r = DMB_ENOMEM;
 		goto out;
 	}
 	pctx.err = 0;
 	pctx.msg[0] = '\0';
-	r = dmb_cfg_parse(&pctx, text, (size_t)text_size, &copy->root);
+	r = dmbi_cfg_parse(&pctx, text, (size_t)text_size, &copy->root);
 	if (r) {
-		dmb_snprintf(why, why_cap, "metadata text: %s", pctx.msg);
+		dmbi_snprintf(why, why_cap, "metadata text: %s", pctx.msg);
 		goto out;
 	}
 	/* The text starts with the VG section; header keys follow it. */
-	for (n = copy->root->child; n && n->type != DMB_CFG_SECTION; n = n->next)
+	for (n = copy->root->child; n && n->type != DMBI_CFG_SECTION; n = n->next)
 		;
 	if (!n) {
-		dmb_snprintf(why, why_cap, "metadata text has no volume group section");
+		dmbi_snprintf(why, why_cap, "metadata text has no volume group section");
 		r = DMB_ECORRUPT;
 		goto out;
 	}
-	copy->vgsec = (struct dmb_cfg_node *)n;
+	copy->vgsec = (struct dmbi_cfg_node *)n;
 	copy->vgname = n->key;
-	if (dmb_cfg_get_str(n, "id", &vgid) != 0 || !lvm_id_parse(vgid, copy->vgid)) {
-		dmb_snprintf(why, why_cap, "volume group %s: missing or invalid id", n->key);
+	if (dmbi_cfg_get_str(n, "id", &vgid) != 0 || !dmbi_lvm_id_parse(vgid, copy->vgid)) {
+		dmbi_snprintf(why, why_cap, "volume group %s: missing or invalid id", n->key);
 		r = DMB_ECORRUPT;
 		goto out;
 	}
@@ -196,10 +196,10 @@ static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev
 		char bare[DMB_LVM_ID_CHARS + 1];
 
 		memcpy(bare, copy->vgid, sizeof(bare));
-		lvm_id_format(bare, copy->vgid);
+		dmbi_lvm_id_format(bare, copy->vgid);
 	}
-	if (dmb_cfg_get_int(n, "seqno", &seqno) != 0 || seqno < 0) {
-		dmb_snprintf(why, why_cap, "volume group %s: missing or invalid seqno", n->key);
+	if (dmbi_cfg_get_int(n, "seqno", &seqno) != 0 || seqno < 0) {
+		dmbi_snprintf(why, why_cap, "volume group %s: missing or invalid seqno", n->key);
 		r = DMB_ECORRUPT;
 		goto out;
 	}
@@ -212,7 +212,7 @@ static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev
 	dev->copies++;
 out:
 	if (copy)
-		lvm_copies_free(copy);
+		dmbi_lvm_copies_free(copy);
 	dmb_port_free(text);
 	return r;
 }
@@ -232,8 +232,8 @@ static long read_locns(const uint8_t **p, const uint8_t *end, unsigned max, uint
 
 		if (end - *p < LOCN_BYTES)
 			return -1;
-		off = dmb_get_le64(*p);
-		size = dmb_get_le64(*p + 8);
+		off = dmbi_get_le64(*p);
+		size = dmbi_get_le64(*p + 8);
 		*p += LOCN_BYTES;
 		if (off == 0 && size == 0)
 			return n;
@@ -245,13 +245,13 @@ static long read_locns(const uint8_t **p, const uint8_t *end, unsigned max, uint
 	}
 }
 
-int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
+int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 		struct lvm_pvdev *dev, struct lvm_copy **copies)
 {
 	uint8_t buf[LVM_LABEL_SCAN_SECTORS * LVM_SECTOR];
 	uint64_t dev_bytes = dmb_bdev_bytes(bd), offs[DMB_LVM_MAX_MDAS], sizes[DMB_LVM_MAX_MDAS];
 	uint64_t data_off[1], data_size[1];
-	size_t have = (size_t)DMB_MIN(dev_bytes, (uint64_t)sizeof(buf));
+	size_t have = (size_t)DMBI_MIN(dev_bytes, (uint64_t)sizeof(buf));
 	const uint8_t *label = NULL, *ph, *p, *end;
 	char damaged[160] = "", why[DMB_MSG_MAX];
 	uint32_t offset_xl;
@@ -259,11 +259,11 @@ int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 	int r;
 
 	if (have < LVM_SECTOR)
-		return dmb_seterr(ctx, DMB_ENOENT, "%s: no LVM label (device of %llu bytes)", name,
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s: no LVM label (device of %llu bytes)", name,
 				  (unsigned long long)dev_bytes);
 	r = dmb_bdev_read_bytes(bd, 0, have - have % LVM_SECTOR, buf);
 	if (r)
-		return dmb_seterr(ctx, r, "%s: cannot read the label sectors: %s", name,
+		return dmb_ctx_set_error(ctx, r, "%s: cannot read the label sectors: %s", name,
 				  dmb_strerror(r));
 	for (unsigned i = 0; i < have / LVM_SECTOR && !label; i++) {
 		const uint8_t *s = buf + i * LVM_SECTOR;
@@ -271,36 +271,36 @@ int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 
 		if (memcmp(s, label_id, sizeof(label_id)) != 0)
 			continue;
-		if (dmb_get_le64(s + 8) != i) {
-			dmb_snprintf(damaged, sizeof(damaged),
+		if (dmbi_get_le64(s + 8) != i) {
+			dmbi_snprintf(damaged, sizeof(damaged),
 				     "label in sector %u says it is in sector %llu", i,
-				     (unsigned long long)dmb_get_le64(s + 8));
+				     (unsigned long long)dmbi_get_le64(s + 8));
 			continue;
 		}
-		crc = dmb_crc32_update(LVM_INITIAL_CRC, s + 20, LVM_SECTOR - 20);
-		if (crc != dmb_get_le32(s + 16)) {
-			dmb_snprintf(damaged, sizeof(damaged),
+		crc = dmbi_crc32_update(LVM_INITIAL_CRC, s + 20, LVM_SECTOR - 20);
+		if (crc != dmbi_get_le32(s + 16)) {
+			dmbi_snprintf(damaged, sizeof(damaged),
 				     "label checksum 0x%08x in sector %u does not match 0x%08x",
-				     dmb_get_le32(s + 16), i, crc);
+				     dmbi_get_le32(s + 16), i, crc);
 			continue;
 		}
 		label = s;
 		dev->pub.label_sector = i;
 	}
 	if (!label && damaged[0])
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: %s", name, damaged);
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: %s", name, damaged);
 	if (!label)
-		return dmb_seterr(ctx, DMB_ENOENT, "%s: no LVM label in sectors 0-3", name);
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s: no LVM label in sectors 0-3", name);
 	if (memcmp(label + 24, label_type, sizeof(label_type)) != 0)
-		return dmb_seterr(ctx, DMB_ENOTSUP, "%s: label type \"%.8s\" is not LVM2 001", name,
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: label type \"%.8s\" is not LVM2 001", name,
 				  (const char *)label + 24);
 
 	/* The pv_header, its two lists and the optional extension must all lie
 	 * inside the label sector. */
-	offset_xl = dmb_get_le32(label + 20);
+	offset_xl = dmbi_get_le32(label + 20);
 	end = label + LVM_SECTOR;
 	if (offset_xl < 32 || offset_xl > LVM_SECTOR - PVH_LISTS - 2 * LOCN_BYTES)
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: pv_header offset %u outside the label",
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: pv_header offset %u outside the label",
 				  name, offset_xl);
 	ph = label + offset_xl;
 	{
@@ -308,33 +308,33 @@ int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 
 		memcpy(id, ph + PVH_ID, DMB_LVM_ID_CHARS);
 		id[DMB_LVM_ID_CHARS] = '\0';
-		if (!lvm_id_parse(id, dev->id))
-			return dmb_seterr(ctx, DMB_ECORRUPT, "%s: pv_header: invalid PV id", name);
-		lvm_id_format(dev->id, dev->pub.uuid);
+		if (!dmbi_lvm_id_parse(id, dev->id))
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: pv_header: invalid PV id", name);
+		dmbi_lvm_id_format(dev->id, dev->pub.uuid);
 	}
-	dev->pub.dev_size_bytes = dmb_get_le64(ph + PVH_SIZE);
+	dev->pub.dev_size_bytes = dmbi_get_le64(ph + PVH_SIZE);
 	p = ph + PVH_LISTS;
 	ndata = read_locns(&p, end, 1, data_off, data_size);
 	if (ndata == -2)
-		return dmb_seterr(ctx, DMB_ENOTSUP, "%s: pv_header lists more than one data area",
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: pv_header lists more than one data area",
 				  name);
 	if (ndata < 0)
-		return dmb_seterr(ctx, DMB_ECORRUPT,
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 				  "%s: pv_header data area list runs past the label", name);
 	nmda = read_locns(&p, end, DMB_LVM_MAX_MDAS, offs, sizes);
 	if (nmda == -2)
-		return dmb_seterr(ctx, DMB_ERANGE, "%s: pv_header lists more than %u metadata areas",
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: pv_header lists more than %u metadata areas",
 				  name, DMB_LVM_MAX_MDAS);
 	if (nmda < 0)
-		return dmb_seterr(ctx, DMB_ECORRUPT,
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 				  "%s: pv_header metadata area list runs past the label", name);
 	if (end - p >= 8) {
-		dev->pub.ext_version = dmb_get_le32(p);
-		dev->pub.ext_flags = dmb_get_le32(p + 4);
+		dev->pub.ext_version = dmbi_get_le32(p);
+		dev->pub.ext_flags = dmbi_get_le32(p + 4);
 	}
 	if (ndata == 1) {
 		if (data_off[0] > dev_bytes)
-			return dmb_seterr(ctx, DMB_ECORRUPT,
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					  "%s: data area at byte %llu past the device end (%llu bytes)",
 					  name, (unsigned long long)data_off[0],
 					  (unsigned long long)dev_bytes);
@@ -347,9 +347,9 @@ int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 		if (!dev->pub.mda_size_bytes || sizes[i] < dev->pub.mda_size_bytes)
 			dev->pub.mda_size_bytes = sizes[i];
 		why[0] = '\0';
-		if (sizes[i] < 2 * LVM_MDA_HEADER_SIZE || !dmb_add_u64(offs[i], sizes[i], &area_end) ||
+		if (sizes[i] < 2 * LVM_MDA_HEADER_SIZE || !dmbi_add_u64(offs[i], sizes[i], &area_end) ||
 		    area_end > dev_bytes) {
-			dmb_snprintf(why, sizeof(why), "area %llu+%llu outside the device (%llu bytes)",
+			dmbi_snprintf(why, sizeof(why), "area %llu+%llu outside the device (%llu bytes)",
 				     (unsigned long long)offs[i], (unsigned long long)sizes[i],
 				     (unsigned long long)dev_bytes);
 			r = DMB_ECORRUPT;
@@ -358,10 +358,10 @@ int lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 				      sizeof(why));
 		}
 		if (r == DMB_ENOMEM)
-			return dmb_seterr(ctx, r, "%s: out of memory reading metadata", name);
+			return dmb_ctx_set_error(ctx, r, "%s: out of memory reading metadata", name);
 		if (r) {
 			dev->pub.mda_bad++;
-			dmb_log(ctx, DMB_LOG_WARN, "%s: metadata area %ld: %s", name, i + 1, why);
+			dmbi_log(ctx, DMB_LOG_WARN, "%s: metadata area %ld: %s", name, i + 1, why);
 		}
 	}
 	return 0;

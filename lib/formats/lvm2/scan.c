@@ -22,11 +22,11 @@ struct dmb_lvm_scan {
 
 int dmb_lvm_scan_create(struct dmb_ctx *ctx, struct dmb_lvm_scan **out)
 {
-	struct dmb_lvm_scan *scan = dmb_calloc(1, sizeof(*scan));
+	struct dmb_lvm_scan *scan = dmbi_calloc(1, sizeof(*scan));
 
 	*out = NULL;
 	if (!scan)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for an LVM scan");
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for an LVM scan");
 	scan->ctx = ctx;
 	*out = scan;
 	return 0;
@@ -47,8 +47,8 @@ void dmb_lvm_scan_destroy(struct dmb_lvm_scan *scan)
 	for (size_t i = 0; i < scan->ndevs; i++)
 		pvdev_free(scan->devs[i]);
 	for (size_t i = 0; i < scan->nvgs; i++)
-		lvm_vg_free(scan->vgs[i]);
-	lvm_copies_free(scan->copies);
+		dmbi_lvm_vg_free(scan->vgs[i]);
+	dmbi_lvm_copies_free(scan->copies);
 	dmb_port_free(scan->devs);
 	dmb_port_free(scan->vgs);
 	dmb_port_free(scan);
@@ -62,36 +62,36 @@ int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bde
 	int r;
 
 	if (scan->finished)
-		return dmb_seterr(ctx, DMB_EINVAL, "%s: the LVM scan is finished", name);
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s: the LVM scan is finished", name);
 	if (scan->ndevs >= DMB_LVM_MAX_DEVS)
-		return dmb_seterr(ctx, DMB_ERANGE, "%s: more than %u devices", name,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: more than %u devices", name,
 				  DMB_LVM_MAX_DEVS);
 	if (scan->ndevs == scan->cap) {
 		size_t cap = scan->cap ? scan->cap * 2 : 8;
-		struct lvm_pvdev **n = dmb_calloc(cap, sizeof(*n));
+		struct lvm_pvdev **n = dmbi_calloc(cap, sizeof(*n));
 
 		if (!n)
-			return dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+			return dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", name);
 		if (scan->ndevs)
 			memcpy(n, scan->devs, scan->ndevs * sizeof(*n));
 		dmb_port_free(scan->devs);
 		scan->devs = n;
 		scan->cap = cap;
 	}
-	dev = dmb_calloc(1, sizeof(*dev));
+	dev = dmbi_calloc(1, sizeof(*dev));
 	if (!dev)
-		return dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
-	dev->name = dmb_strdup(name);
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", name);
+	dev->name = dmbi_strdup(name);
 	if (!dev->name) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", name);
 		goto fail;
 	}
-	r = lvm_pv_read(ctx, name, bd, dev, &copies);
+	r = dmbi_lvm_pv_read(ctx, name, bd, dev, &copies);
 	if (r)
 		goto fail;
 	for (size_t i = 0; i < scan->ndevs; i++) {
-		if (dmb_strcmp(scan->devs[i]->id, dev->id) == 0) {
-			r = dmb_seterr(ctx, DMB_EEXIST, "%s: PV %s is also on %s", name,
+		if (dmbi_strcmp(scan->devs[i]->id, dev->id) == 0) {
+			r = dmb_ctx_set_error(ctx, DMB_EEXIST, "%s: PV %s is also on %s", name,
 				       dev->pub.uuid, scan->devs[i]->name);
 			goto fail;
 		}
@@ -109,7 +109,7 @@ int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bde
 	}
 	return 0;
 fail:
-	lvm_copies_free(copies);
+	dmbi_lvm_copies_free(copies);
 	pvdev_free(dev);
 	return r;
 }
@@ -123,7 +123,7 @@ static size_t collect(struct dmb_lvm_scan *scan, const char *vgid, struct lvm_co
 	for (struct lvm_copy *c = scan->copies; c && n < max; c = c->next) {
 		size_t at;
 
-		if (dmb_strcmp(c->vgid, vgid) != 0)
+		if (dmbi_strcmp(c->vgid, vgid) != 0)
 			continue;
 		for (at = n; at > 0 && list[at - 1]->seqno < c->seqno; at--)
 			list[at] = list[at - 1];
@@ -136,7 +136,7 @@ static size_t collect(struct dmb_lvm_scan *scan, const char *vgid, struct lvm_co
 static bool vg_built(const struct dmb_lvm_scan *scan, const char *vgid)
 {
 	for (size_t i = 0; i < scan->nvgs; i++)
-		if (dmb_strcmp(scan->vgs[i]->pub.uuid, vgid) == 0)
+		if (dmbi_strcmp(scan->vgs[i]->pub.uuid, vgid) == 0)
 			return true;
 	return false;
 }
@@ -165,13 +165,13 @@ static int build_vg(struct dmb_lvm_scan *scan, struct lvm_copy **list, size_t n)
 
 		bctx.err = 0;
 		bctx.msg[0] = '\0';
-		r = lvm_vg_build(&bctx, list[i], scan->devs, scan->ndevs, &vg);
+		r = dmbi_lvm_vg_build(&bctx, list[i], scan->devs, scan->ndevs, &vg);
 		if (r == DMB_ENOMEM)
-			return dmb_seterr(ctx, r, "%s", bctx.msg);
+			return dmb_ctx_set_error(ctx, r, "%s", bctx.msg);
 		if (r) {
-			dmb_seterr(ctx, r, "%s", bctx.msg);
+			dmb_ctx_set_error(ctx, r, "%s", bctx.msg);
 			if (i + 1 < n)
-				dmb_log(ctx, DMB_LOG_WARN, "%s; trying an older copy", bctx.msg);
+				dmbi_log(ctx, DMB_LOG_WARN, "%s; trying an older copy", bctx.msg);
 		}
 	}
 	if (!vg)
@@ -189,7 +189,7 @@ static int build_vg(struct dmb_lvm_scan *scan, struct lvm_copy **list, size_t n)
 			vg->pub.mixed_seqno = true;
 	}
 	if (vg->pub.mixed_seqno)
-		dmb_log(ctx, DMB_LOG_WARN,
+		dmbi_log(ctx, DMB_LOG_WARN,
 			"volume group %s: some metadata areas hold an older or damaged copy; using seqno %llu",
 			vg->pub.name, (unsigned long long)vg->pub.seqno);
 	link_devices(vg);
@@ -205,16 +205,16 @@ int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan)
 	int first_err = 0, r = 0;
 
 	if (scan->finished)
-		return dmb_seterr(ctx, DMB_EINVAL, "the LVM scan is finished already");
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "the LVM scan is finished already");
 	scan->finished = true;
 	for (struct lvm_copy *c = scan->copies; c; c = c->next)
 		ncopies++;
 	if (!ncopies)
 		return 0;
-	list = dmb_calloc(ncopies, sizeof(*list));
-	scan->vgs = dmb_calloc(ncopies, sizeof(*scan->vgs));
+	list = dmbi_calloc(ncopies, sizeof(*list));
+	scan->vgs = dmbi_calloc(ncopies, sizeof(*scan->vgs));
 	if (!list || !scan->vgs) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory building volume groups");
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory building volume groups");
 		goto out;
 	}
 	for (struct lvm_copy *c = scan->copies; c; c = c->next) {
@@ -227,7 +227,7 @@ int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan)
 			bool seen = false;
 
 			for (struct lvm_copy *p = scan->copies; p != c && !seen; p = p->next)
-				seen = dmb_strcmp(p->vgid, c->vgid) == 0;
+				seen = dmbi_strcmp(p->vgid, c->vgid) == 0;
 			if (seen)
 				continue;
 		}
@@ -237,9 +237,9 @@ int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan)
 			goto out;
 		if (r && !first_err) {
 			first_err = r;
-			dmb_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
+			dmbi_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
 		} else if (r) {
-			dmb_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
+			dmbi_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
 		}
 	}
 	/* Sorted by name, as lvm2 reports them. */
@@ -247,7 +247,7 @@ int dmb_lvm_scan_finish(struct dmb_lvm_scan *scan)
 		struct lvm_vg *v = scan->vgs[i];
 		size_t j = i;
 
-		for (; j > 0 && dmb_strcmp(scan->vgs[j - 1]->pub.name, v->pub.name) > 0; j--)
+		for (; j > 0 && dmbi_strcmp(scan->vgs[j - 1]->pub.name, v->pub.name) > 0; j--)
 			scan->vgs[j] = scan->vgs[j - 1];
 		scan->vgs[j] = v;
 	}
@@ -280,7 +280,7 @@ const struct dmb_lvm_vg *dmb_lvm_scan_vg(const struct dmb_lvm_scan *scan, size_t
 const struct dmb_lvm_vg *dmb_lvm_find_vg(const struct dmb_lvm_scan *scan, const char *name)
 {
 	for (size_t i = 0; i < scan->nvgs; i++)
-		if (dmb_strcmp(scan->vgs[i]->pub.name, name) == 0)
+		if (dmbi_strcmp(scan->vgs[i]->pub.name, name) == 0)
 			return &scan->vgs[i]->pub;
 	return NULL;
 }
@@ -288,7 +288,7 @@ const struct dmb_lvm_vg *dmb_lvm_find_vg(const struct dmb_lvm_scan *scan, const 
 const struct dmb_lvm_lv *dmb_lvm_find_lv(const struct dmb_lvm_vg *vg, const char *name)
 {
 	for (size_t i = 0; i < vg->lv_count; i++)
-		if (dmb_strcmp(vg->lvs[i].name, name) == 0)
+		if (dmbi_strcmp(vg->lvs[i].name, name) == 0)
 			return &vg->lvs[i];
 	return NULL;
 }
@@ -297,7 +297,7 @@ static const char *section_str(const void *section, const char *key)
 {
 	const char *s;
 
-	return section && dmb_cfg_get_str(section, key, &s) == 0 ? s : NULL;
+	return section && dmbi_cfg_get_str(section, key, &s) == 0 ? s : NULL;
 }
 
 const char *dmb_lvm_vg_str(const struct dmb_lvm_vg *vg, const char *key)
@@ -317,59 +317,59 @@ const char *dmb_lvm_seg_str(const struct dmb_lvm_seg *seg, const char *key)
 
 int dmb_lvm_vg_int(const struct dmb_lvm_vg *vg, const char *key, int64_t *out)
 {
-	return vg->section ? dmb_cfg_get_int(vg->section, key, out) : DMB_ENOENT;
+	return vg->section ? dmbi_cfg_get_int(vg->section, key, out) : DMB_ENOENT;
 }
 
 int dmb_lvm_seg_int(const struct dmb_lvm_seg *seg, const char *key, int64_t *out)
 {
-	return seg->section ? dmb_cfg_get_int(seg->section, key, out) : DMB_ENOENT;
+	return seg->section ? dmbi_cfg_get_int(seg->section, key, out) : DMB_ENOENT;
 }
 
 /* Append a name with every '-' doubled, as lvm2 builds dm names. */
-static void put_doubled(struct dmb_sb *sb, const char *s)
+static void put_doubled(struct dmbi_strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '-')
-			dmb_sb_putc(sb, '-');
-		dmb_sb_putc(sb, *s);
+			dmbi_strbuf_putc(sb, '-');
+		dmbi_strbuf_putc(sb, *s);
 	}
 }
 
-static void put_dm_name(struct dmb_sb *sb, const struct dmb_lvm_lv *lv)
+static void put_dm_name(struct dmbi_strbuf *sb, const struct dmb_lvm_lv *lv)
 {
 	put_doubled(sb, lv->vg->name);
-	dmb_sb_putc(sb, '-');
+	dmbi_strbuf_putc(sb, '-');
 	put_doubled(sb, lv->name);
 }
 
 size_t dmb_lvm_dm_name(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
 {
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
-	dmb_sb_init(&sb, buf, cap);
+	dmbi_strbuf_init(&sb, buf, cap);
 	put_dm_name(&sb, lv);
 	return sb.len;
 }
 
-static void put_bare_id(struct dmb_sb *sb, const char *uuid)
+static void put_bare_id(struct dmbi_strbuf *sb, const char *uuid)
 {
 	for (; *uuid; uuid++)
 		if (*uuid != '-')
-			dmb_sb_putc(sb, *uuid);
+			dmbi_strbuf_putc(sb, *uuid);
 }
 
-static void put_dm_uuid(struct dmb_sb *sb, const struct dmb_lvm_lv *lv)
+static void put_dm_uuid(struct dmbi_strbuf *sb, const struct dmb_lvm_lv *lv)
 {
-	dmb_sb_puts(sb, "LVM-");
+	dmbi_strbuf_puts(sb, "LVM-");
 	put_bare_id(sb, lv->vg->uuid);
 	put_bare_id(sb, lv->uuid);
 }
 
 size_t dmb_lvm_dm_uuid(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
 {
-	struct dmb_sb sb;
+	struct dmbi_strbuf sb;
 
-	dmb_sb_init(&sb, buf, cap);
+	dmbi_strbuf_init(&sb, buf, cap);
 	put_dm_uuid(&sb, lv);
 	return sb.len;
 }
@@ -378,20 +378,20 @@ size_t dmb_lvm_dm_uuid(const struct dmb_lvm_lv *lv, char *buf, size_t cap)
 static int filler_ids(const struct dmb_lvm_lv *lv, size_t seg, size_t s,
 		      struct dmb_lvm_filler *f)
 {
-	struct dmb_sb name, uuid;
+	struct dmbi_strbuf name, uuid;
 
-	dmb_sb_init(&name, f->name, sizeof(f->name));
+	dmbi_strbuf_init(&name, f->name, sizeof(f->name));
 	put_dm_name(&name, lv);
-	dmb_sb_printf(&name, "-missing_%zu_%zu", seg, s);
-	dmb_sb_init(&uuid, f->uuid, sizeof(f->uuid));
+	dmbi_strbuf_printf(&name, "-missing_%zu_%zu", seg, s);
+	dmbi_strbuf_init(&uuid, f->uuid, sizeof(f->uuid));
 	put_dm_uuid(&uuid, lv);
-	dmb_sb_printf(&uuid, "-missing_%zu_%zu", seg, s);
+	dmbi_strbuf_printf(&uuid, "-missing_%zu_%zu", seg, s);
 	return name.len > DMB_NAME_MAX || uuid.len > DMB_UUID_MAX ? DMB_ERANGE : 0;
 }
 
 static bool linear_or_striped(const struct dmb_lvm_seg *seg)
 {
-	return dmb_strcmp(seg->type, "striped") == 0 || dmb_strcmp(seg->type, "linear") == 0;
+	return dmbi_strcmp(seg->type, "striped") == 0 || dmbi_strcmp(seg->type, "linear") == 0;
 }
 
 size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *out, size_t cap)
@@ -412,7 +412,7 @@ size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *ou
 			if (n < cap) {
 				/* The table refuses what overflows or is too long. */
 				if (filler_ids(lv, i, k, &out[n]) ||
-				    !dmb_mul_u64(seg->extent_count, es, &out[n].sectors))
+				    !dmbi_mul_u64(seg->extent_count, es, &out[n].sectors))
 					out[n].sectors = 0;
 			}
 			n++;
@@ -426,58 +426,58 @@ size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *ou
  * an error for a segment dmboot cannot map.
  */
 static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, size_t segno,
-		      const struct dmb_lvm_seg *seg, unsigned flags, struct dmb_sb *sb,
+		      const struct dmb_lvm_seg *seg, unsigned flags, struct dmbi_strbuf *sb,
 		      const char **type)
 {
 	const uint64_t es = lv->vg->extent_size_sectors;
 	bool striped = linear_or_striped(seg);
 
-	if (dmb_strcmp(seg->type, "error") == 0 || dmb_strcmp(seg->type, "zero") == 0) {
+	if (dmbi_strcmp(seg->type, "error") == 0 || dmbi_strcmp(seg->type, "zero") == 0) {
 		*type = seg->type;
 		return 0;
 	}
 	if (!striped || seg->area_count == 0)
-		return dmb_seterr(ctx, DMB_ENOTSUP,
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
 				  "logical volume %s/%s: segment type %s is not supported", lv->vg->name,
 				  lv->name, seg->type);
 	for (size_t i = 0; i < seg->area_count; i++) {
 		const struct dmb_lvm_area *a = &seg->areas[i];
 
 		if (!a->pv)
-			return dmb_seterr(ctx, DMB_ENOTSUP,
+			return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
 					  "logical volume %s/%s: segment at extent %llu maps onto logical volume %s, which is not supported",
 					  lv->vg->name, lv->name,
 					  (unsigned long long)seg->start_extent, a->lv->name);
 		if (!a->pv->dev && !(flags & DMB_LVM_PARTIAL))
-			return dmb_seterr(ctx, DMB_ENOENT,
+			return dmb_ctx_set_error(ctx, DMB_ENOENT,
 					  "logical volume %s/%s: PV %s is missing (use partial activation to map its extents to the error target)",
 					  lv->vg->name, lv->name, a->pv->uuid);
 	}
 	*type = seg->area_count == 1 ? "linear" : "striped";
 	if (seg->area_count > 1)
-		dmb_sb_printf(sb, "%zu %u ", seg->area_count, seg->stripe_size_sectors);
+		dmbi_strbuf_printf(sb, "%zu %u ", seg->area_count, seg->stripe_size_sectors);
 	for (size_t i = 0; i < seg->area_count; i++) {
 		const struct dmb_lvm_area *a = &seg->areas[i];
 		uint64_t off;
 
 		if (i)
-			dmb_sb_putc(sb, ' ');
+			dmbi_strbuf_putc(sb, ' ');
 		if (!a->pv->dev) {
 			/* As lvm2: a filler device of error, read from offset 0. */
 			struct dmb_lvm_filler f;
 
 			if (filler_ids(lv, segno, i, &f))
-				return dmb_seterr(ctx, DMB_ERANGE,
+				return dmb_ctx_set_error(ctx, DMB_ERANGE,
 						  "logical volume %s/%s: the name of the filler for a missing PV is longer than %u bytes",
 						  lv->vg->name, lv->name, DMB_NAME_MAX);
-			dmb_sb_put_arg(sb, f.name);
-			dmb_sb_puts(sb, " 0");
+			dmbi_strbuf_put_arg(sb, f.name);
+			dmbi_strbuf_puts(sb, " 0");
 			continue;
 		}
 		/* vg.c checked pe_start + pe_count * extent_size for overflow. */
 		off = a->pv->pe_start_sectors + a->start_extent * es;
-		dmb_sb_put_arg(sb, a->pv->dev->dev_name);
-		dmb_sb_printf(sb, " %llu", (unsigned long long)off);
+		dmbi_strbuf_put_arg(sb, a->pv->dev->dev_name);
+		dmbi_strbuf_printf(sb, " %llu", (unsigned long long)off);
 	}
 	return 0;
 }
@@ -493,7 +493,7 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 
 	*out = NULL;
 	if (lv->seg_count == 0)
-		return dmb_seterr(ctx, DMB_EINVAL, "logical volume %s/%s has no segments",
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "logical volume %s/%s has no segments",
 				  lv->vg->name, lv->name);
 	/*
 	 * An LV a snapshot uses is not a plain mapping: lvm2 loads its origin as
@@ -501,11 +501,11 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 	 * store inside the snapshot target.  Neither runs here.
 	 */
 	if (lv->origin_of)
-		return dmb_seterr(ctx, DMB_ENOTSUP,
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
 				  "logical volume %s/%s: origin of snapshot %s: segment type snapshot-origin is not supported",
 				  lv->vg->name, lv->name, lv->origin_of->name);
 	if (lv->cow_of)
-		return dmb_seterr(ctx, DMB_ENOTSUP,
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
 				  "logical volume %s/%s: segment type snapshot is not supported",
 				  lv->vg->name, lv->name);
 	r = dmb_table_create(ctx, &t);
@@ -513,17 +513,17 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 		const struct dmb_lvm_seg *seg = &lv->segs[i];
 		const char *type = NULL;
 		uint64_t start, len;
-		struct dmb_sb sb;
+		struct dmbi_strbuf sb;
 
-		if (!dmb_mul_u64(seg->start_extent, es, &start) ||
-		    !dmb_mul_u64(seg->extent_count, es, &len)) {
-			r = dmb_seterr(ctx, DMB_ERANGE, "logical volume %s/%s: size overflows",
+		if (!dmbi_mul_u64(seg->start_extent, es, &start) ||
+		    !dmbi_mul_u64(seg->extent_count, es, &len)) {
+			r = dmb_ctx_set_error(ctx, DMB_ERANGE, "logical volume %s/%s: size overflows",
 				       lv->vg->name, lv->name);
 			break;
 		}
 		/* Measure, grow the buffer if needed, then write. */
 		for (;;) {
-			dmb_sb_init(&sb, params, cap);
+			dmbi_strbuf_init(&sb, params, cap);
 			r = seg_params(ctx, lv, i, seg, flags, &sb, &type);
 			if (r || sb.len < cap)
 				break;
@@ -532,7 +532,7 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 			params = dmb_port_malloc(cap);
 			if (!params) {
 				cap = 0;
-				r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for a table");
+				r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a table");
 				break;
 			}
 		}

@@ -38,35 +38,35 @@ struct build {
 	size_t areas_left;  /* of vg->areas, sized by the first pass */
 	const char *vgname;
 	const char *where;  /* the device the copy came from */
-	const struct dmb_cfg_node *pvsec, *lvsec;
+	const struct dmbi_cfg_node *pvsec, *lvsec;
 };
 
 static int corrupt(struct build *b, const char *fmt_what, const char *name, const char *key)
 {
-	return dmb_seterr(b->ctx, DMB_ECORRUPT, "%s: volume group %s: %s%s%s: %s", b->where,
+	return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT, "%s: volume group %s: %s%s%s: %s", b->where,
 			  b->vgname, name ? name : "", name ? " " : "", key, fmt_what);
 }
 
 /* The bits of the status and flags arrays of sec (unknown names are kept out). */
-static int read_flags(struct build *b, const struct dmb_cfg_node *sec, const char *name,
+static int read_flags(struct build *b, const struct dmbi_cfg_node *sec, const char *name,
 		      unsigned *out)
 {
 	static const char *const keys[] = { "status", "flags" };
 
 	*out = 0;
-	for (size_t k = 0; k < DMB_ARRAY_SIZE(keys); k++) {
-		const struct dmb_cfg_node *arr, *e;
-		int r = dmb_cfg_get_array(sec, keys[k], &arr);
+	for (size_t k = 0; k < DMBI_ARRAY_SIZE(keys); k++) {
+		const struct dmbi_cfg_node *arr, *e;
+		int r = dmbi_cfg_get_array(sec, keys[k], &arr);
 
 		if (r == DMB_ENOENT)
 			continue;
 		if (r)
 			return corrupt(b, "not an array", name, keys[k]);
 		for (e = arr->child; e; e = e->next) {
-			if (e->type != DMB_CFG_STRING)
+			if (e->type != DMBI_CFG_STRING)
 				return corrupt(b, "holds a non-string", name, keys[k]);
-			for (size_t i = 0; i < DMB_ARRAY_SIZE(status_names); i++)
-				if (dmb_strcmp(e->str, status_names[i].name) == 0)
+			for (size_t i = 0; i < DMBI_ARRAY_SIZE(status_names); i++)
+				if (dmbi_strcmp(e->str, status_names[i].name) == 0)
 					*out |= status_names[i].bit;
 		}
 	}
@@ -74,11 +74,11 @@ static int read_flags(struct build *b, const struct dmb_cfg_node *sec, const cha
 }
 
 /* A non-negative integer key no larger than max. */
-static int read_uint(struct build *b, const struct dmb_cfg_node *sec, const char *name,
+static int read_uint(struct build *b, const struct dmbi_cfg_node *sec, const char *name,
 		     const char *key, uint64_t max, bool required, uint64_t *out)
 {
 	int64_t v;
-	int r = dmb_cfg_get_int(sec, key, &v);
+	int r = dmbi_cfg_get_int(sec, key, &v);
 
 	if (r == DMB_ENOENT && !required) {
 		*out = 0;
@@ -94,22 +94,22 @@ static int read_uint(struct build *b, const struct dmb_cfg_node *sec, const char
 	return 0;
 }
 
-static int read_id(struct build *b, const struct dmb_cfg_node *sec, const char *name,
+static int read_id(struct build *b, const struct dmbi_cfg_node *sec, const char *name,
 		   char out[DMB_LVM_UUID_MAX])
 {
 	char bare[DMB_LVM_ID_CHARS + 1];
 	const char *s;
 
-	if (dmb_cfg_get_str(sec, "id", &s) != 0 || !lvm_id_parse(s, bare))
+	if (dmbi_cfg_get_str(sec, "id", &s) != 0 || !dmbi_lvm_id_parse(s, bare))
 		return corrupt(b, "missing or invalid", name, "id");
-	lvm_id_format(bare, out);
+	dmbi_lvm_id_format(bare, out);
 	return 0;
 }
 
 /* lvm2's rule for VG and LV names: [a-zA-Z0-9+_.-], no leading '-', not "." or "..". */
 static bool valid_name(const char *s)
 {
-	size_t len = dmb_strnlen(s, DMB_LVM_NAME_MAX + 1);
+	size_t len = dmbi_strnlen(s, DMB_LVM_NAME_MAX + 1);
 
 	if (len == 0 || len > DMB_LVM_NAME_MAX || s[0] == '-')
 		return false;
@@ -125,12 +125,12 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static size_t count_sections(const struct dmb_cfg_node *sec)
+static size_t count_sections(const struct dmbi_cfg_node *sec)
 {
 	size_t n = 0;
 
-	for (const struct dmb_cfg_node *c = sec ? sec->child : NULL; c; c = c->next)
-		n += c->type == DMB_CFG_SECTION;
+	for (const struct dmbi_cfg_node *c = sec ? sec->child : NULL; c; c = c->next)
+		n += c->type == DMBI_CFG_SECTION;
 	return n;
 }
 
@@ -140,14 +140,14 @@ static int read_pvs(struct build *b, struct lvm_pvdev *const *devs, size_t ndevs
 	const uint64_t es = vg->pub.extent_size_sectors;
 	size_t i = 0;
 
-	for (const struct dmb_cfg_node *s = b->pvsec->child; s; s = s->next) {
+	for (const struct dmbi_cfg_node *s = b->pvsec->child; s; s = s->next) {
 		struct dmb_lvm_pv *pv = &vg->pvs[i];
 		char bare[DMB_LVM_ID_CHARS + 1];
 		uint64_t data_sectors, end;
 		const char *hint;
 		int r;
 
-		if (s->type != DMB_CFG_SECTION)
+		if (s->type != DMBI_CFG_SECTION)
 			continue;
 		r = read_id(b, s, s->key, pv->uuid);
 		if (!r)
@@ -160,17 +160,17 @@ static int read_pvs(struct build *b, struct lvm_pvdev *const *devs, size_t ndevs
 			r = read_uint(b, s, s->key, "pe_count", UINT32_MAX, true, &pv->pe_count);
 		if (r)
 			return r;
-		if (!dmb_mul_u64(pv->pe_count, es, &data_sectors) ||
-		    !dmb_add_u64(pv->pe_start_sectors, data_sectors, &end) ||
+		if (!dmbi_mul_u64(pv->pe_count, es, &data_sectors) ||
+		    !dmbi_add_u64(pv->pe_start_sectors, data_sectors, &end) ||
 		    end > UINT64_MAX >> DMB_SECTOR_SHIFT)
 			return corrupt(b, "extents overflow the sector range", s->key, "pe_count");
-		pv->device_hint = dmb_cfg_get_str(s, "device", &hint) == 0 ? hint : NULL;
-		lvm_id_parse(pv->uuid, bare);
+		pv->device_hint = dmbi_cfg_get_str(s, "device", &hint) == 0 ? hint : NULL;
+		dmbi_lvm_id_parse(pv->uuid, bare);
 		for (size_t d = 0; d < ndevs; d++)
-			if (dmb_strcmp(devs[d]->id, bare) == 0)
+			if (dmbi_strcmp(devs[d]->id, bare) == 0)
 				pv->dev = &devs[d]->pub;
 		for (size_t k = 0; k < i; k++)
-			if (dmb_strcmp(vg->pvs[k].uuid, pv->uuid) == 0)
+			if (dmbi_strcmp(vg->pvs[k].uuid, pv->uuid) == 0)
 				return corrupt(b, "lists the same PV id twice", s->key, "id");
 		if (!pv->dev)
 			vg->pub.missing_pvs++;
@@ -184,10 +184,10 @@ static const struct dmb_lvm_pv *find_pv(struct build *b, const char *key)
 {
 	size_t i = 0;
 
-	for (const struct dmb_cfg_node *s = b->pvsec->child; s; s = s->next) {
-		if (s->type != DMB_CFG_SECTION)
+	for (const struct dmbi_cfg_node *s = b->pvsec->child; s; s = s->next) {
+		if (s->type != DMBI_CFG_SECTION)
 			continue;
-		if (dmb_strcmp(s->key, key) == 0)
+		if (dmbi_strcmp(s->key, key) == 0)
 			return &b->vg->pvs[i];
 		i++;
 	}
@@ -197,7 +197,7 @@ static const struct dmb_lvm_pv *find_pv(struct build *b, const char *key)
 static const struct dmb_lvm_lv *find_lv(const struct lvm_vg *vg, const char *name)
 {
 	for (size_t i = 0; i < vg->pub.lv_count; i++)
-		if (dmb_strcmp(vg->lvs[i].name, name) == 0)
+		if (dmbi_strcmp(vg->lvs[i].name, name) == 0)
 			return &vg->lvs[i];
 	return NULL;
 }
@@ -207,22 +207,22 @@ static const struct dmb_lvm_lv *find_lv(const struct lvm_vg *vg, const char *nam
  * pairs of a PV key or LV name and a first extent.  PV areas are checked
  * to lie inside their PV and counted as allocated there.
  */
-static int read_areas(struct build *b, const struct dmb_cfg_node *seg, const char *lvname,
+static int read_areas(struct build *b, const struct dmbi_cfg_node *seg, const char *lvname,
 		      const char *key, size_t count, uint64_t area_len, struct dmb_lvm_area *areas)
 {
-	const struct dmb_cfg_node *arr, *e;
+	const struct dmbi_cfg_node *arr, *e;
 	size_t n = 0;
 
-	if (dmb_cfg_get_array(seg, key, &arr) != 0)
+	if (dmbi_cfg_get_array(seg, key, &arr) != 0)
 		return corrupt(b, "missing or not an array", lvname, key);
 	for (e = arr->child; e; e = e->next ? e->next->next : NULL) {
-		const struct dmb_cfg_node *v = e->next;
+		const struct dmbi_cfg_node *v = e->next;
 		struct dmb_lvm_area *a = &areas[n];
 		uint64_t last;
 
 		if (n == count)
 			return corrupt(b, "holds more areas than the segment's count", lvname, key);
-		if (e->type != DMB_CFG_STRING || !v || v->type != DMB_CFG_INT || v->num < 0)
+		if (e->type != DMBI_CFG_STRING || !v || v->type != DMBI_CFG_INT || v->num < 0)
 			return corrupt(b, "is not a list of name, extent pairs", lvname, key);
 		a->start_extent = (uint64_t)v->num;
 		a->pv = find_pv(b, e->str);
@@ -233,7 +233,7 @@ static int read_areas(struct build *b, const struct dmb_cfg_node *seg, const cha
 		if (a->pv) {
 			struct dmb_lvm_pv *pv = (struct dmb_lvm_pv *)a->pv;
 
-			if (!dmb_add_u64(a->start_extent, area_len, &last) || last > pv->pe_count)
+			if (!dmbi_add_u64(a->start_extent, area_len, &last) || last > pv->pe_count)
 				return corrupt(b, "extent range past the end of its PV", lvname, key);
 			pv->pe_alloc += area_len;
 		}
@@ -247,9 +247,9 @@ static int read_areas(struct build *b, const struct dmb_cfg_node *seg, const cha
 /* Is a segment type, up to any "+FLAGS", name? */
 static bool type_is(const char *type, const char *name)
 {
-	size_t n = dmb_strlen(name);
+	size_t n = dmbi_strlen(name);
 
-	return dmb_strnlen(type, n + 1) >= n && memcmp(type, name, n) == 0 &&
+	return dmbi_strnlen(type, n + 1) >= n && memcmp(type, name, n) == 0 &&
 	       (type[n] == '\0' || type[n] == '+');
 }
 
@@ -265,25 +265,25 @@ static const char *areas_key(const char *type, bool *striped)
 }
 
 /* How many areas a segment section declares (for the first, sizing pass). */
-static uint64_t declared_areas(const struct dmb_cfg_node *seg)
+static uint64_t declared_areas(const struct dmbi_cfg_node *seg)
 {
-	const struct dmb_cfg_node *arr;
+	const struct dmbi_cfg_node *arr;
 	uint64_t n = 0;
 	const char *type;
 	bool striped;
 
-	if (dmb_cfg_get_str(seg, "type", &type) != 0)
+	if (dmbi_cfg_get_str(seg, "type", &type) != 0)
 		return 0;
 	if (!areas_key(type, &striped))
 		return 0;
-	if (dmb_cfg_get_array(seg, striped ? "stripes" : "mirrors", &arr) != 0)
+	if (dmbi_cfg_get_array(seg, striped ? "stripes" : "mirrors", &arr) != 0)
 		return 0;
-	for (const struct dmb_cfg_node *e = arr->child; e; e = e->next)
+	for (const struct dmbi_cfg_node *e = arr->child; e; e = e->next)
 		n++;
 	return (n + 1) / 2;
 }
 
-static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb_cfg_node *s,
+static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmbi_cfg_node *s,
 			struct dmb_lvm_seg *seg, struct dmb_lvm_area *areas, uint64_t expect_le)
 {
 	const char *type, *key;
@@ -302,10 +302,10 @@ static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb
 			       s->key);
 	if (seg->extent_count == 0)
 		return corrupt(b, "segment of zero extents", lv->name, s->key);
-	if (dmb_cfg_get_str(s, "type", &type) != 0)
+	if (dmbi_cfg_get_str(s, "type", &type) != 0)
 		return corrupt(b, "missing segment type", lv->name, s->key);
 	/* Status flags may follow the type after '+'; the tree's copy is ours. */
-	plus = dmb_strchr(type, '+');
+	plus = dmbi_strchr(type, '+');
 	if (plus)
 		*plus = '\0';
 	seg->type = type;
@@ -340,7 +340,7 @@ static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb
 	 * read_areas() writes at most min(count, pairs in the array) areas; the
 	 * first pass sized vg->areas from the same arrays.  Check it anyway.
 	 */
-	if (DMB_MIN(count, declared_areas(s)) > b->areas_left)
+	if (DMBI_MIN(count, declared_areas(s)) > b->areas_left)
 		return corrupt(b, "more areas than the segments declare", lv->name, key);
 	seg->area_count = (size_t)count;
 	seg->area_extents = area_len;
@@ -366,16 +366,16 @@ static void link_snapshots(struct lvm_vg *vg)
 		const struct dmb_lvm_lv *snap = &vg->lvs[i];
 
 		for (size_t k = 0; k < snap->seg_count; k++) {
-			const struct dmb_cfg_node *s = snap->segs[k].section;
+			const struct dmbi_cfg_node *s = snap->segs[k].section;
 			struct dmb_lvm_lv *lv;
 			const char *name;
 
-			if (dmb_strcmp(snap->segs[k].type, "snapshot") != 0)
+			if (dmbi_strcmp(snap->segs[k].type, "snapshot") != 0)
 				continue;
-			if (dmb_cfg_get_str(s, "origin", &name) == 0 && (lv = lv_named(vg, name)) &&
+			if (dmbi_cfg_get_str(s, "origin", &name) == 0 && (lv = lv_named(vg, name)) &&
 			    !lv->origin_of)
 				lv->origin_of = snap;
-			if (dmb_cfg_get_str(s, "cow_store", &name) == 0 &&
+			if (dmbi_cfg_get_str(s, "cow_store", &name) == 0 &&
 			    (lv = lv_named(vg, name)) && !lv->cow_of)
 				lv->cow_of = snap;
 		}
@@ -391,8 +391,8 @@ static int read_lvs(struct build *b)
 	int r;
 
 	/* Names first: segments may name other LVs (mirror images, pvmove). */
-	for (const struct dmb_cfg_node *s = b->lvsec ? b->lvsec->child : NULL; s; s = s->next) {
-		if (s->type != DMB_CFG_SECTION)
+	for (const struct dmbi_cfg_node *s = b->lvsec ? b->lvsec->child : NULL; s; s = s->next) {
+		if (s->type != DMBI_CFG_SECTION)
 			continue;
 		if (!valid_name(s->key))
 			return corrupt(b, "invalid logical volume name", NULL, s->key);
@@ -403,11 +403,11 @@ static int read_lvs(struct build *b)
 		vg->pub.lv_count = ++i;
 	}
 	i = 0;
-	for (const struct dmb_cfg_node *s = b->lvsec ? b->lvsec->child : NULL; s; s = s->next) {
+	for (const struct dmbi_cfg_node *s = b->lvsec ? b->lvsec->child : NULL; s; s = s->next) {
 		struct dmb_lvm_lv *lv;
 		uint64_t nsegs, le = 0;
 
-		if (s->type != DMB_CFG_SECTION)
+		if (s->type != DMBI_CFG_SECTION)
 			continue;
 		lv = &vg->lvs[i++];
 		lv->section = s;
@@ -422,8 +422,8 @@ static int read_lvs(struct build *b)
 			return corrupt(b, "segment_count disagrees with the segments present",
 				       lv->name, "segment_count");
 		lv->segs = seg;
-		for (const struct dmb_cfg_node *c = s->child; c; c = c->next) {
-			if (c->type != DMB_CFG_SECTION)
+		for (const struct dmbi_cfg_node *c = s->child; c; c = c->next) {
+			if (c->type != DMBI_CFG_SECTION)
 				continue;
 			r = read_segment(b, lv, c, seg, area, le);
 			if (r)
@@ -434,40 +434,26 @@ static int read_lvs(struct build *b)
 			lv->seg_count++;
 		}
 		lv->extent_count = le;
-		if (!dmb_mul_u64(le, vg->pub.extent_size_sectors, &lv->size_sectors))
+		if (!dmbi_mul_u64(le, vg->pub.extent_size_sectors, &lv->size_sectors))
 			return corrupt(b, "size overflows", lv->name, "extent_count");
 	}
 	link_snapshots(vg);
 	return 0;
 }
 
-/* Extents of a PV area: [start, start + len) on pv. */
-struct extent_run {
-	const struct dmb_lvm_pv *pv;
-	uint64_t start, len;
-};
-
-static bool run_before(const void *pa, const void *pb)
-{
-	const struct extent_run *a = pa, *b = pb;
-
-	return a->pv != b->pv ? a->pv < b->pv : a->start < b->start;
-}
-
 /*
  * No physical extent may belong to two areas (lvm2's vg_validate refuses
- * such metadata).  The PV areas are sorted by PV and start and neighbours
- * compared.
+ * such metadata): the one extent-overlap check, with the PV as the space.
  */
 static int check_overlaps(struct build *b, size_t nareas)
 {
 	const struct lvm_vg *vg = b->vg;
-	struct extent_run *runs = dmb_calloc(nareas ? nareas : 1, sizeof(*runs));
-	size_t n = 0;
+	struct dmbi_span *runs = dmbi_calloc(nareas ? nareas : 1, sizeof(*runs));
+	size_t n = 0, i, j;
 	int r = 0;
 
 	if (!runs)
-		return dmb_seterr(b->ctx, DMB_ENOMEM, "out of memory for volume group %s",
+		return dmb_ctx_set_error(b->ctx, DMB_ENOMEM, "out of memory for volume group %s",
 				  b->vgname);
 	for (size_t l = 0; l < vg->pub.lv_count; l++) {
 		const struct dmb_lvm_lv *lv = &vg->lvs[l];
@@ -476,31 +462,29 @@ static int check_overlaps(struct build *b, size_t nareas)
 			const struct dmb_lvm_seg *seg = &lv->segs[s];
 
 			for (size_t a = 0; a < seg->area_count; a++)
-				if (seg->areas[a].pv && n < nareas)
-					runs[n++] = (struct extent_run){ seg->areas[a].pv,
-									 seg->areas[a].start_extent,
-									 seg->area_extents };
+				if (seg->areas[a].pv && seg->area_extents && n < nareas)
+					runs[n++] = (struct dmbi_span){
+						(uintptr_t)seg->areas[a].pv, seg->areas[a].start_extent,
+						seg->areas[a].start_extent + seg->area_extents - 1, 0
+					};
 		}
 	}
-	dmb_heapsort(runs, n, sizeof(*runs), run_before);
-	for (size_t i = 1; i < n && !r; i++) {
-		if (runs[i].pv == runs[i - 1].pv && runs[i - 1].start + runs[i - 1].len > runs[i].start) {
-			char what[64];
+	if (dmbi_spans_overlap(runs, n, &i, &j)) {
+		char what[64];
 
-			dmb_snprintf(what, sizeof(what), "extent %llu is used twice",
-				     (unsigned long long)runs[i].start);
-			r = corrupt(b, what, runs[i].pv->uuid, "stripes");
-		}
+		dmbi_snprintf(what, sizeof(what), "extent %llu is used twice",
+			      (unsigned long long)runs[j].first);
+		r = corrupt(b, what, ((const struct dmb_lvm_pv *)runs[j].space)->uuid, "stripes");
 	}
 	dmb_port_free(runs);
 	return r;
 }
 
-void lvm_vg_free(struct lvm_vg *vg)
+void dmbi_lvm_vg_free(struct lvm_vg *vg)
 {
 	if (!vg)
 		return;
-	dmb_cfg_free(vg->root);
+	dmbi_cfg_free(vg->root);
 	dmb_port_free(vg->pvs);
 	dmb_port_free(vg->lvs);
 	dmb_port_free(vg->segs);
@@ -508,11 +492,11 @@ void lvm_vg_free(struct lvm_vg *vg)
 	dmb_port_free(vg);
 }
 
-int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
+int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
 		 size_t ndevs, struct lvm_vg **out)
 {
 	struct build b = { .ctx = ctx, .vgname = copy->vgname, .where = copy->dev->name };
-	const struct dmb_cfg_node *vgsec = copy->vgsec;
+	const struct dmbi_cfg_node *vgsec = copy->vgsec;
 	size_t npvs, nlvs, nsegs = 0, nareas = 0;
 	uint64_t alloc = 0;
 	const char *s;
@@ -521,13 +505,13 @@ int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *c
 
 	*out = NULL;
 	if (!valid_name(copy->vgname))
-		return dmb_seterr(ctx, DMB_ECORRUPT, "%s: invalid volume group name", b.where);
-	if (dmb_cfg_get_str(vgsec, "format", &s) == 0 && dmb_strcmp(s, "lvm2") != 0)
-		return dmb_seterr(ctx, DMB_ENOTSUP, "%s: volume group %s: format \"%s\", not lvm2",
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: invalid volume group name", b.where);
+	if (dmbi_cfg_get_str(vgsec, "format", &s) == 0 && dmbi_strcmp(s, "lvm2") != 0)
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: volume group %s: format \"%s\", not lvm2",
 				  b.where, b.vgname, s);
-	if (dmb_cfg_get_section(vgsec, "physical_volumes", &b.pvsec) != 0)
+	if (dmbi_cfg_get_section(vgsec, "physical_volumes", &b.pvsec) != 0)
 		return corrupt(&b, "missing", NULL, "physical_volumes");
-	r = dmb_cfg_get_section(vgsec, "logical_volumes", &b.lvsec);
+	r = dmbi_cfg_get_section(vgsec, "logical_volumes", &b.lvsec);
 	if (r && r != DMB_ENOENT)
 		return corrupt(&b, "not a section", NULL, "logical_volumes");
 	npvs = count_sections(b.pvsec);
@@ -535,32 +519,32 @@ int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *c
 	if (npvs == 0)
 		return corrupt(&b, "lists no PV", NULL, "physical_volumes");
 	if (npvs > DMB_LVM_MAX_PVS || nlvs > DMB_LVM_MAX_LVS)
-		return dmb_seterr(ctx, DMB_ERANGE, "%s: volume group %s: over %u PVs or %u LVs",
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: volume group %s: over %u PVs or %u LVs",
 				  b.where, b.vgname, DMB_LVM_MAX_PVS, DMB_LVM_MAX_LVS);
-	for (const struct dmb_cfg_node *l = b.lvsec ? b.lvsec->child : NULL; l; l = l->next) {
-		for (const struct dmb_cfg_node *g = l->child; l->type == DMB_CFG_SECTION && g;
+	for (const struct dmbi_cfg_node *l = b.lvsec ? b.lvsec->child : NULL; l; l = l->next) {
+		for (const struct dmbi_cfg_node *g = l->child; l->type == DMBI_CFG_SECTION && g;
 		     g = g->next) {
-			if (g->type != DMB_CFG_SECTION)
+			if (g->type != DMBI_CFG_SECTION)
 				continue;
 			nsegs++;
-			nareas += (size_t)DMB_MIN(declared_areas(g), (uint64_t)DMB_LVM_MAX_AREAS + 1);
+			nareas += (size_t)DMBI_MIN(declared_areas(g), (uint64_t)DMB_LVM_MAX_AREAS + 1);
 		}
 	}
 	if (nsegs > DMB_LVM_MAX_SEGS * 4)
-		return dmb_seterr(ctx, DMB_ERANGE, "%s: volume group %s: over %u segments", b.where,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: volume group %s: over %u segments", b.where,
 				  b.vgname, DMB_LVM_MAX_SEGS * 4);
 
-	vg = dmb_calloc(1, sizeof(*vg));
+	vg = dmbi_calloc(1, sizeof(*vg));
 	if (!vg)
-		return dmb_seterr(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
 	b.vg = vg;
-	vg->pvs = dmb_calloc(npvs, sizeof(*vg->pvs));
-	vg->lvs = dmb_calloc(nlvs ? nlvs : 1, sizeof(*vg->lvs));
-	vg->segs = dmb_calloc(nsegs ? nsegs : 1, sizeof(*vg->segs));
-	vg->areas = dmb_calloc(nareas ? nareas : 1, sizeof(*vg->areas));
+	vg->pvs = dmbi_calloc(npvs, sizeof(*vg->pvs));
+	vg->lvs = dmbi_calloc(nlvs ? nlvs : 1, sizeof(*vg->lvs));
+	vg->segs = dmbi_calloc(nsegs ? nsegs : 1, sizeof(*vg->segs));
+	vg->areas = dmbi_calloc(nareas ? nareas : 1, sizeof(*vg->areas));
 	b.areas_left = nareas;
 	if (!vg->pvs || !vg->lvs || !vg->segs || !vg->areas) {
-		r = dmb_seterr(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for volume group %s", b.vgname);
 		goto fail;
 	}
 	vg->pub.name = copy->vgname;
@@ -577,8 +561,8 @@ int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *c
 		r = corrupt(&b, "zero", NULL, "extent_size");
 	if (r)
 		goto fail;
-	vg->pub.system_id = dmb_cfg_get_str(vgsec, "system_id", &s) == 0 && s[0] ? s : NULL;
-	vg->pub.lock_type = dmb_cfg_get_str(vgsec, "lock_type", &s) == 0 && s[0] ? s : NULL;
+	vg->pub.system_id = dmbi_cfg_get_str(vgsec, "system_id", &s) == 0 && s[0] ? s : NULL;
+	vg->pub.lock_type = dmbi_cfg_get_str(vgsec, "lock_type", &s) == 0 && s[0] ? s : NULL;
 	r = read_pvs(&b, devs, ndevs);
 	if (r)
 		goto fail;
@@ -597,6 +581,6 @@ int lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *c
 	*out = vg;
 	return 0;
 fail:
-	lvm_vg_free(vg);
+	dmbi_lvm_vg_free(vg);
 	return r;
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * A small vsnprintf so that lib/ can build error messages and table text
- * without libc.  It covers exactly the conversions lib/ uses (see util.h);
+ * without libc.  It covers exactly the conversions lib/ uses (see fmt.h);
  * anything else is printed as-is, so a bad format string cannot read
  * arguments it was not given.
  */
-#include "util.h"
+#include "fmt.h"
+
+#include "str.h"
 
 struct out {
 	char *buf;
@@ -64,7 +66,7 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
 	put_field(o, tmp + sizeof(tmp) - n, n, width, left, zero && !left ? '0' : ' ');
 }
 
-size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
+size_t dmbi_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	struct out o = { buf, cap, 0 };
 
@@ -145,7 +147,7 @@ size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 
 			if (!s)
 				s = "(null)";
-			put_field(&o, s, dmb_strnlen(s, prec), width, left, ' ');
+			put_field(&o, s, dmbi_strnlen(s, prec), width, left, ' ');
 			break;
 		}
 		case 'd':
@@ -209,18 +211,18 @@ size_t dmb_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 	return o.len;
 }
 
-size_t dmb_snprintf(char *buf, size_t cap, const char *fmt, ...)
+size_t dmbi_snprintf(char *buf, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
 
 	va_start(ap, fmt);
-	n = dmb_vsnprintf(buf, cap, fmt, ap);
+	n = dmbi_vsnprintf(buf, cap, fmt, ap);
 	va_end(ap);
 	return n;
 }
 
-void dmb_sb_init(struct dmb_sb *sb, char *buf, size_t cap)
+void dmbi_strbuf_init(struct dmbi_strbuf *sb, char *buf, size_t cap)
 {
 	sb->buf = buf;
 	sb->cap = cap;
@@ -229,17 +231,23 @@ void dmb_sb_init(struct dmb_sb *sb, char *buf, size_t cap)
 		buf[0] = '\0';
 }
 
-void dmb_sb_printf(struct dmb_sb *sb, const char *fmt, ...)
+void dmbi_strbuf_vprintf(struct dmbi_strbuf *sb, const char *fmt, va_list ap)
 {
 	size_t room = sb->len < sb->cap ? sb->cap - sb->len : 0;
+
+	sb->len += dmbi_vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
+}
+
+void dmbi_strbuf_printf(struct dmbi_strbuf *sb, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	sb->len += dmb_vsnprintf(room ? sb->buf + sb->len : NULL, room, fmt, ap);
+	dmbi_strbuf_vprintf(sb, fmt, ap);
 	va_end(ap);
 }
 
-void dmb_sb_putc(struct dmb_sb *sb, char c)
+void dmbi_strbuf_putc(struct dmbi_strbuf *sb, char c)
 {
 	if (sb->len + 1 < sb->cap) {
 		sb->buf[sb->len] = c;
@@ -248,17 +256,17 @@ void dmb_sb_putc(struct dmb_sb *sb, char c)
 	sb->len++;
 }
 
-void dmb_sb_puts(struct dmb_sb *sb, const char *s)
+void dmbi_strbuf_puts(struct dmbi_strbuf *sb, const char *s)
 {
 	while (*s)
-		dmb_sb_putc(sb, *s++);
+		dmbi_strbuf_putc(sb, *s++);
 }
 
-void dmb_sb_put_arg(struct dmb_sb *sb, const char *s)
+void dmbi_strbuf_put_arg(struct dmbi_strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
-		if (dmb_isspace(*s) || *s == '\\' || *s == '#')
-			dmb_sb_putc(sb, '\\');
-		dmb_sb_putc(sb, *s);
+		if (dmbi_isspace(*s) || *s == '\\' || *s == '#')
+			dmbi_strbuf_putc(sb, '\\');
+		dmbi_strbuf_putc(sb, *s);
 	}
 }

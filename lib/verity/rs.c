@@ -18,45 +18,45 @@
 
 #define GF_POLY 0x11d
 
-static uint8_t gf_mul(const struct dmb_rs *rs, uint8_t a, uint8_t b)
+static uint8_t gf_mul(const struct dmbi_rs *rs, uint8_t a, uint8_t b)
 {
 	if (!a || !b)
 		return 0;
 	return rs->exp[rs->log[a] + rs->log[b]];
 }
 
-static uint8_t gf_div(const struct dmb_rs *rs, uint8_t a, uint8_t b)
+static uint8_t gf_div(const struct dmbi_rs *rs, uint8_t a, uint8_t b)
 {
 	/* b != 0 is the caller's invariant. */
 	if (!a)
 		return 0;
-	return rs->exp[rs->log[a] + DMB_RS_N - rs->log[b]];
+	return rs->exp[rs->log[a] + DMBI_RS_N - rs->log[b]];
 }
 
 /* alpha^e for any e >= 0. */
-static uint8_t gf_pow(const struct dmb_rs *rs, unsigned e)
+static uint8_t gf_pow(const struct dmbi_rs *rs, unsigned e)
 {
-	return rs->exp[e % DMB_RS_N];
+	return rs->exp[e % DMBI_RS_N];
 }
 
-int dmb_rs_create(unsigned nroots, struct dmb_rs **out)
+int dmbi_rs_create(unsigned nroots, struct dmbi_rs **out)
 {
-	struct dmb_rs *rs;
+	struct dmbi_rs *rs;
 	unsigned v = 1;
 
 	*out = NULL;
-	if (nroots < DMB_RS_MIN_ROOTS || nroots > DMB_RS_MAX_ROOTS)
+	if (nroots < DMBI_RS_MIN_ROOTS || nroots > DMBI_RS_MAX_ROOTS)
 		return DMB_EINVAL;
-	rs = dmb_calloc(1, sizeof(*rs));
+	rs = dmbi_calloc(1, sizeof(*rs));
 	if (!rs)
 		return DMB_ENOMEM;
 	rs->nroots = nroots;
-	rs->k = DMB_RS_N - nroots;
+	rs->k = DMBI_RS_N - nroots;
 	rs->words = (nroots + 7) / 8;
 
-	for (unsigned i = 0; i < DMB_RS_N; i++) {
+	for (unsigned i = 0; i < DMBI_RS_N; i++) {
 		rs->exp[i] = (uint8_t)v;
-		rs->exp[i + DMB_RS_N] = (uint8_t)v;
+		rs->exp[i + DMBI_RS_N] = (uint8_t)v;
 		rs->log[v] = (uint8_t)i;
 		v <<= 1;
 		if (v & 0x100)
@@ -90,7 +90,7 @@ int dmb_rs_create(unsigned nroots, struct dmb_rs **out)
 	return 0;
 }
 
-void dmb_rs_destroy(struct dmb_rs *rs)
+void dmbi_rs_destroy(struct dmbi_rs *rs)
 {
 	dmb_port_free(rs);
 }
@@ -99,7 +99,7 @@ void dmb_rs_destroy(struct dmb_rs *rs)
  * The register update for each word count.  Bytes past nroots stay zero:
  * the table has none there and the shift brings in zeros from the top.
  */
-void dmb_rs_lanes_feed(const struct dmb_rs *rs, uint64_t *state, const uint8_t *msg, size_t n)
+void dmbi_rs_lanes_feed(const struct dmbi_rs *rs, uint64_t *state, const uint8_t *msg, size_t n)
 {
 	const uint64_t *t = rs->enc;
 
@@ -136,7 +136,7 @@ void dmb_rs_lanes_feed(const struct dmb_rs *rs, uint64_t *state, const uint8_t *
 	}
 }
 
-void dmb_rs_lanes_parity(const struct dmb_rs *rs, const uint64_t *state, size_t n, uint8_t *out)
+void dmbi_rs_lanes_parity(const struct dmbi_rs *rs, const uint64_t *state, size_t n, uint8_t *out)
 {
 	const unsigned r = rs->nroots, w = rs->words;
 
@@ -145,26 +145,26 @@ void dmb_rs_lanes_parity(const struct dmb_rs *rs, const uint64_t *state, size_t 
 			out[j] = (uint8_t)(state[j / 8] >> (8 * (j % 8)));
 }
 
-void dmb_rs_encode(const struct dmb_rs *rs, const uint8_t *data, uint8_t *parity)
+void dmbi_rs_encode(const struct dmbi_rs *rs, const uint8_t *data, uint8_t *parity)
 {
-	uint64_t state[DMB_RS_MAX_WORDS] = { 0 };
+	uint64_t state[DMBI_RS_MAX_WORDS] = { 0 };
 
 	for (unsigned i = 0; i < rs->k; i++)
-		dmb_rs_lanes_feed(rs, state, &data[i], 1);
-	dmb_rs_lanes_parity(rs, state, 1, parity);
+		dmbi_rs_lanes_feed(rs, state, &data[i], 1);
+	dmbi_rs_lanes_parity(rs, state, 1, parity);
 }
 
 /* True when cw is a codeword: its parity is what the message encodes to. */
-static bool is_codeword(const struct dmb_rs *rs, const uint8_t *cw)
+static bool is_codeword(const struct dmbi_rs *rs, const uint8_t *cw)
 {
-	uint8_t parity[DMB_RS_MAX_ROOTS];
+	uint8_t parity[DMBI_RS_MAX_ROOTS];
 
-	dmb_rs_encode(rs, cw, parity);
+	dmbi_rs_encode(rs, cw, parity);
 	return memcmp(parity, cw + rs->k, rs->nroots) == 0;
 }
 
 /* p(x) at x = alpha^e, p of degree <= deg. */
-static uint8_t poly_eval(const struct dmb_rs *rs, const uint8_t *p, unsigned deg, unsigned e)
+static uint8_t poly_eval(const struct dmbi_rs *rs, const uint8_t *p, unsigned deg, unsigned e)
 {
 	uint8_t x = gf_pow(rs, e), v = 0;
 
@@ -173,22 +173,22 @@ static uint8_t poly_eval(const struct dmb_rs *rs, const uint8_t *p, unsigned deg
 	return v;
 }
 
-int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, unsigned neras)
+int dmbi_rs_decode(const struct dmbi_rs *rs, uint8_t *cw, const uint8_t *eras, unsigned neras)
 {
 	const unsigned r = rs->nroots;
-	uint8_t s[DMB_RS_MAX_ROOTS];          /* syndromes c(alpha^j) */
-	uint8_t lambda[DMB_RS_MAX_ROOTS + 1]; /* error-and-erasure locator */
-	uint8_t b[DMB_RS_MAX_ROOTS + 1], t[DMB_RS_MAX_ROOTS + 1];
-	uint8_t omega[DMB_RS_MAX_ROOTS];      /* evaluator S(x) lambda(x) mod x^r */
-	uint8_t pos[DMB_RS_MAX_ROOTS];
-	uint8_t fixed[DMB_RS_N];
+	uint8_t s[DMBI_RS_MAX_ROOTS];          /* syndromes c(alpha^j) */
+	uint8_t lambda[DMBI_RS_MAX_ROOTS + 1]; /* error-and-erasure locator */
+	uint8_t b[DMBI_RS_MAX_ROOTS + 1], t[DMBI_RS_MAX_ROOTS + 1];
+	uint8_t omega[DMBI_RS_MAX_ROOTS];      /* evaluator S(x) lambda(x) mod x^r */
+	uint8_t pos[DMBI_RS_MAX_ROOTS];
+	uint8_t fixed[DMBI_RS_N];
 	unsigned deg, npos = 0, L, changed = 0;
-	bool seen[DMB_RS_N] = { false };
+	bool seen[DMBI_RS_N] = { false };
 
 	if (neras > r)
 		return DMB_ERANGE;
 	for (unsigned i = 0; i < neras; i++) {
-		if (eras[i] >= DMB_RS_N || seen[eras[i]])
+		if (eras[i] >= DMBI_RS_N || seen[eras[i]])
 			return DMB_EINVAL;
 		seen[eras[i]] = true;
 	}
@@ -196,7 +196,7 @@ int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, uns
 		return 0;
 
 	memset(s, 0, sizeof(s));
-	for (unsigned p = 0; p < DMB_RS_N; p++)
+	for (unsigned p = 0; p < DMBI_RS_N; p++)
 		for (unsigned j = 0; j < r; j++)
 			s[j] = (s[j] ? rs->exp[rs->log[s[j]] + j] : 0) ^ cw[p];
 
@@ -204,7 +204,7 @@ int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, uns
 	memset(lambda, 0, sizeof(lambda));
 	lambda[0] = 1;
 	for (unsigned i = 0; i < neras; i++) {
-		uint8_t x = gf_pow(rs, DMB_RS_N - 1 - eras[i]);
+		uint8_t x = gf_pow(rs, DMBI_RS_N - 1 - eras[i]);
 
 		for (unsigned j = i + 1; j > 0; j--)
 			lambda[j] ^= gf_mul(rs, lambda[j - 1], x);
@@ -248,7 +248,7 @@ int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, uns
 		return DMB_EVERIFY;
 
 	/* Chien search: position p is in error when lambda(X_p^-1) = 0. */
-	for (unsigned p = 0; p < DMB_RS_N && npos < deg; p++)
+	for (unsigned p = 0; p < DMBI_RS_N && npos < deg; p++)
 		if (poly_eval(rs, lambda, deg, p + 1) == 0)
 			pos[npos++] = (uint8_t)p;
 	if (npos != deg)
@@ -261,7 +261,7 @@ int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, uns
 	}
 
 	/* Forney with first root alpha^0: e = X omega(X^-1) / lambda'(X^-1). */
-	memcpy(fixed, cw, DMB_RS_N);
+	memcpy(fixed, cw, DMBI_RS_N);
 	for (unsigned i = 0; i < npos; i++) {
 		unsigned p = pos[i];
 		uint8_t num = poly_eval(rs, omega, r - 1, p + 1), den = 0;
@@ -270,7 +270,7 @@ int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, uns
 			den ^= gf_mul(rs, lambda[j], gf_pow(rs, (p + 1) * (j - 1)));
 		if (den == 0)
 			return DMB_EVERIFY;
-		uint8_t e = gf_mul(rs, gf_pow(rs, DMB_RS_N - 1 - p), gf_div(rs, num, den));
+		uint8_t e = gf_mul(rs, gf_pow(rs, DMBI_RS_N - 1 - p), gf_div(rs, num, den));
 
 		if (e) {
 			fixed[p] ^= e;
@@ -280,6 +280,6 @@ int dmb_rs_decode(const struct dmb_rs *rs, uint8_t *cw, const uint8_t *eras, uns
 	/* Guard against a locator whose roots fit but do not explain the syndromes. */
 	if (!is_codeword(rs, fixed))
 		return DMB_EVERIFY;
-	memcpy(cw, fixed, DMB_RS_N);
+	memcpy(cw, fixed, DMBI_RS_N);
 	return (int)changed;
 }

@@ -6,7 +6,7 @@
  * final inversion (formats.md §4.8).  The table is constant data, so lib/
  * keeps no writable state.
  */
-#include "util.h"
+#include "crc32.h"
 
 static const uint32_t crc_table[256] = {
 	0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
@@ -54,7 +54,7 @@ static const uint32_t crc_table[256] = {
 	0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du,
 };
 
-uint32_t dmb_crc32_update(uint32_t crc, const void *buf, size_t len)
+uint32_t dmbi_crc32_update(uint32_t crc, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 
@@ -63,7 +63,7 @@ uint32_t dmb_crc32_update(uint32_t crc, const void *buf, size_t len)
 	return crc;
 }
 
-uint32_t dmb_crc32(uint32_t crc, const void *buf, size_t len)
+uint32_t dmbi_crc32(uint32_t crc, const void *buf, size_t len)
 {
-	return ~dmb_crc32_update(~crc, buf, len);
+	return ~dmbi_crc32_update(~crc, buf, len);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * dm-verity FEC interleaving geometry (formats.md §2.3), shared by the
- * encoder (lib/formats/verity_fec.c) and the decoder in the verity target
+ * encoder (lib/verity/fec_encode.c) and the decoder in the verity target
  * (lib/targets/verity_fec.c).
  *
  * The message is fec_blocks blocks: the data blocks, then the hash device
@@ -16,42 +16,42 @@
  *
  * Callers keep the values in range: fec_blocks >= 1, and rounds * k and
  * the parity area's byte size fit in 64 bits (checked once with
- * dmb_fec_parity_blocks_checked() before the plain helpers are used).
+ * dmbi_fec_parity_blocks_checked() before the plain helpers are used).
  */
 #ifndef DMBOOT_LIB_FEC_LAYOUT_H
 #define DMBOOT_LIB_FEC_LAYOUT_H
 
-#include "util.h"
+#include "../base/base.h"
 
-#define DMB_FEC_RSM 255 /* codeword length */
+#define DMBI_FEC_RSM 255 /* codeword length */
 
 /* Message symbols per codeword. */
-static inline unsigned dmb_fec_rsn(unsigned roots)
+static inline unsigned dmbi_fec_rsn(unsigned roots)
 {
-	return DMB_FEC_RSM - roots;
+	return DMBI_FEC_RSM - roots;
 }
 
 /* ceil(fec_blocks / rsn): the number of interleaving rounds. */
-static inline uint64_t dmb_fec_rounds(uint64_t fec_blocks, unsigned rsn)
+static inline uint64_t dmbi_fec_rounds(uint64_t fec_blocks, unsigned rsn)
 {
 	return fec_blocks / rsn + (fec_blocks % rsn != 0);
 }
 
 /* The message block holding symbol i of the codewords of round n. */
-static inline uint64_t dmb_fec_msg_block(uint64_t rounds, uint64_t n, unsigned i)
+static inline uint64_t dmbi_fec_msg_block(uint64_t rounds, uint64_t n, unsigned i)
 {
 	return n + (uint64_t)i * rounds;
 }
 
 /* The round of message block m and its symbol index in that round's codewords. */
-static inline void dmb_fec_locate(uint64_t rounds, uint64_t m, uint64_t *n, unsigned *i)
+static inline void dmbi_fec_locate(uint64_t rounds, uint64_t m, uint64_t *n, unsigned *i)
 {
 	*n = m % rounds;
 	*i = (unsigned)(m / rounds);
 }
 
 /* Byte offset in the FEC area of the parity of codeword (round n, byte b). */
-static inline uint64_t dmb_fec_parity_offset(uint64_t n, size_t b, unsigned block_bits,
+static inline uint64_t dmbi_fec_parity_offset(uint64_t n, size_t b, unsigned block_bits,
 					     unsigned roots)
 {
 	return ((n << block_bits) + b) * roots;
@@ -62,13 +62,13 @@ static inline uint64_t dmb_fec_parity_offset(uint64_t n, size_t b, unsigned bloc
  * rounds * roots.  Returns false if rounds * k or the area's byte size
  * overflows 64 bits.
  */
-static inline bool dmb_fec_parity_blocks_checked(uint64_t fec_blocks, unsigned roots,
+static inline bool dmbi_fec_parity_blocks_checked(uint64_t fec_blocks, unsigned roots,
 						 unsigned block_bits, uint64_t *parity_blocks)
 {
-	uint64_t rounds = dmb_fec_rounds(fec_blocks, dmb_fec_rsn(roots)), span;
+	uint64_t rounds = dmbi_fec_rounds(fec_blocks, dmbi_fec_rsn(roots)), span;
 
-	if (!dmb_mul_u64(rounds, dmb_fec_rsn(roots), &span) ||
-	    !dmb_mul_u64(rounds, roots, parity_blocks) || block_bits >= 64 ||
+	if (!dmbi_mul_u64(rounds, dmbi_fec_rsn(roots), &span) ||
+	    !dmbi_mul_u64(rounds, roots, parity_blocks) || block_bits >= 64 ||
 	    *parity_blocks > (UINT64_MAX >> block_bits))
 		return false;
 	return true;

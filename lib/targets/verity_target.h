@@ -6,8 +6,8 @@
 #ifndef DMBOOT_LIB_TARGETS_VERITY_H
 #define DMBOOT_LIB_TARGETS_VERITY_H
 
-#include "../core/hashtree.h"
-#include "../core/target.h"
+#include "../verity/verity.h"
+#include "targets.h"
 
 enum verity_mode {
 	VERITY_MODE_EIO = 0,   /* fail the read */
@@ -30,12 +30,12 @@ struct verity_fec;
 struct verity_cache;
 
 struct verity {
-	struct dmb_target *ti;
-	const struct dmb_lower *data_dev;
-	const struct dmb_lower *hash_dev;
+	struct dmbi_target *ti;
+	const struct dmbi_lower *data_dev;
+	const struct dmbi_lower *hash_dev;
 	char alg[32];
-	struct dmb_hashtree tree;
-	struct dmb_hasher hasher;
+	struct dmbi_hashtree tree;
+	struct dmbi_hasher hasher;
 	uint8_t root_digest[DMB_MAX_DIGEST_SIZE];
 	uint8_t *salt;
 	size_t salt_size;
@@ -57,22 +57,22 @@ struct verity {
 /*
  * FEC (verity_fec.c).
  *
- * verity_fec_ctr() is called by the constructor after the tree geometry is
+ * dmbi_verity_fec_ctr() is called by the constructor after the tree geometry is
  * known, when fec_params.dev_name is set: it checks the parameters as Linux
  * does (setting ti->error), opens the FEC device through
- * dmb_target_get_device(), and allocates what decoding needs.
+ * dmbi_target_get_device(), and allocates what decoding needs.
  *
- * verity_fec_decode() corrects one block that failed its digest: a data block
+ * dmbi_verity_fec_decode() corrects one block that failed its digest: a data block
  * (is_data, block = data block number) or a hash block (block = absolute hash
  * block number on the hash device).  buf receives the corrected block, which
  * must hash to want_digest; returns 0 on success, DMB_EIO when the block is
  * beyond the code's capacity or the correction does not verify.
  */
-int verity_fec_ctr(struct verity *v);
-void verity_fec_dtr(struct verity *v);
-int verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
+int dmbi_verity_fec_ctr(struct verity *v);
+void dmbi_verity_fec_dtr(struct verity *v);
+int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
 		      uint8_t *buf);
 /* Append " use_fec_from_device <dev> fec_blocks <n> fec_start <n> fec_roots <n>" in Linux's order. */
-void verity_fec_status_table(struct verity *v, struct dmb_sb *out);
+void dmbi_verity_fec_status_table(struct verity *v, struct dmbi_strbuf *out);
 
 #endif /* DMBOOT_LIB_TARGETS_VERITY_H */

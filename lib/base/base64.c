@@ -6,7 +6,7 @@
  * The verity signature partition (formats.md §6.4) and LUKS2 JSON carry
  * their binary fields this way.
  */
-#include "util.h"
+#include "base64.h"
 
 static int sextet(char c)
 {
@@ -23,7 +23,7 @@ static int sextet(char c)
 	return -1;
 }
 
-int dmb_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+int dmbi_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
 	size_t pad = 0, n = 0;
 	uint32_t acc = 0;

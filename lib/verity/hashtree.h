@@ -6,14 +6,14 @@
 #ifndef DMBOOT_LIB_HASHTREE_H
 #define DMBOOT_LIB_HASHTREE_H
 
-#include "util.h"
+#include "../base/base.h"
 
 /* Linux's DM_VERITY_MAX_LEVELS. */
-#define DMB_HASHTREE_MAX_LEVELS 63
+#define DMBI_HASHTREE_MAX_LEVELS 63
 /* Longest salt: the veritysetup superblock's salt field. */
-#define DMB_HASHTREE_MAX_SALT 256
+#define DMBI_HASHTREE_MAX_SALT 256
 
-struct dmb_hashtree {
+struct dmbi_hashtree {
 	unsigned version;             /* 0: Chrome OS (packed digests, salt last); 1: normal */
 	unsigned data_block_bits;
 	unsigned hash_block_bits;
@@ -22,7 +22,7 @@ struct dmb_hashtree {
 	size_t digest_size;
 	unsigned hash_per_block_bits; /* floor(log2(hash block size / digest size)) */
 	unsigned levels;              /* 0 when data_blocks <= 1 */
-	uint64_t level_block[DMB_HASHTREE_MAX_LEVELS]; /* first hash block of each level */
+	uint64_t level_block[DMBI_HASHTREE_MAX_LEVELS]; /* first hash block of each level */
 	uint64_t hash_end;            /* one past the last hash block */
 };
 
@@ -32,19 +32,19 @@ struct dmb_hashtree {
  * Errors: DMB_ERANGE ("Too many tree levels", "Hash device offset
  * overflow"); *why gets the reason.
  */
-int dmb_hashtree_init(struct dmb_hashtree *t, unsigned version, unsigned data_block_bits,
+int dmbi_hashtree_init(struct dmbi_hashtree *t, unsigned version, unsigned data_block_bits,
 		      unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
 		      size_t digest_size, const char **why);
 
 /* Hash blocks at level i (level 0 covers data blocks). */
-uint64_t dmb_hashtree_level_blocks(const struct dmb_hashtree *t, unsigned level);
+uint64_t dmbi_hashtree_level_blocks(const struct dmbi_hashtree *t, unsigned level);
 
 /*
  * Where the digest of `block` (a data block for level 0, a level-1 hash block
  * index within its level for level 1, ...) is stored: the absolute hash
  * block and the byte offset in it.
  */
-static inline void dmb_hashtree_locate(const struct dmb_hashtree *t, uint64_t data_block,
+static inline void dmbi_hashtree_locate(const struct dmbi_hashtree *t, uint64_t data_block,
 				       unsigned level, uint64_t *hash_block, size_t *offset)
 {
 	uint64_t pos = data_block >> (level * t->hash_per_block_bits);
@@ -56,7 +56,7 @@ static inline void dmb_hashtree_locate(const struct dmb_hashtree *t, uint64_t da
 }
 
 /* Salted block hashing: v1 H(salt || block), v0 H(block || salt). */
-struct dmb_hasher {
+struct dmbi_hasher {
 	const struct dmb_crypto *crypto;
 	struct dmb_digest *d;
 	struct dmb_digest *salted; /* v1 with salt: the state after the salt */
@@ -70,9 +70,9 @@ struct dmb_hasher {
  * Errors: DMB_ENOTSUP (no provider, or it lacks the algorithm), DMB_ENOMEM.
  * salt is borrowed and must outlive the hasher.
  */
-int dmb_hasher_init(struct dmb_hasher *h, const struct dmb_crypto *c, const char *alg,
+int dmbi_hasher_init(struct dmbi_hasher *h, const struct dmb_crypto *c, const char *alg,
 		    unsigned version, const uint8_t *salt, size_t salt_size);
-int dmb_hasher_digest(struct dmb_hasher *h, const void *block, size_t len, uint8_t *out);
-void dmb_hasher_fini(struct dmb_hasher *h);
+int dmbi_hasher_digest(struct dmbi_hasher *h, const void *block, size_t len, uint8_t *out);
+void dmbi_hasher_fini(struct dmbi_hasher *h);
 
 #endif /* DMBOOT_LIB_HASHTREE_H */

@@ -7,7 +7,7 @@
  */
 #include "hashtree.h"
 
-int dmb_hashtree_init(struct dmb_hashtree *t, unsigned version, unsigned data_block_bits,
+int dmbi_hashtree_init(struct dmbi_hashtree *t, unsigned version, unsigned data_block_bits,
 		      unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
 		      size_t digest_size, const char **why)
 {
@@ -20,21 +20,21 @@ int dmb_hashtree_init(struct dmb_hashtree *t, unsigned version, unsigned data_bl
 	t->data_blocks = data_blocks;
 	t->hash_start = hash_start;
 	t->digest_size = digest_size;
-	t->hash_per_block_bits = dmb_ilog2(((uint64_t)1 << hash_block_bits) / digest_size);
+	t->hash_per_block_bits = dmbi_ilog2(((uint64_t)1 << hash_block_bits) / digest_size);
 
 	if (data_blocks)
 		while (t->hash_per_block_bits * t->levels < 64 &&
 		       (data_blocks - 1) >> (t->hash_per_block_bits * t->levels))
 			t->levels++;
-	if (t->levels > DMB_HASHTREE_MAX_LEVELS) {
+	if (t->levels > DMBI_HASHTREE_MAX_LEVELS) {
 		*why = "Too many tree levels";
 		return DMB_ERANGE;
 	}
 	for (int i = (int)t->levels - 1; i >= 0; i--) {
-		uint64_t n = dmb_hashtree_level_blocks(t, (unsigned)i);
+		uint64_t n = dmbi_hashtree_level_blocks(t, (unsigned)i);
 
 		t->level_block[i] = pos;
-		if (!dmb_add_u64(pos, n, &pos)) {
+		if (!dmbi_add_u64(pos, n, &pos)) {
 			*why = "Hash device offset overflow";
 			return DMB_ERANGE;
 		}
@@ -43,7 +43,7 @@ int dmb_hashtree_init(struct dmb_hashtree *t, unsigned version, unsigned data_bl
 	return 0;
 }
 
-uint64_t dmb_hashtree_level_blocks(const struct dmb_hashtree *t, unsigned level)
+uint64_t dmbi_hashtree_level_blocks(const struct dmbi_hashtree *t, unsigned level)
 {
 	unsigned shift = (level + 1) * t->hash_per_block_bits;
 
@@ -53,7 +53,7 @@ uint64_t dmb_hashtree_level_blocks(const struct dmb_hashtree *t, unsigned level)
 	return (t->data_blocks >> shift) + ((t->data_blocks & (((uint64_t)1 << shift) - 1)) != 0);
 }
 
-int dmb_hasher_init(struct dmb_hasher *h, const struct dmb_crypto *c, const char *alg,
+int dmbi_hasher_init(struct dmbi_hasher *h, const struct dmb_crypto *c, const char *alg,
 		    unsigned version, const uint8_t *salt, size_t salt_size)
 {
 	int r;
@@ -77,14 +77,14 @@ int dmb_hasher_init(struct dmb_hasher *h, const struct dmb_crypto *c, const char
 		if (!r)
 			r = c->ops->digest_update(h->salted, salt, salt_size);
 		if (r) {
-			dmb_hasher_fini(h);
+			dmbi_hasher_fini(h);
 			return r;
 		}
 	}
 	return 0;
 }
 
-int dmb_hasher_digest(struct dmb_hasher *h, const void *block, size_t len, uint8_t *out)
+int dmbi_hasher_digest(struct dmbi_hasher *h, const void *block, size_t len, uint8_t *out)
 {
 	const struct dmb_crypto_ops *ops = h->crypto->ops;
 	int r;
@@ -104,7 +104,7 @@ int dmb_hasher_digest(struct dmb_hasher *h, const void *block, size_t len, uint8
 	return r;
 }
 
-void dmb_hasher_fini(struct dmb_hasher *h)
+void dmbi_hasher_fini(struct dmbi_hasher *h)
 {
 	if (h->crypto) {
 		if (h->d)

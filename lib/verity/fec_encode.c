@@ -6,31 +6,30 @@
  * contiguous read brings in the message blocks of every round in the batch
  * (block n + i * rounds for round n, symbol i), and the Reed-Solomon shift
  * registers of all their codewords, one per byte, advance by that symbol
- * (dmb_rs_lanes_feed).  After k steps the batch's parity is complete and is
+ * (dmbi_rs_lanes_feed).  After k steps the batch's parity is complete and is
  * laid out exactly as on disk, so it goes out in one write.  The register
  * state of a batch is capped at about 1 MiB so it stays in cache.
  */
-#include "verity_fec.h"
+#include "verity.h"
 
-#include "../core/fec_layout.h"
-#include "../core/rs.h"
+#include "../core/core.h"
 
 /* Lane state per batch; one round of a 64 KiB block with 24 roots exceeds it. */
 #define STATE_BUDGET_BYTES (1u << 20)
 
 static bool block_size_ok(unsigned bs)
 {
-	return dmb_is_pow2(bs) && bs >= (1u << DMB_MIN_BLOCK_SHIFT) &&
+	return dmbi_is_pow2(bs) && bs >= (1u << DMB_MIN_BLOCK_SHIFT) &&
 	       bs <= (1u << DMB_MAX_BLOCK_SHIFT);
 }
 
 int dmb_verity_fec_parity_blocks(uint64_t fec_blocks, unsigned roots, unsigned block_size,
 				 uint64_t *parity_blocks)
 {
-	if (roots < DMB_RS_MIN_ROOTS || roots > DMB_RS_MAX_ROOTS || !fec_blocks ||
+	if (roots < DMBI_RS_MIN_ROOTS || roots > DMBI_RS_MAX_ROOTS || !fec_blocks ||
 	    !block_size_ok(block_size))
 		return DMB_EINVAL;
-	if (!dmb_fec_parity_blocks_checked(fec_blocks, roots, dmb_ilog2(block_size),
+	if (!dmbi_fec_parity_blocks_checked(fec_blocks, roots, dmbi_ilog2(block_size),
 					   parity_blocks))
 		return DMB_ERANGE;
 	return 0;
@@ -43,19 +42,19 @@ int dmb_verity_fec_blocks(struct dmb_ctx *ctx, uint64_t data_blocks, uint64_t ha
 	uint64_t blocks;
 
 	if (!block_size_ok(block_size))
-		return dmb_seterr(ctx, DMB_EINVAL, "verity FEC: invalid block size %u", block_size);
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: invalid block size %u", block_size);
 	blocks = (fec_on_hash_dev ? fec_offset_bytes : hash_dev_bytes) / block_size;
 	if (blocks) {
 		if (blocks < hash_start_block)
-			return dmb_seterr(ctx, DMB_EINVAL,
+			return dmb_ctx_set_error(ctx, DMB_EINVAL,
 					  "verity FEC: the %s ends at block %llu, before the hash area at block %llu",
 					  fec_on_hash_dev ? "area before the FEC offset" : "hash device",
 					  (unsigned long long)blocks,
 					  (unsigned long long)hash_start_block);
 		blocks -= hash_start_block;
 	}
-	if (!dmb_add_u64(blocks, data_blocks, fec_blocks))
-		return dmb_seterr(ctx, DMB_ERANGE, "verity FEC: message size overflows");
+	if (!dmbi_add_u64(blocks, data_blocks, fec_blocks))
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "verity FEC: message size overflows");
 	return 0;
 }
 
@@ -89,7 +88,7 @@ static int read_message(const struct encoder *e, uint64_t m, size_t count, uint8
 			n = avail < count ? (size_t)avail : count;
 			r = dmb_bdev_read_bytes(a->data_dev, m << e->bits, n << e->bits, buf);
 			if (r)
-				return dmb_seterr(e->ctx, r,
+				return dmb_ctx_set_error(e->ctx, r,
 						  "verity FEC: cannot read data block %llu: %s",
 						  (unsigned long long)m, dmb_strerror(r));
 		} else if (m < a->fec_blocks) {
@@ -100,7 +99,7 @@ static int read_message(const struct encoder *e, uint64_t m, size_t count, uint8
 			r = dmb_bdev_read_bytes(a->hash_dev, a->hash_offset_bytes + (h << e->bits),
 						n << e->bits, buf);
 			if (r)
-				return dmb_seterr(e->ctx, r,
+				return dmb_ctx_set_error(e->ctx, r,
 						  "verity FEC: cannot read hash device block %llu: %s",
 						  (unsigned long long)((a->hash_offset_bytes >> e->bits) + h),
 						  dmb_strerror(r));
@@ -119,42 +118,42 @@ static int read_message(const struct encoder *e, uint64_t m, size_t count, uint8
 static int check_args(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
 		      uint64_t *rs_blocks)
 {
-	const unsigned bits = block_size_ok(a->block_size) ? dmb_ilog2(a->block_size) : 0;
+	const unsigned bits = block_size_ok(a->block_size) ? dmbi_ilog2(a->block_size) : 0;
 	uint64_t data_bytes, hash_bytes, hash_end, fec_bytes, fec_end;
 
 	if (!a->data_dev || !a->hash_dev || !a->fec_dev)
-		return dmb_seterr(ctx, DMB_EINVAL, "verity FEC: a device is missing");
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: a device is missing");
 	if (!bits)
-		return dmb_seterr(ctx, DMB_EINVAL, "verity FEC: invalid block size %u",
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: invalid block size %u",
 				  a->block_size);
-	if (a->roots < DMB_RS_MIN_ROOTS || a->roots > DMB_RS_MAX_ROOTS)
-		return dmb_seterr(ctx, DMB_EINVAL,
+	if (a->roots < DMBI_RS_MIN_ROOTS || a->roots > DMBI_RS_MAX_ROOTS)
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "verity FEC: invalid number of parity bytes %u (2..24)", a->roots);
 	if (!a->fec_blocks || a->fec_blocks < a->data_blocks)
-		return dmb_seterr(ctx, DMB_EINVAL,
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "verity FEC: fec_blocks %llu does not cover the %llu data blocks",
 				  (unsigned long long)a->fec_blocks,
 				  (unsigned long long)a->data_blocks);
 	if (dmb_verity_fec_parity_blocks(a->fec_blocks, a->roots, a->block_size, rs_blocks) ||
 	    a->data_blocks > (UINT64_MAX >> bits) ||
 	    a->fec_blocks - a->data_blocks > (UINT64_MAX >> bits))
-		return dmb_seterr(ctx, DMB_ERANGE, "verity FEC: size overflow");
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "verity FEC: size overflow");
 	data_bytes = a->data_blocks << bits;
 	hash_bytes = (a->fec_blocks - a->data_blocks) << bits;
 	fec_bytes = *rs_blocks << bits;
 	if (data_bytes > dmb_bdev_bytes(a->data_dev))
-		return dmb_seterr(ctx, DMB_ERANGE,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 				  "verity FEC: the data device is smaller than %llu blocks",
 				  (unsigned long long)a->data_blocks);
-	if (!dmb_add_u64(a->hash_offset_bytes, hash_bytes, &hash_end) ||
+	if (!dmbi_add_u64(a->hash_offset_bytes, hash_bytes, &hash_end) ||
 	    hash_end > dmb_bdev_bytes(a->hash_dev))
-		return dmb_seterr(ctx, DMB_ERANGE,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 				  "verity FEC: %llu blocks from byte %llu run past the hash device",
 				  (unsigned long long)(a->fec_blocks - a->data_blocks),
 				  (unsigned long long)a->hash_offset_bytes);
-	if (!dmb_add_u64(a->fec_offset_bytes, fec_bytes, &fec_end) ||
+	if (!dmbi_add_u64(a->fec_offset_bytes, fec_bytes, &fec_end) ||
 	    fec_end > dmb_bdev_bytes(a->fec_dev))
-		return dmb_seterr(ctx, DMB_ERANGE,
+		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 				  "verity FEC: the FEC device needs %llu bytes from byte %llu",
 				  (unsigned long long)fec_bytes,
 				  (unsigned long long)a->fec_offset_bytes);
@@ -163,14 +162,14 @@ static int check_args(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
 	     overlaps(a->fec_offset_bytes, fec_bytes, 0, data_bytes)) ||
 	    (a->fec_dev == a->hash_dev &&
 	     overlaps(a->fec_offset_bytes, fec_bytes, a->hash_offset_bytes, hash_bytes)))
-		return dmb_seterr(ctx, DMB_EINVAL, "verity FEC: the FEC area overlaps the data it protects");
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: the FEC area overlaps the data it protects");
 	return 0;
 }
 
 int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a)
 {
 	struct encoder e = { .a = a, .ctx = ctx };
-	struct dmb_rs *rs = NULL;
+	struct dmbi_rs *rs = NULL;
 	uint64_t *state = NULL;
 	uint8_t *msg = NULL, *parity = NULL;
 	uint64_t rs_blocks, rounds, batch;
@@ -181,12 +180,12 @@ int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args 
 	r = check_args(ctx, a, &rs_blocks);
 	if (r)
 		return r;
-	e.bits = dmb_ilog2(a->block_size);
+	e.bits = dmbi_ilog2(a->block_size);
 	bs = a->block_size;
-	rsn = dmb_fec_rsn(a->roots);
-	rounds = dmb_fec_rounds(a->fec_blocks, rsn);
+	rsn = dmbi_fec_rsn(a->roots);
+	rounds = dmbi_fec_rounds(a->fec_blocks, rsn);
 
-	r = dmb_rs_create(a->roots, &rs);
+	r = dmbi_rs_create(a->roots, &rs);
 	if (r)
 		goto nomem;
 	batch = STATE_BUDGET_BYTES / (bs * rs->words * sizeof(uint64_t));
@@ -195,9 +194,9 @@ int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args 
 	if (batch > rounds)
 		batch = rounds;
 	lanes_max = (size_t)batch * bs;
-	state = dmb_calloc(lanes_max, rs->words * sizeof(uint64_t));
-	msg = dmb_calloc(lanes_max, 1);
-	parity = dmb_calloc(lanes_max, a->roots);
+	state = dmbi_calloc(lanes_max, rs->words * sizeof(uint64_t));
+	msg = dmbi_calloc(lanes_max, 1);
+	parity = dmbi_calloc(lanes_max, a->roots);
 	if (!state || !msg || !parity)
 		goto nomem;
 
@@ -207,18 +206,18 @@ int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args 
 
 		memset(state, 0, lanes * rs->words * sizeof(uint64_t));
 		for (unsigned i = 0; i < rsn; i++) {
-			r = read_message(&e, dmb_fec_msg_block(rounds, n0, i), nb, msg);
+			r = read_message(&e, dmbi_fec_msg_block(rounds, n0, i), nb, msg);
 			if (r)
 				goto out;
-			dmb_rs_lanes_feed(rs, state, msg, lanes);
+			dmbi_rs_lanes_feed(rs, state, msg, lanes);
 		}
-		dmb_rs_lanes_parity(rs, state, lanes, parity);
+		dmbi_rs_lanes_parity(rs, state, lanes, parity);
 		r = dmb_bdev_write_bytes(a->fec_dev,
 					 a->fec_offset_bytes +
-						 dmb_fec_parity_offset(n0, 0, e.bits, a->roots),
+						 dmbi_fec_parity_offset(n0, 0, e.bits, a->roots),
 					 lanes * a->roots, parity);
 		if (r) {
-			dmb_seterr(ctx, r, "verity FEC: cannot write parity of round %llu: %s",
+			dmb_ctx_set_error(ctx, r, "verity FEC: cannot write parity of round %llu: %s",
 				   (unsigned long long)n0, dmb_strerror(r));
 			goto out;
 		}
@@ -227,14 +226,14 @@ int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args 
 	}
 	r = dmb_bdev_flush(a->fec_dev);
 	if (r)
-		dmb_seterr(ctx, r, "verity FEC: cannot flush the FEC device: %s", dmb_strerror(r));
+		dmb_ctx_set_error(ctx, r, "verity FEC: cannot flush the FEC device: %s", dmb_strerror(r));
 	goto out;
 nomem:
-	r = dmb_seterr(ctx, DMB_ENOMEM, "verity FEC: out of memory");
+	r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "verity FEC: out of memory");
 out:
 	dmb_port_free(parity);
 	dmb_port_free(msg);
 	dmb_port_free(state);
-	dmb_rs_destroy(rs);
+	dmbi_rs_destroy(rs);
 	return r;
 }
