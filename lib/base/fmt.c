@@ -66,146 +66,176 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
 	put_field(o, tmp + sizeof(tmp) - n, n, width, left, zero && !left ? '0' : ' ');
 }
 
+/* A conversion's flags, width, precision and length modifier. */
+struct spec {
+	bool left, zero;
+	size_t width, prec;
+	int lng; /* -2 hh, -1 h, 0 none, 1 l, 2 ll, 3 z */
+};
+
+/* Parse the part of a conversion between '%' and its letter; returns the letter's position. */
+static const char *parse_spec(const char *fmt, struct spec *sp, va_list *ap)
+{
+	*sp = (struct spec){ .prec = SIZE_MAX };
+	for (;; fmt++) {
+		if (*fmt == '-')
+			sp->left = true;
+		else if (*fmt == '0')
+			sp->zero = true;
+		else
+			break;
+	}
+	if (*fmt == '*') {
+		int w = va_arg(*ap, int);
+
+		if (w < 0) {
+			sp->left = true;
+			w = -w;
+		}
+		sp->width = (size_t)w;
+		fmt++;
+	} else {
+		while (*fmt >= '0' && *fmt <= '9')
+			sp->width = sp->width * 10 + (size_t)(*fmt++ - '0');
+	}
+	if (*fmt == '.') {
+		fmt++;
+		sp->prec = 0;
+		if (*fmt == '*') {
+			int p = va_arg(*ap, int);
+
+			sp->prec = p < 0 ? SIZE_MAX : (size_t)p;
+			fmt++;
+		} else {
+			while (*fmt >= '0' && *fmt <= '9')
+				sp->prec = sp->prec * 10 + (size_t)(*fmt++ - '0');
+		}
+	}
+	if (*fmt == 'h') {
+		sp->lng = -1;
+		if (*++fmt == 'h') {
+			sp->lng = -2;
+			fmt++;
+		}
+	} else if (*fmt == 'l') {
+		sp->lng = 1;
+		if (*++fmt == 'l') {
+			sp->lng = 2;
+			fmt++;
+		}
+	} else if (*fmt == 'z') {
+		sp->lng = 3;
+		fmt++;
+	}
+	return fmt;
+}
+
+static int64_t signed_arg(va_list *ap, int lng)
+{
+	int64_t v;
+
+	if (lng == 2)
+		v = va_arg(*ap, long long);
+	else if (lng == 1)
+		v = va_arg(*ap, long);
+	else if (lng == 3)
+		v = (int64_t)va_arg(*ap, size_t);
+	else
+		v = va_arg(*ap, int);
+	if (lng == -1)
+		v = (short)v;
+	else if (lng == -2)
+		v = (signed char)v;
+	return v;
+}
+
+static uint64_t unsigned_arg(va_list *ap, int lng, char conv)
+{
+	uint64_t v;
+
+	if (conv == 'p')
+		return (uint64_t)(uintptr_t)va_arg(*ap, void *);
+	if (lng == 2)
+		v = va_arg(*ap, unsigned long long);
+	else if (lng == 1)
+		v = va_arg(*ap, unsigned long);
+	else if (lng == 3)
+		v = va_arg(*ap, size_t);
+	else
+		v = va_arg(*ap, unsigned int);
+	if (lng == -1)
+		v = (unsigned short)v;
+	else if (lng == -2)
+		v = (unsigned char)v;
+	return v;
+}
+
+/* Print one conversion; false if conv is not one this printf knows. */
+static bool convert(struct out *o, char conv, const struct spec *sp, va_list *ap)
+{
+	switch (conv) {
+	case '%':
+		put(o, '%');
+		return true;
+	case 'c': {
+		char c = (char)va_arg(*ap, int);
+
+		put_field(o, &c, 1, sp->width, sp->left, ' ');
+		return true;
+	}
+	case 's': {
+		const char *s = va_arg(*ap, const char *);
+
+		if (!s)
+			s = "(null)";
+		put_field(o, s, dmbi_strnlen(s, sp->prec), sp->width, sp->left, ' ');
+		return true;
+	}
+	case 'd':
+	case 'i': {
+		int64_t v = signed_arg(ap, sp->lng);
+
+		put_number(o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false, sp->width,
+			   sp->left, sp->zero, false);
+		return true;
+	}
+	case 'u':
+	case 'x':
+	case 'X':
+	case 'p':
+		put_number(o, unsigned_arg(ap, sp->lng, conv), false, conv == 'u' ? 10 : 16,
+			   conv == 'X', sp->width, sp->left, sp->zero && conv != 'p', conv == 'p');
+		return true;
+	default:
+		return false;
+	}
+}
+
 size_t dmbi_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap)
 {
 	struct out o = { buf, cap, 0 };
+	va_list aq;
 
+	va_copy(aq, ap);
 	while (*fmt) {
 		const char *start = fmt;
-		bool left = false, zero = false;
-		size_t width = 0, prec = SIZE_MAX;
-		int lng = 0; /* -2 hh, -1 h, 1 l, 2 ll, 3 z */
+		struct spec sp;
 
 		if (*fmt != '%') {
 			put(&o, *fmt++);
 			continue;
 		}
-		fmt++;
-		for (;; fmt++) {
-			if (*fmt == '-')
-				left = true;
-			else if (*fmt == '0')
-				zero = true;
-			else
-				break;
-		}
-		if (*fmt == '*') {
-			int w = va_arg(ap, int);
-
-			if (w < 0) {
-				left = true;
-				w = -w;
-			}
-			width = (size_t)w;
-			fmt++;
-		} else {
-			while (*fmt >= '0' && *fmt <= '9')
-				width = width * 10 + (size_t)(*fmt++ - '0');
-		}
-		if (*fmt == '.') {
-			fmt++;
-			prec = 0;
-			if (*fmt == '*') {
-				int p = va_arg(ap, int);
-
-				prec = p < 0 ? SIZE_MAX : (size_t)p;
-				fmt++;
-			} else {
-				while (*fmt >= '0' && *fmt <= '9')
-					prec = prec * 10 + (size_t)(*fmt++ - '0');
-			}
-		}
-		if (*fmt == 'h') {
-			lng = -1;
-			if (*++fmt == 'h') {
-				lng = -2;
-				fmt++;
-			}
-		} else if (*fmt == 'l') {
-			lng = 1;
-			if (*++fmt == 'l') {
-				lng = 2;
-				fmt++;
-			}
-		} else if (*fmt == 'z') {
-			lng = 3;
-			fmt++;
-		}
-
-		switch (*fmt) {
-		case '%':
-			put(&o, '%');
-			break;
-		case 'c': {
-			char c = (char)va_arg(ap, int);
-
-			put_field(&o, &c, 1, width, left, ' ');
-			break;
-		}
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			if (!s)
-				s = "(null)";
-			put_field(&o, s, dmbi_strnlen(s, prec), width, left, ' ');
-			break;
-		}
-		case 'd':
-		case 'i': {
-			int64_t v;
-
-			if (lng == 2)
-				v = va_arg(ap, long long);
-			else if (lng == 1)
-				v = va_arg(ap, long);
-			else if (lng == 3)
-				v = (int64_t)va_arg(ap, size_t);
-			else
-				v = va_arg(ap, int);
-			if (lng == -1)
-				v = (short)v;
-			else if (lng == -2)
-				v = (signed char)v;
-			put_number(&o, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, 10, false, width,
-				   left, zero, false);
-			break;
-		}
-		case 'u':
-		case 'x':
-		case 'X':
-		case 'p': {
-			uint64_t v;
-			unsigned base = *fmt == 'u' ? 10 : 16;
-
-			if (*fmt == 'p') {
-				v = (uint64_t)(uintptr_t)va_arg(ap, void *);
-			} else if (lng == 2) {
-				v = va_arg(ap, unsigned long long);
-			} else if (lng == 1) {
-				v = va_arg(ap, unsigned long);
-			} else if (lng == 3) {
-				v = va_arg(ap, size_t);
-			} else {
-				v = va_arg(ap, unsigned int);
-			}
-			if (lng == -1)
-				v = (unsigned short)v;
-			else if (lng == -2)
-				v = (unsigned char)v;
-			put_number(&o, v, false, base, *fmt == 'X', width, left, zero && *fmt != 'p',
-				   *fmt == 'p');
-			break;
-		}
-		default:
+		fmt = parse_spec(fmt + 1, &sp, &aq);
+		if (!convert(&o, *fmt, &sp, &aq)) {
 			/* Unknown conversion: print it verbatim, consume nothing. */
 			while (start <= fmt && *start)
 				put(&o, *start++);
 			if (!*fmt)
 				continue;
-			break;
 		}
 		fmt++;
 	}
+	va_end(aq);
 	if (cap)
 		buf[o.len < cap ? o.len : cap - 1] = '\0';
 	return o.len;

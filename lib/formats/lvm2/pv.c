@@ -76,36 +76,16 @@ void dmbi_lvm_copies_free(struct lvm_copy *c)
 	}
 }
 
-/*
- * The metadata copy of one area, or none.  Returns 0 (a copy appended, or
- * none there), DMB_ENOMEM, or another error for a damaged area, with the
- * reason in why.
- */
-static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev *bd,
-		     unsigned index, uint64_t area_off, uint64_t area_size, struct lvm_copy **copies,
-		     char *why, size_t why_cap)
+/* The checks of an area's mda_header against itself and the PV header. */
+static int check_header(const uint8_t *hdr, uint64_t area_off, uint64_t area_size, char *why,
+			size_t why_cap)
 {
-	uint8_t hdr[LVM_MDA_HEADER_SIZE];
-	const uint8_t *locn = hdr + MDAH_RAW_LOCNS;
-	uint64_t start, size, text_off, text_size, first;
-	uint32_t crc;
-	struct dmb_ctx pctx = *ctx;
-	struct lvm_copy *copy = NULL;
-	const struct dmbi_cfg_node *n;
-	const char *vgid;
-	int64_t seqno;
-	char *text = NULL;
-	int r;
+	uint32_t crc = dmbi_crc32_update(LVM_INITIAL_CRC, hdr + 4, LVM_MDA_HEADER_SIZE - 4);
+	uint64_t start, size;
 
-	r = dmb_bdev_read_bytes(bd, area_off, sizeof(hdr), hdr);
-	if (r) {
-		dmbi_snprintf(why, why_cap, "header unreadable (%s)", dmb_strerror(r));
-		return r;
-	}
-	crc = dmbi_crc32_update(LVM_INITIAL_CRC, hdr + 4, sizeof(hdr) - 4);
 	if (crc != dmbi_get_le32(hdr)) {
 		dmbi_snprintf(why, why_cap, "header checksum 0x%08x does not match 0x%08x",
-			     dmbi_get_le32(hdr), crc);
+			      dmbi_get_le32(hdr), crc);
 		return DMB_ECORRUPT;
 	}
 	if (memcmp(hdr + 4, mda_magic, sizeof(mda_magic)) != 0) {
@@ -120,101 +100,155 @@ static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev
 	size = dmbi_get_le64(hdr + 32);
 	if (start != area_off || size != area_size) {
 		dmbi_snprintf(why, why_cap,
-			     "header says start %llu size %llu, the PV header %llu size %llu",
-			     (unsigned long long)start, (unsigned long long)size,
-			     (unsigned long long)area_off, (unsigned long long)area_size);
+			      "header says start %llu size %llu, the PV header %llu size %llu",
+			      (unsigned long long)start, (unsigned long long)size,
+			      (unsigned long long)area_off, (unsigned long long)area_size);
 		return DMB_ECORRUPT;
 	}
+	return 0;
+}
+
+/*
+ * The committed metadata text the checked header hdr points to, read and
+ * checksummed: *text is NULL (and 0 returned) when the area holds none.
+ */
+static int read_text(struct dmb_bdev *bd, const uint8_t *hdr, uint64_t area_off,
+		     uint64_t size, char **text, uint64_t *text_size, char *why, size_t why_cap)
+{
 	/* raw_locns[0] is the committed copy; [1] a precommitted one, unused. */
-	text_off = dmbi_get_le64(locn);
-	text_size = dmbi_get_le64(locn + 8);
+	const uint8_t *locn = hdr + MDAH_RAW_LOCNS;
+	uint64_t text_off = dmbi_get_le64(locn), len = dmbi_get_le64(locn + 8), first;
+	uint32_t crc;
+	char *buf;
+	int r;
+
+	*text = NULL;
 	if (dmbi_get_le32(locn + 20) & LVM_RAW_LOCN_IGNORED)
 		return 0;
-	if (text_off == 0 && text_size == 0)
+	if (text_off == 0 && len == 0)
 		return 0;
-	if (text_off < LVM_MDA_HEADER_SIZE || text_off >= size || text_size == 0 ||
-	    text_size > size - LVM_MDA_HEADER_SIZE) {
+	if (text_off < LVM_MDA_HEADER_SIZE || text_off >= size || len == 0 ||
+	    len > size - LVM_MDA_HEADER_SIZE) {
 		dmbi_snprintf(why, why_cap, "metadata at %llu size %llu outside the area (%llu bytes)",
-			     (unsigned long long)text_off, (unsigned long long)text_size,
-			     (unsigned long long)size);
+			      (unsigned long long)text_off, (unsigned long long)len,
+			      (unsigned long long)size);
 		return DMB_ECORRUPT;
 	}
-	if (text_size > LVM_MAX_TEXT_BYTES) {
+	if (len > LVM_MAX_TEXT_BYTES) {
 		dmbi_snprintf(why, why_cap, "metadata of %llu bytes, over the %u limit",
-			     (unsigned long long)text_size, LVM_MAX_TEXT_BYTES);
+			      (unsigned long long)len, LVM_MAX_TEXT_BYTES);
 		return DMB_ERANGE;
 	}
-	text = dmb_port_malloc((size_t)text_size);
-	if (!text)
+	buf = dmb_port_malloc((size_t)len);
+	if (!buf)
 		return DMB_ENOMEM;
 	/* The circular buffer: what does not fit before the area's end wraps to
 	 * just behind the header. */
-	first = DMBI_MIN(text_size, size - text_off);
-	r = dmb_bdev_read_bytes(bd, area_off + text_off, (size_t)first, text);
-	if (!r && first < text_size)
-		r = dmb_bdev_read_bytes(bd, area_off + LVM_MDA_HEADER_SIZE,
-					(size_t)(text_size - first), text + first);
+	first = DMBI_MIN(len, size - text_off);
+	r = dmb_bdev_read_bytes(bd, area_off + text_off, (size_t)first, buf);
+	if (!r && first < len)
+		r = dmb_bdev_read_bytes(bd, area_off + LVM_MDA_HEADER_SIZE, (size_t)(len - first),
+					buf + first);
 	if (r) {
 		dmbi_snprintf(why, why_cap, "metadata unreadable (%s)", dmb_strerror(r));
-		goto out;
+		dmb_port_free(buf);
+		return r;
 	}
-	crc = dmbi_crc32_update(LVM_INITIAL_CRC, text, (size_t)text_size);
+	crc = dmbi_crc32_update(LVM_INITIAL_CRC, buf, (size_t)len);
 	if (crc != dmbi_get_le32(locn + 16)) {
 		dmbi_snprintf(why, why_cap, "metadata checksum 0x%08x does not match 0x%08x",
-			     dmbi_get_le32(locn + 16), crc);
-		r = DMB_ECORRUPT;
-		goto out;
+			      dmbi_get_le32(locn + 16), crc);
+		dmb_port_free(buf);
+		return DMB_ECORRUPT;
 	}
-	copy = dmbi_calloc(1, sizeof(*copy));
-	if (!copy) {
-		r = DMB_ENOMEM;
-		goto out;
-	}
+	*text = buf;
+	*text_size = len;
+	return 0;
+}
+
+/* Parse a copy's text and find its VG section, id and seqno. */
+static int parse_copy(struct dmb_ctx *ctx, const char *text, uint64_t text_size,
+		      struct lvm_copy *copy, char *why, size_t why_cap)
+{
+	struct dmb_ctx pctx = *ctx;
+	const struct dmbi_cfg_node *n;
+	char bare[DMB_LVM_ID_CHARS + 1];
+	const char *vgid;
+	int64_t seqno;
+	int r;
+
 	pctx.err = 0;
 	pctx.msg[0] = '\0';
 	r = dmbi_cfg_parse(&pctx, text, (size_t)text_size, &copy->root);
 	if (r) {
 		dmbi_snprintf(why, why_cap, "metadata text: %s", pctx.msg);
-		goto out;
+		return r;
 	}
 	/* The text starts with the VG section; header keys follow it. */
 	for (n = copy->root->child; n && n->type != DMBI_CFG_SECTION; n = n->next)
 		;
 	if (!n) {
 		dmbi_snprintf(why, why_cap, "metadata text has no volume group section");
-		r = DMB_ECORRUPT;
-		goto out;
+		return DMB_ECORRUPT;
 	}
 	copy->vgsec = (struct dmbi_cfg_node *)n;
 	copy->vgname = n->key;
 	if (dmbi_cfg_get_str(n, "id", &vgid) != 0 || !dmbi_lvm_id_parse(vgid, copy->vgid)) {
 		dmbi_snprintf(why, why_cap, "volume group %s: missing or invalid id", n->key);
-		r = DMB_ECORRUPT;
-		goto out;
+		return DMB_ECORRUPT;
 	}
-	{
-		char bare[DMB_LVM_ID_CHARS + 1];
-
-		memcpy(bare, copy->vgid, sizeof(bare));
-		dmbi_lvm_id_format(bare, copy->vgid);
-	}
+	memcpy(bare, copy->vgid, sizeof(bare));
+	dmbi_lvm_id_format(bare, copy->vgid);
 	if (dmbi_cfg_get_int(n, "seqno", &seqno) != 0 || seqno < 0) {
 		dmbi_snprintf(why, why_cap, "volume group %s: missing or invalid seqno", n->key);
-		r = DMB_ECORRUPT;
-		goto out;
+		return DMB_ECORRUPT;
 	}
 	copy->seqno = (uint64_t)seqno;
+	return 0;
+}
+
+/*
+ * The metadata copy of one area, or none.  Returns 0 (a copy appended, or
+ * none there), DMB_ENOMEM, or another error for a damaged area, with the
+ * reason in why.
+ */
+static int read_copy(struct dmb_ctx *ctx, struct lvm_pvdev *dev, struct dmb_bdev *bd,
+		     unsigned index, uint64_t area_off, uint64_t area_size, struct lvm_copy **copies,
+		     char *why, size_t why_cap)
+{
+	uint8_t hdr[LVM_MDA_HEADER_SIZE];
+	struct lvm_copy *copy;
+	uint64_t text_size = 0;
+	char *text;
+	int r;
+
+	r = dmb_bdev_read_bytes(bd, area_off, sizeof(hdr), hdr);
+	if (r) {
+		dmbi_snprintf(why, why_cap, "header unreadable (%s)", dmb_strerror(r));
+		return r;
+	}
+	r = check_header(hdr, area_off, area_size, why, why_cap);
+	if (!r)
+		r = read_text(bd, hdr, area_off, area_size, &text, &text_size, why, why_cap);
+	if (r || !text)
+		return r;
+	copy = dmbi_calloc(1, sizeof(*copy));
+	if (!copy) {
+		dmb_port_free(text);
+		return DMB_ENOMEM;
+	}
+	r = parse_copy(ctx, text, text_size, copy, why, why_cap);
+	dmb_port_free(text);
+	if (r) {
+		dmbi_lvm_copies_free(copy);
+		return r;
+	}
 	copy->dev = dev;
 	copy->mda = index;
 	copy->next = *copies;
 	*copies = copy;
-	copy = NULL;
 	dev->copies++;
-out:
-	if (copy)
-		dmbi_lvm_copies_free(copy);
-	dmb_port_free(text);
-	return r;
+	return 0;
 }
 
 /*
