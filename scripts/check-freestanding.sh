@@ -23,7 +23,7 @@ flags="-std=c11 -O2 -ffreestanding -nostdinc -isystem $($CC -print-file-name=inc
        -fno-stack-protector -fno-pic -Wall -Wextra -Wpedantic -Wshadow -Wformat=2
        -Wmissing-prototypes -Wstrict-prototypes -Wvla -Werror"
 # Largest stack frame any lib/ function may have, in bytes (docs/porting.md
-# §7): the largest measured with gcc -O2 on x86-64, rounded up to 512.
+# §8): the largest measured with gcc -O2 on x86-64, rounded up to 512.
 STACK_BUDGET=${STACK_BUDGET:-4608}
 # Frame sizes per function; on x86, outgoing arguments are preallocated
 # rather than pushed, so that "dynamic" in a .su file means a VLA or alloca.

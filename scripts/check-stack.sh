@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 # Check lib/'s stack frames from the compiler's -fstack-usage files (.su):
-# no function may use more than the budget in bytes (docs/porting.md §7),
+# no function may use more than the budget in bytes (docs/porting.md §8),
 # and none may have a dynamic frame (a VLA or alloca, "dynamic" in the .su
 # file).  Fails with one line per offender; otherwise prints the largest
 # frames.  Usage: check-stack.sh <budget> <file.su>...

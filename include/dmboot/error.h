@@ -51,7 +51,7 @@ struct dmb_keyring;
 
 /*
  * Memory the library may use, for embedders with a small fixed heap
- * (docs/porting.md §6 lists every allocation and what it costs).  Zero means
+ * (docs/porting.md §7 lists every allocation and what it costs).  Zero means
  * the defaults.
  */
 struct dmb_ctx_mem {
