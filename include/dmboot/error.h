@@ -46,6 +46,41 @@ struct dmb_resolver;
 struct dmb_crypto;
 struct dmb_keyring;
 
+/* Default and smallest hash-block cache of a verity device (dmb_ctx_mem). */
+#define DMB_VERITY_CACHE_DEFAULT_BYTES (1u << 20)
+
+/*
+ * Memory the library may use, for embedders with a small fixed heap
+ * (docs/porting.md §7 lists every allocation and what it costs).  Zero means
+ * the defaults.
+ */
+struct dmb_ctx_mem {
+	/*
+	 * Bytes of verified hash blocks each verity device keeps, read when
+	 * the device is created; 0 means DMB_VERITY_CACHE_DEFAULT_BYTES.  It
+	 * is rounded down to whole hash blocks, up to a floor of 2 * levels + 2
+	 * blocks (levels of the device's tree), so any value works, and down
+	 * to the tree's own size.  A cache that holds the whole tree costs one
+	 * digest per data block read; a smaller one re-reads and re-hashes
+	 * evicted hash blocks (at most one per tree level per data block read).
+	 */
+	size_t verity_cache_bytes;
+	/*
+	 * Optional scratch memory for unaligned I/O: byte ranges and sectors
+	 * that do not start or end on a device block go through a bounce
+	 * block, taken from here instead of from dmb_port_malloc() on each
+	 * call.  Nested I/O (a mapped device over a lower device that also
+	 * needs one) takes successive blocks, so size it as the sum of the
+	 * largest block sizes of the stack (a verity device over 512-byte
+	 * lowers: its data block size).  When too little is left the library
+	 * falls back to dmb_port_malloc().  NULL: always dmb_port_malloc().
+	 * Used for I/O on devices created with this context and by their
+	 * targets; the library keeps no data in it between calls.
+	 */
+	void *bounce;
+	size_t bounce_bytes;
+};
+
 /*
  * The library context.  The caller owns it (usually on the stack) and
  * zero-initialises it: zero means defaults.  Every object created with a
@@ -59,11 +94,15 @@ struct dmb_ctx {
 	const struct dmb_keyring *keyring;   /* NULL: tables may name no keys */
 	unsigned flags;                      /* DMB_CTX_* */
 	int log_level;                       /* enum dmb_log_level; 0 = errors only */
+	struct dmb_ctx_mem mem;              /* zero: default memory use */
 
 	/* Set by the library on failure: the code and one line naming the table
 	 * line, target, on-disk field or block. */
 	int err;
 	char msg[DMB_MSG_MAX];
+
+	/* Owned by the library: bytes of mem.bounce held by I/O in progress. */
+	size_t bounce_used;
 };
 
 /* The message of the last failure, or "" if none was recorded. */

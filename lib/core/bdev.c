@@ -3,6 +3,9 @@
  * Block device helpers: byte- and sector-granular access to devices of any
  * block size, with the bounce buffers and read-modify-write that keep
  * adapters simple (bdev.h); the RAM device and the fault-injecting device.
+ * Bounce blocks come from the context's bounce buffer when there is one
+ * (dmb_ctx_mem): the caller's context for the library's own I/O to lower
+ * devices, the device's context for I/O on a mapped device.
  */
 #include "core.h"
 
@@ -28,16 +31,46 @@ static bool range_ok(const struct dmb_bdev *bd, uint64_t offset, size_t len)
 }
 
 /*
+ * A bounce block of bs bytes: the top of the context's bounce buffer when
+ * enough of it is left, else dmb_port_malloc().  The buffer is used as a
+ * stack because I/O nests (a mapped device's bounce read reaches a target
+ * whose lower device may need a bounce of its own); *taken says how much was
+ * pushed, for bounce_put().
+ */
+static uint8_t *bounce_get(struct dmb_ctx *ctx, size_t bs, size_t *taken)
+{
+	*taken = 0;
+	if (ctx && ctx->mem.bounce && ctx->bounce_used <= ctx->mem.bounce_bytes &&
+	    ctx->mem.bounce_bytes - ctx->bounce_used >= bs) {
+		uint8_t *p = (uint8_t *)ctx->mem.bounce + ctx->bounce_used;
+
+		ctx->bounce_used += bs;
+		*taken = bs;
+		return p;
+	}
+	return dmb_port_malloc(bs);
+}
+
+static void bounce_put(struct dmb_ctx *ctx, uint8_t *p, size_t taken)
+{
+	if (taken)
+		ctx->bounce_used -= taken;
+	else
+		dmb_port_free(p);
+}
+
+/*
  * Move [offset, offset+len) through whole-block operations.  Full blocks go
  * straight between the device and buf; a partial block at either edge goes
  * through one bounce block (read, patch, write back when writing).
  */
-static int rw_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, uint8_t *rbuf,
-		    const uint8_t *wbuf)
+static int rw_bytes(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t offset, size_t len,
+		    uint8_t *rbuf, const uint8_t *wbuf)
 {
 	const unsigned shift = bd->block_shift;
 	const size_t bs = (size_t)1 << shift;
 	uint8_t *bounce = NULL;
+	size_t taken = 0;
 	int r = 0;
 
 	if (!range_ok(bd, offset, len))
@@ -69,7 +102,7 @@ static int rw_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, uint8_t *r
 		size_t n = DMBI_MIN(bs - in_block, len);
 
 		if (!bounce) {
-			bounce = dmb_port_malloc(bs);
+			bounce = bounce_get(ctx, bs, &taken);
 			if (!bounce) {
 				r = DMB_ENOMEM;
 				break;
@@ -91,21 +124,29 @@ static int rw_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, uint8_t *r
 		offset += n;
 		len -= n;
 	}
-	dmb_port_free(bounce);
+	if (bounce)
+		bounce_put(ctx, bounce, taken);
 	return r;
+}
+
+int dmbi_bdev_read_bytes(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t offset, size_t len,
+			 void *buf)
+{
+	return rw_bytes(ctx, bd, offset, len, buf, NULL);
 }
 
 int dmb_bdev_read_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, void *buf)
 {
-	return rw_bytes(bd, offset, len, buf, NULL);
+	return rw_bytes(dmbi_bdev_ctx(bd), bd, offset, len, buf, NULL);
 }
 
 int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const void *buf)
 {
-	return rw_bytes(bd, offset, len, NULL, buf);
+	return rw_bytes(dmbi_bdev_ctx(bd), bd, offset, len, NULL, buf);
 }
 
-int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf)
+int dmbi_bdev_read_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
+			   size_t count, void *buf)
 {
 	if (bd->block_shift == DMB_SECTOR_SHIFT) {
 		uint64_t end;
@@ -116,11 +157,16 @@ int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, vo
 	}
 	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || count > (SIZE_MAX >> DMB_SECTOR_SHIFT))
 		return DMB_ERANGE;
-	return rw_bytes(bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, buf, NULL);
+	return rw_bytes(ctx, bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, buf, NULL);
 }
 
-int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
-			   size_t n)
+int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf)
+{
+	return dmbi_bdev_read_sectors(dmbi_bdev_ctx(bd), bd, sector, count, buf);
+}
+
+int dmbi_bdev_readv_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
+			    const struct dmb_iovec *vec, size_t n)
 {
 	const size_t mask = ((size_t)1 << bd->block_shift) - 1;
 	bool direct = bd->ops->readv != NULL && (sector & (mask >> DMB_SECTOR_SHIFT)) == 0;
@@ -138,7 +184,8 @@ int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dm
 	if (direct && n)
 		return bd->ops->readv(bd, sector >> (bd->block_shift - DMB_SECTOR_SHIFT), vec, n);
 	for (size_t i = 0; i < n; i++) {
-		int r = dmb_bdev_read_sectors(bd, sector, vec[i].len >> DMB_SECTOR_SHIFT, vec[i].base);
+		int r = dmbi_bdev_read_sectors(ctx, bd, sector, vec[i].len >> DMB_SECTOR_SHIFT,
+					       vec[i].base);
 
 		if (r)
 			return r;
@@ -147,7 +194,14 @@ int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dm
 	return 0;
 }
 
-int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf)
+int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
+			   size_t n)
+{
+	return dmbi_bdev_readv_sectors(dmbi_bdev_ctx(bd), bd, sector, vec, n);
+}
+
+int dmbi_bdev_write_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
+			    size_t count, const void *buf)
 {
 	if (bd->block_shift == DMB_SECTOR_SHIFT) {
 		uint64_t end;
@@ -160,7 +214,12 @@ int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, c
 	}
 	if (sector > (UINT64_MAX >> DMB_SECTOR_SHIFT) || count > (SIZE_MAX >> DMB_SECTOR_SHIFT))
 		return DMB_ERANGE;
-	return rw_bytes(bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, NULL, buf);
+	return rw_bytes(ctx, bd, sector << DMB_SECTOR_SHIFT, count << DMB_SECTOR_SHIFT, NULL, buf);
+}
+
+int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf)
+{
+	return dmbi_bdev_write_sectors(dmbi_bdev_ctx(bd), bd, sector, count, buf);
 }
 
 int dmb_bdev_flush(struct dmb_bdev *bd)

@@ -16,4 +16,21 @@
 void dmbi_log(const struct dmb_ctx *ctx, enum dmb_log_level level, const char *fmt, ...)
 	DMB_PRINTF(3, 4);
 
+/*
+ * The dmb_bdev_* I/O functions with the context whose bounce buffer
+ * (ctx->mem.bounce) serves unaligned edges; ctx may be NULL (each bounce
+ * block then comes from dmb_port_malloc()).  Targets pass ti->ctx.
+ */
+int dmbi_bdev_read_bytes(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t offset, size_t len,
+			 void *buf);
+int dmbi_bdev_read_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
+			   size_t count, void *buf);
+int dmbi_bdev_readv_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
+			    const struct dmb_iovec *vec, size_t n);
+int dmbi_bdev_write_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
+			    size_t count, const void *buf);
+
+/* The context of the mapped device bd (dmb_dev_bdev()), or NULL for any other device. */
+struct dmb_ctx *dmbi_bdev_ctx(const struct dmb_bdev *bd);
+
 #endif /* DMBOOT_LIB_CORE_H */

@@ -101,6 +101,13 @@ static const struct dmb_bdev_ops dev_rw_ops = {
 };
 static const struct dmb_bdev_ops dev_ro_ops = { .read = dev_read, .flush = dev_flush };
 
+struct dmb_ctx *dmbi_bdev_ctx(const struct dmb_bdev *bd)
+{
+	if (bd->ops != &dev_rw_ops && bd->ops != &dev_ro_ops)
+		return NULL;
+	return ((const struct dmb_dev *)bd->priv)->ctx;
+}
+
 int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t start,
 			  uint64_t len, const struct dmbi_lower **out)
 {

@@ -48,14 +48,14 @@ static int linear_read(struct dmbi_target *ti, uint64_t sector, size_t count, vo
 {
 	struct linear *lc = ti->priv;
 
-	return dmb_bdev_read_sectors(lc->dev->bdev, lc->start + sector, count, buf);
+	return dmbi_bdev_read_sectors(ti->ctx, lc->dev->bdev, lc->start + sector, count, buf);
 }
 
 static int linear_write(struct dmbi_target *ti, uint64_t sector, size_t count, const void *buf)
 {
 	struct linear *lc = ti->priv;
 
-	return dmb_bdev_write_sectors(lc->dev->bdev, lc->start + sector, count, buf);
+	return dmbi_bdev_write_sectors(ti->ctx, lc->dev->bdev, lc->start + sector, count, buf);
 }
 
 static int linear_flush(struct dmbi_target *ti)

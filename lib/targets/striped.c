@@ -122,10 +122,10 @@ static int striped_io(struct dmbi_target *ti, uint64_t sector, size_t count, uin
 		int r;
 
 		if (rbuf) {
-			r = dmb_bdev_read_sectors(bd, dev_sector, n, rbuf);
+			r = dmbi_bdev_read_sectors(ti->ctx, bd, dev_sector, n, rbuf);
 			rbuf += n << DMB_SECTOR_SHIFT;
 		} else {
-			r = dmb_bdev_write_sectors(bd, dev_sector, n, wbuf);
+			r = dmbi_bdev_write_sectors(ti->ctx, bd, dev_sector, n, wbuf);
 			wbuf += n << DMB_SECTOR_SHIFT;
 		}
 		if (r) {
@@ -172,12 +172,12 @@ static int striped_read(struct dmbi_target *ti, uint64_t sector, size_t count, v
 			vec[nv].base = (uint8_t *)buf + ((lo - sector) << DMB_SECTOR_SHIFT);
 			vec[nv].len = (size_t)(hi - lo) << DMB_SECTOR_SHIFT;
 			if (++nv == STRIPED_VEC) {
-				r = dmb_bdev_readv_sectors(bd, at, vec, nv);
+				r = dmbi_bdev_readv_sectors(ti->ctx, bd, at, vec, nv);
 				nv = 0;
 			}
 		}
 		if (!r && nv)
-			r = dmb_bdev_readv_sectors(bd, at, vec, nv);
+			r = dmbi_bdev_readv_sectors(ti->ctx, bd, at, vec, nv);
 		if (r) {
 			sc->stripe[s].errors++;
 			return r;

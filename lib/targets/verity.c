@@ -5,14 +5,20 @@
  * trusted root digest before it is returned.  Verified hash blocks are kept
  * in a bounded cache, so sequential reads cost one digest per data block and
  * each hash block is read and hashed once; a random read costs at most one
- * hash-block read once the upper levels are cached.  Optional arguments
+ * hash-block read once the upper levels are cached.  The cache's size comes
+ * from the context (dmb_ctx_mem.verity_cache_bytes).  A read that fails, for
+ * any reason, zeroes the whole range it was asked for, so that a caller that
+ * ignores the error never sees unverified bytes.  Optional arguments
  * follow Linux: corruption modes, ignore_zero_blocks, check_at_most_once,
  * FEC (verity_fec.c) and root hash signatures checked at construction.
  */
 #include "verity_target.h"
 
-/* Verified hash blocks kept per device. */
-#define VERITY_CACHE_BYTES (1u << 20)
+/*
+ * Most hash blocks a cache holds, whatever the context asks for: keeps the
+ * bucket count and the slot indexes (int32_t) in range.
+ */
+#define VERITY_CACHE_MAX_SLOTS (1u << 24)
 
 /*
  * A cache of hash blocks: a chained hash table over a fixed set of slots,
@@ -198,9 +204,9 @@ static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *wa
 		s = cache_insert(c, block);
 		data = cache_data(c, s);
 		v->ti->stats.meta_reads++;
-		r = dmb_bdev_read_sectors(v->hash_dev->bdev,
-					  block << (v->tree.hash_block_bits - DMB_SECTOR_SHIFT),
-					  hbs >> DMB_SECTOR_SHIFT, data);
+		r = dmbi_bdev_read_sectors(v->ti->ctx, v->hash_dev->bdev,
+					   block << (v->tree.hash_block_bits - DMB_SECTOR_SHIFT),
+					   hbs >> DMB_SECTOR_SHIFT, data);
 		if (r) {
 			cache_drop(c, s); /* keep nothing half-read */
 			return handle_io_error(v, r);
@@ -321,28 +327,63 @@ static int verity_read(struct dmbi_target *ti, uint64_t sector, size_t count, vo
 
 	ti->stats.reads++;
 	/* The device's logical block size keeps requests aligned; check anyway. */
-	if ((sector & mask) || (count & mask))
-		return dmb_ctx_set_error(ti->ctx, DMB_EIO, "verity: unaligned I/O at sector %llu",
-				  (unsigned long long)(ti->begin_sectors + sector));
-	if (block + nblocks > v->tree.data_blocks)
-		return dmb_ctx_set_error(ti->ctx, DMB_EIO, "verity: I/O past data block %llu",
-				  (unsigned long long)v->tree.data_blocks);
+	if ((sector & mask) || (count & mask)) {
+		r = dmb_ctx_set_error(ti->ctx, DMB_EIO, "verity: unaligned I/O at sector %llu",
+				      (unsigned long long)(ti->begin_sectors + sector));
+		goto out;
+	}
+	if (block + nblocks > v->tree.data_blocks) {
+		r = dmb_ctx_set_error(ti->ctx, DMB_EIO, "verity: I/O past data block %llu",
+				      (unsigned long long)v->tree.data_blocks);
+		goto out;
+	}
 	/* One read for the whole request; the data blocks are contiguous. */
 	ti->stats.data_reads++;
-	r = dmb_bdev_read_sectors(v->data_dev->bdev, sector, count, buf);
-	if (r)
-		return handle_io_error(v, r);
+	r = dmbi_bdev_read_sectors(ti->ctx, v->data_dev->bdev, sector, count, buf);
+	if (r) {
+		r = handle_io_error(v, r);
+		goto out;
+	}
 	for (uint64_t i = 0; i < nblocks; i++, p += (size_t)1 << v->tree.data_block_bits) {
 		bool zeroed;
 
 		r = verify_data_block(v, block + i, p, &zeroed);
 		if (r)
-			return r;
+			break;
 	}
-	return 0;
+out:
+	/*
+	 * Whatever failed, the buffer may hold unverified bytes: the block that
+	 * did not match, those after it, or what a failing lower device left.
+	 * Zero the whole request (the blocks verified before the failure too),
+	 * so a caller that ignores the error boots nothing it should not.
+	 */
+	if (r)
+		dmbi_wipe(buf, count << DMB_SECTOR_SHIFT);
+	return r;
 }
 
 /* Constructor */
+
+/*
+ * Hash blocks to cache: what the context allows (dmb_ctx_mem), at least two
+ * per level plus two, so that a lookup's path down the tree and the leaves
+ * around it fit together, and never more than the tree holds (one slot for
+ * a tree of none: a single data block hashes straight to the root).
+ */
+static uint32_t cache_slots(const struct verity *v, size_t cache_bytes)
+{
+	const uint64_t floor = 2 * (uint64_t)v->tree.levels + 2;
+	const uint64_t tree = v->tree.hash_end - v->tree.hash_start;
+	uint64_t slots = (cache_bytes ? cache_bytes : DMB_VERITY_CACHE_DEFAULT_BYTES) >>
+			 v->tree.hash_block_bits;
+
+	if (slots < floor)
+		slots = floor;
+	if (slots > tree)
+		slots = tree ? tree : 1;
+	return slots > VERITY_CACHE_MAX_SLOTS ? VERITY_CACHE_MAX_SLOTS : (uint32_t)slots;
+}
 
 static int fail(struct dmbi_target *ti, const char *why, int err)
 {
@@ -615,12 +656,8 @@ static int verity_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 		if (r)
 			return fail(ti, "Cannot hash a zero block", r);
 	}
-	/* Enough slots for every level plus room for the leaves. */
-	uint32_t slots = (uint32_t)(VERITY_CACHE_BYTES >> hbits);
-
-	if (slots < 2 * v->tree.levels + 2)
-		slots = 2 * v->tree.levels + 2;
-	v->cache = cache_create(slots, (size_t)1 << hbits);
+	v->cache = cache_create(cache_slots(v, ti->ctx->mem.verity_cache_bytes),
+				(size_t)1 << hbits);
 	if (!v->cache)
 		return fail(ti, "Cannot allocate the hash block cache", DMB_ENOMEM);
 	ti->block_shift = dbits;

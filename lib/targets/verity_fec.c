@@ -190,7 +190,8 @@ static int read_msg_block(struct verity *v, uint64_t m)
 	/* Overflow means past any device: the read fails as Linux's would. */
 	if (block > (UINT64_MAX >> bits))
 		return DMB_ERANGE;
-	return dmb_bdev_read_bytes(l->bdev, block << bits, (size_t)1 << bits, f->blk);
+	return dmbi_bdev_read_bytes(v->ti->ctx, l->bdev, block << bits, (size_t)1 << bits,
+				    f->blk);
 }
 
 /*
@@ -214,8 +215,8 @@ static int leaf_digest(struct verity *v, uint64_t d, uint8_t *digest)
 	dmbi_hashtree_locate(t, d, 0, &hb, &off);
 	if (hb != f->leaf_block) {
 		f->leaf_block = UINT64_MAX;
-		r = dmb_bdev_read_bytes(v->hash_dev->bdev, hb << t->hash_block_bits,
-					(size_t)1 << t->hash_block_bits, f->leaf);
+		r = dmbi_bdev_read_bytes(v->ti->ctx, v->hash_dev->bdev, hb << t->hash_block_bits,
+					 (size_t)1 << t->hash_block_bits, f->leaf);
 		if (r)
 			return r;
 		f->leaf_block = hb;
@@ -288,7 +289,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 		    !dmbi_add_u64(f->start << bits, dmbi_fec_parity_offset(n, pos, bits, f->roots),
 				 &off))
 			return DMB_ERANGE;
-		r = dmb_bdev_read_bytes(f->dev->bdev, off, f->cols * f->roots, f->par);
+		r = dmbi_bdev_read_bytes(v->ti->ctx, f->dev->bdev, off, f->cols * f->roots, f->par);
 		if (r)
 			return r;
 		/*

@@ -49,7 +49,6 @@ struct verity {
 	struct verity_fec_params fec_params;
 	struct verity_fec *fec;                   /* NULL when FEC is off */
 	struct verity_cache *cache;               /* verified hash blocks */
-	uint8_t *block_buf;                       /* one data block, for verification */
 	bool corrupted;                           /* status 'C' */
 	uint64_t fec_corrected;                   /* blocks FEC repaired */
 };

@@ -6,12 +6,17 @@
  * prove that lib/ embeds; `make check` links lib/ against it with -nostdlib
  * and runs the result (ports/freestanding/demo.c).
  */
-#include <dmboot/port.h>
+#include "freestanding.h"
 
-#define ARENA_BYTES (256u * 1024u)
+#define ARENA_BYTES DMB_FREESTANDING_ARENA_BYTES
 
 static _Alignas(16) unsigned char arena[ARENA_BYTES];
 static size_t arena_used;
+
+size_t dmb_freestanding_arena_used(void)
+{
+	return arena_used;
+}
 
 void *dmb_port_malloc(size_t n)
 {

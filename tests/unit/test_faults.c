@@ -3,7 +3,8 @@
  * Failure paths: every allocation in table parsing, concise parsing,
  * device creation, formatting and bounce-buffered I/O is made to fail in
  * turn, and each failure must come back as DMB_ENOMEM with nothing leaked
- * and nothing left open.  Lower-device faults from dmb_fault_bdev: a failed
+ * and nothing left open; with a bounce buffer in the context, unaligned I/O
+ * allocates nothing.  Lower-device faults from dmb_fault_bdev: a failed
  * stripe read is DMB_EIO and marks the stripe dead in the status, and a
  * flipped bit shows up exactly where it was injected.
  */
@@ -233,6 +234,51 @@ static void wrap(struct dmb_fault_bdev *fb, const char *name)
 	d->bdev = &fb->bdev;
 }
 
+/*
+ * With a bounce buffer in the context, nested bounces (the mapped device's
+ * 512-byte block, then the 4 KiB block of its lower) come from it in turn;
+ * what does not fit falls back to dmb_port_malloc().  Nothing stays held
+ * after a call, failed or not.
+ */
+static void test_bounce_buffer_nested(void **state)
+{
+	static uint8_t bounce[512 + 4096];
+	struct dmb_fault_bdev fb;
+	struct dmb_dev *dev;
+	uint8_t buf[SECTOR];
+
+	(void)state;
+	wrap(&fb, "k4");
+	assert_int_equal(create_from_text(&ctx, "0 8 linear d0 0\n8 16 linear k4 3\n", 0, &dev), 0);
+	ctx.mem.bounce = bounce;
+	ctx.mem.bounce_bytes = sizeof(bounce);
+	test_port_fail_alloc_at(1);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 8 * SECTOR + 1, 10, buf), 0);
+	assert_memory_equal(buf, res.dev[3].mem + 3 * SECTOR + 1, 10);
+	assert_int_equal(dmb_bdev_write_bytes(dmb_dev_bdev(dev), 8 * SECTOR + 5, 3, "abc"), 0);
+	assert_memory_equal(res.dev[3].mem + 3 * SECTOR + 5, "abc", 3);
+	assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 9, 1, buf), 0);
+	assert_int_equal(test_port_alloc_count(), 0);
+	assert_int_equal(ctx.bounce_used, 0);
+	/* Room for the outer block only: the inner one is allocated. */
+	ctx.mem.bounce_bytes = 1024;
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 8 * SECTOR + 1, 10, buf), DMB_ENOMEM);
+	assert_int_equal(ctx.bounce_used, 0);
+	test_port_fail_alloc_at(2);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 8 * SECTOR + 1, 10, buf), 0);
+	assert_int_equal(test_port_alloc_count(), 1);
+	/* A failing lower device releases what it took. */
+	ctx.mem.bounce_bytes = sizeof(bounce);
+	fb.fail_read_at = 1;
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 8 * SECTOR + 1, 10, buf), DMB_EIO);
+	assert_int_equal(ctx.bounce_used, 0);
+	test_port_fail_alloc_at(0);
+	ctx.mem.bounce = NULL;
+	ctx.mem.bounce_bytes = 0;
+	dmb_dev_destroy(dev);
+	res.dev[3].bdev = &res.dev[3].rb.bdev;
+}
+
 /* The device sector whose read is the k-th read (1-based) of stripe 1 when
  * reading sector by sector with 2 stripes of 4-sector chunks. */
 static uint64_t kth_stripe1_sector(uint64_t k)
@@ -409,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_alloc_failures_concise, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures_io, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bounce_buffer_nested, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_striped_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_write_marks_stripe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_both_stripes, setup, teardown),

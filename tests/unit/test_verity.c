@@ -6,6 +6,9 @@
  * with a data block or any tree level is caught at the right block while
  * untouched blocks still read, the corruption modes, ignore_zero_blocks,
  * check_at_most_once, the table text, and the hash-block cache's costs.
+ * A failed read, whether a block does not verify or a lower device fails,
+ * comes back zeroed; the memory knobs of the context (cache size, bounce
+ * buffer) change costs, never results.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -172,6 +175,7 @@ struct image {
 	struct dmb_ctx ctx;
 	struct dmb_resolver res;
 	struct dmb_ram_bdev data, hash;
+	struct dmb_bdev *data_over, *hash_over; /* served instead when set */
 	uint8_t *data_mem, *hash_mem;
 	uint64_t data_bytes, hash_bytes;
 	struct dmb_verity_params p;
@@ -187,9 +191,9 @@ static int img_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const cha
 	(void)ctx;
 	assert_false(flags & DMB_OPEN_WRITE);
 	if (strcmp(name, "data") == 0)
-		*out = &im->data.bdev;
+		*out = im->data_over ? im->data_over : &im->data.bdev;
 	else if (strcmp(name, "hash") == 0)
-		*out = &im->hash.bdev;
+		*out = im->hash_over ? im->hash_over : &im->hash.bdev;
 	else
 		return DMB_ENOENT;
 	return 0;
@@ -467,6 +471,239 @@ static void test_cache_costs(void **state)
 	image_free(im);
 }
 
+static void assert_all(const uint8_t *p, size_t n, uint8_t want, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != want)
+			fail_msg("%s: byte %zu is %02x, want %02x", what, i, p[i], want);
+}
+
+/* Block ranges around bad block 10: at it, starting, ending at and spanning it. */
+static const struct {
+	uint64_t first, count;
+} around_10[] = { { 10, 1 }, { 10, 3 }, { 8, 3 }, { 9, 3 }, { 6, 8 } };
+
+/*
+ * Read each range of around_10 into a patterned buffer: the read fails with
+ * DMB_EIO, the range comes back zeroed, the byte after it is untouched.
+ */
+static void check_failed_reads_wipe(struct dmb_dev *dev, const char *what)
+{
+	uint8_t *buf = malloc(9 * 4096);
+	char name[128];
+
+	for (size_t i = 0; i < sizeof(around_10) / sizeof(around_10[0]); i++) {
+		size_t n = (size_t)around_10[i].count * 4096;
+
+		snprintf(name, sizeof(name), "%s: blocks %llu+%llu", what,
+			 (unsigned long long)around_10[i].first,
+			 (unsigned long long)around_10[i].count);
+		memset(buf, 0xa5, n + 1);
+		assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), around_10[i].first * 8,
+						       around_10[i].count * 8, buf),
+				 DMB_EIO);
+		assert_all(buf, n, 0, name);
+		assert_int_equal(buf[n], 0xa5);
+	}
+	free(buf);
+}
+
+/* A corrupted data block in EIO mode: no byte of the request survives. */
+static void test_failed_read_wipes_corrupt(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	uint8_t *bounce = malloc(4096);
+	uint8_t buf[64];
+	struct dmb_dev *dev;
+
+	(void)state;
+	im->data_mem[10 * 4096 + 123] ^= 0x10;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	check_failed_reads_wipe(dev, "corrupt");
+	/* Blocks next to it still read. */
+	{
+		uint8_t *ok = malloc(3 * 4096);
+
+		assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 11 * 8, 24, ok), 0);
+		assert_memory_equal(ok, im->data_mem + 11 * 4096, 3 * 4096);
+		free(ok);
+	}
+	/*
+	 * Unaligned bytes go through a bounce block: nothing of it reaches the
+	 * caller, and the bounce memory of the context is left zeroed too.
+	 */
+	im->ctx.mem.bounce = bounce;
+	im->ctx.mem.bounce_bytes = 4096;
+	memset(buf, 0xa5, sizeof(buf));
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 10 * 4096 + 100, 40, buf), DMB_EIO);
+	assert_all(buf, sizeof(buf), 0xa5, "unaligned read of the bad block");
+	assert_all(bounce, 4096, 0, "the context's bounce buffer");
+	assert_int_equal(im->ctx.bounce_used, 0);
+	im->ctx.mem.bounce = NULL;
+	im->ctx.mem.bounce_bytes = 0;
+	dmb_dev_destroy(dev);
+	/* The fatal hook returns: the read fails and is wiped just the same. */
+	assert_int_equal(image_open(im, "1 restart_on_corruption", &dev), 0);
+	check_failed_reads_wipe(dev, "restart_on_corruption");
+	dmb_dev_destroy(dev);
+	im->data_mem[10 * 4096 + 123] ^= 0x10;
+	free(bounce);
+	image_free(im);
+}
+
+/*
+ * A lower device that fills the buffer and then reports an error, as a DMA
+ * transfer that completes with a bad status may: block `bad` fails.
+ */
+struct dirty_fail_bdev {
+	struct dmb_bdev bdev;
+	struct dmb_bdev *lower;
+	uint64_t bad;
+};
+
+static int dirty_fail_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	struct dirty_fail_bdev *d = bd->priv;
+	int r = d->lower->ops->read(d->lower, block, count, buf);
+
+	if (r == 0 && d->bad >= block && d->bad < block + count)
+		r = DMB_EIO;
+	return r;
+}
+
+static const struct dmb_bdev_ops dirty_fail_ops = { .read = dirty_fail_read };
+
+/* The same through lower-device I/O errors, on the data and on the hash device. */
+static void test_failed_read_wipes_io_error(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	struct dirty_fail_bdev df;
+	struct dmb_fault_bdev fb;
+	uint8_t *buf = malloc(4096);
+	struct dmb_dev *dev;
+
+	(void)state;
+	/* Data device: the bytes arrived, unverified, with an error. */
+	df = (struct dirty_fail_bdev){ { &dirty_fail_ops, &df, 9, im->data.bdev.num_blocks },
+				       &im->data.bdev, 10 * 8 + 3 };
+	im->data_over = &df.bdev;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	check_failed_reads_wipe(dev, "data device error after the transfer");
+	dmb_dev_destroy(dev);
+	/* Data device failing before it transfers anything. */
+	dmb_fault_bdev_init(&fb, &im->data.bdev);
+	im->data_over = &fb.bdev;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	fb.fail_read_at = 1;
+	check_failed_reads_wipe(dev, "data device error");
+	dmb_dev_destroy(dev);
+	im->data_over = NULL;
+	/* Hash device: the data was read but cannot be checked. */
+	dmb_fault_bdev_init(&fb, &im->hash.bdev);
+	im->hash_over = &fb.bdev;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	fb.fail_read_at = 1;
+	check_failed_reads_wipe(dev, "hash device error");
+	memset(buf, 0xa5, 4096);
+	assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 0, 8, buf), DMB_EIO);
+	assert_all(buf, 4096, 0, "hash device error, block 0");
+	/* The device recovers once the hash device does. */
+	fb.fail_read_at = 0;
+	assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 10 * 8, 8, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 10 * 4096, 4096);
+	dmb_dev_destroy(dev);
+	im->hash_over = NULL;
+	free(buf);
+	image_free(im);
+}
+
+/*
+ * The cache size knob: any size gives the same data; a small cache costs
+ * re-reads, bounded by one hash block per level per data block.
+ */
+static void test_cache_size_knob(void **state)
+{
+	/* 2048 blocks of 4096: 16 leaves and a root, 2 levels. */
+	struct image *im = image_make(2048, 4096, "sha256");
+	static const size_t sizes[] = { 1, 4096, 6 * 4096, 7 * 4096, 17 * 4096, SIZE_MAX };
+	uint8_t *buf = malloc(4096);
+
+	(void)state;
+	assert_int_equal(im->g.levels, 2);
+	assert_int_equal(im->g.hash_blocks, 17);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		const struct dmb_target_stats *st;
+		struct dmb_dev *dev;
+		uint64_t seed = 11;
+
+		im->ctx.mem.verity_cache_bytes = sizes[k];
+		assert_int_equal(image_open(im, NULL, &dev), 0);
+		st = dmb_dev_target_stats(dev, 0);
+		for (uint64_t b = 0; b < im->p.data_blocks; b++) {
+			assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), b * 8, 8, buf), 0);
+			assert_memory_equal(buf, im->data_mem + b * 4096, 4096);
+		}
+		/* Sequential reads read each leaf once, even with the smallest cache. */
+		assert_true(st->meta_reads >= im->g.hash_blocks);
+		assert_true(st->meta_reads <= 2 * im->g.hash_blocks);
+		for (int i = 0; i < 2000; i++) {
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			uint64_t b = (seed >> 33) % im->p.data_blocks;
+
+			assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), b * 8, 8, buf), 0);
+			assert_memory_equal(buf, im->data_mem + b * 4096, 4096);
+		}
+		assert_true(st->meta_reads <= im->g.hash_blocks * 2 + 2000 * im->g.levels);
+		/* A cache that holds the tree reads each hash block once. */
+		if (sizes[k] >= 17 * 4096)
+			assert_int_equal(st->meta_reads, im->g.hash_blocks);
+		dmb_dev_destroy(dev);
+	}
+	im->ctx.mem.verity_cache_bytes = 0;
+	free(buf);
+	image_free(im);
+}
+
+/*
+ * The bounce buffer knob: unaligned reads of a verity device allocate
+ * nothing when the context lends one block, and allocate per call without.
+ */
+static void test_bounce_knob(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	uint8_t *bounce = malloc(4096);
+	uint8_t buf[8192];
+	struct dmb_dev *dev;
+
+	(void)state;
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	test_port_fail_alloc_at(1);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 4095, 3, buf), DMB_ENOMEM);
+	assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 1, 1, buf), DMB_ENOMEM);
+	im->ctx.mem.bounce = bounce;
+	im->ctx.mem.bounce_bytes = 4096;
+	test_port_fail_alloc_at(1);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 4095, 3, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 4095, 3);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 77, 8000, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 77, 8000);
+	assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), 9, 3, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 9 * 512, 3 * 512);
+	assert_int_equal(test_port_alloc_count(), 0);
+	assert_int_equal(im->ctx.bounce_used, 0);
+	/* Too small for a 4 KiB block: back to dmb_port_malloc(). */
+	im->ctx.mem.bounce_bytes = 4095;
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 4095, 3, buf), DMB_ENOMEM);
+	test_port_fail_alloc_at(0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 4095, 3, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 4095, 3);
+	im->ctx.mem.bounce = NULL;
+	im->ctx.mem.bounce_bytes = 0;
+	dmb_dev_destroy(dev);
+	free(bounce);
+	image_free(im);
+}
+
 /* Constructor errors, each with its own message. */
 static void test_ctr_errors(void **state)
 {
@@ -591,6 +828,10 @@ int main(void)
 		cmocka_unit_test(test_bit_flip_sweep),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_cache_costs),
+		cmocka_unit_test(test_failed_read_wipes_corrupt),
+		cmocka_unit_test(test_failed_read_wipes_io_error),
+		cmocka_unit_test(test_cache_size_knob),
+		cmocka_unit_test(test_bounce_knob),
 		cmocka_unit_test(test_ctr_errors),
 		cmocka_unit_test(test_superblock_malformed),
 	};
