@@ -24,7 +24,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/device.h"
 
 /* Exit status; every refusal of a signature has its own (docs/ddi.md). */
 enum {

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/device.h"
 
 /* lvm2's exit codes. */
 enum {

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "../../lib/formats/verity_fec.h"
-#include "cli.h"
+#include "cli/device.h"
 
 /* veritysetup's exit codes. */
 enum {
