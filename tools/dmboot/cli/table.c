@@ -31,7 +31,7 @@ size_t cli_text_width(const char *s, enum cli_width how)
 	return w;
 }
 
-static void put_text(const char *s, enum cli_width how)
+void cli_put_text(const char *s, enum cli_width how)
 {
 	if (how != CLI_WIDTH_ESCAPED) {
 		fputs(s, stdout);
@@ -52,7 +52,7 @@ static void put_cell(const struct cli_table_style *s, const char *text, size_t w
 
 	if (right)
 		printf("%*s", (int)pad, "");
-	put_text(text, s->width);
+	cli_put_text(text, s->width);
 	if (!right && (!last || s->pad_last))
 		printf("%*s", (int)pad, "");
 }

@@ -49,6 +49,9 @@ struct cli_table_style {
 /* The display width of s. */
 size_t cli_text_width(const char *s, enum cli_width how);
 
+/* Print s as a cell shows it (CLI_WIDTH_ESCAPED: control characters as \xNN). */
+void cli_put_text(const char *s, enum cli_width how);
+
 /*
  * Print the heading line and nrows rows of ncols cells (row-major; a NULL
  * cell shows null_text).  0, or -ENOMEM.
