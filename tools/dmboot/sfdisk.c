@@ -454,58 +454,48 @@ static void close_disk(struct disk *d)
 	d->bd = NULL;
 }
 
-int cmd_sfdisk(int argc, char **argv)
+enum { OPT_SECTOR_SIZE = 256 };
+
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, 'J' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0, 0, 0, 0 },
+};
+
+/* One option: -1 to go on, else the exit status. */
+static int set_option(int c, int *cmd, unsigned *sector_size, char **argv)
 {
-	enum { OPT_SECTOR_SIZE = 256 };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	unsigned sector_size = 0;
-	int c, cmd = 0, r = 0;
 	uint64_t v;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "Jlh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-		case 'l':
-			cmd = c;
-			break;
-		case OPT_SECTOR_SIZE:
-			if (!cli_parse_u64(optarg, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096)) {
-				cli_error("invalid sector size argument: '%s'", optarg);
-				return 1;
-			}
-			sector_size = (unsigned)v;
-			break;
-		case 'h':
-			help(stdout);
-			return 0;
-		default:
-			cli_error("unrecognized option '%s'", argv[optind - 1]);
-			help(stderr);
+	switch (c) {
+	case 'J':
+	case 'l':
+		*cmd = c;
+		return -1;
+	case OPT_SECTOR_SIZE:
+		if (!cli_parse_u64(optarg, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096)) {
+			cli_error("invalid sector size argument: '%s'", optarg);
 			return 1;
 		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (!cmd) {
-		cli_error("only --json and --list are available (dmboot does not write partition tables)");
+		*sector_size = (unsigned)v;
+		return -1;
+	case 'h':
+		help(stdout);
+		return 0;
+	default:
+		cli_error("unrecognized option '%s'", argv[optind - 1]);
+		help(stderr);
 		return 1;
 	}
-	if (argc < 1) {
-		cli_error("no disk device specified");
-		return 1;
-	}
-	if (cmd == 'J' && argc > 1) {
-		cli_error("--json takes one device, not %d", argc);
-		return 1;
-	}
+}
+
+/* --json or --list of each device; 0, or 1 when one of them failed. */
+static int show_disks(int cmd, unsigned sector_size, int argc, char **argv)
+{
+	int r = 0;
+
 	for (int i = 0; i < argc; i++) {
 		struct disk d;
 
@@ -523,6 +513,34 @@ int cmd_sfdisk(int argc, char **argv)
 		}
 		close_disk(&d);
 	}
+	return r;
+}
+
+int cmd_sfdisk(int argc, char **argv)
+{
+	unsigned sector_size = 0;
+	int c, cmd = 0, r;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "Jlh", longopts, NULL)) != -1)
+		if ((r = set_option(c, &cmd, &sector_size, argv)) >= 0)
+			return r;
+	argc -= optind;
+	argv += optind;
+	if (!cmd) {
+		cli_error("only --json and --list are available (dmboot does not write partition tables)");
+		return 1;
+	}
+	if (argc < 1) {
+		cli_error("no disk device specified");
+		return 1;
+	}
+	if (cmd == 'J' && argc > 1) {
+		cli_error("--json takes one device, not %d", argc);
+		return 1;
+	}
+	r = show_disks(cmd, sector_size, argc, argv);
 	if (fflush(stdout) != 0 && r == 0) {
 		cli_error("writing output: %s", strerror(errno));
 		r = 1;
