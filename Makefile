@@ -19,12 +19,12 @@ include lib/sources.mk
 LIB_SRCS   := $(addprefix lib/,$(DMBOOT_LIB_SRCS))
 CRYPTO_SRCS := ports/posix/crypto_openssl.c ports/posix/crypto_sig.c
 PORT_SRCS  := ports/posix/port.c ports/posix/file_bdev.c $(CRYPTO_SRCS)
-TOOL_SRCS  := $(wildcard tools/dmboot/*.c)
+TOOL_SRCS  := $(wildcard tools/dmboot/*.c tools/dmboot/cli/*.c)
 UNIT_SRCS  := $(filter-out tests/unit/test_port.c,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
-HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tests/unit/*.h)
+HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tools/dmboot/cli/*.h tests/unit/*.h)
 
 .PHONY: all deps check rules unit unit-asan freestanding fuzz-smoke fuzz e2e valgrind demo bench clean
 

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
-/* Shared declarations of the dmboot host CLI. */
+/*
+ * Shared declarations of the dmboot host CLI: the registry of mapped devices
+ * (state.c), keys and trust (keys.c), the resolver (resolve.c), the support
+ * layer in cli/ and the tools' entry points.
+ */
 #ifndef DMBOOT_CLI_H
 #define DMBOOT_CLI_H
 
@@ -10,33 +14,16 @@
 #include <dmboot/dmboot.h>
 
 #include "../../ports/posix/dmboot_posix.h"
+#include "cli/io.h"
+#include "cli/json.h"
+#include "cli/msg.h"
+#include "cli/table.h"
+#include "cli/verb.h"
 
 /* The major number mapped devices report, like a kernel's dynamic dm major. */
 #define DMB_CLI_MAJOR 253
 /* How deep mapped devices may stack. */
 #define DMB_CLI_MAX_DEPTH 16
-
-/* Program name used in messages ("dmsetup" or "dmboot dmsetup"). */
-extern const char *cli_prog;
-
-/* Print "<prog>: <message>" to stderr. */
-void cli_error(const char *fmt, ...) DMB_PRINTF(1, 2);
-
-/* Record err and a message in ctx (truncated to fit); returns err. */
-int cli_seterr(struct dmb_ctx *ctx, int err, const char *fmt, ...) DMB_PRINTF(3, 4);
-
-/* Read all of a file ("-" = stdin) into a NUL-terminated buffer (cap: max bytes). */
-int cli_read_file(const char *path, size_t cap, char **out, size_t *len);
-
-/*
- * Print s to stdout as a JSON string, as util-linux, systemd and lvm2 write
- * them: '"' and '\' escaped, \b \f \n \r \t, other control characters as
- * \u00XX; NULL prints null.
- */
-void cli_json_string(const char *s);
-
-/* Strict decimal parse of a command-line number. */
-bool cli_parse_u64(const char *s, uint64_t *out);
 
 /* A mapped device as kept in the state directory. */
 struct state_dev {
@@ -134,46 +121,6 @@ struct cli_resolver {
 
 int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd, int depth);
 void cli_resolver_fini(struct cli_resolver *cr);
-
-/*
- * An instantiated mapped device from the state directory, with everything it
- * holds.  flags: DMB_DEV_READONLY to open lower devices read-only.
- */
-struct cli_dev {
-	char *fresh_status;  /* the status right after instantiation */
-	struct state *st;
-	struct dmb_ctx ctx;
-	struct cli_crypto crypto;
-	struct cli_resolver res;
-	struct dmb_table *table;
-	struct dmb_dev *dev;
-	struct state_dev *sd;
-};
-
-/* Instantiate; on failure sets parent's message and returns a dmb_err. */
-int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, unsigned flags,
-		 int depth, struct cli_dev **out);
-void cli_dev_close(struct cli_dev *cd);
-
-/* argv[0] is the command name; options may come anywhere, as with dmsetup. */
-/*
- * Create a mapped device from a table and record it (the common part of
- * dmsetup create and veritysetup open).  The device gets OpenSSL crypto, the
- * state directory's keyring and its stored trusted certificates; base
- * supplies context flags (may be NULL).  Prints its own error line.
- */
-int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
-	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base);
-/*
- * The same, with the devices PARTUUID= and PARTLABEL= names are searched on
- * (recorded with the device, so it is instantiated the same way later).
- */
-int cli_create_search(struct state *st, const char *name, const char *uuid, int64_t minor,
-		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
-		      char *const *devices, size_t ndevices);
-
-/* Remove a device (refusing one in use), with its keys and trust. Prints errors. */
-int cli_remove(struct state *st, const char *cmd, const char *name);
 
 int cmd_dmsetup(int argc, char **argv);
 int cmd_veritysetup(int argc, char **argv);

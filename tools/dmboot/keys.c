@@ -43,33 +43,6 @@ static char *trust_path(struct state *st, const char *name)
 	return asprintf(&p, "%s/trust-%s", st->dir, name) < 0 ? NULL : p;
 }
 
-static int write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	const char *p = data;
-
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			unlink(path);
-			return -e;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) < 0)
-		return -errno;
-	return 0;
-}
-
 int cli_key_store(struct state *st, const char *desc, const uint8_t *data, size_t len)
 {
 	char *path = key_path(st, desc);
@@ -77,7 +50,7 @@ int cli_key_store(struct state *st, const char *desc, const uint8_t *data, size_
 
 	if (!path)
 		return -ENOMEM;
-	r = write_file(path, data, len);
+	r = cli_write_atomic(st->dir, path, data, len);
 	if (r)
 		cli_error("cannot store key %s: %s", desc, strerror(-r));
 	free(path);
@@ -103,7 +76,7 @@ static bool cert_name(const char *name)
 }
 
 /* Copy one certificate file into the device's trust directory. */
-static int copy_cert(const char *dir, const char *src, size_t *count)
+static int copy_cert(struct state *st, const char *dir, const char *src, size_t *count)
 {
 	char *data, *path;
 	size_t len;
@@ -115,7 +88,7 @@ static int copy_cert(const char *dir, const char *src, size_t *count)
 		free(data);
 		return -ENOMEM;
 	}
-	r = write_file(path, data, len);
+	r = cli_write_atomic(st->dir, path, data, len);
 	if (r)
 		cli_error("cannot store certificate %s: %s", src, strerror(-r));
 	free(path);
@@ -144,7 +117,7 @@ int cli_trust_store(struct state *st, const char *name, char *const *certs, size
 		struct dirent *de;
 
 		if (stat(certs[i], &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			r = copy_cert(dir, certs[i], &count);
+			r = copy_cert(st, dir, certs[i], &count);
 			continue;
 		}
 		/* A directory, like systemd's verity.d: its *.crt, *.pem and *.der files. */
@@ -159,7 +132,7 @@ int cli_trust_store(struct state *st, const char *name, char *const *certs, size
 				break;
 			}
 			if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-				r = copy_cert(dir, p, &count);
+				r = copy_cert(st, dir, p, &count);
 			free(p);
 		}
 		if (d)

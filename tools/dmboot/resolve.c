@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #include "../../ports/posix/dmboot_posix.h"
-#include "cli.h"
+#include "cli/device.h"
 
 /*
  * An open mapped device handed to a table.  Its bdev forwards to the mapped
@@ -533,87 +533,4 @@ void cli_resolver_fini(struct cli_resolver *cr)
 	state_free_list(cr->mapped, cr->nmapped);
 	cr->mapped = NULL;
 	cr->nmapped = 0;
-}
-
-static char *format_status(struct dmb_dev *dev)
-{
-	int n = dmb_dev_format(dev, DMB_FMT_STATUS, 0, NULL, 0);
-	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-
-	if (s && dmb_dev_format(dev, DMB_FMT_STATUS, 0, s, (size_t)n + 1) != n) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
-int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, unsigned flags,
-		 int depth, struct cli_dev **out)
-{
-	struct cli_dev *cd = calloc(1, sizeof(*cd));
-	int r;
-
-	*out = NULL;
-	if (!cd)
-		return DMB_ENOMEM;
-	r = state_load(st, name, &cd->sd);
-	if (r) {
-		r = cli_seterr(parent, r == -ENOENT ? DMB_ENOENT : DMB_EINVAL, "%s: %s", name,
-			       r == -ENOENT ? "no such device" : "cannot load device state");
-		free(cd);
-		return r;
-	}
-	if (cli_resolver_init(&cd->res, st, cd->sd->cwd, depth)) {
-		r = DMB_ENOMEM;
-		goto fail;
-	}
-	cd->res.from_registry = true;
-	cd->res.deps = cd->sd->deps;
-	cd->res.ndeps = cd->sd->ndeps;
-	cd->res.search = cd->sd->devices;
-	cd->res.nsearch = cd->sd->ndevices;
-	cd->ctx.resolver = &cd->res.r;
-	cd->ctx.log_level = parent->log_level;
-	cd->ctx.flags = parent->flags;
-	r = cli_crypto_init(&cd->crypto, st, name, &cd->ctx);
-	if (r) {
-		cli_seterr(parent, r, "%s: %s", name, cd->ctx.msg);
-		goto fail;
-	}
-	r = dmb_table_parse(&cd->ctx, cd->sd->table, strlen(cd->sd->table), &cd->table);
-	if (r == 0)
-		r = dmb_dev_create(&cd->ctx, cd->table,
-				   flags | (cd->sd->read_only ? DMB_DEV_READONLY : 0), &cd->dev);
-	if (r) {
-		cli_seterr(parent, r, "%s: %s", name, cd->ctx.msg);
-		goto fail;
-	}
-	cd->st = st;
-	cd->fresh_status = format_status(cd->dev);
-	*out = cd;
-	return 0;
-fail:
-	cli_dev_close(cd);
-	return r;
-}
-
-void cli_dev_close(struct cli_dev *cd)
-{
-	if (!cd)
-		return;
-	/* Remember a status this command changed (corruption seen, a dead stripe). */
-	if (cd->dev && cd->fresh_status) {
-		char *now = format_status(cd->dev);
-
-		if (now && strcmp(now, cd->fresh_status) != 0)
-			state_save_status(cd->st, cd->sd->name, now);
-		free(now);
-	}
-	free(cd->fresh_status);
-	dmb_dev_destroy(cd->dev);
-	dmb_table_destroy(cd->table);
-	cli_resolver_fini(&cd->res);
-	cli_crypto_fini(&cd->crypto);
-	state_dev_free(cd->sd);
-	free(cd);
 }

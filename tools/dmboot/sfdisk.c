@@ -25,7 +25,6 @@
 #include "parttypes.h"
 
 #define MIB (1024u * 1024u)
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What sfdisk knows about the device besides its table. */
 struct disk {
@@ -103,7 +102,7 @@ static char *part_node(const char *dev, unsigned n)
 		w -= 4;
 		sep = "part";
 	}
-	for (size_t i = 0; i < NELEM(udev_dirs); i++) {
+	for (size_t i = 0; i < CLI_NELEM(udev_dirs); i++) {
 		if (strncmp(dev, udev_dirs[i], strlen(udev_dirs[i])) != 0)
 			continue;
 		/* udev's names: <name><n>, <name>p<n>, else <name>-part<n>. */
@@ -176,95 +175,72 @@ static unsigned grain(const struct disk *d)
 
 /* --- --json ------------------------------------------------------------------- */
 
-/* One "key": value member at an indent, after a comma when it is not the first. */
-struct jobj {
-	int indent;
-	bool first;
-};
-
-static void jkey(struct jobj *o, const char *key)
+/* One partition's object. */
+static int json_partition(struct cli_json *j, const struct disk *d, const struct dmb_part *p)
 {
-	printf("%s\n%*s\"%s\": ", o->first ? "" : ",", o->indent, "", key);
-	o->first = false;
-}
+	char *node = part_node(d->path, p->number), buf[256];
 
-static void jstr(struct jobj *o, const char *key, const char *value)
-{
-	jkey(o, key);
-	/* util-linux writes an empty string as null. */
-	if (*value)
-		cli_json_string(value);
-	else
-		fputs("null", stdout);
-}
-
-static void jnum(struct jobj *o, const char *key, uint64_t value)
-{
-	jkey(o, key);
-	printf("%llu", (unsigned long long)value);
+	if (!node)
+		return -ENOMEM;
+	cli_json_object(j, NULL);
+	cli_json_str(j, "node", node);
+	free(node);
+	cli_json_u64(j, "start", p->start_lba);
+	cli_json_u64(j, "size", p->lba_count);
+	type_string(d, p, buf, sizeof(buf));
+	cli_json_str(j, "type", buf);
+	if (is_gpt(d)) {
+		dmb_guid_format(p->uuid, true, buf);
+		cli_json_str(j, "uuid", buf);
+		if (p->name[0])
+			cli_json_str(j, "name", p->name);
+		if (p->attrs) {
+			gpt_attrs(p->attrs, buf, sizeof(buf));
+			cli_json_str(j, "attrs", buf);
+		}
+	} else if (p->bootable) {
+		cli_json_bool(j, "bootable", true);
+	}
+	cli_json_end(j);
+	return 0;
 }
 
 static int print_json(const struct disk *d)
 {
 	const struct dmb_part_table *t = d->t;
-	struct jobj top = { 6, true };
+	struct cli_json j;
 	char buf[256];
 
-	printf("{\n   \"partitiontable\": {");
-	jstr(&top, "label", is_gpt(d) ? "gpt" : "dos");
+	cli_json_init(&j, &cli_json_util_linux);
+	cli_json_object(&j, NULL);
+	cli_json_object(&j, "partitiontable");
+	cli_json_str(&j, "label", is_gpt(d) ? "gpt" : "dos");
 	disk_id(d, buf, sizeof(buf));
-	jstr(&top, "id", buf);
-	jstr(&top, "device", d->path);
-	jstr(&top, "unit", "sectors");
+	cli_json_str(&j, "id", buf);
+	cli_json_str(&j, "device", d->path);
+	cli_json_str(&j, "unit", "sectors");
 	if (is_gpt(d)) {
-		jnum(&top, "firstlba", t->first_lba);
-		jnum(&top, "lastlba", t->last_lba);
+		cli_json_u64(&j, "firstlba", t->first_lba);
+		cli_json_u64(&j, "lastlba", t->last_lba);
 		if (t->entry_count != 128) {
 			snprintf(buf, sizeof(buf), "%u", t->entry_count);
-			jstr(&top, "table-length", buf);
+			cli_json_str(&j, "table-length", buf);
 		}
 	}
 	if (grain(d) != MIB) {
 		snprintf(buf, sizeof(buf), "%u", grain(d));
-		jstr(&top, "grain", buf);
+		cli_json_str(&j, "grain", buf);
 	}
-	jnum(&top, "sectorsize", d->sector_size);
+	cli_json_u64(&j, "sectorsize", d->sector_size);
 	if (t->count) {
-		jkey(&top, "partitions");
-		putchar('[');
-		for (size_t i = 0; i < t->count; i++) {
-			const struct dmb_part *p = &t->parts[i];
-			struct jobj o = { 12, true };
-			char *node = part_node(d->path, p->number);
-
-			if (!node)
+		cli_json_array(&j, "partitions");
+		for (size_t i = 0; i < t->count; i++)
+			if (json_partition(&j, d, &t->parts[i]))
 				return -ENOMEM;
-			/* Objects in an array are joined as "},{". */
-			fputs(i ? ",{" : "\n         {", stdout);
-			jstr(&o, "node", node);
-			free(node);
-			jnum(&o, "start", p->start_lba);
-			jnum(&o, "size", p->lba_count);
-			type_string(d, p, buf, sizeof(buf));
-			jstr(&o, "type", buf);
-			if (is_gpt(d)) {
-				dmb_guid_format(p->uuid, true, buf);
-				jstr(&o, "uuid", buf);
-				if (p->name[0])
-					jstr(&o, "name", p->name);
-				if (p->attrs) {
-					gpt_attrs(p->attrs, buf, sizeof(buf));
-					jstr(&o, "attrs", buf);
-				}
-			} else if (p->bootable) {
-				jkey(&o, "bootable");
-				fputs("true", stdout);
-			}
-			printf("\n         }");
-		}
-		printf("\n      ]");
+		cli_json_end(&j);
 	}
-	printf("\n   }\n}\n");
+	cli_json_end(&j);
+	cli_json_end(&j);
 	return 0;
 }
 
@@ -272,20 +248,20 @@ static int print_json(const struct disk *d)
 
 enum col_id { COL_DEVICE, COL_BOOT, COL_START, COL_END, COL_SECTORS, COL_SIZE, COL_ID, COL_TYPE };
 
-/* libfdisk's fields: header, width hint (relative when below 1), right-aligned. */
-static const struct col {
-	const char *name;
-	double hint;
-	bool right;
-} cols[] = {
-	[COL_DEVICE] = { "Device", 10, false },
-	[COL_BOOT] = { "Boot", 1, false },
-	[COL_START] = { "Start", 5, true },
-	[COL_END] = { "End", 5, true },
-	[COL_SECTORS] = { "Sectors", 5, true },
-	[COL_SIZE] = { "Size", 5, true },
-	[COL_ID] = { "Id", 2, true },
-	[COL_TYPE] = { "Type", 0.1, false },
+/*
+ * libfdisk's fields: header, width hint, right-aligned.  The Type column's
+ * hint is relative (0.1 of the terminal), which does not count when the
+ * output is not a terminal.
+ */
+static const struct cli_column cols[] = {
+	[COL_DEVICE] = { "Device", 0, 10, false },
+	[COL_BOOT] = { "Boot", 0, 1, false },
+	[COL_START] = { "Start", 0, 5, true },
+	[COL_END] = { "End", 0, 5, true },
+	[COL_SECTORS] = { "Sectors", 0, 5, true },
+	[COL_SIZE] = { "Size", 0, 5, true },
+	[COL_ID] = { "Id", 0, 2, true },
+	[COL_TYPE] = { "Type", 0, 0, false },
 };
 
 static const enum col_id gpt_cols[] = { COL_DEVICE, COL_START, COL_END, COL_SECTORS, COL_SIZE,
@@ -293,15 +269,10 @@ static const enum col_id gpt_cols[] = { COL_DEVICE, COL_START, COL_END, COL_SECT
 static const enum col_id dos_cols[] = { COL_DEVICE, COL_BOOT, COL_START, COL_END, COL_SECTORS,
 					COL_SIZE, COL_ID, COL_TYPE };
 
-/* Display width: UTF-8 continuation bytes take no column. */
-static size_t text_width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
+/* libsmartcols, output not a terminal: cells measured in UTF-8 characters. */
+static const struct cli_table_style list_style = {
+	.prefix = "", .sep = " ", .pad = true, .width = CLI_WIDTH_UTF8,
+};
 
 static char *cell(const struct disk *d, const struct dmb_part *p, enum col_id c)
 {
@@ -337,58 +308,26 @@ static char *cell(const struct disk *d, const struct dmb_part *p, enum col_id c)
 	return strdup(buf);
 }
 
-static void put_cell(const char *s, size_t width, bool right, bool last)
-{
-	size_t pad = width - text_width(s);
-
-	if (right)
-		printf("%*s", (int)pad, "");
-	fputs(s, stdout);
-	if (!right && !last)
-		printf("%*s", (int)pad, "");
-}
-
 static int print_table(const struct disk *d)
 {
 	const enum col_id *ids = is_gpt(d) ? gpt_cols : dos_cols;
-	const size_t ncols = is_gpt(d) ? NELEM(gpt_cols) : NELEM(dos_cols);
+	const size_t ncols = is_gpt(d) ? CLI_NELEM(gpt_cols) : CLI_NELEM(dos_cols);
 	const size_t nrows = d->t->count;
-	char **cells = calloc(nrows * ncols, sizeof(*cells));
-	size_t width[NELEM(dos_cols)];
+	char **cells = calloc(nrows * ncols + 1, sizeof(*cells));
+	struct cli_column shown[CLI_NELEM(dos_cols)];
 	int r = 0;
 
 	if (!cells)
 		return -ENOMEM;
+	for (size_t c = 0; c < ncols; c++)
+		shown[c] = cols[ids[c]];
 	for (size_t i = 0; i < nrows * ncols && !r; i++) {
 		cells[i] = cell(d, &d->t->parts[i / ncols], ids[i % ncols]);
 		if (!cells[i])
 			r = -ENOMEM;
 	}
-	for (size_t c = 0; c < ncols && !r; c++) {
-		const struct col *col = &cols[ids[c]];
-		size_t min = text_width(col->name), w = 0;
-
-		for (size_t row = 0; row < nrows; row++)
-			if (text_width(cells[row * ncols + c]) > w)
-				w = text_width(cells[row * ncols + c]);
-		/* libsmartcols, output not a terminal: relative hints do not count. */
-		if (w < min)
-			w = min;
-		else if (col->hint >= 1 && w < (size_t)col->hint && min < (size_t)col->hint)
-			w = (size_t)col->hint;
-		width[c] = w;
-	}
-	for (size_t row = 0; row <= nrows && !r; row++) {
-		for (size_t c = 0; c < ncols; c++) {
-			const struct col *col = &cols[ids[c]];
-
-			if (c)
-				putchar(' ');
-			put_cell(row ? cells[(row - 1) * ncols + c] : col->name, width[c], col->right,
-				 c + 1 == ncols);
-		}
-		putchar('\n');
-	}
+	if (!r)
+		r = cli_table_print(&list_style, shown, ncols, (const char *const *)cells, nrows);
 	for (size_t i = 0; i < nrows * ncols; i++)
 		free(cells[i]);
 	free(cells);
@@ -515,58 +454,48 @@ static void close_disk(struct disk *d)
 	d->bd = NULL;
 }
 
-int cmd_sfdisk(int argc, char **argv)
+enum { OPT_SECTOR_SIZE = 256 };
+
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, 'J' },
+	{ "list", no_argument, NULL, 'l' },
+	{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0, 0, 0, 0 },
+};
+
+/* One option: -1 to go on, else the exit status. */
+static int set_option(int c, int *cmd, unsigned *sector_size, char **argv)
 {
-	enum { OPT_SECTOR_SIZE = 256 };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	unsigned sector_size = 0;
-	int c, cmd = 0, r = 0;
 	uint64_t v;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "Jlh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-		case 'l':
-			cmd = c;
-			break;
-		case OPT_SECTOR_SIZE:
-			if (!cli_parse_u64(optarg, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096)) {
-				cli_error("invalid sector size argument: '%s'", optarg);
-				return 1;
-			}
-			sector_size = (unsigned)v;
-			break;
-		case 'h':
-			help(stdout);
-			return 0;
-		default:
-			cli_error("unrecognized option '%s'", argv[optind - 1]);
-			help(stderr);
+	switch (c) {
+	case 'J':
+	case 'l':
+		*cmd = c;
+		return -1;
+	case OPT_SECTOR_SIZE:
+		if (!cli_parse_u64(optarg, &v) || (v != 512 && v != 1024 && v != 2048 && v != 4096)) {
+			cli_error("invalid sector size argument: '%s'", optarg);
 			return 1;
 		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (!cmd) {
-		cli_error("only --json and --list are available (dmboot does not write partition tables)");
+		*sector_size = (unsigned)v;
+		return -1;
+	case 'h':
+		help(stdout);
+		return 0;
+	default:
+		cli_error("unrecognized option '%s'", argv[optind - 1]);
+		help(stderr);
 		return 1;
 	}
-	if (argc < 1) {
-		cli_error("no disk device specified");
-		return 1;
-	}
-	if (cmd == 'J' && argc > 1) {
-		cli_error("--json takes one device, not %d", argc);
-		return 1;
-	}
+}
+
+/* --json or --list of each device; 0, or 1 when one of them failed. */
+static int show_disks(int cmd, unsigned sector_size, int argc, char **argv)
+{
+	int r = 0;
+
 	for (int i = 0; i < argc; i++) {
 		struct disk d;
 
@@ -584,6 +513,34 @@ int cmd_sfdisk(int argc, char **argv)
 		}
 		close_disk(&d);
 	}
+	return r;
+}
+
+int cmd_sfdisk(int argc, char **argv)
+{
+	unsigned sector_size = 0;
+	int c, cmd = 0, r;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "Jlh", longopts, NULL)) != -1)
+		if ((r = set_option(c, &cmd, &sector_size, argv)) >= 0)
+			return r;
+	argc -= optind;
+	argv += optind;
+	if (!cmd) {
+		cli_error("only --json and --list are available (dmboot does not write partition tables)");
+		return 1;
+	}
+	if (argc < 1) {
+		cli_error("no disk device specified");
+		return 1;
+	}
+	if (cmd == 'J' && argc > 1) {
+		cli_error("--json takes one device, not %d", argc);
+		return 1;
+	}
+	r = show_disks(cmd, sector_size, argc, argv);
 	if (fflush(stdout) != 0 && r == 0) {
 		cli_error("writing output: %s", strerror(errno));
 		r = 1;

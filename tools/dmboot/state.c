@@ -119,23 +119,7 @@ void state_dev_free(struct state_dev *d)
 
 void state_free_list(char **names, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static int push(char ***list, size_t *n, const char *s)
-{
-	char **l = realloc(*list, (*n + 1) * sizeof(**list));
-
-	if (!l)
-		return -ENOMEM;
-	*list = l;
-	l[*n] = strdup(s);
-	if (!l[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
+	cli_list_free(names, n);
 }
 
 static char *dev_path(struct state *st, const char *name)
@@ -182,9 +166,9 @@ static int parse(const char *path, char *text, struct state_dev **out)
 			d->read_only = strcmp(val, "ro") == 0;
 		else if (strcmp(line, "cwd") == 0 && !d->cwd)
 			d->cwd = strdup(val);
-		else if (strcmp(line, "dep") == 0 && push(&d->deps, &d->ndeps, val))
+		else if (strcmp(line, "dep") == 0 && cli_list_push(&d->deps, &d->ndeps, val))
 			break;
-		else if (strcmp(line, "device") == 0 && push(&d->devices, &d->ndevices, val))
+		else if (strcmp(line, "device") == 0 && cli_list_push(&d->devices, &d->ndevices, val))
 			break;
 	}
 	if (!magic || !d->name || !d->cwd || !d->table) {
@@ -240,7 +224,7 @@ int state_list(struct state *st, char ***names, size_t *n)
 	while ((de = readdir(dir))) {
 		if (strncmp(de->d_name, STATE_PREFIX, strlen(STATE_PREFIX)) != 0)
 			continue;
-		r = push(names, n, de->d_name + strlen(STATE_PREFIX));
+		r = cli_list_push(names, n, de->d_name + strlen(STATE_PREFIX));
 		if (r)
 			break;
 	}
@@ -317,47 +301,10 @@ int state_users(struct state *st, const char *name, char ***users, size_t *nuser
 			continue;
 		for (size_t k = 0; k < d->ndeps && r == 0; k++)
 			if (strcmp(d->deps[k], name) == 0)
-				r = push(users, nusers, d->name);
+				r = cli_list_push(users, nusers, d->name);
 		state_dev_free(d);
 	}
 	state_free_list(names, n);
-	return r;
-}
-
-/*
- * Replace path with text atomically: write a temporary file in the state
- * directory, sync it, rename it over path.  Returns 0 or a negative errno.
- */
-static int write_atomic(struct state *st, const char *path, const char *text, size_t len)
-{
-	char *tmp = NULL;
-	int fd, r = 0;
-
-	if (asprintf(&tmp, "%s/.tmp-XXXXXX", st->dir) < 0)
-		return -ENOMEM;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	for (size_t done = 0; done < len && !r;) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		else if (n > 0)
-			done += (size_t)n;
-	}
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
-out:
-	free(tmp);
 	return r;
 }
 
@@ -378,7 +325,7 @@ int state_save(struct state *st, const struct state_dev *d)
 		fprintf(f, "table\n%s", d->table);
 	}
 	if (f && fclose(f) == 0 && path && text)
-		r = write_atomic(st, path, text, len);
+		r = cli_write_atomic(st->dir, path, text, len);
 	if (r)
 		cli_error("cannot write state for %s in %s: %s", d->name, st->dir, strerror(-r));
 	free(text);
@@ -396,7 +343,7 @@ static char *status_path(struct state *st, const char *name)
 int state_save_status(struct state *st, const char *name, const char *status)
 {
 	char *path = status_path(st, name);
-	int r = path ? write_atomic(st, path, status, strlen(status)) : -ENOMEM;
+	int r = path ? cli_write_atomic(st->dir, path, status, strlen(status)) : -ENOMEM;
 
 	free(path);
 	return r;

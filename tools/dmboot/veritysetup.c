@@ -2,101 +2,21 @@
 /*
  * `dmboot veritysetup`: format, verify, open, close and dump, with
  * veritysetup's options, printed fields and exit codes (formats.md §2).
- * format and verify hash the leaf level on every core (each thread with its
- * own context and file descriptors over a disjoint range of leaf blocks),
- * then the small upper levels on one.
+ * This file has the actions; format and verify hash the leaf level on
+ * every core (veritysetup_leaves.c), then the small upper levels on one.
+ * veritysetup_cli.c has the command line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-
-/* veritysetup's exit codes. */
-enum {
-	EXIT_OK = 0,
-	EXIT_PARAMS = 1,     /* wrong parameters */
-	EXIT_PERM = 2,       /* no permission (verification failed) */
-	EXIT_NOMEM = 3,
-	EXIT_DEVICE = 4,     /* wrong device specified */
-	EXIT_BUSY = 5,       /* device already exists or is busy */
-};
-
-struct vopts {
-	struct dmb_verity_params p;
-	bool have_hash, have_salt, have_uuid, have_dbs, have_hbs, have_blocks, have_format;
-	const char *root_hash_file;
-	const char *signature;
-	char **certs;
-	size_t ncerts;
-	bool require_sig;
-	const char *mode;          /* ignore_corruption, ... */
-	const char *mode_option;   /* the option that set it */
-	const char *uuid_text;     /* --uuid as given (printed as given, as veritysetup does) */
-	const char *hash_text;     /* --hash as given (format prints it so; the superblock
-				      stores it in lower case) */
-	bool zero_blocks, at_most_once, tasklets;
-	const char *fec_device;
-	uint32_t fec_roots;
-	uint64_t fec_offset;
-	unsigned threads;
-	bool verbose;
-};
-
-static int exit_code(int r)
-{
-	switch (r) {
-	case 0:
-		return EXIT_OK;
-	case DMB_ENOMEM:
-		return EXIT_NOMEM;
-	case DMB_EVERIFY:
-	case DMB_ENOKEY:
-	case DMB_EACCES:
-		return EXIT_PERM;
-	case DMB_EEXIST:
-	case DMB_EBUSY:
-		return EXIT_BUSY;
-	case DMB_ENOENT:
-	case DMB_EIO:
-		return EXIT_DEVICE;
-	default:
-		return EXIT_PARAMS;
-	}
-}
-
-static void help(FILE *f)
-{
-	fprintf(f,
-		"Usage: veritysetup [OPTION...] <action> <action-specific>\n"
-		"\n"
-		"  format <data_device> <hash_device>\n"
-		"  verify <data_device> <hash_device> [<root_hash>]\n"
-		"  open <data_device> <name> <hash_device> [<root_hash>]\n"
-		"  close <name>\n"
-		"  dump <hash_device>\n"
-		"\n"
-		"Options: --hash=NAME --salt=HEX|- --uuid=UUID --data-block-size=BYTES\n"
-		"  --hash-block-size=BYTES --data-blocks=N --hash-offset=BYTES --no-superblock\n"
-		"  --format=0|1 --fec-device=PATH --fec-roots=N --fec-offset=BYTES\n"
-		"  --root-hash-file=PATH --root-hash-signature=PATH --trusted-cert=CERT|DIR\n"
-		"  --require-signature --ignore-corruption --restart-on-corruption\n"
-		"  --panic-on-corruption --ignore-zero-blocks --check-at-most-once\n"
-		"  --use-tasklets --threads=N -v|--verbose\n"
-		"\n"
-		"Default compiled-in dm-verity parameters:\n"
-		"\tHash: sha256, Data block (bytes): 4096, Hash block (bytes): 4096, Salt size: 32, Hash format: 1\n");
-}
+#include "veritysetup.h"
 
 static bool parse_uuid(const char *s, uint8_t out[16])
 {
@@ -141,174 +61,6 @@ static int random_bytes(void *buf, size_t n)
 		n -= (size_t)got;
 	}
 	return 0;
-}
-
-/* Progress on a terminal: a bar on stderr, updated a few times a second. */
-struct progress {
-	bool tty;
-	const char *what;
-	uint64_t total;
-	_Atomic uint64_t done;
-	struct timespec last;
-};
-
-static void progress_show(struct progress *pg, bool final)
-{
-	struct timespec now;
-	uint64_t done = atomic_load(&pg->done);
-	unsigned pct, bars;
-
-	if (!pg->tty || !pg->total)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!final && (now.tv_sec - pg->last.tv_sec) * 1000000000L + now.tv_nsec -
-			      pg->last.tv_nsec < 200000000L)
-		return;
-	pg->last = now;
-	pct = (unsigned)(done * 100 / pg->total);
-	bars = pct * 40 / 100;
-	fprintf(stderr, "\r%s [%.*s%*s] %3u%%", pg->what, (int)bars,
-		"########################################", (int)(40 - bars), "", pct);
-	if (final)
-		fputc('\n', stderr);
-}
-
-/* One thread's share of the leaf level. */
-struct leaf_job {
-	const struct vopts *o;
-	const char *data_path, *hash_path;
-	uint64_t first, count;   /* leaf hash blocks */
-	bool verify;
-	struct progress *pg;
-	bool show;               /* this job runs on the main thread: draw the bar */
-	uint64_t reported;       /* data blocks this job has added to pg->done */
-	int r;
-	struct dmb_verity_failure fail;
-	char msg[DMB_MSG_MAX];
-};
-
-static void job_progress(void *cookie, uint64_t done, uint64_t total)
-{
-	struct leaf_job *j = cookie;
-
-	(void)total;
-	atomic_fetch_add(&j->pg->done, done - j->reported);
-	j->reported = done;
-	if (j->show)
-		progress_show(j->pg, false);
-}
-
-static void *leaf_thread(void *arg)
-{
-	struct leaf_job *j = arg;
-	struct dmb_posix_crypto pc;
-	struct dmb_ctx ctx = { 0 };
-	struct dmb_bdev *data = NULL, *hash = NULL;
-
-	dmb_posix_crypto_init(&pc);
-	ctx.crypto = &pc.crypto;
-	j->r = dmb_posix_open(&ctx, j->data_path, 0, &data);
-	if (!j->r)
-		j->r = dmb_posix_open(&ctx, j->hash_path, j->verify ? 0 : DMB_OPEN_WRITE, &hash);
-	if (!j->r)
-		j->r = dmb_verity_leaves(&ctx, &j->o->p, data, hash, j->first, j->count, j->verify,
-					 &j->fail, job_progress, j);
-	if (j->r)
-		memcpy(j->msg, ctx.msg, sizeof(j->msg));
-	dmb_posix_close(data);
-	dmb_posix_close(hash);
-	dmb_posix_crypto_fini(&pc);
-	return NULL;
-}
-
-static unsigned thread_count(const struct vopts *o, uint64_t leaves)
-{
-	long n = o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > 64)
-		n = 64;
-	if ((uint64_t)n > leaves)
-		n = leaves ? (long)leaves : 1;
-	return (unsigned)n;
-}
-
-/*
- * Hash the leaf level on several threads.  On a verification failure the
- * first failing position (in veritysetup's order: lowest data position) wins.
- */
-static int run_leaves(const struct vopts *o, const char *data_path, const char *hash_path,
-		      bool verify, struct dmb_verity_failure *fail, char *msg)
-{
-	struct dmb_ctx ctx = { 0 };
-	struct dmb_posix_crypto pc;
-	struct dmb_verity_geometry g;
-	struct progress pg = { .tty = isatty(2), .what = verify ? "Verifying" : "Formatting" };
-	struct leaf_job *jobs;
-	pthread_t *tids;
-	unsigned n;
-	int r;
-
-	dmb_posix_crypto_init(&pc);
-	ctx.crypto = &pc.crypto;
-	r = dmb_verity_geometry(&ctx, &o->p, &g);
-	dmb_posix_crypto_fini(&pc);
-	if (r) {
-		snprintf(msg, DMB_MSG_MAX, "%s", ctx.msg);
-		return r;
-	}
-	n = thread_count(o, g.leaf_blocks);
-	jobs = calloc(n, sizeof(*jobs));
-	tids = calloc(n, sizeof(*tids));
-	if (!jobs || !tids) {
-		free(jobs);
-		free(tids);
-		snprintf(msg, DMB_MSG_MAX, "out of memory");
-		return DMB_ENOMEM;
-	}
-	pg.total = o->p.data_blocks;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t per = g.leaf_blocks / n, extra = g.leaf_blocks % n;
-
-		jobs[i].o = o;
-		jobs[i].data_path = data_path;
-		jobs[i].hash_path = hash_path;
-		jobs[i].first = i * per + (i < extra ? i : extra);
-		jobs[i].count = per + (i < extra);
-		jobs[i].verify = verify;
-		jobs[i].pg = &pg;
-	}
-	jobs[0].show = true;
-	for (unsigned i = 1; i < n; i++) {
-		if (pthread_create(&tids[i], NULL, leaf_thread, &jobs[i]) != 0) {
-			jobs[i].r = DMB_ENOMEM;
-			snprintf(jobs[i].msg, sizeof(jobs[i].msg), "cannot start a thread");
-			tids[i] = 0;
-		}
-	}
-	leaf_thread(&jobs[0]);
-	for (unsigned i = 1; i < n; i++)
-		if (tids[i])
-			pthread_join(tids[i], NULL);
-	progress_show(&pg, true);
-
-	r = 0;
-	for (unsigned i = 0; i < n; i++) {
-		if (!jobs[i].r)
-			continue;
-		/* A hard error beats a verification failure; among failures, the lowest position. */
-		if (!r || (r == DMB_EVERIFY && jobs[i].r != DMB_EVERIFY) ||
-		    (r == DMB_EVERIFY && jobs[i].r == DMB_EVERIFY &&
-		     jobs[i].fail.position < fail->position)) {
-			r = jobs[i].r;
-			*fail = jobs[i].fail;
-			memcpy(msg, jobs[i].msg, DMB_MSG_MAX);
-		}
-	}
-	free(jobs);
-	free(tids);
-	return r;
 }
 
 /*
@@ -489,50 +241,135 @@ static int load_params(struct vopts *o, const char *hash_path, const char *data_
 	return 0;
 }
 
-static int cmd_format(struct vopts *o, const char *data_path, const char *hash_path)
+/* A random salt and UUID (RFC 4122 version 4) where the options give none. */
+static int fill_random(struct vopts *o)
 {
-	struct dmb_ctx ctx = { 0 };
-	struct dmb_posix_crypto pc;
-	struct dmb_verity_geometry g;
-	struct dmb_verity_failure fail;
-	struct dmb_bdev *data = NULL, *hash = NULL;
-	uint8_t root[DMB_MAX_DIGEST_SIZE];
-	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], msg[DMB_MSG_MAX];
-	uint64_t data_bytes, parity_blocks = 0;
-	int r;
+	if (!o->have_salt) {
+		o->p.salt_size = 32;
+		if (random_bytes(o->p.salt, 32))
+			return DMB_EIO;
+	}
+	if (!o->p.no_superblock && !o->have_uuid) {
+		if (random_bytes(o->p.uuid, 16))
+			return DMB_EIO;
+		o->p.uuid[6] = (uint8_t)((o->p.uuid[6] & 0x0f) | 0x40);
+		o->p.uuid[8] = (uint8_t)((o->p.uuid[8] & 0x3f) | 0x80);
+	}
+	return 0;
+}
 
-	dmb_posix_crypto_init(&pc);
-	ctx.crypto = &pc.crypto;
-	r = device_bytes(data_path, &data_bytes);
+/* The parameters of format, checked against the data device. */
+static int format_params(struct vopts *o, const char *data_path, const char *hash_path)
+{
+	uint64_t data_bytes;
+	int r = device_bytes(data_path, &data_bytes);
+
 	if (r)
-		goto out;
+		return r;
 	if (!o->have_blocks || o->p.data_blocks == 0)
 		o->p.data_blocks = data_bytes / o->p.data_block_size;
 	if (o->uuid_text && !parse_uuid(o->uuid_text, o->p.uuid)) {
 		fprintf(stderr, "Wrong VERITY UUID format provided on device %s.\n", hash_path);
-		r = DMB_EINVAL;
-		goto out;
+		return DMB_EINVAL;
 	}
 	if (o->p.data_blocks == 0 || o->p.data_blocks > data_bytes / o->p.data_block_size) {
 		cli_error("Device %s is too small.", data_path);
-		r = DMB_EINVAL;
+		return DMB_EINVAL;
+	}
+	return fill_random(o);
+}
+
+/*
+ * Compute the FEC parity of the data and hash areas into --fec-device.
+ * *hash is reopened: the FEC area may have grown the file.
+ */
+static int encode_fec(struct dmb_ctx *ctx, const struct vopts *o, const char *hash_path,
+		      const struct dmb_verity_geometry *g, struct dmb_bdev *data,
+		      struct dmb_bdev **hash, uint64_t *parity_blocks)
+{
+	struct dmb_bdev *fec = NULL;
+	struct dmb_fec_encode_args a = { 0 };
+	bool shared = same_file(hash_path, o->fec_device);
+	int r;
+
+	a.data_dev = data;
+	a.data_blocks = o->p.data_blocks;
+	a.hash_offset_bytes = g->hash_start * o->p.hash_block_size;
+	a.roots = o->fec_roots;
+	a.block_size = o->p.data_block_size;
+	a.fec_offset_bytes = o->fec_offset;
+	r = fec_sizes(o, hash_path, g, &a.fec_blocks, parity_blocks);
+	if (!r)
+		r = extend_file(o->fec_device, o->fec_offset + *parity_blocks * o->p.data_block_size);
+	if (!r) {
+		dmb_posix_close(*hash);
+		*hash = NULL;
+		r = dmb_posix_open(ctx, hash_path, DMB_OPEN_WRITE, hash);
+	}
+	if (!r && shared)
+		fec = *hash;
+	else if (!r)
+		r = dmb_posix_open(ctx, o->fec_device, DMB_OPEN_WRITE, &fec);
+	a.hash_dev = *hash;
+	a.fec_dev = fec;
+	if (!r)
+		r = dmb_verity_fec_encode(ctx, &a);
+	if (fec && fec != *hash)
+		dmb_posix_close(fec);
+	if (r)
+		cli_error("%s", ctx->msg[0] ? ctx->msg : dmb_strerror(r));
+	return r;
+}
+
+/* The hash tree (and FEC) of a checked format; root gets the root hash. */
+static int build_tree(struct dmb_ctx *ctx, struct vopts *o, const char *data_path,
+		      const char *hash_path, const struct dmb_verity_geometry *g, uint8_t *root,
+		      uint64_t *parity_blocks)
+{
+	struct dmb_verity_failure fail;
+	struct dmb_bdev *data = NULL, *hash = NULL;
+	char msg[DMB_MSG_MAX];
+	int r = extend_file(hash_path, g->hash_end * o->p.hash_block_size);
+
+	if (r)
+		return r;
+	r = verity_leaves(o, data_path, hash_path, false, &fail, msg);
+	if (r) {
+		cli_error("%s", msg);
+		return r;
+	}
+	r = dmb_posix_open(ctx, data_path, 0, &data);
+	if (!r)
+		r = dmb_posix_open(ctx, hash_path, DMB_OPEN_WRITE, &hash);
+	if (!r)
+		r = dmb_verity_upper(ctx, &o->p, data, hash, false, root, &fail);
+	if (r)
+		cli_error("%s", ctx->msg);
+	else if (o->fec_device)
+		r = encode_fec(ctx, o, hash_path, g, data, &hash, parity_blocks);
+	dmb_posix_close(data);
+	dmb_posix_close(hash);
+	return r;
+}
+
+int verity_format(void *opts, int argc, char **argv)
+{
+	struct vopts *o = opts;
+	const char *data_path = argv[1], *hash_path = argv[2];
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_posix_crypto pc;
+	struct dmb_verity_geometry g;
+	uint8_t root[DMB_MAX_DIGEST_SIZE];
+	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1];
+	uint64_t parity_blocks = 0;
+	int r;
+
+	(void)argc;
+	dmb_posix_crypto_init(&pc);
+	ctx.crypto = &pc.crypto;
+	r = format_params(o, data_path, hash_path);
+	if (r)
 		goto out;
-	}
-	if (!o->have_salt) {
-		o->p.salt_size = 32;
-		if (random_bytes(o->p.salt, 32)) {
-			r = DMB_EIO;
-			goto out;
-		}
-	}
-	if (!o->p.no_superblock && !o->have_uuid) {
-		if (random_bytes(o->p.uuid, 16)) {
-			r = DMB_EIO;
-			goto out;
-		}
-		o->p.uuid[6] = (uint8_t)((o->p.uuid[6] & 0x0f) | 0x40);
-		o->p.uuid[8] = (uint8_t)((o->p.uuid[8] & 0x3f) | 0x80);
-	}
 	r = dmb_verity_geometry(&ctx, &o->p, &g);
 	if (r == DMB_ENOTSUP) {
 		fprintf(stderr, "Hash algorithm %s not supported.\n", o->p.hash_name);
@@ -548,80 +385,25 @@ static int cmd_format(struct vopts *o, const char *data_path, const char *hash_p
 		r = DMB_EINVAL;
 		goto out;
 	}
-	r = extend_file(hash_path, g.hash_end * o->p.hash_block_size);
+	r = build_tree(&ctx, o, data_path, hash_path, &g, root, &parity_blocks);
 	if (r)
 		goto out;
-	r = run_leaves(o, data_path, hash_path, false, &fail, msg);
-	if (r) {
-		cli_error("%s", msg);
-		goto out;
-	}
-	r = dmb_posix_open(&ctx, data_path, 0, &data);
-	if (!r)
-		r = dmb_posix_open(&ctx, hash_path, DMB_OPEN_WRITE, &hash);
-	if (!r)
-		r = dmb_verity_upper(&ctx, &o->p, data, hash, false, root, &fail);
-	if (r) {
-		cli_error("%s", ctx.msg);
-		goto out;
-	}
-	if (o->fec_device) {
-		struct dmb_bdev *fec = NULL;
-		struct dmb_fec_encode_args a = { 0 };
-		bool shared = same_file(hash_path, o->fec_device);
-
-		a.data_dev = data;
-		a.data_blocks = o->p.data_blocks;
-		a.hash_offset_bytes = g.hash_start * o->p.hash_block_size;
-		a.roots = o->fec_roots;
-		a.block_size = o->p.data_block_size;
-		a.fec_offset_bytes = o->fec_offset;
-		r = fec_sizes(o, hash_path, &g, &a.fec_blocks, &parity_blocks);
-		if (!r)
-			r = extend_file(o->fec_device,
-					o->fec_offset + parity_blocks * o->p.data_block_size);
-		/* Reopen the hash device: the FEC area may have grown the file. */
-		if (!r) {
-			dmb_posix_close(hash);
-			hash = NULL;
-			r = dmb_posix_open(&ctx, hash_path, DMB_OPEN_WRITE, &hash);
-		}
-		if (!r && shared)
-			fec = hash;
-		else if (!r)
-			r = dmb_posix_open(&ctx, o->fec_device, DMB_OPEN_WRITE, &fec);
-		a.hash_dev = hash;
-		a.fec_dev = fec;
-		if (!r)
-			r = dmb_verity_fec_encode(&ctx, &a);
-		if (fec && fec != hash)
-			dmb_posix_close(fec);
-		if (r) {
-			cli_error("%s", ctx.msg[0] ? ctx.msg : dmb_strerror(r));
-			goto out;
-		}
-	}
 	dmb_hex_encode(root, g.digest_size, root_hex);
-	if (o->root_hash_file) {
-		FILE *f = fopen(o->root_hash_file, "w");
-
-		if (!f || fputs(root_hex, f) < 0 || fclose(f) != 0) {
-			cli_error("cannot write %s", o->root_hash_file);
-			r = DMB_EIO;
-			goto out;
-		}
+	if (o->root_hash_file && cli_write_path(o->root_hash_file, root_hex, strlen(root_hex))) {
+		cli_error("cannot write %s", o->root_hash_file);
+		r = DMB_EIO;
+		goto out;
 	}
 	print_header(hash_path, o, &g, root_hex, parity_blocks);
 out:
-	dmb_posix_close(data);
-	dmb_posix_close(hash);
 	dmb_posix_crypto_fini(&pc);
 	return r;
 }
 
-static int cmd_verify(struct vopts *o, const char *data_path, const char *hash_path,
-		      const char *root_arg)
+int verity_verify(void *opts, int argc, char **argv)
 {
+	struct vopts *o = opts;
+	const char *data_path = argv[1], *hash_path = argv[2], *root_arg = argc == 4 ? argv[3] : NULL;
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_posix_crypto pc;
 	struct dmb_verity_geometry g;
@@ -658,7 +440,7 @@ static int cmd_verify(struct vopts *o, const char *data_path, const char *hash_p
 	}
 	if (r)
 		goto out;
-	r = run_leaves(o, data_path, hash_path, true, &fail, msg);
+	r = verity_leaves(o, data_path, hash_path, true, &fail, msg);
 	if (!r) {
 		r = dmb_posix_open(&ctx, data_path, 0, &data);
 		if (!r)
@@ -694,50 +476,57 @@ out:
 	return r;
 }
 
-static int cmd_open(struct vopts *o, const char *data_path, const char *name,
-		    const char *hash_path, const char *root_arg)
+/* The parameters and geometry of an existing hash device, for open. */
+static int open_geometry(struct vopts *o, const char *data_path, const char *hash_path,
+			 struct dmb_verity_geometry *g)
 {
-	struct state st;
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_posix_crypto pc;
-	struct dmb_verity_geometry g;
-	struct dmb_table *table = NULL;
-	uint8_t root[DMB_MAX_DIGEST_SIZE];
-	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], opts[512] = "", *line = NULL, *desc = NULL;
-	char *sig = NULL, fec_opts[256] = "", *counted = NULL;
-	size_t sig_len = 0, n;
-	unsigned nopts = 0;
-	bool stored = false;
 	int r;
 
 	dmb_posix_crypto_init(&pc);
 	ctx.crypto = &pc.crypto;
 	r = load_params(o, hash_path, data_path);
 	if (!r)
-		r = dmb_verity_geometry(&ctx, &o->p, &g);
-	if (r) {
-		if (ctx.msg[0])
-			cli_error("%s", ctx.msg);
-		dmb_posix_crypto_fini(&pc);
-		return r;
-	}
+		r = dmb_verity_geometry(&ctx, &o->p, g);
+	if (r && ctx.msg[0])
+		cli_error("%s", ctx.msg);
 	dmb_posix_crypto_fini(&pc);
-	r = read_root(o, root_arg, g.digest_size, root, root_hex);
-	if (r)
-		return r;
+	return r;
+}
+
+/* --root-hash-signature: the signature and the key description it is stored under. */
+static int read_signature(const struct vopts *o, const char *name, char **sig, size_t *sig_len,
+			  char **desc)
+{
 	if (o->require_sig && !o->signature) {
 		cli_error("Root hash signature required.");
 		return DMB_ENOKEY;
 	}
-	if (o->signature) {
-		r = cli_read_file(o->signature, 64 * 1024, &sig, &sig_len);
-		if (r)
-			return DMB_ENOENT;
-		if (asprintf(&desc, "dmboot:%s", name) < 0) {
-			free(sig);
-			return DMB_ENOMEM;
-		}
+	if (!o->signature)
+		return 0;
+	if (cli_read_file(o->signature, 64 * 1024, sig, sig_len))
+		return DMB_ENOENT;
+	if (asprintf(desc, "dmboot:%s", name) < 0) {
+		*desc = NULL;
+		free(*sig);
+		*sig = NULL;
+		return DMB_ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * The table's optional arguments, counted ("<n> <arg>..."); *counted stays
+ * NULL when there are none.
+ */
+static int optional_args(const struct vopts *o, const char *hash_path,
+			 const struct dmb_verity_geometry *g, const char *desc, char **counted)
+{
+	char opts[512] = "", fec_opts[256] = "";
+	unsigned nopts = 0;
+	size_t n;
+	int r;
 
 	/* The options in cryptsetup's order. */
 	struct {
@@ -758,9 +547,9 @@ static int cmd_open(struct vopts *o, const char *data_path, const char *name,
 	if (o->fec_device) {
 		uint64_t fec_blocks, parity_blocks;
 
-		r = fec_sizes(o, hash_path, &g, &fec_blocks, &parity_blocks);
+		r = fec_sizes(o, hash_path, g, &fec_blocks, &parity_blocks);
 		if (r)
-			goto out;
+			return r;
 		snprintf(fec_opts, sizeof(fec_opts),
 			 " use_fec_from_device %s fec_start %llu fec_blocks %llu fec_roots %u",
 			 o->fec_device, (unsigned long long)(o->fec_offset / o->p.data_block_size),
@@ -774,39 +563,51 @@ static int cmd_open(struct vopts *o, const char *data_path, const char *name,
 	}
 	if (n >= sizeof(opts)) {
 		cli_error("options too long");
-		r = DMB_EINVAL;
-		goto out;
+		return DMB_EINVAL;
 	}
-	if (nopts && asprintf(&counted, "%u%s", nopts, opts) < 0) {
-		r = DMB_ENOMEM;
-		goto out;
-	}
-	n = dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, NULL, 0);
-	line = malloc(n + 1);
-	if (!line) {
-		r = DMB_ENOMEM;
-		goto out;
-	}
+	if (nopts && asprintf(counted, "%u%s", nopts, opts) < 0)
+		return DMB_ENOMEM;
+	return 0;
+}
+
+/* The verity table of open. */
+static int open_table(const struct vopts *o, const char *data_path, const char *hash_path,
+		      const char *root_hex, const char *counted, struct dmb_table **table)
+{
+	struct dmb_ctx ctx = { 0 };
+	size_t n = dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, NULL, 0);
+	char *line = malloc(n + 1);
+	int r;
+
+	if (!line)
+		return DMB_ENOMEM;
 	dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, line, n + 1);
-	r = dmb_table_parse(&ctx, line, n, &table);
-	if (r) {
+	r = dmb_table_parse(&ctx, line, n, table);
+	if (r)
 		cli_error("%s", ctx.msg);
-		goto out;
-	}
+	free(line);
+	return r;
+}
 
-	if (state_open(&st, true)) {
-		r = DMB_EIO;
-		goto out;
-	}
-	{
-		struct state_dev *other;
+/*
+ * Under the state lock: refuse a name in use, store the signature and the
+ * trusted certificates (desc NULL: none), create the device; all or nothing.
+ */
+static int create_locked(const struct vopts *o, const char *name, const struct dmb_table *table,
+			 const char *desc, const char *sig, size_t sig_len)
+{
+	struct state st;
+	struct state_dev *other;
+	bool stored = false;
+	int r;
 
-		if (state_load(&st, name, &other) == 0) {
-			state_dev_free(other);
-			cli_error("Device %s already exists.", name);
-			r = DMB_EEXIST;
-			goto unlock;
-		}
+	if (state_open(&st, true))
+		return DMB_EIO;
+	if (state_load(&st, name, &other) == 0) {
+		state_dev_free(other);
+		cli_error("Device %s already exists.", name);
+		r = DMB_EEXIST;
+		goto unlock;
 	}
 	if (desc) {
 		r = cli_key_store(&st, desc, (const uint8_t *)sig, sig_len);
@@ -828,22 +629,48 @@ static int cmd_open(struct vopts *o, const char *data_path, const char *name,
 	}
 unlock:
 	state_close(&st);
-out:
+	return r;
+}
+
+int verity_open(void *opts, int argc, char **argv)
+{
+	struct vopts *o = opts;
+	const char *data_path = argv[1], *name = argv[2], *hash_path = argv[3];
+	const char *root_arg = argc == 5 ? argv[4] : NULL;
+	struct dmb_verity_geometry g;
+	struct dmb_table *table = NULL;
+	uint8_t root[DMB_MAX_DIGEST_SIZE];
+	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL, *sig = NULL, *counted = NULL;
+	size_t sig_len = 0;
+	int r = open_geometry(o, data_path, hash_path, &g);
+
+	if (!r)
+		r = read_root(o, root_arg, g.digest_size, root, root_hex);
+	if (!r)
+		r = read_signature(o, name, &sig, &sig_len, &desc);
+	if (!r)
+		r = optional_args(o, hash_path, &g, desc, &counted);
+	if (!r)
+		r = open_table(o, data_path, hash_path, root_hex, counted, &table);
+	if (!r)
+		r = create_locked(o, name, table, desc, sig, sig_len);
 	dmb_table_destroy(table);
 	free(counted);
-	free(line);
 	free(desc);
 	free(sig);
 	return r;
 }
 
-static int cmd_dump(struct vopts *o, const char *hash_path)
+int verity_dump(void *opts, int argc, char **argv)
 {
+	struct vopts *o = opts;
+	const char *hash_path = argv[1];
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_posix_crypto pc;
 	struct dmb_verity_geometry g;
 	int r;
 
+	(void)argc;
 	if (o->p.no_superblock) {
 		cli_error("dump needs a superblock");
 		return DMB_EINVAL;
@@ -863,294 +690,4 @@ static int cmd_dump(struct vopts *o, const char *hash_path)
 	}
 	print_header(hash_path, o, &g, NULL, 0);
 	return 0;
-}
-
-static bool parse_size(const char *s, uint64_t *out)
-{
-	return cli_parse_u64(s, out);
-}
-
-static bool dmb_is_pow2_u64(uint64_t v)
-{
-	return v && !(v & (v - 1));
-}
-
-static const char *option_name(const struct option *opts, int c)
-{
-	for (; opts->name; opts++)
-		if (opts->val == c)
-			return opts->name;
-	return "?";
-}
-
-/* At most one corruption mode, as veritysetup insists. */
-static bool set_mode(struct vopts *o, const char *mode, const char *option)
-{
-	if (o->mode && strcmp(o->mode, mode) != 0) {
-		const char *a = o->mode_option, *b = option;
-
-		if (strcmp(a, b) > 0) {
-			const char *t = a;
-
-			a = b;
-			b = t;
-		}
-		cli_error("Option %s and %s cannot be used together.", a, b);
-		return false;
-	}
-	o->mode = mode;
-	o->mode_option = option;
-	return true;
-}
-
-int cmd_veritysetup(int argc, char **argv)
-{
-	enum {
-		O_HASH = 256, O_SALT, O_UUID, O_DBS, O_HBS, O_BLOCKS, O_OFFSET, O_NOSB, O_FORMAT,
-		O_FECDEV, O_FECROOTS, O_FECOFF, O_ROOTFILE, O_SIG, O_CERT, O_REQSIG, O_IGNCORR,
-		O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG,
-	};
-	static const struct option longopts[] = {
-		{ "hash", required_argument, NULL, 'h' },
-		{ "salt", required_argument, NULL, 's' },
-		{ "uuid", required_argument, NULL, O_UUID },
-		{ "data-block-size", required_argument, NULL, O_DBS },
-		{ "hash-block-size", required_argument, NULL, O_HBS },
-		{ "data-blocks", required_argument, NULL, O_BLOCKS },
-		{ "hash-offset", required_argument, NULL, O_OFFSET },
-		{ "no-superblock", no_argument, NULL, O_NOSB },
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "fec-device", required_argument, NULL, O_FECDEV },
-		{ "fec-roots", required_argument, NULL, O_FECROOTS },
-		{ "fec-offset", required_argument, NULL, O_FECOFF },
-		{ "root-hash-file", required_argument, NULL, O_ROOTFILE },
-		{ "root-hash-signature", required_argument, NULL, O_SIG },
-		{ "trusted-cert", required_argument, NULL, O_CERT },
-		{ "require-signature", no_argument, NULL, O_REQSIG },
-		{ "ignore-corruption", no_argument, NULL, O_IGNCORR },
-		{ "restart-on-corruption", no_argument, NULL, O_RESTART },
-		{ "panic-on-corruption", no_argument, NULL, O_PANIC },
-		{ "ignore-zero-blocks", no_argument, NULL, O_ZERO },
-		{ "check-at-most-once", no_argument, NULL, O_ONCE },
-		{ "use-tasklets", no_argument, NULL, O_TASKLETS },
-		{ "threads", required_argument, NULL, O_THREADS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "debug", no_argument, NULL, O_DEBUG },
-		{ "help", no_argument, NULL, '?' },
-		{ 0, 0, 0, 0 },
-	};
-	struct vopts o = { 0 };
-	const char *cmd;
-	uint64_t v;
-	int c, r;
-
-	o.p.hash_type = 1;
-	strcpy(o.p.hash_name, "sha256");
-	o.p.data_block_size = 4096;
-	o.p.hash_block_size = 4096;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h:s:v", longopts, NULL)) != -1) {
-		bool ok = true;
-		const char *why = NULL;
-		char whybuf[96];
-
-		switch (c) {
-		case 'h':
-			o.hash_text = optarg;
-			ok = strlen(optarg) < sizeof(o.p.hash_name);
-			if (ok) {
-				/* veritysetup stores algorithm names in lower case. */
-				for (size_t i = 0; optarg[i]; i++)
-					o.p.hash_name[i] = (char)(optarg[i] >= 'A' && optarg[i] <= 'Z'
-								  ? optarg[i] - 'A' + 'a' : optarg[i]);
-				o.p.hash_name[strlen(optarg)] = '\0';
-			}
-			break;
-		case 's':
-			o.have_salt = true;
-			if (strcmp(optarg, "-") == 0) {
-				o.p.salt_size = 0;
-			} else {
-				size_t n = strlen(optarg);
-
-				ok = n % 2 == 0 && n / 2 <= DMB_VERITY_MAX_SALT &&
-				     dmb_hex_decode(optarg, o.p.salt, n / 2) == 0;
-				o.p.salt_size = n / 2;
-			}
-			why = "Invalid salt string specified.";
-			break;
-		case O_UUID:
-			/* Checked by the action, which names the device. */
-			o.have_uuid = true;
-			o.uuid_text = optarg;
-			break;
-		case O_DBS:
-		case O_HBS:
-			ok = parse_size(optarg, &v) && v >= 512 && v <= (1u << DMB_MAX_BLOCK_SHIFT) &&
-			     dmb_is_pow2_u64(v);
-			why = "Unsupported VERITY block size.";
-			if (c == O_DBS)
-				o.p.data_block_size = (uint32_t)v;
-			else
-				o.p.hash_block_size = (uint32_t)v;
-			break;
-		case O_BLOCKS:
-			o.have_blocks = true;
-			ok = parse_size(optarg, &o.p.data_blocks);
-			break;
-		case O_OFFSET:
-			ok = parse_size(optarg, &o.p.hash_offset) && o.p.hash_offset % 512 == 0;
-			break;
-		case O_NOSB:
-			o.p.no_superblock = true;
-			break;
-		case O_FORMAT:
-			ok = parse_size(optarg, &v) && v <= 1;
-			o.p.hash_type = (unsigned)v;
-			if (!ok && parse_size(optarg, &v)) {
-				snprintf(whybuf, sizeof(whybuf), "Unsupported VERITY hash type %llu.",
-					 (unsigned long long)v);
-				why = whybuf;
-			}
-			break;
-		case O_FECDEV:
-			o.fec_device = optarg;
-			break;
-		case O_FECROOTS:
-			ok = parse_size(optarg, &v) && v >= 2 && v <= 24;
-			o.fec_roots = (uint32_t)v;
-			why = "Invalid number of parity bytes.";
-			break;
-		case O_FECOFF:
-			ok = parse_size(optarg, &o.fec_offset) && o.fec_offset % 512 == 0;
-			break;
-		case O_ROOTFILE:
-			o.root_hash_file = optarg;
-			break;
-		case O_SIG:
-			o.signature = optarg;
-			break;
-		case O_CERT: {
-			char **l = realloc(o.certs, (o.ncerts + 1) * sizeof(*l));
-
-			ok = l != NULL;
-			if (ok) {
-				o.certs = l;
-				o.certs[o.ncerts++] = optarg;
-			}
-			break;
-		}
-		case O_REQSIG:
-			o.require_sig = true;
-			break;
-		case O_IGNCORR:
-			ok = set_mode(&o, "ignore_corruption", argv[optind - 1]);
-			if (!ok) {
-				free(o.certs);
-				return EXIT_PARAMS;
-			}
-			break;
-		case O_RESTART:
-			ok = set_mode(&o, "restart_on_corruption", argv[optind - 1]);
-			if (!ok) {
-				free(o.certs);
-				return EXIT_PARAMS;
-			}
-			break;
-		case O_PANIC:
-			ok = set_mode(&o, "panic_on_corruption", argv[optind - 1]);
-			if (!ok) {
-				free(o.certs);
-				return EXIT_PARAMS;
-			}
-			break;
-		case O_ZERO:
-			o.zero_blocks = true;
-			break;
-		case O_ONCE:
-			o.at_most_once = true;
-			break;
-		case O_TASKLETS:
-			o.tasklets = true;
-			break;
-		case O_THREADS:
-			ok = parse_size(optarg, &v) && v >= 1 && v <= 64;
-			o.threads = (unsigned)v;
-			break;
-		case 'v':
-			o.verbose = true;
-			break;
-		case O_DEBUG:
-			break;
-		case '?':
-			if (optopt == 0 && strcmp(argv[optind - 1], "--help") == 0) {
-				help(stdout);
-				free(o.certs);
-				return 0;
-			}
-			cli_error("unknown option '%s'", argv[optind - 1]);
-			free(o.certs);
-			return EXIT_PARAMS;
-		default:
-			ok = false;
-			break;
-		}
-		if (!ok) {
-			if (why)
-				fprintf(stderr, "%s\n", why);
-			else
-				cli_error("invalid value '%s' for option --%s", optarg ? optarg : "",
-					  option_name(longopts, c));
-			free(o.certs);
-			return EXIT_PARAMS;
-		}
-	}
-	if (o.fec_device && !o.fec_roots)
-		o.fec_roots = 2;
-	argc -= optind;
-	argv += optind;
-	if (argc < 1) {
-		help(stderr);
-		free(o.certs);
-		return EXIT_PARAMS;
-	}
-	cmd = argv[0];
-	argc--;
-	argv++;
-	if (o.mode && (strcmp(cmd, "format") == 0 || strcmp(cmd, "verify") == 0)) {
-		cli_error("Option %s is not allowed with %s action.", o.mode_option, cmd);
-		free(o.certs);
-		return EXIT_PARAMS;
-	}
-	if (strcmp(cmd, "format") == 0 && argc == 2)
-		r = cmd_format(&o, argv[0], argv[1]);
-	else if (strcmp(cmd, "verify") == 0 && (argc == 2 || argc == 3))
-		r = cmd_verify(&o, argv[0], argv[1], argc == 3 ? argv[2] : NULL);
-	else if (strcmp(cmd, "open") == 0 && (argc == 3 || argc == 4))
-		r = cmd_open(&o, argv[0], argv[1], argv[2], argc == 4 ? argv[3] : NULL);
-	else if (strcmp(cmd, "close") == 0 && argc == 1) {
-		struct state st;
-
-		r = state_open(&st, true) ? DMB_EIO : 0;
-		if (!r) {
-			r = cli_remove(&st, "close", argv[0]);
-			state_close(&st);
-		}
-	} else if (strcmp(cmd, "dump") == 0 && argc == 1)
-		r = cmd_dump(&o, argv[0]);
-	else if (strcmp(cmd, "help") == 0) {
-		help(stdout);
-		r = 0;
-	} else {
-		cli_error("unknown action or wrong number of arguments: %s", cmd);
-		help(stderr);
-		r = DMB_EINVAL;
-	}
-	free(o.certs);
-	if (fflush(stdout) != 0 && r == 0)
-		r = DMB_EIO;
-	if (o.verbose && r)
-		fprintf(stderr, "Command failed with code %d.\n", r);
-	return exit_code(r);
 }

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Activation in `dmboot lvm` (vgchange, lvchange): -ay creates the VG-LV
+ * mapped devices with the tables lvm2 would load (formats.md §5), with
+ * error-target fillers for areas on missing PVs under --activationmode
+ * partial; -an removes them, the LVs' own devices before their fillers.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lvm.h"
+
+/* Does the registry device name hold exactly this table? */
+static int same_device(struct state *st, const char *name, const char *uuid, const char *text,
+		       bool *same)
+{
+	struct state_dev *d;
+	int r = state_load(st, name, &d);
+
+	*same = false;
+	if (r)
+		return r;
+	*same = strcmp(d->uuid, uuid) == 0 && strcmp(d->table, text) == 0;
+	state_dev_free(d);
+	return 0;
+}
+
+static char *table_text(const struct dmb_table *t)
+{
+	size_t len = 0, used = 0;
+	char *text;
+
+	for (size_t i = 0; i < t->count; i++)
+		len += strlen(t->targets[i].params) + DMB_TYPE_NAME_MAX + 48;
+	text = malloc(len + 1);
+	if (!text)
+		return NULL;
+	text[0] = '\0';
+	for (size_t i = 0; i < t->count; i++)
+		used += (size_t)snprintf(text + used, len + 1 - used, "%llu %llu %s %s\n",
+					 (unsigned long long)t->targets[i].start_sectors,
+					 (unsigned long long)t->targets[i].len_sectors,
+					 t->targets[i].type, t->targets[i].params);
+	return text;
+}
+
+/* Remove the fillers made[] says this command made. */
+static void remove_fillers(struct state *st, const struct dmb_lvm_filler *f, size_t n,
+			   const bool *made)
+{
+	for (size_t i = n; i-- > 0;)
+		if (made[i])
+			(void)cli_remove(st, "lvchange", f[i].name);
+}
+
+/*
+ * Create the filler devices of an LV's areas on missing PVs (one error
+ * target each, as lvm2 makes them), leaving ones that exist alike; made[i]
+ * tells which were made.  On failure, remove those again.
+ */
+static int create_fillers(struct state *st, const struct dmb_lvm_filler *f, size_t n,
+			  bool *made)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct dmb_ctx ctx = { 0 };
+		struct dmb_table *t = NULL;
+		char text[64];
+		bool same;
+		int r;
+
+		made[i] = false;
+		if (f[i].sectors == 0)
+			goto fail; /* the LV's table has refused it already */
+		snprintf(text, sizeof(text), "0 %llu error \n", (unsigned long long)f[i].sectors);
+		if (same_device(st, f[i].name, f[i].uuid, text, &same) == 0) {
+			if (same)
+				continue;
+			fprintf(stderr, "  Device %s exists with another table; deactivate it first.\n",
+				f[i].name);
+			goto fail;
+		}
+		r = dmb_table_create(&ctx, &t);
+		if (!r)
+			r = dmb_table_add(&ctx, t, 0, f[i].sectors, "error", "", 1);
+		if (!r)
+			r = cli_create(st, f[i].name, f[i].uuid, -1, false, t, NULL);
+		dmb_table_destroy(t);
+		if (r)
+			goto fail;
+		made[i] = true;
+	}
+	return LVM_OK;
+fail:
+	remove_fillers(st, f, n, made);
+	return LVM_FAILED;
+}
+
+/*
+ * Activate one LV as lvm2 does: the device VG-LV with uuid LVM-<vg><lv>,
+ * read-only unless both the VG and the LV are writable, with the filler
+ * devices of partial activation made first.  An LV already active with the
+ * same table is left as it is.
+ */
+static int activate_lv(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv)
+{
+	char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1], *text = NULL;
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_table *t = NULL;
+	struct dmb_lvm_filler *fillers = NULL;
+	size_t nfill = 0;
+	bool same, ro, *made = NULL;
+	int r;
+
+	lvm_lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
+	if (strlen(name) > DMB_NAME_MAX) {
+		fprintf(stderr, "  Device name %s for %s/%s is too long.\n", name, lv->vg->name,
+			lv->name);
+		return LVM_FAILED;
+	}
+	r = dmb_lvm_lv_table(&ctx, lv, o->partial ? DMB_LVM_PARTIAL : 0, &t);
+	if (r == DMB_ENOENT) {
+		fprintf(stderr,
+			"  Refusing activation of partial LV %s/%s.  Use '--activationmode partial' to override.\n",
+			lv->vg->name, lv->name);
+		return LVM_FAILED;
+	}
+	if (r) {
+		fprintf(stderr, "  Cannot activate %s/%s: %s\n", lv->vg->name, lv->name, ctx.msg);
+		return LVM_FAILED;
+	}
+	text = table_text(t);
+	if (o->partial)
+		nfill = dmb_lvm_lv_fillers(lv, NULL, 0);
+	if (nfill) {
+		fillers = calloc(nfill, sizeof(*fillers));
+		made = calloc(nfill, sizeof(*made));
+		if (fillers)
+			dmb_lvm_lv_fillers(lv, fillers, nfill);
+	}
+	if (!text || (nfill && (!fillers || !made))) {
+		cli_error("out of memory");
+		r = LVM_FAILED;
+		goto out;
+	}
+	if (same_device(st, name, uuid, text, &same) == 0) {
+		if (!same)
+			fprintf(stderr, "  Device %s exists with another table; deactivate it first.\n",
+				name);
+		r = same ? LVM_OK : LVM_FAILED;
+		goto out;
+	}
+	ro = !(lv->status & DMB_LVM_WRITE) ||
+	     !(lv->vg->status & (DMB_LVM_WRITE | DMB_LVM_WRITE_LOCKED));
+	r = create_fillers(st, fillers, nfill, made);
+	if (!r && cli_create(st, name, uuid, -1, ro, t, NULL)) {
+		remove_fillers(st, fillers, nfill, made);
+		r = LVM_FAILED;
+	}
+	if (r)
+		fprintf(stderr, "  Failed to activate %s/%s.\n", lv->vg->name, lv->name);
+out:
+	free(made);
+	free(fillers);
+	free(text);
+	dmb_table_destroy(t);
+	return r;
+}
+
+/*
+ * Remove the registry devices of a VG (all its LVs, or one): the LVs' own
+ * devices first, then the filler devices ("VG-LV-missing_...") under them.
+ */
+static int deactivate(struct state *st, const char *vgname, const char *lvname, unsigned *count)
+{
+	char **names;
+	size_t n;
+	int r = state_list(st, &names, &n), status = LVM_OK;
+
+	if (r) {
+		cli_error("cannot list devices");
+		return LVM_FAILED;
+	}
+	for (int fillers = 0; fillers < 2; fillers++) {
+		for (size_t i = 0; i < n; i++) {
+			char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
+			struct state_dev *d;
+			size_t vi = 0, li = 0;
+			const char *p = names[i], *layer = NULL;
+			bool split = false;
+
+			/*
+			 * The dm name VG-LV[-LAYER] splits at the '-'s that are not
+			 * doubled.
+			 */
+			for (; *p && vi < DMB_NAME_MAX && li < DMB_NAME_MAX; p++) {
+				if (*p == '-' && p[1] == '-') {
+					(split ? lv : vg)[split ? li++ : vi++] = '-';
+					p++;
+				} else if (*p == '-' && split) {
+					layer = p + 1;
+					break;
+				} else if (*p == '-') {
+					split = true;
+				} else {
+					(split ? lv : vg)[split ? li++ : vi++] = *p;
+				}
+			}
+			vg[vi] = '\0';
+			lv[li] = '\0';
+			if (!split || (*p && !layer) || strcmp(vg, vgname) != 0 ||
+			    (lvname && strcmp(lv, lvname) != 0))
+				continue;
+			if (fillers ? !layer || strncmp(layer, "missing_", 8) != 0 : layer != NULL)
+				continue;
+			/* A filler stays while its LV, which could not be removed, uses it. */
+			if (fillers) {
+				char base[DMB_NAME_MAX + 1];
+				size_t len = (size_t)(layer - 1 - names[i]);
+
+				memcpy(base, names[i], len);
+				base[len] = '\0';
+				if (state_load(st, base, &d) == 0) {
+					state_dev_free(d);
+					continue;
+				}
+			}
+			if (state_load(st, names[i], &d) != 0)
+				continue;
+			if (strncmp(d->uuid, "LVM-", 4) == 0) {
+				if (cli_remove(st, "lvchange", names[i]))
+					status = LVM_FAILED;
+				else if (!fillers)
+					(*count)++;
+			}
+			state_dev_free(d);
+		}
+	}
+	state_free_list(names, n);
+	return status;
+}
+
+int lvm_change(bool vgchange, const struct lvm_opts *o, char **args, size_t nargs)
+{
+	struct state st;
+	struct scan s = { 0 };
+	bool scanned = false;
+	int status = LVM_OK, r;
+
+	if (o->activate < 0) {
+		cli_error("%s: give -ay or -an", vgchange ? "vgchange" : "lvchange");
+		return LVM_INVALID_CMD_LINE;
+	}
+	if (nargs == 0) {
+		cli_error("%s: name the %s", vgchange ? "vgchange" : "lvchange",
+			  vgchange ? "volume groups" : "logical volumes (VG/LV)");
+		return LVM_INVALID_CMD_LINE;
+	}
+	if (state_open(&st, true)) {
+		cli_error("cannot open the state directory");
+		return LVM_FAILED;
+	}
+	if (o->activate) {
+		r = lvm_scan_all(&s, o);
+		scanned = true;
+		if (r) {
+			status = r;
+			goto out;
+		}
+		status = lvm_check_args(&s, args, nargs, !vgchange);
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		const char *a = strncmp(args[i], "/dev/", 5) == 0 ? args[i] + 5 : args[i];
+		const char *slash = strchr(a, '/');
+		char vgname[DMB_LVM_NAME_MAX + 1];
+		size_t len = slash ? (size_t)(slash - a) : strlen(a);
+		const struct dmb_lvm_vg *vg;
+		unsigned count = 0;
+
+		if (vgchange == (slash != NULL) || len > DMB_LVM_NAME_MAX) {
+			fprintf(stderr, "  Invalid %s name %s.\n",
+				vgchange ? "volume group" : "logical volume", a);
+			status = LVM_INVALID_CMD_LINE;
+			continue;
+		}
+		memcpy(vgname, a, len);
+		vgname[len] = '\0';
+		if (!o->activate) {
+			if (deactivate(&st, vgname, slash ? slash + 1 : NULL, &count))
+				status = LVM_FAILED;
+			if (vgchange)
+				printf("  0 logical volume(s) in volume group \"%s\" now active\n",
+				       vgname);
+			continue;
+		}
+		vg = dmb_lvm_find_vg(s.lvm, vgname);
+		if (!vg)
+			continue;
+		for (size_t l = 0; l < vg->lv_count; l++) {
+			const struct dmb_lvm_lv *lv = &vg->lvs[l];
+
+			if (slash && strcmp(lv->name, slash + 1) != 0)
+				continue;
+			/* vgchange activates the visible LVs; hidden ones belong to another. */
+			if (!slash && !lvm_lv_visible(lv))
+				continue;
+			if ((lv->status & DMB_LVM_ACTIVATION_SKIP) && !o->ignore_skip) {
+				if (slash)
+					fprintf(stderr, "  Activation of logical volume %s/%s is prohibited while logical volume %s/%s has skip activation flag set; use -K.\n",
+						vg->name, lv->name, vg->name, lv->name);
+				continue;
+			}
+			r = activate_lv(&st, o, lv);
+			if (r)
+				status = r;
+			else
+				count++;
+		}
+		if (vgchange) {
+			unsigned active = 0;
+			struct report_ctx rc = { .o = o, .st = &st };
+
+			for (size_t l = 0; l < vg->lv_count; l++) {
+				bool open;
+
+				active += lvm_lv_visible(&vg->lvs[l]) && lvm_lv_active(&rc, &vg->lvs[l], &open);
+			}
+			printf("  %u logical volume(s) in volume group \"%s\" now active\n", active,
+			       vg->name);
+		}
+	}
+out:
+	if (scanned)
+		lvm_scan_fini(&s);
+	state_close(&st);
+	return status;
+}
