@@ -7,7 +7,8 @@
 # target registry (core/registry.c) lists every target, DMBOOT_TARGET_SRCS
 # and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
 
-DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c
+DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c \
+                    base/json.c
 DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \
                     core/crypto.c
 # Shared by the verity target and the verity formats: checking needs the

@@ -14,12 +14,7 @@ rm -rf "$out"; mkdir -p "$out"
 list() { printf 'include lib/sources.mk\nall:\n\t@echo $(%s)\n' "$1" | make -s -f -; }
 obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.c$/.o/')"; }
 srcs=$(list DMBOOT_LIB_SRCS)
-# jsmn (the JSON tokenizer of the verity signature partition) is one header
-# that needs only <stddef.h>; it is reached without the rest of /usr/include.
-mkdir -p "$out/jsmn"
-cp "${JSMN_H:-/usr/include/jsmn.h}" "$out/jsmn/jsmn.h"
 flags="-std=c11 -O2 -ffreestanding -nostdinc -isystem $($CC -print-file-name=include) -Iinclude
-       -I$out/jsmn
        -fno-stack-protector -fno-pic -Wall -Wextra -Wpedantic -Wshadow -Wformat=2
        -Wmissing-prototypes -Wstrict-prototypes -Wvla -Werror"
 # Largest stack frame any lib/ function may have, in bytes (docs/porting.md

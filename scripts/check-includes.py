@@ -28,9 +28,6 @@ LAYERS = {
     "formats": {"base", "core", "verity", "formats"},
 }
 FREESTANDING = {"stdarg.h", "stdbool.h", "stddef.h", "stdint.h"}
-# The JSON tokenizer of the verity signature partition, one header needing
-# only <stddef.h> (scripts/check-freestanding.sh reaches it alone).
-LIB_SYSTEM_EXTRA = {"jsmn.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 
 
@@ -52,8 +49,7 @@ def check(path, errors):
             kind, name = m.groups()
             where = f"{rel}:{lineno}: #include {kind}{name}{'>' if kind == '<' else kind}"
             if kind == "<":
-                if top == "lib" and not (name.startswith("dmboot/") or name in FREESTANDING
-                                         or name in LIB_SYSTEM_EXTRA):
+                if top == "lib" and not (name.startswith("dmboot/") or name in FREESTANDING):
                     errors.append(f"{where}: lib/ includes only <dmboot/...> and freestanding headers")
                 continue
             target = os.path.normpath(os.path.join(os.path.dirname(path), name))

@@ -74,7 +74,7 @@ struct dmb_keyring {
 DMB_MUST_CHECK int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
 		       size_t len, uint8_t *out, size_t *size);
 
-/* Constant-time comparison: 0 when equal. */
+/* Constant-time comparison: 0 when equal, 1 when not; it cannot fail. */
 DMB_MUST_CHECK int dmb_memcmp_ct(const void *a, const void *b, size_t n);
 
 /*

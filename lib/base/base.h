@@ -17,6 +17,7 @@
 #include "crc32.h"
 #include "endian.h"
 #include "fmt.h"
+#include "json.h"
 #include "parse.h"
 #include "sort.h"
 #include "str.h"

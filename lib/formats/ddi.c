@@ -10,10 +10,6 @@
  * mapped.  The tables for root and usr, and the dm-mod.create= line that
  * has Linux build the same devices, come from the same code.
  */
-#define JSMN_STATIC
-#define JSMN_STRICT
-#include <jsmn.h>
-
 #include "formats.h"
 #include "ddi_internal.h"
 
@@ -391,200 +387,15 @@ static bool zero_uuid_in(const uint8_t *root_hash, size_t size)
 
 /* ---- the -verity-sig partition's JSON ---------------------------------- */
 
-static bool json_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static size_t json_skip_space(const char *s, size_t len, size_t i)
-{
-	while (i < len && json_space(s[i]))
-		i++;
-	return i;
-}
-
-static bool json_escape(char c)
-{
-	switch (c) {
-	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': case 'u':
-		return true;
-	default:
-		return false;
-	}
-}
-
-/*
- * The helpers below take the offset where a token starts and return the
- * offset just past it, or 0 when it is malformed (a token is never empty,
- * so 0 is never a valid end).
- */
-static size_t json_skip_string(const char *s, size_t len, size_t i)
-{
-	for (i++; i < len; i++) {
-		if (s[i] == '"')
-			return i + 1;
-		if ((unsigned char)s[i] < 0x20)
-			return 0;
-		if (s[i] != '\\')
-			continue;
-		if (++i >= len || !json_escape(s[i]))
-			return 0;
-		for (int k = 0; s[i] == 'u' && k < 4; k++)
-			if (i + 1 + (size_t)k >= len || dmbi_hex_digit(s[i + 1 + (size_t)k]) < 0)
-				return 0;
-		if (s[i] == 'u')
-			i += 4;
-	}
-	return 0;
-}
-
-static size_t json_skip_digits(const char *s, size_t len, size_t i)
-{
-	while (i < len && is_digit(s[i]))
-		i++;
-	return i;
-}
-
-/* -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static size_t json_skip_number(const char *s, size_t len, size_t i)
-{
-	size_t j;
-
-	if (i < len && s[i] == '-')
-		i++;
-	if (i >= len || !is_digit(s[i]))
-		return 0;
-	i = s[i] == '0' ? i + 1 : json_skip_digits(s, len, i);
-	if (i < len && s[i] == '.') {
-		j = json_skip_digits(s, len, i + 1);
-		if (j == i + 1)
-			return 0;
-		i = j;
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			i++;
-		j = json_skip_digits(s, len, i);
-		if (j == i)
-			return 0;
-		i = j;
-	}
-	return i;
-}
-
-static size_t json_skip_word(const char *s, size_t len, size_t i, const char *word)
-{
-	size_t n = dmbi_strlen(word);
-
-	return len - i >= n && memcmp(s + i, word, n) == 0 ? i + n : 0;
-}
-
-/* A string, number, true, false or null. */
-static size_t json_skip_scalar(const char *s, size_t len, size_t i)
-{
-	if (i >= len)
-		return 0;
-	switch (s[i]) {
-	case '"':
-		return json_skip_string(s, len, i);
-	case 't':
-		return json_skip_word(s, len, i, "true");
-	case 'f':
-		return json_skip_word(s, len, i, "false");
-	case 'n':
-		return json_skip_word(s, len, i, "null");
-	default:
-		return json_skip_number(s, len, i);
-	}
-}
-
-/* A member's name, the ':' and the white space up to its value. */
-static size_t json_skip_name(const char *s, size_t len, size_t i)
-{
-	if (i >= len || s[i] != '"')
-		return 0;
-	i = json_skip_string(s, len, i);
-	if (!i)
-		return 0;
-	i = json_skip_space(s, len, i);
-	return i < len && s[i] == ':' ? json_skip_space(s, len, i + 1) : 0;
-}
-
-/*
- * Is s[0..len) one JSON value (RFC 8259), with white space around it and
- * arrays and objects nested at most DMBI_DDI_SIG_MAX_DEPTH deep?  jsmn does
- * not validate, even strict: it takes {"a" "b"}, {"a":}, {"a":"b",},
- * [tru] and a value run into the next.  systemd's parser refuses them all,
- * so the text is checked before jsmn tokenizes it.  No recursion: a bit
- * per level says whether that level is an object.
- */
-static int json_check(struct dmb_ctx *ctx, const char *who, const char *s, size_t len)
-{
-	uint64_t objects = 0;
-	unsigned depth = 0;
-	size_t i = json_skip_space(s, len, 0), at;
-
-	for (;;) {
-		/* A value starts at i. */
-		at = i;
-		if (i < len && (s[i] == '{' || s[i] == '[')) {
-			bool object = s[i] == '{';
-
-			if (depth == DMBI_DDI_SIG_MAX_DEPTH)
-				return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
-						  "%s: JSON nested deeper than %u levels at byte %zu",
-						  who, DMBI_DDI_SIG_MAX_DEPTH, at);
-			objects = object ? objects | 1ull << depth : objects & ~(1ull << depth);
-			depth++;
-			i = json_skip_space(s, len, i + 1);
-			if (i >= len || s[i] != (object ? '}' : ']')) {
-				at = i;
-				if (object && !(i = json_skip_name(s, len, i)))
-					goto bad;
-				continue;
-			}
-			depth--;
-			i++;
-		} else if (!(i = json_skip_scalar(s, len, i))) {
-			goto bad;
-		}
-		/* After a value: a ',' and the next member or element, or the end of containers. */
-		for (;;) {
-			bool object;
-
-			at = i = json_skip_space(s, len, i);
-			if (depth == 0) {
-				if (i == len)
-					return 0;
-				goto bad;
-			}
-			object = objects >> (depth - 1) & 1;
-			if (i < len && s[i] == ',') {
-				at = i = json_skip_space(s, len, i + 1);
-				if (object && !(i = json_skip_name(s, len, i)))
-					goto bad;
-				break;
-			}
-			if (i >= len || s[i] != (object ? '}' : ']'))
-				goto bad;
-			depth--;
-			i++;
-		}
-	}
-bad:
-	return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON at byte %zu", who, at);
-}
-
 /* A JSON string token's text; only "\/" is an escape a hex or base64 value may hold. */
-static int json_string(struct dmb_ctx *ctx, const char *who, const char *json, const jsmntok_t *t,
-		       char *out, size_t cap, size_t *len)
+static int json_string(struct dmb_ctx *ctx, const char *who, const char *json,
+		       const struct dmbi_json_tok *t, char *out, size_t cap, size_t *len)
 {
 	size_t n = 0;
 
-	if (t->type != JSMN_STRING)
+	if (t->type != DMBI_JSON_STRING)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: a value is not a string", who);
-	for (int i = t->start; i < t->end; i++) {
+	for (uint32_t i = t->start; i < t->end; i++) {
 		char c = json[i];
 
 		if (c == '\\') {
@@ -604,16 +415,6 @@ static int json_string(struct dmb_ctx *ctx, const char *who, const char *json, c
 	return 0;
 }
 
-/* One past the last token of the value starting at token i. */
-static int skip_value(const jsmntok_t *t, int n, int i)
-{
-	int end = t[i].end, j = i + 1;
-
-	while (j < n && t[j].start < end)
-		j++;
-	return j;
-}
-
 /*
  * The -verity-sig partition: JSON padded with NUL bytes; after the first
  * NUL only NULs.  {"rootHash": hex, "signature": base64 DER,
@@ -621,13 +422,12 @@ static int skip_value(const jsmntok_t *t, int n, int i)
  * refused: which of the two counts would otherwise be up to the reader.
  */
 int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
-			   struct dmb_ddi_verity *v)
+			    struct dmb_ddi_verity *v)
 {
-	jsmn_parser parser;
-	jsmntok_t *tok = NULL;
+	struct dmbi_json j = { .max_depth = DMBI_DDI_SIG_MAX_DEPTH };
 	char *buf = NULL;
 	size_t json_len = 0, blen;
-	int ntok, r = 0;
+	int r = 0;
 	bool have_root = false, have_fingerprint = false;
 
 	while (json_len < len && text[json_len])
@@ -635,44 +435,37 @@ int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *te
 	for (size_t i = json_len; i < len; i++)
 		if (text[i])
 			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: data after the JSON's end at byte %zu",
-					  who, i);
+						 who, i);
 	if (json_len == 0)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: no JSON", who);
-	r = json_check(ctx, who, text, json_len);
-	if (r)
-		return r;
-	/* jsmn (strict) cannot end on a number, so say what is wrong before it would. */
-	if (text[json_skip_space(text, json_len, 0)] != '{')
-		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
-	jsmn_init(&parser);
-	ntok = jsmn_parse(&parser, text, json_len, NULL, 0);
-	if (ntok < 1)
-		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON", who);
-	if (ntok > DMBI_DDI_SIG_MAX_TOKENS)
-		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: JSON of more than %d values", who,
-				  DMBI_DDI_SIG_MAX_TOKENS);
-	tok = dmbi_calloc((size_t)ntok + 1, sizeof(*tok));
+	/* Every token but the last takes two bytes at least ("1," "[]" "\"\":"). */
+	j.cap = DMBI_MIN(json_len / 2 + 1, (size_t)DMBI_DDI_SIG_MAX_TOKENS);
+	j.tok = dmbi_calloc(j.cap, sizeof(*j.tok));
 	buf = dmb_port_malloc(json_len + 1);
-	if (!tok || !buf) {
+	if (!j.tok || !buf) {
 		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", who);
 		goto out;
 	}
-	jsmn_init(&parser);
-	if (jsmn_parse(&parser, text, json_len, tok, (unsigned)ntok) != ntok ||
-	    tok[0].type != JSMN_OBJECT) {
+	r = dmbi_json_parse(&j, text, json_len);
+	if (r) {
+		if (j.error == DMBI_JSON_EDEPTH)
+			r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: JSON nested deeper than %u levels at byte %zu",
+					      who, DMBI_DDI_SIG_MAX_DEPTH, j.at);
+		else if (j.error == DMBI_JSON_ETOKENS)
+			r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: JSON of more than %d values", who,
+					      DMBI_DDI_SIG_MAX_TOKENS);
+		else
+			r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON at byte %zu", who, j.at);
+		goto out;
+	}
+	if (j.tok[0].type != DMBI_JSON_OBJECT) {
 		r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: the JSON is not an object", who);
 		goto out;
 	}
-	for (int i = 1; i < ntok && !r;) {
-		const jsmntok_t *key = &tok[i], *val = &tok[i + 1];
-		int klen = key->end - key->start;
-		const char *k = text + key->start;
+	for (uint32_t i = 1; i < j.count && !r; i = j.tok[i + 1].next) {
+		const struct dmbi_json_tok *key = &j.tok[i], *val = &j.tok[i + 1];
 
-		if (i + 1 >= ntok || key->type != JSMN_STRING || key->size != 1) {
-			r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: malformed JSON object", who);
-			break;
-		}
-		if (klen == 8 && memcmp(k, "rootHash", 8) == 0) {
+		if (dmbi_json_eq(text, key, "rootHash")) {
 			if (have_root) {
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: two rootHash members", who);
 				break;
@@ -683,7 +476,7 @@ int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *te
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: rootHash is not a hex digest", who);
 			if (!r && zero_uuid_in(v->root_hash, blen / 2))
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT,
-					       "%s: rootHash gives an all-zero partition UUID", who);
+						      "%s: rootHash gives an all-zero partition UUID", who);
 			/*
 			 * Only a valid rootHash has a size: DMB_DDI_KEEP_GOING keeps
 			 * going with what is here, and pairs partitions by it.
@@ -691,7 +484,7 @@ int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *te
 			if (!r)
 				v->root_hash_size = blen / 2;
 			have_root = true;
-		} else if (klen == 9 && memcmp(k, "signature", 9) == 0) {
+		} else if (dmbi_json_eq(text, key, "signature")) {
 			if (v->signature) {
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: two signature members", who);
 				break;
@@ -703,12 +496,12 @@ int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *te
 					r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "%s: out of memory", who);
 			}
 			if (!r && (blen == 0 || dmbi_base64_decode(buf, blen, v->signature, blen / 4 * 3 + 1,
-								  &v->signature_size) != 0))
+								   &v->signature_size) != 0))
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: signature is not base64", who);
-		} else if (klen == 22 && memcmp(k, "certificateFingerprint", 22) == 0) {
+		} else if (dmbi_json_eq(text, key, "certificateFingerprint")) {
 			if (have_fingerprint) {
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT,
-					       "%s: two certificateFingerprint members", who);
+						      "%s: two certificateFingerprint members", who);
 				break;
 			}
 			have_fingerprint = true;
@@ -718,7 +511,7 @@ int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *te
 					blen = 0;
 			if (!r && blen != 64)
 				r = dmb_ctx_set_error(ctx, DMB_ECORRUPT,
-					       "%s: certificateFingerprint is not a SHA-256 hex digest", who);
+						      "%s: certificateFingerprint is not a SHA-256 hex digest", who);
 			/* Kept in lower case, as systemd-repart writes it and ddi.h promises. */
 			for (size_t c = 0; !r && c < 64; c++)
 				v->cert_fingerprint[c] = buf[c] >= 'A' && buf[c] <= 'F' ?
@@ -726,17 +519,17 @@ int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *te
 			if (!r)
 				v->cert_fingerprint[64] = '\0';
 		}
-		i = skip_value(tok, ntok, i + 1);
 	}
 	if (!r && !have_root)
 		r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: no rootHash", who);
 	if (!r && !v->signature)
 		r = dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: no signature", who);
 out:
-	dmb_port_free(tok);
+	dmb_port_free(j.tok);
 	dmb_port_free(buf);
 	return r;
 }
+
 static int open_slice(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb_ddi *ddi,
 		      const struct dmb_ddi_partition *p, struct dmb_slice_bdev *sb)
 {
