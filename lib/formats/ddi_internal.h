@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * Internals of the Discoverable Disk Image code (ddi.c) that tests and
- * fuzzers reach directly: systemd's version order for partition labels and
- * the parser of a -verity-sig partition's content (formats.md §6.4).
+ * What the Discoverable Disk Image files share (ddi.c dissection,
+ * ddi_types.c, ddi_version.c, ddi_fsprobe.c, ddi_sig.c, ddi_handoff.c), and
+ * what tests and fuzzers reach directly: systemd's version order and the
+ * parser of a -verity-sig partition's content (formats.md §6.4).
  */
 #ifndef DMBOOT_LIB_DDI_INTERNAL_H
 #define DMBOOT_LIB_DDI_INTERNAL_H
 
-#include <dmboot/dmboot.h>
+#include "formats.h"
 
 /* Largest number of JSON tokens, and deepest nesting, a -verity-sig partition may hold. */
 #define DMBI_DDI_SIG_MAX_TOKENS 4096
@@ -38,5 +39,38 @@ int dmbi_ddi_version_cmp(const char *a, const char *b);
  */
 int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
 			   struct dmb_ddi_verity *v);
+
+/* The designator name of p ("root", "usr-verity", ...), for messages. */
+const char *dmbi_ddi_pname(const struct dmb_ddi_partition *p);
+
+/*
+ * What systemd makes of an MBR partition: *d for a bootable 0x83 (generic
+ * Linux data) or an 0xEA (XBOOTLDR) one; DMB_ENOENT for any other.
+ */
+int dmbi_ddi_mbr_classify(const struct dmb_part *p, enum dmb_ddi_designator *d);
+
+/* The file system of part by its magic into out ("" when unknown or unreadable). */
+void dmbi_ddi_probe_fstype(struct dmb_bdev *part, enum dmb_ddi_designator d, char *out, size_t cap);
+
+/* Whether the first or the last 16 bytes of a root hash, the partition UUIDs it gives, are zero. */
+bool dmbi_ddi_zero_uuid_in(const uint8_t *root_hash, size_t size);
+
+/*
+ * Read, parse and verify the signature partition v->sig of ddi on disk;
+ * with given_size, its root hash must be given.  Errors: DMB_ERANGE (over
+ * DMB_DDI_MAX_SIG_PART_BYTES), DMB_ECORRUPT (content), DMB_EVERIFY (root
+ * hash differs from the given one), DMB_ENOTSUP (no verifier), DMB_ENOMEM,
+ * the read's error or the verifier's.
+ */
+int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
+			    struct dmb_ddi_verity *v, const uint8_t *given, size_t given_size);
+
+/* A block device of partition p of ddi's disk. */
+static inline int dmbi_ddi_open_slice(struct dmb_ctx *ctx, struct dmb_bdev *disk,
+				      const struct dmb_ddi *ddi, const struct dmb_ddi_partition *p,
+				      struct dmb_slice_bdev *sb)
+{
+	return dmb_part_slice(ctx, disk, ddi->table, p->part, sb);
+}
 
 #endif /* DMBOOT_LIB_DDI_INTERNAL_H */
