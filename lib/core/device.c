@@ -191,7 +191,9 @@ static int construct(struct dmbi_target *ti, const struct dmb_table_target *tt)
 {
 	struct dmb_ctx *ctx = ti->ctx;
 	char *params = dmbi_strdup(tt->params);
-	char **argv = dmbi_calloc(DMB_TARGET_MAX_ARGS, sizeof(*argv));
+	/* Arguments are separated, so there are at most about half as many as bytes. */
+	unsigned max = (unsigned)DMBI_MIN(dmbi_strlen(tt->params) / 2 + 1, (size_t)DMB_TARGET_MAX_ARGS);
+	char **argv = dmbi_calloc(max, sizeof(*argv));
 	unsigned argc = 0;
 	int r;
 
@@ -199,7 +201,7 @@ static int construct(struct dmbi_target *ti, const struct dmb_table_target *tt)
 		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", ti->line);
 		goto out;
 	}
-	r = dmb_split_args(params, DMB_TARGET_MAX_ARGS, &argc, argv);
+	r = dmb_split_args(params, max, &argc, argv);
 	if (r) {
 		dmb_ctx_set_error(ctx, r, "line %u: %s: more than %u arguments", ti->line, tt->type,
 			   DMB_TARGET_MAX_ARGS);
