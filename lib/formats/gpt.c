@@ -95,6 +95,110 @@ out:
 	return r;
 }
 
+/* The header h of the copy at lba: signature, size, CRC, place; fills c's fields. */
+static int check_header(uint8_t *h, const struct dmb_part_table *t, uint64_t lba,
+			struct gpt_copy *c, struct dmbi_strbuf *why)
+{
+	const unsigned ss = t->sector_size;
+	uint32_t hsz, stored, crc;
+
+	if (memcmp(h, "EFI PART", 8) != 0) {
+		dmbi_strbuf_puts(why, "no signature");
+		return DMB_ECORRUPT;
+	}
+	hsz = dmbi_get_le32(h + 12);
+	if (hsz < HDR_SIZE_MIN || hsz > ss) {
+		dmbi_strbuf_printf(why, "header_size %u outside %u..%u", hsz, HDR_SIZE_MIN, ss);
+		return DMB_ECORRUPT;
+	}
+	stored = dmbi_get_le32(h + 16);
+	dmbi_put_le32(h + 16, 0);
+	crc = dmbi_crc32(0, h, hsz);
+	if (crc != stored) {
+		dmbi_strbuf_printf(why, "header CRC 0x%08x, computed 0x%08x", stored, crc);
+		return DMB_ECORRUPT;
+	}
+	if (dmbi_get_le64(h + 24) != lba) {
+		dmbi_strbuf_printf(why, "my_lba %llu", (unsigned long long)dmbi_get_le64(h + 24));
+		return DMB_ECORRUPT;
+	}
+	c->alternate_lba = dmbi_get_le64(h + 32);
+	c->first_lba = dmbi_get_le64(h + 40);
+	c->last_lba = dmbi_get_le64(h + 48);
+	memcpy(c->disk_guid, h + 56, 16);
+	c->entries_lba = dmbi_get_le64(h + 72);
+	c->entry_count = dmbi_get_le32(h + 80);
+	c->entry_size = dmbi_get_le32(h + 84);
+	c->array_crc = dmbi_get_le32(h + 88);
+	if (c->first_lba > c->last_lba) {
+		dmbi_strbuf_printf(why, "first_usable_lba %llu > last_usable_lba %llu",
+			      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
+		return DMB_ECORRUPT;
+	}
+	if (c->last_lba >= t->disk_lbas) {
+		dmbi_strbuf_printf(why, "last_usable_lba %llu past the end of the device (%llu sectors)",
+			      (unsigned long long)c->last_lba, (unsigned long long)t->disk_lbas);
+		return DMB_ECORRUPT;
+	}
+	if (lba >= c->first_lba && lba <= c->last_lba) {
+		dmbi_strbuf_printf(why, "header inside the usable LBAs %llu..%llu",
+			      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
+		return DMB_ECORRUPT;
+	}
+	return 0;
+}
+
+/* Where c's entry array is and how big: within the limits, the device, and clear of the rest. */
+static int check_array_place(const struct dmb_part_table *t, uint64_t lba, struct gpt_copy *c,
+			     uint64_t *bytes, struct dmbi_strbuf *why)
+{
+	const unsigned ss = t->sector_size;
+	uint64_t array_bytes, array_lbas, array_end;
+
+	if (c->entry_size < ENTRY_SIZE_MIN || c->entry_size % ENTRY_SIZE_MIN) {
+		dmbi_strbuf_printf(why, "entry size %u is not a multiple of 128", c->entry_size);
+		return DMB_ECORRUPT;
+	}
+	if (c->entry_size > DMB_GPT_MAX_ENTRY_SIZE) {
+		dmbi_strbuf_printf(why, "entry size %u over the limit of %u", c->entry_size,
+			      DMB_GPT_MAX_ENTRY_SIZE);
+		return DMB_ERANGE;
+	}
+	if (c->entry_count == 0) {
+		dmbi_strbuf_puts(why, "no partition entries");
+		return DMB_ECORRUPT;
+	}
+	if (c->entry_count > DMB_PART_MAX) {
+		dmbi_strbuf_printf(why, "%u partition entries, over the limit of %u", c->entry_count,
+			      DMB_PART_MAX);
+		return DMB_ERANGE;
+	}
+	array_bytes = (uint64_t)c->entry_count * c->entry_size;
+	if (array_bytes > DMB_GPT_MAX_ARRAY_BYTES) {
+		dmbi_strbuf_printf(why, "entry array of %llu bytes, over the limit of %u",
+			      (unsigned long long)array_bytes, DMB_GPT_MAX_ARRAY_BYTES);
+		return DMB_ERANGE;
+	}
+	array_lbas = (array_bytes + ss - 1) / ss;
+	if (!dmbi_add_u64(c->entries_lba, array_lbas, &array_end) || array_end > t->disk_lbas) {
+		dmbi_strbuf_printf(why, "entry array at LBA %llu past the end of the device",
+			      (unsigned long long)c->entries_lba);
+		return DMB_ECORRUPT;
+	}
+	if (c->entries_lba == 0 || (c->entries_lba <= lba && lba < array_end)) {
+		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps a header",
+			      (unsigned long long)c->entries_lba);
+		return DMB_ECORRUPT;
+	}
+	if (c->entries_lba <= c->last_lba && array_end > c->first_lba) {
+		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps the usable LBAs",
+			      (unsigned long long)c->entries_lba);
+		return DMB_ECORRUPT;
+	}
+	*bytes = array_bytes;
+	return 0;
+}
+
 /*
  * Read and check the copy whose header is at lba.  Returns 0, or an error
  * with the reason in why; c->array is set only on success.
@@ -103,8 +207,8 @@ static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64
 		     struct gpt_copy *c, struct dmbi_strbuf *why)
 {
 	const unsigned ss = t->sector_size;
-	uint64_t array_bytes, array_lbas, array_end;
-	uint32_t hsz, stored, crc;
+	uint64_t array_bytes;
+	uint32_t crc;
 	uint8_t *h;
 	int r;
 
@@ -125,93 +229,11 @@ static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64
 		dmbi_strbuf_printf(why, "cannot read it: %s", dmb_strerror(r));
 		goto out;
 	}
-	r = DMB_ECORRUPT;
-	if (memcmp(h, "EFI PART", 8) != 0) {
-		dmbi_strbuf_puts(why, "no signature");
+	r = check_header(h, t, lba, c, why);
+	if (!r)
+		r = check_array_place(t, lba, c, &array_bytes, why);
+	if (r)
 		goto out;
-	}
-	hsz = dmbi_get_le32(h + 12);
-	if (hsz < HDR_SIZE_MIN || hsz > ss) {
-		dmbi_strbuf_printf(why, "header_size %u outside %u..%u", hsz, HDR_SIZE_MIN, ss);
-		goto out;
-	}
-	stored = dmbi_get_le32(h + 16);
-	dmbi_put_le32(h + 16, 0);
-	crc = dmbi_crc32(0, h, hsz);
-	if (crc != stored) {
-		dmbi_strbuf_printf(why, "header CRC 0x%08x, computed 0x%08x", stored, crc);
-		goto out;
-	}
-	if (dmbi_get_le64(h + 24) != lba) {
-		dmbi_strbuf_printf(why, "my_lba %llu", (unsigned long long)dmbi_get_le64(h + 24));
-		goto out;
-	}
-	c->alternate_lba = dmbi_get_le64(h + 32);
-	c->first_lba = dmbi_get_le64(h + 40);
-	c->last_lba = dmbi_get_le64(h + 48);
-	memcpy(c->disk_guid, h + 56, 16);
-	c->entries_lba = dmbi_get_le64(h + 72);
-	c->entry_count = dmbi_get_le32(h + 80);
-	c->entry_size = dmbi_get_le32(h + 84);
-	c->array_crc = dmbi_get_le32(h + 88);
-	if (c->first_lba > c->last_lba) {
-		dmbi_strbuf_printf(why, "first_usable_lba %llu > last_usable_lba %llu",
-			      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
-		goto out;
-	}
-	if (c->last_lba >= t->disk_lbas) {
-		dmbi_strbuf_printf(why, "last_usable_lba %llu past the end of the device (%llu sectors)",
-			      (unsigned long long)c->last_lba, (unsigned long long)t->disk_lbas);
-		goto out;
-	}
-	if (lba >= c->first_lba && lba <= c->last_lba) {
-		dmbi_strbuf_printf(why, "header inside the usable LBAs %llu..%llu",
-			      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
-		goto out;
-	}
-	if (c->entry_size < ENTRY_SIZE_MIN || c->entry_size % ENTRY_SIZE_MIN) {
-		dmbi_strbuf_printf(why, "entry size %u is not a multiple of 128", c->entry_size);
-		goto out;
-	}
-	if (c->entry_size > DMB_GPT_MAX_ENTRY_SIZE) {
-		dmbi_strbuf_printf(why, "entry size %u over the limit of %u", c->entry_size,
-			      DMB_GPT_MAX_ENTRY_SIZE);
-		r = DMB_ERANGE;
-		goto out;
-	}
-	if (c->entry_count == 0) {
-		dmbi_strbuf_puts(why, "no partition entries");
-		goto out;
-	}
-	if (c->entry_count > DMB_PART_MAX) {
-		dmbi_strbuf_printf(why, "%u partition entries, over the limit of %u", c->entry_count,
-			      DMB_PART_MAX);
-		r = DMB_ERANGE;
-		goto out;
-	}
-	array_bytes = (uint64_t)c->entry_count * c->entry_size;
-	if (array_bytes > DMB_GPT_MAX_ARRAY_BYTES) {
-		dmbi_strbuf_printf(why, "entry array of %llu bytes, over the limit of %u",
-			      (unsigned long long)array_bytes, DMB_GPT_MAX_ARRAY_BYTES);
-		r = DMB_ERANGE;
-		goto out;
-	}
-	array_lbas = (array_bytes + ss - 1) / ss;
-	if (!dmbi_add_u64(c->entries_lba, array_lbas, &array_end) || array_end > t->disk_lbas) {
-		dmbi_strbuf_printf(why, "entry array at LBA %llu past the end of the device",
-			      (unsigned long long)c->entries_lba);
-		goto out;
-	}
-	if (c->entries_lba == 0 || (c->entries_lba <= lba && lba < array_end)) {
-		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps a header",
-			      (unsigned long long)c->entries_lba);
-		goto out;
-	}
-	if (c->entries_lba <= c->last_lba && array_end > c->first_lba) {
-		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps the usable LBAs",
-			      (unsigned long long)c->entries_lba);
-		goto out;
-	}
 	c->array = dmb_port_malloc((size_t)array_bytes);
 	if (!c->array) {
 		dmbi_strbuf_puts(why, "out of memory");
