@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tool
+from conftest import require, tool
 
 SECTOR = 512
 MiB = 1 << 20
@@ -66,13 +66,21 @@ TOOLS = {n: tool(n) for n in ("systemd-repart", "systemd-dissect", "sfdisk", "ve
                                "mksquashfs", "unsquashfs", "mkfs.erofs", "fsck.erofs",
                                "openssl", "mkfs.vfat", "mkfs.ext4")}
 
-pytestmark = pytest.mark.skipif(
-    any(v is None for v in TOOLS.values()),
-    reason="needs %s (scripts/install-deps.sh installs them)"
-    % ", ".join(k for k, v in TOOLS.items() if v is None))
+require(all(v is not None for v in TOOLS.values()),
+        "needs %s (scripts/install-deps.sh installs them)"
+        % ", ".join(k for k, v in TOOLS.items() if v is None))
 
-NEED_ROOT = pytest.mark.skipif(os.geteuid() != 0,
-                               reason="systemd-repart and systemd-dissect need loop devices")
+
+def need_root():
+    require(os.geteuid() == 0, "systemd-repart and systemd-dissect need loop devices")
+
+
+@pytest.fixture
+def as_root():
+    need_root()
+
+
+NEED_ROOT = pytest.mark.usefixtures("as_root")
 
 
 def sh(*argv, cwd=None, input=None):
@@ -651,7 +659,7 @@ def test_architecture_tiers_refused_as_systemd_refuses(dm, kit, name):
     img = make_generic_image(dm, name, script)
     p = subprocess.run([TOOLS["systemd-dissect"], "--json=short", str(img)],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    assert p.returncode != 0
+    assert p.returncode == 1  # systemd-dissect: EXIT_FAILURE
     assert refused(dm, IMAGE, "inspect", img.name, "--architecture", "x86-64") == \
         "ddi: %s: %s" % (img.name, why)
 
@@ -665,7 +673,7 @@ def test_two_generic_roots_are_refused(dm, kit, script):
     img = make_generic_image(dm, "two", script)
     p = subprocess.run([TOOLS["systemd-dissect"], "--json=short", str(img)],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    assert p.returncode != 0 and b"Multiple suitable root partitions" in p.stderr
+    assert p.returncode == 1 and b"Multiple suitable root partitions" in p.stderr
     for cmd in ("inspect", "open", "cmdline"):
         err = refused(dm, IMAGE, cmd, img.name)
         assert err == "ddi: two.raw: no root partition, and more than one generic Linux " \
@@ -728,8 +736,8 @@ def extract(fs, blob, where, path):
 @pytest.mark.parametrize("which", ["repart-squashfs", "repart-erofs", "hand-squashfs",
                                    "hand-erofs", "hand-cert-attrs"])
 def test_open_reads_verified_root(dm, kit, which):
-    if which.startswith("repart") and os.geteuid() != 0:
-        pytest.skip("systemd-repart needs loop devices")
+    if which.startswith("repart"):
+        need_root()
     image, root = IMAGES[which](kit)
     ddi_ok(dm, "open", image, "--trusted-cert", kit.cert("good"), "--require-signature")
     table = dm.ok("table", "root")
@@ -867,7 +875,7 @@ def test_refusal_missing_signature(dm, kit):
 def test_refusal_no_trusted_certificates(dm, kit):
     if any(Path(d).is_dir() and any(Path(d).glob("*.crt")) for d in
            ("/etc/verity.d", "/run/verity.d", "/usr/local/lib/verity.d", "/usr/lib/verity.d")):
-        pytest.skip("this machine trusts verity.d certificates")
+        require(False, "this machine trusts verity.d certificates")
     image, _ = kit.once("hand-sq", lambda: kit.hand("hand-squashfs.raw"))
     assert refused(dm, UNTRUSTED, "open", image) == (
         "ddi: %s: root-verity-sig partition 3: root hash signature: no trusted "

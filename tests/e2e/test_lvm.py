@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BINARIES, DM, Extents, tool
+from conftest import BINARIES, DM, Extents, require, tool
 
 SECTOR = 512
 MIB = 1 << 20
@@ -53,10 +53,9 @@ class Images:
     """Image files in a directory, attached to loop devices while lvm2 works on them."""
 
     def __init__(self, where):
-        if LVM is None or LOSETUP is None:
-            pytest.fail("lvm2 and losetup are needed (scripts/install-deps.sh installs them)")
-        if os.geteuid() != 0:
-            pytest.skip("loop devices need root")
+        require(LVM is not None and LOSETUP is not None,
+                "lvm2 and losetup are needed (scripts/install-deps.sh installs them)")
+        require(os.geteuid() == 0, "loop devices need root")
         self.dir = Path(where)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.loops = {}        # image name -> /dev/loopN
@@ -537,7 +536,7 @@ def test_missing_pv_and_partial(kind, images, tmp_path):
     # device uses the LV, the LV stays, and so does its filler, without a second complaint.
     dm.ok("create", "top", "--table", "0 8 linear %s 0" % name)
     rc, out, err = dmb_lvm(dm, images.dir, "lvchange", "-an", "vgm/str")
-    assert rc != 0 and err.count("\n") == 1 and name in err, err
+    assert rc == 5 and err.count("\n") == 1 and name in err, err
     assert "vgm-str-missing_0_1" in dm.ok("ls")
     dm.ok("remove", "top")
     assert dmb_lvm(dm, images.dir, "lvchange", "-an", "vgm/str")[0] == 0

@@ -17,7 +17,6 @@ fixture); any sanitizer report fails the test.
 import json
 import os
 import struct
-import subprocess
 import zlib
 from pathlib import Path
 
@@ -30,7 +29,6 @@ MiB = 1 << 20
 
 
 SFDISK = tool("sfdisk")
-LOSETUP = tool("losetup")
 
 # sfdisk only writes the table: no signatures wiped, no kernel to tell.
 SFDISK_WRITE = ["-q", "--no-reread", "--no-tell-kernel", "--wipe", "never",
@@ -113,36 +111,6 @@ class S:
 @pytest.fixture
 def s(dm):
     return S(dm)
-
-
-@pytest.fixture
-def loop(tmp_path):
-    """attach(path, block_size=None) -> /dev/loopN; all detached afterwards."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root for loop devices")
-    if LOSETUP is None:
-        pytest.skip("losetup is not installed")
-    attached = []
-
-    def attach(path, block_size=None):
-        args = ["-f", "--show"] + (["-b", str(block_size)] if block_size else []) + [str(path)]
-        p = subprocess.run([LOSETUP, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=30, text=True)
-        if p.returncode != 0 or not p.stdout.strip().startswith("/dev/loop"):
-            pytest.skip("losetup %s failed: %s" % (" ".join(args), p.stderr.strip()))
-        dev = p.stdout.strip()
-        attached.append(dev)
-        if block_size:
-            with open("/sys/block/%s/queue/logical_block_size" % os.path.basename(dev)) as f:
-                if f.read().strip() != str(block_size):
-                    pytest.skip("loop device did not take a %d-byte block size" % block_size)
-        return dev
-
-    try:
-        yield attach
-    finally:
-        for dev in attached:
-            subprocess.run([LOSETUP, "-d", dev], timeout=30)
 
 
 # -- sfdisk --json and --list --------------------------------------------------------------------

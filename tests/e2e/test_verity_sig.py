@@ -12,9 +12,10 @@ import subprocess
 
 import pytest
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("veritysetup") or not shutil.which("openssl"),
-    reason="veritysetup and openssl are needed")
+from conftest import require
+
+require(shutil.which("veritysetup") and shutil.which("openssl"),
+        "veritysetup and openssl are needed (scripts/install-deps.sh installs them)")
 
 
 def sh(*argv, cwd):

@@ -711,22 +711,23 @@ static void test_ctr_errors(void **state)
 	static const struct {
 		const char *args;
 		const char *msg;
+		int err;
 	} rows[] = {
-		{ "1 data hash 4096 4096 300 1 sha256", "Not enough arguments" },
-		{ "2 data hash 4096 4096 300 1 sha256 R -", "Invalid version" },
-		{ "1 data hash 4095 4096 300 1 sha256 R -", "Invalid data device block size" },
-		{ "1 data hash 4096 256 300 1 sha256 R -", "Invalid hash device block size" },
-		{ "1 data hash 4096 4096 3x0 1 sha256 R -", "Invalid data blocks" },
-		{ "1 data hash 4096 4096 200 1 sha256 R -", "Data device is too small" },
-		{ "1 data hash 4096 4096 300 -1 sha256 R -", "Invalid hash start" },
-		{ "1 data hash 4096 4096 300 1 nohash R -", "Cannot initialize hash function" },
-		{ "1 data hash 4096 4096 300 1 sha256 abcd -", "Invalid root digest" },
-		{ "1 data hash 4096 4096 300 1 sha256 R 123", "Invalid salt" },
-		{ "1 data hash 4096 4096 300 1 sha256 R - 2 ignore_corruption", "Invalid number of feature args" },
-		{ "1 data hash 4096 4096 300 1 sha256 R - 1 frobnicate", "Unrecognized verity feature request" },
-		{ "1 data hash 4096 4096 300 1 sha256 R - 1 fec_roots", "FEC feature arguments require a value" },
-		{ "1 data hash 4096 4096 300 1 sha256 R - 1 root_hash_sig_key_desc", "root hash verification: Signature key not specified" },
-		{ "1 data hash 4096 4096 300 3 sha256 R -", "hash device hash is too small for the hash tree" },
+		{ "1 data hash 4096 4096 300 1 sha256", "Not enough arguments", DMB_EINVAL },
+		{ "2 data hash 4096 4096 300 1 sha256 R -", "Invalid version", DMB_EINVAL },
+		{ "1 data hash 4095 4096 300 1 sha256 R -", "Invalid data device block size", DMB_EINVAL },
+		{ "1 data hash 4096 256 300 1 sha256 R -", "Invalid hash device block size", DMB_EINVAL },
+		{ "1 data hash 4096 4096 3x0 1 sha256 R -", "Invalid data blocks", DMB_EINVAL },
+		{ "1 data hash 4096 4096 200 1 sha256 R -", "Data device is too small", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 -1 sha256 R -", "Invalid hash start", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 1 nohash R -", "Cannot initialize hash function", DMB_ENOTSUP },
+		{ "1 data hash 4096 4096 300 1 sha256 abcd -", "Invalid root digest", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 1 sha256 R 123", "Invalid salt", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 2 ignore_corruption", "Invalid number of feature args", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 1 frobnicate", "Unrecognized verity feature request", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 1 fec_roots", "FEC feature arguments require a value", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 1 sha256 R - 1 root_hash_sig_key_desc", "root hash verification: Signature key not specified", DMB_EINVAL },
+		{ "1 data hash 4096 4096 300 3 sha256 R -", "hash device hash is too small for the hash tree", DMB_ERANGE },
 	};
 
 	(void)state;
@@ -747,7 +748,7 @@ static void test_ctr_errors(void **state)
 		}
 		snprintf(line, sizeof(line), "0 2400 verity %s", args);
 		assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
-		assert_int_not_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), 0);
+		assert_int_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), rows[i].err);
 		if (!strstr(im->ctx.msg, rows[i].msg))
 			fail_msg("row %zu: message \"%s\" lacks \"%s\"", i, im->ctx.msg, rows[i].msg);
 		assert_null(dev);
