@@ -27,7 +27,7 @@ DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS)
                       $(DMBOOT_TARGET_VERITY_SRCS)
 
 DMBOOT_FORMAT_VERITY_SRCS := formats/verity.c
-DMBOOT_FORMAT_PART_SRCS   := formats/partitions.c formats/gpt.c formats/mbr.c
+DMBOOT_FORMAT_PART_SRCS   := formats/partitions.c formats/gpt.c formats/mbr.c formats/part_resolver.c
 DMBOOT_FORMAT_DDI_SRCS    := formats/ddi.c formats/ddi_types.c formats/ddi_version.c \
                              formats/ddi_fsprobe.c formats/ddi_sig.c formats/ddi_handoff.c
 DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \

@@ -162,4 +162,63 @@ DMB_MUST_CHECK int dmb_guid_parse(const char *s, uint8_t guid[16]);
 void dmb_guid_from_disk(const uint8_t disk[16], uint8_t guid[16]);
 void dmb_guid_to_disk(const uint8_t guid[16], uint8_t disk[16]);
 
+/*
+ * Partition names, as the host CLI and the DDI handoff write them:
+ * "<image>:p<N>" (N as Linux numbers partitions, decimal, no leading zero,
+ * at most 10000009), "PARTUUID=<uuid>" and "PARTLABEL=<label>" (non-empty).
+ */
+enum dmb_part_name_kind {
+	DMB_PART_NAME_NUMBER, /* <image>:p<N> */
+	DMB_PART_NAME_UUID,   /* PARTUUID=<uuid> */
+	DMB_PART_NAME_LABEL,  /* PARTLABEL=<label> */
+};
+
+struct dmb_part_name {
+	enum dmb_part_name_kind kind;
+	size_t base_len;   /* NUMBER: the image is name[0..base_len) */
+	unsigned number;   /* NUMBER */
+	const char *value; /* UUID, LABEL: inside name, after the '=' */
+};
+
+/* Parse name as a partition name.  Errors: DMB_EINVAL (it is not one). */
+DMB_MUST_CHECK int dmb_part_name_parse(const char *name, struct dmb_part_name *out);
+
+/* "<base>:p<number>" into buf (cap bytes, NUL-terminated); the length like snprintf. */
+size_t dmb_part_name_format(char *buf, size_t cap, const char *base, unsigned number);
+
+/*
+ * A resolver that understands partition names and passes every other name
+ * to lower.  Each whole device is opened through lower once and its table
+ * read once, however many of its partitions are open; it is closed with the
+ * last.  Set it up with dmb_part_resolver_init(), optionally fill in the
+ * fields below, and give &pr->r to the context.  No global state; every
+ * allocation goes through the port.
+ */
+struct dmb_part_resolver {
+	struct dmb_resolver r;            /* what the context uses */
+	const struct dmb_resolver *lower; /* opens whole devices and all other names */
+	/* The devices PARTUUID= and PARTLABEL= search, in order (a name given
+	 * twice is searched once); none: such names fail with DMB_ENOENT. */
+	const char *const *search;
+	size_t nsearch;
+	/* Optional: true when name is a device of lower's, which then wins
+	 * over reading it as a partition name (a file called "a:p1"). */
+	bool (*is_device)(void *cookie, const char *name);
+	/* Optional: called once per whole device when its table is loaded
+	 * (to warn of a damaged GPT copy, say). */
+	void (*loaded)(void *cookie, const char *name, const struct dmb_part_table *t);
+	void *cookie;
+	void *priv_wholes, *priv_parts; /* private */
+};
+
+void dmb_part_resolver_init(struct dmb_part_resolver *pr, const struct dmb_resolver *lower);
+
+/*
+ * The resolver's open() for a partition name: DMB_ENOENT (no such
+ * partition, or no devices to search), DMB_EINVAL (PARTUUID= or PARTLABEL=
+ * matches several partitions: the message names one), DMB_ENOMEM, what
+ * dmb_part_table_load() and dmb_part_slice() return for the whole device,
+ * and what lower's open() returns.  Messages start with the name.
+ */
+
 #endif /* DMBOOT_PART_H */

@@ -15,6 +15,15 @@ char *dmbi_strchr(const char *s, int c);
 char *dmbi_strndup(const char *s, size_t len);
 char *dmbi_strdup(const char *s);
 
+/* Whether s starts with prefix. */
+static inline bool dmbi_str_prefix(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return false;
+	return true;
+}
+
 /* The value of a hex digit (either case), or -1. */
 static inline int dmbi_hex_digit(char c)
 {

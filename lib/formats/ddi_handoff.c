@@ -21,7 +21,7 @@ static void part_name(const struct dmb_ddi *ddi, const struct dmb_ddi_partition 
 		dmb_part_uuid(ddi->table, p->part, uuid);
 		dmbi_snprintf(out, cap, "PARTUUID=%s", uuid);
 	} else {
-		dmbi_snprintf(out, cap, "%s:p%u", image, p->part->number);
+		dmb_part_name_format(out, cap, image, p->part->number);
 	}
 }
 

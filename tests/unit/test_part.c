@@ -1370,6 +1370,187 @@ static void test_guid(void **state)
 	}
 }
 
+/* --- partition names and the partition resolver ------------------------------------ */
+
+static void test_part_names(void **state)
+{
+	static const struct {
+		const char *name;
+		int r;
+		enum dmb_part_name_kind kind;
+		size_t base_len;
+		unsigned number;
+		const char *value;
+	} rows[] = {
+		{ "disk.img:p1", 0, DMB_PART_NAME_NUMBER, 8, 1, NULL },
+		{ "a:b:p12", 0, DMB_PART_NAME_NUMBER, 3, 12, NULL },
+		{ "x:p1000000", 0, DMB_PART_NAME_NUMBER, 1, 1000000, NULL },
+		{ "x:p10000009", 0, DMB_PART_NAME_NUMBER, 1, 10000009, NULL }, /* the largest */
+		{ "x:p10000010", DMB_EINVAL, 0, 0, 0, NULL },
+		{ "PARTUUID=11111111-2222", 0, DMB_PART_NAME_UUID, 0, 0, "11111111-2222" },
+		{ "PARTLABEL=root", 0, DMB_PART_NAME_LABEL, 0, 0, "root" },
+		{ "PARTLABEL=", DMB_EINVAL, 0, 0, 0, NULL },       /* empty label */
+		{ "PARTUUID=", DMB_EINVAL, 0, 0, 0, NULL },        /* empty uuid */
+		{ "disk", DMB_EINVAL, 0, 0, 0, NULL },             /* no ':' */
+		{ ":p1", DMB_EINVAL, 0, 0, 0, NULL },              /* no image */
+		{ "disk:p", DMB_EINVAL, 0, 0, 0, NULL },           /* no digits */
+		{ "disk:p0", 0, DMB_PART_NAME_NUMBER, 4, 0, NULL }, /* 0 parses; no table has it */
+		{ "disk:p01", DMB_EINVAL, 0, 0, 0, NULL },         /* leading zero */
+		{ "disk:p1x", DMB_EINVAL, 0, 0, 0, NULL },         /* trailing junk */
+		{ "disk:q1", DMB_EINVAL, 0, 0, 0, NULL },          /* not 'p' */
+		{ "disk:p-1", DMB_EINVAL, 0, 0, 0, NULL },         /* sign */
+		{ "disk:p99999999999", DMB_EINVAL, 0, 0, 0, NULL }, /* overflow */
+		{ "disk:p1:x", DMB_EINVAL, 0, 0, 0, NULL },        /* the last ':' counts */
+		{ "partuuid=abc", DMB_EINVAL, 0, 0, 0, NULL },     /* case matters */
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+		struct dmb_part_name pn;
+		int r = dmb_part_name_parse(rows[i].name, &pn);
+
+		if (r != rows[i].r)
+			fail_msg("%s: %d, want %d", rows[i].name, r, rows[i].r);
+		if (r)
+			continue;
+		assert_int_equal(pn.kind, rows[i].kind);
+		if (pn.kind == DMB_PART_NAME_NUMBER) {
+			assert_int_equal(pn.base_len, rows[i].base_len);
+			assert_int_equal(pn.number, rows[i].number);
+		} else {
+			assert_string_equal(pn.value, rows[i].value);
+		}
+	}
+	assert_int_equal(dmb_part_name_format(buf, sizeof(buf), "disk.img", 12), 12);
+	assert_string_equal(buf, "disk.img:p12");
+	assert_int_equal(dmb_part_name_format(buf, 5, "disk.img", 12), 12);
+	assert_string_equal(buf, "disk");
+}
+
+/* A lower resolver over named RAM images; counts its opens and closes. */
+struct ram_images {
+	struct dmb_resolver r;
+	struct img *imgs;
+	const char *const *names;
+	size_t n;
+	struct dmb_ram_bdev rb[4];
+	int opens, closes;
+};
+
+static int ram_open(const struct dmb_resolver *r, struct dmb_ctx *c, const char *name,
+		    unsigned flags, struct dmb_bdev **out)
+{
+	struct ram_images *ri = r->priv;
+
+	(void)flags;
+	for (size_t i = 0; i < ri->n; i++)
+		if (strcmp(ri->names[i], name) == 0) {
+			dmb_ram_bdev_init(&ri->rb[i], ri->imgs[i].mem, ri->imgs[i].bytes, 9, false);
+			ri->opens++;
+			*out = &ri->rb[i].bdev;
+			return 0;
+		}
+	return dmb_ctx_set_error(c, DMB_ENOENT, "%s: no such image", name);
+}
+
+static void ram_close(const struct dmb_resolver *r, struct dmb_bdev *bd)
+{
+	struct ram_images *ri = r->priv;
+
+	(void)bd;
+	ri->closes++;
+}
+
+static void test_part_resolver(void **state)
+{
+	static const char *const names[] = { "gpt", "mbr", "blank", "gpt2" };
+	static const char *const search[] = { "blank", "gpt", "mbr", "gpt" };
+	static const char *const search2[] = { "gpt", "gpt2" };
+	struct img imgs[4];
+	struct ram_images ri;
+	struct dmb_part_resolver pr;
+	struct dmb_bdev *a, *b, *c;
+	uint8_t buf[512];
+	static const struct {
+		const char *name;
+		int r;
+		const char *msg;
+	} bad[] = {
+		{ "gpt:p2", DMB_ENOENT, "gpt:p2: gpt has no partition 2" },
+		{ "nosuch:p1", DMB_ENOENT, "nosuch: no such image" },
+		{ "blank:p1", DMB_ENOENT, "blank: " },
+		{ "PARTLABEL=nosuch", DMB_ENOENT, "PARTLABEL=nosuch: no such partition on the devices given" },
+		{ "plain", DMB_ENOENT, "plain: no such image" },
+	};
+
+	(void)state;
+	memset(&ri, 0, sizeof(ri));
+	ri.r = (struct dmb_resolver){ ram_open, ram_close, &ri };
+	ri.imgs = imgs;
+	ri.names = names;
+	ri.n = ARRAY_SIZE(names);
+	gpt_std(&imgs[0]);
+	mbr_std(&imgs[1], 512);
+	img_alloc(&imgs[2], 512, 64);
+	gpt_std(&imgs[3]);
+	for (uint64_t l = 40; l < 100; l++)
+		memset(imgs[0].mem + l * 512, (int)l, 512);
+	dmb_part_resolver_init(&pr, &ri.r);
+
+	/* Without devices to search, PARTUUID= and PARTLABEL= name nothing. */
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "PARTLABEL=root", 0, &a), DMB_ENOENT);
+	assert_string_equal(ctx.msg, "PARTLABEL=root: no devices to search (dmsetup create --devices)");
+	pr.search = search;
+	pr.nsearch = ARRAY_SIZE(search);
+
+	/* One whole device for several partitions, opened once, closed with the last. */
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "gpt:p1", 0, &a), 0);
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "PARTUUID=11111111-2222-3333-4444-555555555555", 0, &b), 0);
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "PARTLABEL=root", 0, &c), 0);
+	/* gpt once and kept; blank and mbr opened by each search and closed again. */
+	assert_int_equal(ri.opens, 5);
+	assert_int_equal(ri.closes, 4);
+	assert_int_equal(dmb_bdev_sectors(a), 60);
+	assert_int_equal(dmb_bdev_read_bytes(b, 512, 512, buf), 0);
+	assert_int_equal(buf[0], 41);
+	assert_int_equal(dmb_bdev_read_bytes(c, 59 * 512, 512, buf), 0);
+	assert_int_equal(buf[511], 99);
+	pr.r.close(&pr.r, a);
+	pr.r.close(&pr.r, b);
+	assert_int_equal(ri.closes, 4);
+	pr.r.close(&pr.r, c);
+	assert_int_equal(ri.closes, 5);
+
+	/* MBR partitions by number and PARTUUID. */
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "mbr:p6", 0, &a), 0);
+	assert_int_equal(dmb_bdev_sectors(a), 90);
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "PARTUUID=DEADBEEF-05", 0, &b), 0);
+	assert_int_equal(dmb_bdev_sectors(b), 50);
+	pr.r.close(&pr.r, b);
+	pr.r.close(&pr.r, a);
+
+	/* Named malformed or missing partitions, each with its exact error. */
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int r;
+
+		dmb_ctx_clear(&ctx);
+		r = pr.r.open(&pr.r, &ctx, bad[i].name, 0, &a);
+		if (r != bad[i].r || strncmp(ctx.msg, bad[i].msg, strlen(bad[i].msg)) != 0)
+			fail_msg("%s: %d \"%s\", want %d \"%s\"", bad[i].name, r, ctx.msg, bad[i].r,
+				 bad[i].msg);
+	}
+
+	/* The same PARTUUID on two devices is ambiguous. */
+	pr.search = search2;
+	pr.nsearch = ARRAY_SIZE(search2);
+	assert_int_equal(pr.r.open(&pr.r, &ctx, "PARTLABEL=root", 0, &a), DMB_EINVAL);
+	assert_string_equal(ctx.msg, "PARTLABEL=root: 2 partitions match (one is gpt:p1)");
+	assert_int_equal(ri.opens, ri.closes);
+	for (size_t i = 0; i < 4; i++)
+		img_free(&imgs[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1393,6 +1574,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bit_flips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_part_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_part_resolver, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("part", tests, NULL, NULL);

@@ -115,8 +115,8 @@ struct cli_resolver {
 	char *const *search;
 	size_t nsearch;
 	void *handles;    /* open handles, for close() */
-	void *wholes;     /* images with open partitions */
-	void *parts;      /* open partitions */
+	struct dmb_resolver plain;      /* files and mapped devices */
+	struct dmb_part_resolver parts; /* partition names, over plain */
 };
 
 int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd, int depth);

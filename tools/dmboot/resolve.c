@@ -9,10 +9,9 @@
  * A name that is neither (no such mapped device, no such file) may name a
  * partition: IMAGE:pN is partition N of IMAGE (as Linux numbers them), and
  * PARTUUID=U or PARTLABEL=L the one partition with that PARTUUID or GPT
- * name among the devices given to `dmsetup create --devices`.  Each image
- * is opened once, its table read once, and its partitions handed out as
- * windows onto it (dmb_slice_bdev); the image closes with its last
- * partition.
+ * name among the devices given to `dmsetup create --devices`.  The
+ * library's partition resolver (dmb_part_resolver) does that over this
+ * one, which opens the whole images.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -231,60 +230,16 @@ static void close_plain(struct cli_resolver *cr, struct dmb_bdev *bd)
 
 /* --- partitions ------------------------------------------------------------ */
 
-/* An image whose partitions are open: its device and table, shared by them. */
-struct whole {
-	char *name;
-	unsigned flags;
-	struct dmb_bdev *bd;
-	struct dmb_part_table *t;
-	int refs;
-	struct whole *next;
-};
-
-struct part_handle {
-	struct dmb_slice_bdev sb;
-	struct whole *w;
-	struct part_handle *next;
-};
-
-enum part_kind { PART_NUMBER, PART_UUID, PART_LABEL };
-
-struct part_spec {
-	enum part_kind kind;
-	size_t base_len;        /* PART_NUMBER: IMAGE is name[0..base_len) */
-	unsigned number;
-	const char *value;      /* PART_UUID, PART_LABEL: what follows '=' */
-};
-
-/* IMAGE:pN, PARTUUID=U or PARTLABEL=L (N decimal without leading zeros). */
-static bool parse_part_spec(const char *name, struct part_spec *ps)
-{
-	const char *p = strrchr(name, ':');
-	unsigned long n = 0;
-
-	memset(ps, 0, sizeof(*ps));
-	if (strncmp(name, "PARTUUID=", 9) == 0 || strncmp(name, "PARTLABEL=", 10) == 0) {
-		ps->kind = name[4] == 'U' ? PART_UUID : PART_LABEL;
-		ps->value = strchr(name, '=') + 1;
-		return *ps->value != '\0';
-	}
-	if (!p || p == name || p[1] != 'p' || p[2] < '0' || p[2] > '9' ||
-	    (p[2] == '0' && p[3] != '\0'))
-		return false;
-	for (p += 2; *p; p++) {
-		if (*p < '0' || *p > '9' || n > 1000000)
-			return false;
-		n = n * 10 + (unsigned long)(*p - '0');
-	}
-	ps->kind = PART_NUMBER;
-	ps->base_len = (size_t)(strrchr(name, ':') - name);
-	ps->number = (unsigned)n;
-	return true;
-}
+/*
+ * Partition names are the library's (dmb_part_resolver): it opens whole
+ * devices through open_plain(), and a mapped device or an existing file of
+ * a name always wins over reading the name as a partition.
+ */
 
 /* Whether name is a mapped device or an existing file: then it is not a partition. */
-static bool names_device(const struct cli_resolver *cr, const char *name)
+static bool names_device(void *cookie, const char *name)
 {
+	const struct cli_resolver *cr = cookie;
 	struct state_dev *d;
 	struct stat sb;
 	char *mapped = NULL, *path = NULL;
@@ -306,213 +261,43 @@ static bool names_device(const struct cli_resolver *cr, const char *name)
 	return found;
 }
 
-static void put_whole(struct cli_resolver *cr, struct whole *w)
+/* Said once, when the device is made; the registry's later opens stay quiet. */
+static void table_loaded(void *cookie, const char *name, const struct dmb_part_table *t)
 {
-	struct whole **pp = (struct whole **)&cr->wholes;
+	const struct cli_resolver *cr = cookie;
 
-	if (--w->refs > 0)
-		return;
-	for (; *pp; pp = &(*pp)->next)
-		if (*pp == w) {
-			*pp = w->next;
-			break;
-		}
-	dmb_part_table_destroy(w->t);
-	close_plain(cr, w->bd);
-	free(w->name);
-	free(w);
-}
-
-/*
- * The image name with its partition table, opened once per resolver.
- * *no_table tells a device without a partition table from other failures.
- */
-static int get_whole(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *name,
-		     unsigned flags, struct whole **out, bool *no_table)
-{
-	struct whole *w;
-	int rc;
-
-	*no_table = false;
-	for (w = cr->wholes; w; w = w->next)
-		if (w->flags == flags && strcmp(w->name, name) == 0) {
-			w->refs++;
-			*out = w;
-			return 0;
-		}
-	w = calloc(1, sizeof(*w));
-	if (!w || !(w->name = strdup(name))) {
-		rc = cli_seterr(ctx, DMB_ENOMEM, "%s: out of memory", name);
-		goto fail;
-	}
-	w->flags = flags;
-	rc = open_plain(cr, ctx, name, flags, &w->bd);
-	if (rc)
-		goto fail;
-	rc = dmb_part_table_load(ctx, w->bd, 0, &w->t);
-	if (rc) {
-		char why[DMB_MSG_MAX];
-
-		*no_table = rc == DMB_ENOENT;
-		memcpy(why, ctx->msg, sizeof(why));
-		cli_seterr(ctx, rc, "%s: %s", name, why);
-		goto fail;
-	}
-	/* Said once, when the device is made; the registry's later opens stay quiet. */
-	if (!cr->from_registry && w->t->used_backup)
+	if (!cr->from_registry && t->used_backup)
 		cli_error("warning: %s: the primary GPT is damaged; using the backup GPT", name);
-	else if (!cr->from_registry && w->t->backup_bad)
+	else if (!cr->from_registry && t->backup_bad)
 		cli_error("warning: %s: the backup GPT is damaged or missing", name);
-	w->refs = 1;
-	w->next = cr->wholes;
-	cr->wholes = w;
-	*out = w;
-	return 0;
-fail:
-	if (w && w->bd)
-		close_plain(cr, w->bd);
-	if (w)
-		free(w->name);
-	free(w);
-	return rc;
 }
 
-/* PARTUUID= or PARTLABEL=: exactly one partition among the devices to search. */
-static int search_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *name,
-		       const struct part_spec *ps, unsigned flags, struct whole **out,
-		       const struct dmb_part **part)
+static int plain_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char *name,
+		      unsigned flags, struct dmb_bdev **out)
 {
-	struct whole *found = NULL;
-	size_t matches = 0;
-	int rc;
-
-	*out = NULL;
-	if (cr->nsearch == 0)
-		return cli_seterr(ctx, DMB_ENOENT,
-				  "%s: no devices to search (dmsetup create --devices)", name);
-	for (size_t i = 0; i < cr->nsearch; i++) {
-		const struct dmb_part *p;
-		struct whole *w;
-		bool no_table, again = false;
-		size_t n;
-
-		/* A device named twice is searched once. */
-		for (size_t k = 0; k < i && !again; k++)
-			again = strcmp(cr->search[k], cr->search[i]) == 0;
-		if (again)
-			continue;
-		rc = get_whole(cr, ctx, cr->search[i], flags, &w, &no_table);
-		if (rc && no_table)
-			continue;
-		if (rc)
-			goto fail;
-		n = ps->kind == PART_UUID ? dmb_part_find_uuid(w->t, ps->value, &p)
-					  : dmb_part_find_label(w->t, ps->value, &p);
-		if (n && !found) {
-			found = w;
-			*part = p;
-		} else {
-			put_whole(cr, w);
-		}
-		matches += n;
-	}
-	if (matches == 0)
-		return cli_seterr(ctx, DMB_ENOENT, "%s: no such partition on the devices given",
-				  name);
-	if (matches > 1) {
-		rc = cli_seterr(ctx, DMB_EINVAL, "%s: %zu partitions match (one is %s:p%u)", name,
-				matches, found->name, (*part)->number);
-		goto fail;
-	}
-	*out = found;
-	return 0;
-fail:
-	if (found)
-		put_whole(cr, found);
-	return rc;
+	return open_plain(r->priv, ctx, name, flags, out);
 }
 
-static int open_part(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *name,
-		     const struct part_spec *ps, unsigned flags, struct dmb_bdev **out)
+static void plain_close(const struct dmb_resolver *r, struct dmb_bdev *bd)
 {
-	const struct dmb_part *p = NULL;
-	struct part_handle *h = NULL;
-	struct whole *w = NULL;
-	bool no_table;
-	int rc;
-
-	if (ps->kind == PART_NUMBER) {
-		char *base = strndup(name, ps->base_len);
-
-		if (!base)
-			return DMB_ENOMEM;
-		rc = get_whole(cr, ctx, base, flags, &w, &no_table);
-		free(base);
-		if (rc)
-			return rc;
-		p = dmb_part_find(w->t, ps->number);
-		if (!p) {
-			rc = cli_seterr(ctx, DMB_ENOENT, "%s: %s has no partition %u", name, w->name,
-					ps->number);
-			goto fail;
-		}
-	} else {
-		rc = search_part(cr, ctx, name, ps, flags, &w, &p);
-		if (rc)
-			return rc;
-	}
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		rc = DMB_ENOMEM;
-		goto fail;
-	}
-	rc = dmb_part_slice(ctx, w->bd, w->t, p, &h->sb);
-	if (rc) {
-		char why[DMB_MSG_MAX];
-
-		memcpy(why, ctx->msg, sizeof(why));
-		cli_seterr(ctx, rc, "%s: %s", name, why);
-		goto fail;
-	}
-	h->w = w;
-	h->next = cr->parts;
-	cr->parts = h;
-	*out = &h->sb.bdev;
-	return 0;
-fail:
-	free(h);
-	put_whole(cr, w);
-	return rc;
+	close_plain(r->priv, bd);
 }
 
 static int r_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char *name,
 		  unsigned flags, struct dmb_bdev **out)
 {
 	struct cli_resolver *cr = r->priv;
-	struct part_spec ps;
 
-	/* A mapped device or an existing file of that name always wins. */
-	if (parse_part_spec(name, &ps) && !names_device(cr, name))
-		return open_part(cr, ctx, name, &ps, flags, out);
-	return open_plain(cr, ctx, name, flags, out);
+	cr->parts.search = (const char *const *)cr->search;
+	cr->parts.nsearch = cr->nsearch;
+	return cr->parts.r.open(&cr->parts.r, ctx, name, flags, out);
 }
 
 static void r_close(const struct dmb_resolver *r, struct dmb_bdev *bd)
 {
 	struct cli_resolver *cr = r->priv;
 
-	for (struct part_handle **pp = (struct part_handle **)&cr->parts; *pp;
-	     pp = &(*pp)->next) {
-		if (&(*pp)->sb.bdev == bd) {
-			struct part_handle *h = *pp;
-
-			*pp = h->next;
-			put_whole(cr, h->w);
-			free(h);
-			return;
-		}
-	}
-	close_plain(cr, bd);
+	cr->parts.r.close(&cr->parts.r, bd);
 }
 
 int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd, int depth)
@@ -521,6 +306,13 @@ int cli_resolver_init(struct cli_resolver *cr, struct state *st, const char *cwd
 	cr->r.open = r_open;
 	cr->r.close = r_close;
 	cr->r.priv = cr;
+	cr->plain.open = plain_open;
+	cr->plain.close = plain_close;
+	cr->plain.priv = cr;
+	dmb_part_resolver_init(&cr->parts, &cr->plain);
+	cr->parts.is_device = names_device;
+	cr->parts.loaded = table_loaded;
+	cr->parts.cookie = cr;
 	cr->st = st;
 	cr->depth = depth;
 	cr->cwd = cwd ? strdup(cwd) : NULL;
