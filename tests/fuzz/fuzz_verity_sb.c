@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (dmb_verity_geometry(&ctx, &p, &g))
 		return 0;
-	dmb_verity_table_line(&p, "data", "hash", "00", NULL, line, sizeof(line));
+	if (dmb_verity_table_line(&ctx, &p, "data", "hash", "00", line, sizeof(line)) < 0)
+		abort();
 	if (dmb_table_parse(&ctx, line, strlen(line), &t) == 0)
 		dmb_table_destroy(t);
 	/* Small images only: check a tree against whatever the RAM holds. */
@@ -41,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    g.hash_end * p.hash_block_size <= sizeof(hash_mem)) {
 		dmb_ram_bdev_init(&d, data_mem, sizeof(data_mem), 9, false);
 		dmb_ram_bdev_init(&h, hash_mem, sizeof(hash_mem), 9, false);
-		(void)dmb_verity_verify(&ctx, &p, &d.bdev, &h.bdev, root, &fail, NULL, NULL);
+		(void)dmb_verity_tree_verify(&ctx, &p, &d.bdev, &h.bdev, root, &fail, NULL, NULL);
 	}
 	return 0;
 }

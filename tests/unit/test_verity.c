@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * dm-verity: the known-answer root hashes of cryptsetup's verity-compat-test
- * and api-test (formats.md §3.1, §3.2) through dmb_verity_format(), then the
+ * and api-test (formats.md §3.1, §3.2) through dmb_verity_tree_build(), then the
  * verity target over RAM devices: every block reads back verified, tampering
  * with a data block or any tree level is caught at the right block while
  * untouched blocks still read, the corruption modes, ignore_zero_blocks,
@@ -83,10 +83,10 @@ static void test_compat_vectors(void **state)
 			dmb_ram_bdev_init(&h, hash, hash_bytes, 9, true);
 			set_params(&p, k, data_bytes);
 			p.no_superblock = !sb;
-			assert_int_equal(dmb_verity_format(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
+			assert_int_equal(dmb_verity_tree_build(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
 			from_hex(k->root, want, &n);
 			assert_memory_equal(root, want, n);
-			assert_int_equal(dmb_verity_verify(&ctx, &p, &d.bdev, &h.bdev, want, &fail, NULL,
+			assert_int_equal(dmb_verity_tree_verify(&ctx, &p, &d.bdev, &h.bdev, want, &fail, NULL,
 							   NULL),
 					 0);
 			if (sb) {
@@ -125,7 +125,7 @@ static void test_compat_one_device(void **state)
 		dmb_ram_bdev_init(&dev, img, bytes, 9, true);
 		set_params(&p, k, 8u << 20);
 		p.hash_offset = 8u << 20;
-		assert_int_equal(dmb_verity_format(&ctx, &p, &dev.bdev, &dev.bdev, root, NULL, NULL), 0);
+		assert_int_equal(dmb_verity_tree_build(&ctx, &p, &dev.bdev, &dev.bdev, root, NULL, NULL), 0);
 		from_hex(k->root, want, &n);
 		assert_memory_equal(root, want, n);
 	}
@@ -158,7 +158,7 @@ static void test_api_vector(void **state)
 	assert_int_equal(dmb_verity_geometry(&ctx, &p, &g), 0);
 	assert_int_equal(g.levels, 2);
 	assert_int_equal(g.hash_blocks, 11); /* 10 leaves + 1 root */
-	assert_int_equal(dmb_verity_format(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
+	assert_int_equal(dmb_verity_tree_build(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
 	from_hex(k.root, want, &n);
 	assert_memory_equal(root, want, n);
 	free(data);
@@ -228,7 +228,7 @@ static struct image *image_make(uint64_t data_blocks, uint32_t bs, const char *a
 	memset(im->data_mem + 3 * bs, 0, bs);
 	dmb_ram_bdev_init(&im->data, im->data_mem, im->data_bytes, 9, true);
 	dmb_ram_bdev_init(&im->hash, im->hash_mem, im->hash_bytes, 9, true);
-	assert_int_equal(dmb_verity_format(&im->ctx, &im->p, &im->data.bdev, &im->hash.bdev, root,
+	assert_int_equal(dmb_verity_tree_build(&im->ctx, &im->p, &im->data.bdev, &im->hash.bdev, root,
 					   NULL, NULL),
 			 0);
 	dmb_hex_encode(root, im->g.digest_size, im->root_hex);
@@ -250,9 +250,14 @@ static int image_open(struct image *im, const char *opts, struct dmb_dev **dev)
 {
 	char line[1024];
 	struct dmb_table *t;
-	int r;
+	int r, n;
 
-	dmb_verity_table_line(&im->p, "data", "hash", im->root_hex, opts, line, sizeof(line));
+	/* The options as given, in any order and case: the text the target parses. */
+	n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex, line,
+				  sizeof(line));
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	if (opts)
+		snprintf(line + n, sizeof(line) - (size_t)n, " %s", opts);
 	assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
 	r = dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, dev);
 	dmb_table_destroy(t);
@@ -522,7 +527,8 @@ static void test_ctr_errors(void **state)
 		struct dmb_table *t;
 		struct dmb_dev *dev;
 
-		dmb_verity_table_line(&im->p, "data", "hash", im->root_hex, NULL, line, sizeof(line));
+		assert_true(dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex,
+						  line, sizeof(line)) > 0);
 		assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
 		assert_int_equal(dmb_dev_create(&im->ctx, t, 0, &dev), DMB_EINVAL);
 		assert_non_null(strstr(im->ctx.msg, "Device must be readonly"));

@@ -211,8 +211,9 @@ static void *leaf_thread(void *arg)
 	if (!j->r)
 		j->r = dmb_posix_open(&ctx, j->hash_path, j->verify ? 0 : DMB_OPEN_WRITE, &hash);
 	if (!j->r)
-		j->r = dmb_verity_leaves(&ctx, &j->o->p, data, hash, j->first, j->count, j->verify,
-					 &j->fail, job_progress, j);
+		j->r = dmb_verity_tree_leaves(&ctx, &j->o->p, data, hash, j->first, j->count,
+					      j->verify ? DMB_VERITY_TREE_VERIFY : DMB_VERITY_TREE_BUILD,
+					      &j->fail, job_progress, j);
 	if (j->r)
 		memcpy(j->msg, ctx.msg, sizeof(j->msg));
 	dmb_posix_close(data);
@@ -560,7 +561,8 @@ static int cmd_format(struct vopts *o, const char *data_path, const char *hash_p
 	if (!r)
 		r = dmb_posix_open(&ctx, hash_path, DMB_OPEN_WRITE, &hash);
 	if (!r)
-		r = dmb_verity_upper(&ctx, &o->p, data, hash, false, root, &fail);
+		r = dmb_verity_tree_upper(&ctx, &o->p, data, hash, DMB_VERITY_TREE_BUILD, root,
+					  &fail);
 	if (r) {
 		cli_error("%s", ctx.msg);
 		goto out;
@@ -664,7 +666,8 @@ static int cmd_verify(struct vopts *o, const char *data_path, const char *hash_p
 		if (!r)
 			r = dmb_posix_open(&ctx, hash_path, 0, &hash);
 		if (!r)
-			r = dmb_verity_upper(&ctx, &o->p, data, hash, true, root, &fail);
+			r = dmb_verity_tree_upper(&ctx, &o->p, data, hash, DMB_VERITY_TREE_VERIFY,
+						  root, &fail);
 		memcpy(msg, ctx.msg, sizeof(msg));
 	}
 	if (r == DMB_EVERIFY) {
@@ -703,10 +706,9 @@ static int cmd_open(struct vopts *o, const char *data_path, const char *name,
 	struct dmb_verity_geometry g;
 	struct dmb_table *table = NULL;
 	uint8_t root[DMB_MAX_DIGEST_SIZE];
-	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], opts[512] = "", *line = NULL, *desc = NULL;
-	char *sig = NULL, fec_opts[256] = "", *counted = NULL;
-	size_t sig_len = 0, n;
-	unsigned nopts = 0;
+	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL;
+	char *sig = NULL;
+	size_t sig_len = 0;
 	bool stored = false;
 	int r;
 
@@ -739,56 +741,32 @@ static int cmd_open(struct vopts *o, const char *data_path, const char *name,
 		}
 	}
 
-	/* The options in cryptsetup's order. */
-	struct {
-		bool on;
-		const char *text;
-	} opt[] = {
-		{ o->mode != NULL, o->mode },
-		{ o->zero_blocks, "ignore_zero_blocks" },
-		{ o->at_most_once, "check_at_most_once" },
-		{ o->tasklets, "try_verify_in_tasklet" },
-	};
-	n = 0;
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
-		if (opt[i].on) {
-			n += (size_t)snprintf(opts + n, sizeof(opts) - n, " %s", opt[i].text);
-			nopts++;
-		}
-	if (o->fec_device) {
-		uint64_t fec_blocks, parity_blocks;
+	/* The table's optional arguments. */
+	struct dmb_verity_opts *vo = &o->p.opts;
+	static const char *const modes[] = { "", "ignore_corruption", "restart_on_corruption",
+					     "panic_on_corruption" };
 
-		r = fec_sizes(o, hash_path, &g, &fec_blocks, &parity_blocks);
+	memset(vo, 0, sizeof(*vo));
+	for (size_t i = 1; o->mode && i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(o->mode, modes[i]) == 0)
+			vo->corruption = (enum dmb_verity_corruption)i;
+	vo->ignore_zero_blocks = o->zero_blocks;
+	vo->check_at_most_once = o->at_most_once;
+	vo->try_verify_in_tasklet = o->tasklets;
+	if (o->fec_device) {
+		uint64_t parity_blocks;
+
+		r = fec_sizes(o, hash_path, &g, &vo->fec_blocks, &parity_blocks);
 		if (r)
 			goto out;
-		snprintf(fec_opts, sizeof(fec_opts),
-			 " use_fec_from_device %s fec_start %llu fec_blocks %llu fec_roots %u",
-			 o->fec_device, (unsigned long long)(o->fec_offset / o->p.data_block_size),
-			 (unsigned long long)fec_blocks, o->fec_roots);
-		n += (size_t)snprintf(opts + n, sizeof(opts) - n, "%s", fec_opts);
-		nopts += 8;
+		vo->fec_dev = o->fec_device;
+		vo->fec_start = o->fec_offset / o->p.data_block_size;
+		vo->fec_roots = o->fec_roots;
 	}
-	if (desc) {
-		n += (size_t)snprintf(opts + n, sizeof(opts) - n, " root_hash_sig_key_desc %s", desc);
-		nopts += 2;
-	}
-	if (n >= sizeof(opts)) {
-		cli_error("options too long");
-		r = DMB_EINVAL;
-		goto out;
-	}
-	if (nopts && asprintf(&counted, "%u%s", nopts, opts) < 0) {
-		r = DMB_ENOMEM;
-		goto out;
-	}
-	n = dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, NULL, 0);
-	line = malloc(n + 1);
-	if (!line) {
-		r = DMB_ENOMEM;
-		goto out;
-	}
-	dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, line, n + 1);
-	r = dmb_table_parse(&ctx, line, n, &table);
+	vo->sig_key_desc = desc;
+	r = dmb_table_create(&ctx, &table);
+	if (!r)
+		r = dmb_verity_table_add(&ctx, table, &o->p, data_path, hash_path, root_hex);
 	if (r) {
 		cli_error("%s", ctx.msg);
 		goto out;
@@ -830,8 +808,6 @@ unlock:
 	state_close(&st);
 out:
 	dmb_table_destroy(table);
-	free(counted);
-	free(line);
 	free(desc);
 	free(sig);
 	return r;
