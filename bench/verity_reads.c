@@ -7,7 +7,7 @@
  *                [--count=N] [--seed=N]
  *
  * Loads the superblock at the start of HASH, builds the verity table with
- * dmb_verity_table_line(), parses it with dmb_table_parse() and opens the
+ * dmb_table_create() and dmb_verity_table_add() and opens the
  * device with dmb_dev_create() (read-only, files opened by a resolver over
  * dmb_posix_open()).  Then times, in this process and on one thread:
  *   seq:  the whole device in --req byte requests (1 MiB), in order;
@@ -141,8 +141,6 @@ int main(int argc, char **argv)
 	size_t req = 1u << 20;
 	uint64_t count = 20000, seed = 1, bytes, dbs, requests = 0, total = 0;
 	uint8_t *buf, *cmp;
-	char *line;
-	size_t n;
 	double t0, t1, c0, c1;
 	int r, fd;
 
@@ -190,12 +188,9 @@ int main(int argc, char **argv)
 	r = dmb_verity_geometry(&ctx, &p, &g);
 	if (r)
 		die("geometry", &ctx, r);
-	n = dmb_verity_table_line(&p, data_path, hash_path, root, NULL, NULL, 0);
-	line = malloc(n + 1);
-	if (!line)
-		die("malloc", NULL, DMB_ENOMEM);
-	dmb_verity_table_line(&p, data_path, hash_path, root, NULL, line, n + 1);
-	r = dmb_table_parse(&ctx, line, n, &table);
+	r = dmb_table_create(&ctx, &table);
+	if (!r)
+		r = dmb_verity_table_add(&ctx, table, &p, data_path, hash_path, root);
 	if (r)
 		die("table", &ctx, r);
 	r = dmb_dev_create(&ctx, table, DMB_DEV_READONLY, &dev);
@@ -288,7 +283,6 @@ int main(int argc, char **argv)
 
 	free(buf);
 	free(cmp);
-	free(line);
 	dmb_posix_close(data_bd);
 	dmb_dev_destroy(dev);
 	dmb_table_destroy(table);

@@ -13,7 +13,7 @@ DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/reg
                     core/crypto.c
 # Shared by the verity target and the verity formats: checking needs the
 # first list, building images (hash trees, FEC parity) the second as well.
-DMBOOT_VERITY_CHECK_SRCS := verity/hashtree.c verity/rs.c
+DMBOOT_VERITY_CHECK_SRCS := verity/hashtree.c verity/rs.c verity/opts.c
 DMBOOT_VERITY_BUILD_SRCS := verity/fec_encode.c
 DMBOOT_VERITY_SRCS := $(DMBOOT_VERITY_CHECK_SRCS) $(DMBOOT_VERITY_BUILD_SRCS)
 
@@ -26,20 +26,25 @@ DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS)
                       $(DMBOOT_TARGET_ZERO_SRCS) $(DMBOOT_TARGET_ERROR_SRCS) \
                       $(DMBOOT_TARGET_VERITY_SRCS)
 
-DMBOOT_FORMAT_VERITY_SRCS := formats/verity.c
+# Reading images (superblock, geometry, table lines), then building and
+# checking hash trees.
+DMBOOT_FORMAT_VERITY_READ_SRCS  := formats/verity.c
+DMBOOT_FORMAT_VERITY_BUILD_SRCS := formats/verity_tree.c
+DMBOOT_FORMAT_VERITY_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SRCS)
 DMBOOT_FORMAT_PART_SRCS   := formats/partitions.c formats/gpt.c formats/mbr.c formats/part_resolver.c
 DMBOOT_FORMAT_DDI_SRCS    := formats/ddi.c formats/ddi_types.c formats/ddi_version.c \
                              formats/ddi_fsprobe.c formats/ddi_sig.c formats/ddi_handoff.c
 DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
                              formats/lvm2/scan.c
-DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_VERITY_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
-                      $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS)
+DMBOOT_FORMAT_READ_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
+                           $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS)
+DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SRCS)
 
 # The boot flow of a bootloader: find the images on LVs or partitions,
 # check their verity signatures, map them.  No image building.
-# `make check` links this subset freestanding on its own.
+# `make freestanding` links this subset on its own.
 DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_CHECK_SRCS) \
-                          $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)
+                          $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_READ_SRCS)
 
 # Everything: what libdmboot.a holds.
 DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_SRCS) \

@@ -40,22 +40,49 @@ struct dmb_table {
  * 2^64-1 sectors.  White space a backslash escapes stays part of the last
  * argument, at the end of a line too.  The target type and its arguments
  * are checked later, by dmb_dev_create().
- * Errors (message names the line): DMB_EINVAL syntax, gap, overlap, zero
- * length, a newline inside the arguments, empty table; DMB_ERANGE number overflow or input over the caps;
+ * Errors (the message names the line): DMB_EINVAL (a NUL byte, a line
+ * without <start> <length> <type>, a number that is not decimal, a type
+ * name over DMB_TYPE_NAME_MAX bytes, a table not starting at sector 0, a
+ * gap, an overlap, a zero length, no targets); DMB_ERANGE (a number over
+ * 2^64-1, a table ending past 2^64-1 sectors, input over
+ * DMB_TABLE_MAX_BYTES, more than DMB_TABLE_MAX_TARGETS targets);
  * DMB_ENOMEM.
  */
 DMB_MUST_CHECK int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb_table **out);
 
-/* An empty table, for building one target at a time. DMB_ENOMEM. */
+/* An empty table, for building one target at a time. Errors: DMB_ENOMEM. */
 DMB_MUST_CHECK int dmb_table_create(struct dmb_ctx *ctx, struct dmb_table **out);
 
 /*
- * Append a target; checks the same rules as dmb_table_parse() (the
- * arguments may not hold a newline: a printed table is one line per target).
- * Errors: DMB_EINVAL, DMB_ERANGE, DMB_ENOMEM.
+ * Append a target whose arguments are already table text (escaped as
+ * dmb_split_args() undoes it); line is for messages and the target's line.
+ * Checks the rules dmb_table_parse() applies to a line.
+ * Errors: DMB_EINVAL (an empty type, a type over DMB_TYPE_NAME_MAX bytes,
+ * a zero length, a first target not at sector 0, a gap, an overlap, params
+ * holding a newline: a printed table is one line per target); DMB_ERANGE
+ * (the target ends past 2^64-1 sectors, the table already holds
+ * DMB_TABLE_MAX_TARGETS targets); DMB_ENOMEM.
  */
 DMB_MUST_CHECK int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start_sectors,
 		  uint64_t len_sectors, const char *type, const char *params, unsigned line);
+
+/*
+ * Append a target from its parts, as a format builds one: the arguments are
+ * escaped and joined, so that dmb_split_args() gives argv back and the
+ * target is the one dmb_table_parse() makes of its printed line, line
+ * number (t->count + 1) and messages included.  Nothing is parsed.
+ * Errors: DMB_EINVAL (an empty type, a type over DMB_TYPE_NAME_MAX bytes
+ * or holding white space, '#' or '\', a zero length, a first target not at
+ * sector 0, a gap, an overlap, an empty argument or one holding a
+ * newline); DMB_ERANGE (the target ends past 2^64-1 sectors, the table
+ * already holds DMB_TABLE_MAX_TARGETS targets, more than
+ * DMB_TARGET_MAX_ARGS arguments, which dmb_dev_create() would refuse with
+ * the same message, the arguments' text over DMB_TABLE_MAX_BYTES);
+ * DMB_ENOMEM.  The type is not looked up: dmb_dev_create() does that.
+ */
+DMB_MUST_CHECK int dmb_table_add_argv(struct dmb_ctx *ctx, struct dmb_table *t,
+				      uint64_t start_sectors, uint64_t len_sectors,
+				      const char *type, unsigned argc, const char *const *argv);
 
 /* Frees the table; accepts NULL. */
 void dmb_table_destroy(struct dmb_table *t);
@@ -95,8 +122,16 @@ struct dmb_concise {
  * (0x.., 0..), at most 256 devices of 256 targets, under 4096 bytes, and
  * only the target types the kernel allows there.  Without it, follow
  * dmsetup: a backslash escapes the next character, numbers are decimal.
- * Errors: DMB_EINVAL, DMB_ERANGE, DMB_ENOMEM; the message names the device
- * and field.
+ * Errors (the message names the device and field): DMB_EINVAL (a NUL
+ * byte, a backslash ending the text, a device with fewer than five fields,
+ * an empty name, a name over DMB_NAME_MAX or a uuid over DMB_UUID_MAX
+ * bytes, a minor that is not a number, flags other than ro or rw (empty
+ * means rw in dmsetup's form), an empty table field, a table line
+ * dmb_table_parse() would refuse with DMB_EINVAL, a target type
+ * dm-mod.create= does not allow); DMB_ERANGE (text over
+ * DMB_TABLE_MAX_BYTES, or 4095 bytes for the kernel, a minor of 2^20 or
+ * more, over 256 devices or 256 targets a device for the kernel, a table
+ * line dmb_table_parse() would refuse with DMB_ERANGE); DMB_ENOMEM.
  */
 #define DMB_CONCISE_KERNEL 1u
 DMB_MUST_CHECK int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigned flags,
@@ -116,8 +151,11 @@ size_t dmb_concise_escape(char *dst, size_t cap, const char *src);
  * kernel's dm-mod.create= takes it: unescaped, and checked by parsing it
  * back under that form's rules (its targets, its size and count limits).
  * Returns the length like snprintf (writing at most cap bytes with a NUL),
- * or DMB_EINVAL (a character the form cannot carry, a target it refuses),
- * DMB_ERANGE (over its limits), DMB_ENOMEM.
+ * or DMB_EINVAL (a character the form cannot carry, or what
+ * dmb_concise_parse() refuses in the text with DMB_EINVAL: a target type
+ * the form does not allow, an empty name, ...), DMB_ERANGE (text over
+ * DMB_TABLE_MAX_BYTES, or what dmb_concise_parse() refuses with
+ * DMB_ERANGE: the form's size and count limits), DMB_ENOMEM.
  */
 DMB_MUST_CHECK int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, size_t n,
 		       unsigned flags, char *buf, size_t cap);

@@ -13,6 +13,56 @@
 #define DMB_VERITY_SB_SIZE 512
 #define DMB_VERITY_MAX_SALT 256
 
+/* The corruption mode: what a read does with a block that fails its digest. */
+enum dmb_verity_corruption {
+	DMB_VERITY_CORRUPTION_EIO = 0,     /* the default: the read fails */
+	DMB_VERITY_CORRUPTION_IGNORE,      /* ignore_corruption: log, return the data */
+	DMB_VERITY_CORRUPTION_RESTART,     /* restart_on_corruption */
+	DMB_VERITY_CORRUPTION_PANIC,       /* panic_on_corruption */
+};
+
+/* The error mode: what a read does when a lower device fails. */
+enum dmb_verity_error {
+	DMB_VERITY_ERROR_EIO = 0,          /* the default: the read fails */
+	DMB_VERITY_ERROR_RESTART,          /* restart_on_error */
+	DMB_VERITY_ERROR_PANIC,            /* panic_on_error */
+};
+
+/*
+ * The optional arguments of a verity table (formats.md §1.6).  Zeroed means
+ * none.  Strings are borrowed: they must outlive the calls that take the
+ * structure.  The four FEC fields count only when fec_dev is set.
+ */
+struct dmb_verity_opts {
+	enum dmb_verity_corruption corruption;
+	enum dmb_verity_error error;
+	bool ignore_zero_blocks;
+	bool check_at_most_once;
+	bool try_verify_in_tasklet;
+	const char *fec_dev;        /* use_fec_from_device; NULL: no FEC */
+	uint32_t fec_roots;         /* fec_roots: parity bytes per codeword */
+	uint64_t fec_blocks;        /* fec_blocks: message blocks the parity covers */
+	uint64_t fec_start;         /* fec_start: the parity's offset, in data blocks */
+	const char *sig_key_desc;   /* root_hash_sig_key_desc; NULL: no signature */
+};
+
+/*
+ * The optional arguments as the verity target's table status prints them
+ * (Linux's verity_status, STATUSTYPE_TABLE): "<count> <arg>...", in the
+ * order corruption mode, error mode, ignore_zero_blocks,
+ * check_at_most_once, try_verify_in_tasklet, use_fec_from_device <dev>
+ * fec_blocks <n> fec_start <n> fec_roots <n>, root_hash_sig_key_desc
+ * <desc>, where <count> counts the words after it; "" when o sets nothing.
+ * Strings are escaped for the table.  Values are not range-checked: the
+ * target's constructor does that.  Returns the length like snprintf
+ * (writing at most cap bytes with a NUL), or DMB_EINVAL (an enum value out
+ * of range, or an empty FEC device name or key description, or one holding
+ * a newline: a table cannot carry them), DMB_ERANGE (the text is longer
+ * than DMB_TABLE_MAX_BYTES); ctx gets a message.
+ */
+DMB_MUST_CHECK int dmb_verity_opts_format(struct dmb_ctx *ctx, const struct dmb_verity_opts *o,
+					  char *buf, size_t cap);
+
 /* Everything that describes a verity hash area (what the superblock holds, and more). */
 struct dmb_verity_params {
 	unsigned hash_type;         /* 0: Chrome OS, 1: normal */
@@ -25,27 +75,38 @@ struct dmb_verity_params {
 	uint8_t salt[DMB_VERITY_MAX_SALT];
 	size_t salt_size;
 	uint8_t uuid[16];           /* superblock only */
+	struct dmb_verity_opts opts; /* the table's optional arguments (not on disk) */
 };
 
 /*
- * Check a parameter set as veritysetup and Linux do.
- * Errors: DMB_EINVAL, DMB_ENOTSUP (hash unknown to the provider), DMB_ERANGE
- * (sizes overflow, too many levels).
+ * Check a parameter set as veritysetup and Linux do (opts are not looked at).
+ * Errors: DMB_EINVAL (hash type, a block size, the salt size, an unaligned
+ * hash offset, no or too many data blocks, a hash block too small for two
+ * digests), DMB_ENOTSUP (hash unknown to the provider, or a provider
+ * without digests), DMB_ENOMEM, DMB_ERANGE (too many levels, the tree's
+ * end overflows).  ctx gets a message.
  */
 DMB_MUST_CHECK int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params *p);
 
 /*
  * Decode and validate a superblock (512 bytes).  Sets every field but
- * hash_offset and no_superblock.
+ * hash_offset and no_superblock; opts are zeroed.
  * Errors: DMB_ENOENT (no "verity" signature), DMB_ENOTSUP (superblock version,
  * hash type, block size or salt size this library does not support),
- * DMB_ECORRUPT (a field out of range); the message names the field.
+ * DMB_ECORRUPT (the algorithm name empty or not terminated); the message
+ * names the field.
  */
 DMB_MUST_CHECK int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZE],
 			 struct dmb_verity_params *p);
 void dmb_verity_sb_encode(const struct dmb_verity_params *p, uint8_t sb[DMB_VERITY_SB_SIZE]);
 
-/* Read and decode the superblock at byte offset of dev; sets p->hash_offset. */
+/*
+ * Read and decode the superblock at byte offset of dev; sets p->hash_offset.
+ * Errors: DMB_EINVAL (offset not a multiple of 512), DMB_ENOENT (no
+ * signature, or the device ends before the superblock does), what
+ * dmb_verity_sb_decode() returns, or what reading the device returns
+ * (DMB_EIO, DMB_ENOMEM, ...).  ctx gets a message.
+ */
 DMB_MUST_CHECK int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offset,
 		       struct dmb_verity_params *p);
 
@@ -63,8 +124,40 @@ struct dmb_verity_geometry {
 	uint64_t leaf_blocks;      /* leaf hash blocks */
 	uint64_t data_per_leaf;    /* data blocks one leaf hash block covers */
 };
+/* Errors as dmb_verity_check_params(). */
 DMB_MUST_CHECK int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 			struct dmb_verity_geometry *g);
+
+/*
+ * The verity table line for p: "0 <sectors> verity <type> <data> <hash>
+ * <dbs> <hbs> <blocks> <hash_start> <alg> <root_hex> <salt|->", then
+ * " " and dmb_verity_opts_format() of p->opts when it sets anything.
+ * Device names are escaped for the table.  Returns the length like
+ * snprintf (writing at most cap bytes with a NUL), or the errors of
+ * dmb_verity_opts_format(), or DMB_ERANGE (the line is longer than
+ * DMB_TABLE_MAX_BYTES).
+ */
+DMB_MUST_CHECK int dmb_verity_table_line(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+					 const char *data_dev, const char *hash_dev,
+					 const char *root_hex, char *buf, size_t cap);
+
+/*
+ * Append the target of dmb_verity_table_line() to t, without printing and
+ * parsing the line: the target is what dmb_table_parse() makes of it, line
+ * number (t->count + 1) included.
+ * The target goes at sector 0, so t must be empty for it to fit.
+ * Errors: those of dmb_verity_opts_format(); those of dmb_table_add()
+ * (DMB_EINVAL: t is not empty (an overlap), no data sectors, or a device
+ * name or root_hex holding a newline; DMB_ERANGE: t is full); DMB_ENOMEM.
+ */
+DMB_MUST_CHECK int dmb_verity_table_add(struct dmb_ctx *ctx, struct dmb_table *t,
+					const struct dmb_verity_params *p, const char *data_dev,
+					const char *hash_dev, const char *root_hex);
+
+/*
+ * Building and checking hash trees (formats/verity_tree.c, which a
+ * bootloader build can leave out).
+ */
 
 /* Where and why a verification failed. */
 enum dmb_verity_fail {
@@ -79,48 +172,60 @@ struct dmb_verity_failure {
 	uint64_t position;          /* byte offset of the failing block (or spare area) */
 };
 
+/* What a tree pass does with the hash blocks it computes. */
+enum dmb_verity_tree_op {
+	DMB_VERITY_TREE_BUILD,      /* write them to the hash device */
+	DMB_VERITY_TREE_VERIFY,     /* compare them with those on the hash device */
+};
+
 typedef void (*dmb_progress_fn)(void *cookie, uint64_t done, uint64_t total);
 
 /*
  * The leaf level, for leaf hash blocks [first, first + count): hash the data
- * blocks they cover and write the leaf blocks (verify = false) or compare
- * them with those on the hash device (verify = true).  Independent ranges
- * may run in parallel, each with its own context.  Memory: about 1 MiB.
- * Errors: DMB_EVERIFY (with *fail filled), DMB_EIO, DMB_ENOMEM, DMB_ENOTSUP.
+ * blocks they cover and write the leaf blocks (DMB_VERITY_TREE_BUILD) or
+ * compare them with those on the hash device (DMB_VERITY_TREE_VERIFY).
+ * Independent ranges may run in parallel, each with its own context.
+ * fail is cleared, and filled on DMB_EVERIFY.  Memory: about 1 MiB.
+ * Errors: those of dmb_verity_check_params(), DMB_ERANGE (the range runs
+ * past the leaves), DMB_EVERIFY (verify only), DMB_ENOMEM, and what reading
+ * data or hash, hashing, or writing hash returns (DMB_EIO, DMB_ERANGE for
+ * a device too small, DMB_EACCES for a read-only hash device, ...).
  */
-DMB_MUST_CHECK int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		      struct dmb_bdev *data, struct dmb_bdev *hash, uint64_t first, uint64_t count,
-		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
-		      void *cookie);
+DMB_MUST_CHECK int dmb_verity_tree_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+					  struct dmb_bdev *data, struct dmb_bdev *hash,
+					  uint64_t first, uint64_t count, enum dmb_verity_tree_op op,
+					  struct dmb_verity_failure *fail, dmb_progress_fn progress,
+					  void *cookie);
 
 /*
  * The levels above the leaves, read back from the hash device, and the root:
- * write them and return the root digest in root (verify = false), or compare
- * them and the root with root (verify = true).  Formatting writes the
- * superblock too unless p->no_superblock.  With a single data block there is
- * no tree and the root is that block's digest (hence the data device).
+ * write them and return the root digest in root (DMB_VERITY_TREE_BUILD), or
+ * compare them and the root with root (DMB_VERITY_TREE_VERIFY).  Building
+ * writes the superblock too unless p->no_superblock, then flushes hash.
+ * With a single data block there is no tree and the root is that block's
+ * digest (hence the data device).  fail is cleared, and filled on
+ * DMB_EVERIFY.
+ * Errors: those of dmb_verity_check_params(), DMB_EVERIFY (verify only),
+ * DMB_ENOMEM, and what reading, hashing, writing or flushing returns
+ * (DMB_EIO, DMB_ERANGE, DMB_EACCES, ...).
  */
-DMB_MUST_CHECK int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		     struct dmb_bdev *data, struct dmb_bdev *hash, bool verify, uint8_t *root,
-		     struct dmb_verity_failure *fail);
-
-/* dmb_verity_leaves() over all leaves, then dmb_verity_upper(). */
-DMB_MUST_CHECK int dmb_verity_format(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		      struct dmb_bdev *data, struct dmb_bdev *hash, uint8_t *root,
-		      dmb_progress_fn progress, void *cookie);
-DMB_MUST_CHECK int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		      struct dmb_bdev *data, struct dmb_bdev *hash, const uint8_t *root,
-		      struct dmb_verity_failure *fail, dmb_progress_fn progress, void *cookie);
+DMB_MUST_CHECK int dmb_verity_tree_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+					 struct dmb_bdev *data, struct dmb_bdev *hash,
+					 enum dmb_verity_tree_op op, uint8_t *root,
+					 struct dmb_verity_failure *fail);
 
 /*
- * The verity table line for p: "0 <sectors> verity <type> <data> <hash> <dbs>
- * <hbs> <blocks> <hash_start> <alg> <root_hex> <salt|->" plus " <opts>" when
- * opts is not empty (e.g. "2 ignore_zero_blocks check_at_most_once").  Device
- * names are escaped for the table.  Returns the length like snprintf.
+ * dmb_verity_tree_leaves() over all leaves, then dmb_verity_tree_upper():
+ * build the whole tree (and the superblock) and return the root digest, or
+ * verify it against root (fail may be NULL).  Errors as those two.
  */
-size_t dmb_verity_table_line(const struct dmb_verity_params *p, const char *data_dev,
-			     const char *hash_dev, const char *root_hex, const char *opts,
-			     char *buf, size_t cap);
+DMB_MUST_CHECK int dmb_verity_tree_build(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+					 struct dmb_bdev *data, struct dmb_bdev *hash,
+					 uint8_t *root, dmb_progress_fn progress, void *cookie);
+DMB_MUST_CHECK int dmb_verity_tree_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+					  struct dmb_bdev *data, struct dmb_bdev *hash,
+					  const uint8_t *root, struct dmb_verity_failure *fail,
+					  dmb_progress_fn progress, void *cookie);
 
 /*
  * FEC: writing dm-verity parity as `veritysetup format --fec-device` does

@@ -37,19 +37,19 @@ uint64_t dmb_table_sectors(const struct dmb_table *t)
 	return t->targets[t->count - 1].start_sectors + t->targets[t->count - 1].len_sectors;
 }
 
-int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint64_t len,
-		  const char *type, const char *params, unsigned line)
+/* The parser's refusal of a type name over DMB_TYPE_NAME_MAX bytes. */
+static int type_too_long(struct dmb_ctx *ctx, const char *type, size_t n, unsigned line)
+{
+	return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: target type name \"%.*s\" longer than %u bytes",
+				 line, (int)DMBI_MIN(n, 40), type, DMB_TYPE_NAME_MAX);
+}
+
+/* Linux's dm_table_add_target() rules on where a target may go, and the count cap. */
+static int check_extent(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t start,
+			uint64_t len, unsigned line)
 {
 	uint64_t expected = dmb_table_sectors(t), end;
-	size_t type_len = dmbi_strlen(type);
-	struct dmb_table_target *tt;
 
-	if (type_len == 0)
-		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: missing target type", line);
-	if (type_len > DMB_TYPE_NAME_MAX)
-		return dmb_ctx_set_error(ctx, DMB_EINVAL,
-				  "line %u: target type name \"%.20s...\" longer than %u bytes", line,
-				  type, DMB_TYPE_NAME_MAX);
 	if (len == 0)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: zero-length target", line);
 	if (!dmbi_add_u64(start, len, &end))
@@ -71,11 +71,14 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 	if (t->count >= DMB_TABLE_MAX_TARGETS)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: more than %u targets", line,
 				  DMB_TABLE_MAX_TARGETS);
-	/* A printed table is one target per line, so no argument may hold one. */
-	for (const char *c = params; *c; c++)
-		if (*c == '\n')
-			return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: newline inside target arguments",
-					  line);
+	return 0;
+}
+
+/* Append a checked target; params is the caller's allocation, owned by t on success. */
+static int append(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint64_t len,
+		  const char *type, char *params, unsigned line)
+{
+	struct dmb_table_target *tt;
 
 	if (t->count == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 8;
@@ -90,15 +93,107 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 		t->cap = cap;
 	}
 	tt = &t->targets[t->count];
-	tt->params = dmbi_strdup(params);
-	if (!tt->params)
-		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+	tt->params = params;
 	tt->start_sectors = start;
 	tt->len_sectors = len;
-	memcpy(tt->type, type, type_len + 1);
+	memcpy(tt->type, type, dmbi_strlen(type) + 1);
 	tt->line = line;
 	t->count++;
 	return 0;
+}
+
+int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint64_t len,
+		  const char *type, const char *params, unsigned line)
+{
+	size_t type_len = dmbi_strlen(type);
+	char *copy;
+	int r;
+
+	if (type_len == 0)
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: missing target type", line);
+	if (type_len > DMB_TYPE_NAME_MAX)
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
+				  "line %u: target type name \"%.20s...\" longer than %u bytes", line,
+				  type, DMB_TYPE_NAME_MAX);
+	r = check_extent(ctx, t, start, len, line);
+	if (r)
+		return r;
+	/* A printed table is one target per line, so no argument may hold one. */
+	for (const char *c = params; *c; c++)
+		if (*c == '\n')
+			return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: newline inside target arguments",
+					  line);
+	copy = dmbi_strdup(params);
+	if (!copy)
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+	r = append(ctx, t, start, len, type, copy, line);
+	if (r)
+		dmb_port_free(copy);
+	return r;
+}
+
+/* The arguments joined by spaces, each escaped as dmb_split_args() undoes it. */
+static void put_args(struct dmbi_strbuf *sb, unsigned argc, const char *const *argv)
+{
+	for (unsigned i = 0; i < argc; i++) {
+		if (i)
+			dmbi_strbuf_putc(sb, ' ');
+		dmbi_strbuf_put_arg(sb, argv[i]);
+	}
+}
+
+int dmb_table_add_argv(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint64_t len,
+		       const char *type, unsigned argc, const char *const *argv)
+{
+	/* The line the target has in the printed table, as if parsed from it. */
+	const unsigned line = (unsigned)t->count + 1;
+	size_t type_len = dmbi_strlen(type);
+	struct dmbi_strbuf sb;
+	char *params;
+	int r;
+
+	if (type_len == 0)
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: missing target type", line);
+	if (type_len > DMB_TYPE_NAME_MAX)
+		return type_too_long(ctx, type, type_len, line);
+	/* The parser ends a type at white space and a line at '#'; '\' is not undone in a type. */
+	for (const char *c = type; *c; c++)
+		if (dmbi_isspace(*c) || *c == '#' || *c == '\\')
+			return dmb_ctx_set_error(ctx, DMB_EINVAL,
+					  "line %u: target type name \"%s\" holds white space, '#' or '\\'",
+					  line, type);
+	r = check_extent(ctx, t, start, len, line);
+	if (r)
+		return r;
+	/* What dmb_dev_create() refuses for the printed line, refused here. */
+	if (argc > DMB_TARGET_MAX_ARGS)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: %s: more than %u arguments", line,
+				  type, DMB_TARGET_MAX_ARGS);
+	for (unsigned i = 0; i < argc; i++) {
+		/* The text form splits on white space: an empty argument would vanish. */
+		if (!argv[i][0])
+			return dmb_ctx_set_error(ctx, DMB_EINVAL,
+					  "line %u: argument %u is empty, which a table cannot hold",
+					  line, i + 1);
+		for (const char *c = argv[i]; *c; c++)
+			if (*c == '\n')
+				return dmb_ctx_set_error(ctx, DMB_EINVAL,
+						  "line %u: newline inside target arguments", line);
+	}
+	dmbi_strbuf_init(&sb, NULL, 0);
+	put_args(&sb, argc, argv);
+	if (sb.len > DMB_TABLE_MAX_BYTES)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: arguments longer than %u bytes",
+				  line, DMB_TABLE_MAX_BYTES);
+	params = dmb_port_malloc(sb.len + 1);
+	if (!params)
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
+	dmbi_strbuf_init(&sb, params, sb.len + 1);
+	put_args(&sb, argc, argv);
+	r = append(ctx, t, start, len, type, params, line);
+	if (r)
+		dmb_port_free(params);
+	return r;
 }
 
 /*
@@ -196,9 +291,7 @@ static int add_line(struct dmb_ctx *ctx, struct dmb_table *t, const char *p, con
 	if (r)
 		return r;
 	if ((size_t)(tok_end[2] - tok[2]) > DMB_TYPE_NAME_MAX)
-		return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: target type name \"%.*s\" longer than %u bytes",
-				  line, (int)DMBI_MIN(tok_end[2] - tok[2], 40), tok[2],
-				  DMB_TYPE_NAME_MAX);
+		return type_too_long(ctx, tok[2], (size_t)(tok_end[2] - tok[2]), line);
 	memcpy(type, tok[2], (size_t)(tok_end[2] - tok[2]));
 	type[tok_end[2] - tok[2]] = '\0';
 

@@ -8,9 +8,8 @@
 
 /* ---- tables and the kernel command line ------------------------------- */
 
-/* Room for a partition name (an image path and ":pN", or PARTUUID=) and a table line. */
+/* Room for a partition name (an image path and ":pN", or PARTUUID=). */
 #define DDI_NAME_MAX 4096u
-#define DDI_LINE_MAX (2 * DDI_NAME_MAX + 1024u)
 
 static void part_name(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *p,
 		      enum dmb_ddi_names names, const char *image, char *out, size_t cap)
@@ -28,7 +27,7 @@ static void part_name(const struct dmb_ddi *ddi, const struct dmb_ddi_partition 
 static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
 		      const struct dmb_ddi_verity *v, const struct dmb_ddi_partition *data,
 		      enum dmb_ddi_names names, const char *image, char *dname, char *hname,
-		      char *line, char *root_hex, bool *read_only)
+		      struct dmb_table *t, char *root_hex, bool *read_only)
 {
 	uint64_t data_sectors;
 	int r;
@@ -68,22 +67,14 @@ static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb
 					  dmbi_ddi_pname(v->hash), v->hash->part->number);
 		part_name(ddi, v->hash, names, image, hname, DDI_NAME_MAX);
 		dmb_hex_encode(v->root_hash, v->root_hash_size, root_hex);
-		if (dmb_verity_table_line(&p, dname, hname, root_hex, NULL, line, DDI_LINE_MAX) >=
-		    DDI_LINE_MAX)
-			return dmb_ctx_set_error(ctx, DMB_ERANGE, "verity table too long");
 		*read_only = true;
+		return dmb_verity_table_add(ctx, t, &p, dname, hname, root_hex);
 	} else {
-		struct dmbi_strbuf sb;
+		const char *argv[2] = { dname, "0" };
 
-		dmbi_strbuf_init(&sb, line, DDI_LINE_MAX);
-		dmbi_strbuf_printf(&sb, "0 %llu linear ", (unsigned long long)data_sectors);
-		dmbi_strbuf_put_arg(&sb, dname);
-		dmbi_strbuf_puts(&sb, " 0");
-		if (sb.len >= DDI_LINE_MAX)
-			return dmb_ctx_set_error(ctx, DMB_ERANGE, "table too long");
 		*read_only = data->read_only;
+		return dmb_table_add_argv(ctx, t, 0, data_sectors, "linear", 2, argv);
 	}
-	return 0;
 }
 
 int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
@@ -92,7 +83,7 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
 {
 	const struct dmb_ddi_verity *v;
 	const struct dmb_ddi_partition *data;
-	char *dname, *hname, *line, root_hex[2 * DMB_MAX_DIGEST_SIZE + 1];
+	char *dname, *hname, root_hex[2 * DMB_MAX_DIGEST_SIZE + 1];
 	int r;
 
 	*out = NULL;
@@ -108,16 +99,19 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
 				  dmb_ddi_designator_name(which));
 	if (names == DMB_DDI_NAMES_IMAGE && (!image || dmbi_strlen(image) > DDI_NAME_MAX - 16))
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "no usable image name");
-	/* Names and the line are on the heap: a bootloader's stack is small. */
-	dname = dmb_port_malloc(2 * DDI_NAME_MAX + DDI_LINE_MAX);
+	/* Names are on the heap: a bootloader's stack is small. */
+	dname = dmb_port_malloc(2 * DDI_NAME_MAX);
 	if (!dname)
 		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a table");
 	hname = dname + DDI_NAME_MAX;
-	line = hname + DDI_NAME_MAX;
-	r = make_table(ctx, ddi, disk, v, data, names, image, dname, hname, line, root_hex,
-		       read_only);
+	r = dmb_table_create(ctx, out);
 	if (!r)
-		r = dmb_table_parse(ctx, line, dmbi_strlen(line), out);
+		r = make_table(ctx, ddi, disk, v, data, names, image, dname, hname, *out, root_hex,
+			       read_only);
+	if (r) {
+		dmb_table_destroy(*out);
+		*out = NULL;
+	}
 	dmb_port_free(dname);
 	return r;
 }

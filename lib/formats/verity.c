@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * dm-verity hash areas as veritysetup writes them (formats.md §2.1, §2.2):
- * the 512-byte little-endian superblock, building the hash tree bottom-up
- * (leaves from the data, each level from the one below it read back from the
- * hash device), and checking an existing tree the same way, reporting the
- * first failing block as veritysetup does.  Memory stays bounded whatever
- * the device size: data is streamed in chunks of about 1 MiB.
+ * dm-verity hash areas as veritysetup writes them (formats.md §2.1, §2.2),
+ * the part a bootloader needs to map an image: the 512-byte little-endian
+ * superblock, the parameter checks and tree geometry Linux applies, and the
+ * verity table line (§1.6) for a set of parameters, as text or appended to
+ * a table directly.  Building and checking trees is verity_tree.c.
  */
 #include <dmboot/dmboot.h>
 
 #include "formats.h"
-#include "../verity/verity.h"
-
-#define CHUNK_BYTES (128u << 10)
+#include "verity_internal.h"
 
 static const uint8_t sb_magic[8] = { 'v', 'e', 'r', 'i', 't', 'y', 0, 0 };
 
@@ -105,8 +102,7 @@ uint64_t dmb_verity_hash_start(const struct dmb_verity_params *p)
 	return (p->hash_offset + DMB_VERITY_SB_SIZE + hbs - 1) / hbs;
 }
 
-/* Build the tree geometry and a hasher for p. */
-static int setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, struct dmbi_hashtree *t,
+int dmbi_verity_setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, struct dmbi_hashtree *t,
 		 struct dmbi_hasher *h)
 {
 	const char *why;
@@ -146,7 +142,7 @@ int dmb_verity_check_params(struct dmb_ctx *ctx, const struct dmb_verity_params 
 {
 	struct dmbi_hashtree t;
 	struct dmbi_hasher h;
-	int r = setup(ctx, p, &t, &h);
+	int r = dmbi_verity_setup(ctx, p, &t, &h);
 
 	if (!r)
 		dmbi_hasher_fini(&h);
@@ -158,7 +154,7 @@ int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 {
 	struct dmbi_hashtree t;
 	struct dmbi_hasher h;
-	int r = setup(ctx, p, &t, &h);
+	int r = dmbi_verity_setup(ctx, p, &t, &h);
 
 	if (r)
 		return r;
@@ -175,310 +171,74 @@ int dmb_verity_geometry(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
 	return 0;
 }
 
-/* Where digest i of a hash block goes: v1 in power-of-two slots, v0 packed. */
-static size_t slot_offset(const struct dmbi_hashtree *t, size_t i)
-{
-	return t->version ? i << (t->hash_block_bits - t->hash_per_block_bits) : i * t->digest_size;
-}
-
-/*
- * Compare a computed hash block with the one on disk and say where they
- * first differ: in the digest of input block `first_input + i` (a block
- * failure) or in padding (a spare-area failure).
- */
-static void locate_difference(const struct dmbi_hashtree *t, const uint8_t *want,
-			      const uint8_t *have, size_t entries, uint64_t first_input,
-			      unsigned input_bits, bool input_on_hash, uint64_t block_pos,
-			      struct dmb_verity_failure *fail)
-{
-	const size_t hbs = (size_t)1 << t->hash_block_bits;
-	const size_t slot = slot_offset(t, 1);
-	size_t off = 0;
-
-	while (off < hbs && want[off] == have[off])
-		off++;
-	/*
-	 * veritysetup checks each entry's digest, then the padding after it in
-	 * its slot, then the rest of the block; a padding failure is reported
-	 * where the zero area starts.
-	 */
-	for (size_t i = 0; i < entries; i++) {
-		size_t at = slot_offset(t, i);
-
-		if (off >= at && off < at + t->digest_size) {
-			fail->kind = DMB_VERITY_FAIL_BLOCK;
-			fail->on_hash_device = input_on_hash;
-			fail->position = (first_input + i) << input_bits;
-			return;
-		}
-		if (off >= at + t->digest_size && off < at + slot) {
-			fail->kind = DMB_VERITY_FAIL_SPARE;
-			fail->on_hash_device = true;
-			fail->position = block_pos + at + t->digest_size;
-			return;
-		}
-	}
-	fail->kind = DMB_VERITY_FAIL_SPARE;
-	fail->on_hash_device = true;
-	fail->position = block_pos + slot_offset(t, entries);
-}
-
-/*
- * Hash `count` input blocks starting at `first_input` (of size 2^input_bits,
- * on `in` at byte `in_base`) into the hash blocks from `out_block` on, and
- * write or check those hash blocks.
- */
-static int hash_level(struct dmb_ctx *ctx, const struct dmbi_hashtree *t, struct dmbi_hasher *h,
-		      struct dmb_bdev *in, uint64_t in_base, unsigned input_bits, bool in_is_hash,
-		      uint64_t first_input, uint64_t count, struct dmb_bdev *hash, uint64_t out_block,
-		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
-		      void *cookie)
-{
-	const size_t hbs = (size_t)1 << t->hash_block_bits;
-	const size_t in_size = (size_t)1 << input_bits;
-	const size_t per_block = (size_t)1 << t->hash_per_block_bits;
-	const size_t chunk_blocks = in_size >= CHUNK_BYTES ? 1 : CHUNK_BYTES / in_size;
-	uint8_t *chunk = dmb_port_malloc(DMBI_MIN((uint64_t)chunk_blocks, count) * in_size);
-	uint8_t *out = dmbi_calloc(2, hbs), *disk = out + hbs;
-	uint64_t done = 0;
-	size_t filled = 0;
-	int r = 0;
-
-	if (!chunk || !out) {
-		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for hashing");
-		goto out;
-	}
-	while (done < count) {
-		size_t n = (size_t)DMBI_MIN((uint64_t)chunk_blocks, count - done);
-		uint64_t pos = in_base + ((first_input + done) << input_bits);
-
-		r = dmb_bdev_read_bytes(in, pos, n * in_size, chunk);
-		if (r) {
-			r = dmb_ctx_set_error(ctx, r, "cannot read %s at byte %llu: %s",
-				       in_is_hash ? "the hash device" : "the data device",
-				       (unsigned long long)pos, dmb_strerror(r));
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			r = dmbi_hasher_digest(h, chunk + i * in_size, in_size,
-					      out + slot_offset(t, filled));
-			if (r) {
-				r = dmb_ctx_set_error(ctx, r, "hashing failed");
-				goto out;
-			}
-			filled++;
-			done++;
-			if (filled < per_block && done < count)
-				continue;
-			/* A hash block is complete (or the level ends here). */
-			uint64_t at = out_block << t->hash_block_bits;
-
-			if (verify) {
-				r = dmb_bdev_read_bytes(hash, at, hbs, disk);
-				if (r) {
-					r = dmb_ctx_set_error(ctx, r, "cannot read hash block %llu",
-						       (unsigned long long)out_block);
-					goto out;
-				}
-				if (memcmp(out, disk, hbs) != 0) {
-					locate_difference(t, out, disk, filled,
-							  first_input + done - filled, input_bits,
-							  in_is_hash, at, fail);
-					r = dmb_ctx_set_error(ctx, DMB_EVERIFY,
-						       "verification failed at position %llu",
-						       (unsigned long long)fail->position);
-					goto out;
-				}
-			} else {
-				r = dmb_bdev_write_bytes(hash, at, hbs, out);
-				if (r) {
-					r = dmb_ctx_set_error(ctx, r, "cannot write hash block %llu",
-						       (unsigned long long)out_block);
-					goto out;
-				}
-			}
-			memset(out, 0, hbs);
-			filled = 0;
-			out_block++;
-		}
-		if (progress)
-			progress(cookie, done, count);
-	}
-out:
-	dmb_port_free(chunk);
-	dmb_port_free(out);
-	return r;
-}
-
-int dmb_verity_leaves(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		      struct dmb_bdev *data, struct dmb_bdev *hash, uint64_t first, uint64_t count,
-		      bool verify, struct dmb_verity_failure *fail, dmb_progress_fn progress,
-		      void *cookie)
-{
-	struct dmbi_hashtree t;
-	struct dmbi_hasher h;
-	uint64_t leaves, first_data, ndata;
-	int r;
-
-	memset(fail, 0, sizeof(*fail));
-	r = setup(ctx, p, &t, &h);
-	if (r)
-		return r;
-	leaves = t.levels ? dmbi_hashtree_level_blocks(&t, 0) : 0;
-	if (first > leaves || count > leaves - first) {
-		r = dmb_ctx_set_error(ctx, DMB_ERANGE, "leaf range past the tree");
-		goto out;
-	}
-	if (count == 0)
-		goto out;
-	first_data = first << t.hash_per_block_bits;
-	ndata = DMBI_MIN(count << t.hash_per_block_bits, t.data_blocks - first_data);
-	r = hash_level(ctx, &t, &h, data, 0, t.data_block_bits, false, first_data, ndata, hash,
-		       t.level_block[0] + first, verify, fail, progress, cookie);
-out:
-	dmbi_hasher_fini(&h);
-	return r;
-}
-
-int dmb_verity_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		     struct dmb_bdev *data, struct dmb_bdev *hash, bool verify, uint8_t *root,
-		     struct dmb_verity_failure *fail)
-{
-	struct dmbi_hashtree t;
-	struct dmbi_hasher h;
-	uint8_t digest[DMB_MAX_DIGEST_SIZE], *top = NULL;
-	size_t top_size;
-	uint64_t top_pos;
-	struct dmb_bdev *top_dev;
-	int r;
-
-	memset(fail, 0, sizeof(*fail));
-	r = setup(ctx, p, &t, &h);
-	if (r)
-		return r;
-	for (unsigned level = 1; level < t.levels; level++) {
-		r = hash_level(ctx, &t, &h, hash, 0, t.hash_block_bits, true, t.level_block[level - 1],
-			       dmbi_hashtree_level_blocks(&t, level - 1), hash,
-			       t.level_block[level], verify, fail, NULL, NULL);
-		if (r)
-			goto out;
-	}
-	/* The root digest covers the top hash block, or the only data block. */
-	if (t.levels) {
-		top_dev = hash;
-		top_size = p->hash_block_size;
-		top_pos = t.level_block[t.levels - 1] * p->hash_block_size;
-	} else {
-		top_dev = data;
-		top_size = p->data_block_size;
-		top_pos = 0;
-	}
-	top = dmb_port_malloc(top_size);
-	if (!top) {
-		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory");
-		goto out;
-	}
-	r = dmb_bdev_read_bytes(top_dev, top_pos, top_size, top);
-	if (r) {
-		r = dmb_ctx_set_error(ctx, r, "cannot read the top block at byte %llu",
-			       (unsigned long long)top_pos);
-		goto out;
-	}
-	r = dmbi_hasher_digest(&h, top, top_size, digest);
-	if (r) {
-		r = dmb_ctx_set_error(ctx, r, "hashing failed");
-		goto out;
-	}
-	if (verify) {
-		if (dmb_memcmp_ct(digest, root, t.digest_size) != 0) {
-			fail->kind = DMB_VERITY_FAIL_ROOT;
-			r = dmb_ctx_set_error(ctx, DMB_EVERIFY, "verification of root hash failed");
-		}
-		goto out;
-	}
-	memcpy(root, digest, t.digest_size);
-	if (!p->no_superblock) {
-		uint8_t sb[DMB_VERITY_SB_SIZE];
-
-		dmb_verity_sb_encode(p, sb);
-		r = dmb_bdev_write_bytes(hash, p->hash_offset, sizeof(sb), sb);
-		if (r)
-			r = dmb_ctx_set_error(ctx, r, "cannot write the verity superblock");
-	}
-	if (!r)
-		r = dmb_bdev_flush(hash);
-out:
-	dmb_port_free(top);
-	dmbi_hasher_fini(&h);
-	return r;
-}
-
-static int all_leaves_then_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-				 struct dmb_bdev *data, struct dmb_bdev *hash, bool verify,
-				 uint8_t *root, struct dmb_verity_failure *fail,
-				 dmb_progress_fn progress, void *cookie)
-{
-	struct dmb_verity_geometry g;
-	struct dmb_verity_failure ignored;
-	int r = dmb_verity_geometry(ctx, p, &g);
-
-	if (!fail)
-		fail = &ignored;
-	if (r)
-		return r;
-	r = dmb_verity_leaves(ctx, p, data, hash, 0, g.leaf_blocks, verify, fail, progress,
-			      cookie);
-	if (r)
-		return r;
-	return dmb_verity_upper(ctx, p, data, hash, verify, root, fail);
-}
-
-int dmb_verity_format(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		      struct dmb_bdev *data, struct dmb_bdev *hash, uint8_t *root,
-		      dmb_progress_fn progress, void *cookie)
-{
-	return all_leaves_then_upper(ctx, p, data, hash, false, root, NULL, progress, cookie);
-}
-
-int dmb_verity_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
-		      struct dmb_bdev *data, struct dmb_bdev *hash, const uint8_t *root,
-		      struct dmb_verity_failure *fail, dmb_progress_fn progress, void *cookie)
-{
-	uint8_t want[DMB_MAX_DIGEST_SIZE];
-
-	memcpy(want, root, sizeof(want) < 64 ? sizeof(want) : 64);
-	return all_leaves_then_upper(ctx, p, data, hash, true, want, fail, progress, cookie);
-}
-
 static void put_hex(struct dmbi_strbuf *sb, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		dmbi_strbuf_printf(sb, "%02x", p[i]);
 }
 
-size_t dmb_verity_table_line(const struct dmb_verity_params *p, const char *data_dev,
-			     const char *hash_dev, const char *root_hex, const char *opts,
-			     char *buf, size_t cap)
+/* The verity target's arguments: everything after "verity " on the line. */
+static void put_params(struct dmbi_strbuf *sb, const struct dmb_verity_params *p,
+		       const char *data_dev, const char *hash_dev, const char *root_hex)
 {
-	struct dmbi_strbuf sb;
-
-	dmbi_strbuf_init(&sb, buf, cap);
-	dmbi_strbuf_printf(&sb, "0 %llu verity %u ",
-		      (unsigned long long)(p->data_blocks * (p->data_block_size / 512)),
-		      p->hash_type);
-	dmbi_strbuf_put_arg(&sb, data_dev);
-	dmbi_strbuf_putc(&sb, ' ');
-	dmbi_strbuf_put_arg(&sb, hash_dev);
-	dmbi_strbuf_printf(&sb, " %u %u %llu %llu %s %s ", p->data_block_size, p->hash_block_size,
+	dmbi_strbuf_printf(sb, "%u ", p->hash_type);
+	dmbi_strbuf_put_arg(sb, data_dev);
+	dmbi_strbuf_putc(sb, ' ');
+	dmbi_strbuf_put_arg(sb, hash_dev);
+	dmbi_strbuf_printf(sb, " %u %u %llu %llu %s %s ", p->data_block_size, p->hash_block_size,
 		      (unsigned long long)p->data_blocks,
 		      (unsigned long long)dmb_verity_hash_start(p), p->hash_name, root_hex);
 	if (p->salt_size)
-		put_hex(&sb, p->salt, p->salt_size);
+		put_hex(sb, p->salt, p->salt_size);
 	else
-		dmbi_strbuf_putc(&sb, '-');
-	if (opts && *opts) {
-		dmbi_strbuf_putc(&sb, ' ');
-		dmbi_strbuf_puts(&sb, opts);
+		dmbi_strbuf_putc(sb, '-');
+	if (dmbi_verity_opts_count(&p->opts)) {
+		dmbi_strbuf_putc(sb, ' ');
+		dmbi_verity_opts_put(sb, &p->opts);
 	}
-	return sb.len;
+}
+
+static uint64_t data_sectors(const struct dmb_verity_params *p)
+{
+	return p->data_blocks * (p->data_block_size / 512);
+}
+
+int dmb_verity_table_line(struct dmb_ctx *ctx, const struct dmb_verity_params *p,
+			  const char *data_dev, const char *hash_dev, const char *root_hex,
+			  char *buf, size_t cap)
+{
+	struct dmbi_strbuf sb;
+	int r = dmb_verity_opts_format(ctx, &p->opts, NULL, 0);
+
+	if (r < 0)
+		return r;
+	dmbi_strbuf_init(&sb, buf, cap);
+	dmbi_strbuf_printf(&sb, "0 %llu verity ", (unsigned long long)data_sectors(p));
+	put_params(&sb, p, data_dev, hash_dev, root_hex);
+	if (sb.len > DMB_TABLE_MAX_BYTES)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "verity table line longer than %u bytes",
+					 DMB_TABLE_MAX_BYTES);
+	return (int)sb.len;
+}
+
+int dmb_verity_table_add(struct dmb_ctx *ctx, struct dmb_table *t,
+			 const struct dmb_verity_params *p, const char *data_dev,
+			 const char *hash_dev, const char *root_hex)
+{
+	struct dmbi_strbuf sb;
+	char *params;
+	int r = dmb_verity_opts_format(ctx, &p->opts, NULL, 0);
+
+	if (r < 0)
+		return r;
+	dmbi_strbuf_init(&sb, NULL, 0);
+	put_params(&sb, p, data_dev, hash_dev, root_hex);
+	params = dmb_port_malloc(sb.len + 1);
+	if (!params)
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a verity table");
+	dmbi_strbuf_init(&sb, params, sb.len + 1);
+	put_params(&sb, p, data_dev, hash_dev, root_hex);
+	r = dmb_table_add(ctx, t, 0, data_sectors(p), "verity", params, (unsigned)t->count + 1);
+	dmb_port_free(params);
+	return r;
 }

@@ -686,15 +686,40 @@ static void put_hex(struct dmbi_strbuf *out, const uint8_t *p, size_t n)
 		dmbi_strbuf_printf(out, "%02x", p[i]);
 }
 
+/* The optional arguments the target runs with, as the public structure. */
+static void current_opts(const struct verity *v, struct dmb_verity_opts *o)
+{
+	static const enum dmb_verity_corruption corruption[] = {
+		[VERITY_MODE_EIO] = DMB_VERITY_CORRUPTION_EIO,
+		[VERITY_MODE_LOGGING] = DMB_VERITY_CORRUPTION_IGNORE,
+		[VERITY_MODE_RESTART] = DMB_VERITY_CORRUPTION_RESTART,
+		[VERITY_MODE_PANIC] = DMB_VERITY_CORRUPTION_PANIC,
+	};
+	/* The parser sets no logging error mode. */
+	static const enum dmb_verity_error error[] = {
+		[VERITY_MODE_EIO] = DMB_VERITY_ERROR_EIO,
+		[VERITY_MODE_LOGGING] = DMB_VERITY_ERROR_EIO,
+		[VERITY_MODE_RESTART] = DMB_VERITY_ERROR_RESTART,
+		[VERITY_MODE_PANIC] = DMB_VERITY_ERROR_PANIC,
+	};
+
+	memset(o, 0, sizeof(*o));
+	o->corruption = corruption[v->mode];
+	o->error = error[v->error_mode];
+	o->ignore_zero_blocks = v->zero_blocks;
+	o->check_at_most_once = v->validated != NULL;
+	o->try_verify_in_tasklet = v->tasklet;
+	if (v->fec)
+		dmbi_verity_fec_opts(v, o);
+	o->sig_key_desc = v->sig_key_desc;
+}
+
 static void verity_status(struct dmbi_target *ti, enum dmbi_status_type type, unsigned flags,
 			  struct dmbi_strbuf *out)
 {
-	static const char *const mode_name[] = { "", "ignore_corruption", "restart_on_corruption",
-						 "panic_on_corruption" };
-	static const char *const error_name[] = { "", "", "restart_on_error", "panic_on_error" };
 	struct verity *v = ti->priv;
 	const struct dmbi_hashtree *t = &v->tree;
-	unsigned nopts = 0;
+	struct dmb_verity_opts o;
 
 	(void)flags;
 	if (type == DMBI_STATUS_INFO) {
@@ -714,30 +739,10 @@ static void verity_status(struct dmbi_target *ti, enum dmbi_status_type type, un
 		put_hex(out, v->salt, v->salt_size);
 	else
 		dmbi_strbuf_putc(out, '-');
-
-	nopts += v->mode != VERITY_MODE_EIO;
-	nopts += v->error_mode != VERITY_MODE_EIO;
-	nopts += v->zero_blocks + (v->validated != NULL) + v->tasklet;
-	nopts += v->fec ? 8 : 0;
-	nopts += v->sig_key_desc ? 2 : 0;
-	if (!nopts)
-		return;
-	dmbi_strbuf_printf(out, " %u", nopts);
-	if (v->mode != VERITY_MODE_EIO)
-		dmbi_strbuf_printf(out, " %s", mode_name[v->mode]);
-	if (v->error_mode != VERITY_MODE_EIO)
-		dmbi_strbuf_printf(out, " %s", error_name[v->error_mode]);
-	if (v->zero_blocks)
-		dmbi_strbuf_puts(out, " ignore_zero_blocks");
-	if (v->validated)
-		dmbi_strbuf_puts(out, " check_at_most_once");
-	if (v->tasklet)
-		dmbi_strbuf_puts(out, " try_verify_in_tasklet");
-	if (v->fec)
-		dmbi_verity_fec_status_table(v, out);
-	if (v->sig_key_desc) {
-		dmbi_strbuf_puts(out, " root_hash_sig_key_desc ");
-		dmbi_strbuf_put_arg(out, v->sig_key_desc);
+	current_opts(v, &o);
+	if (dmbi_verity_opts_count(&o)) {
+		dmbi_strbuf_putc(out, ' ');
+		dmbi_verity_opts_put(out, &o);
 	}
 }
 

@@ -355,14 +355,14 @@ int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const
 	return 0;
 }
 
-void dmbi_verity_fec_status_table(struct verity *v, struct dmbi_strbuf *out)
+void dmbi_verity_fec_opts(const struct verity *v, struct dmb_verity_opts *o)
 {
 	const struct verity_fec *f = v->fec;
 
 	if (!f)
 		return;
-	dmbi_strbuf_puts(out, " use_fec_from_device ");
-	dmbi_strbuf_put_arg(out, f->dev->name);
-	dmbi_strbuf_printf(out, " fec_blocks %llu fec_start %llu fec_roots %u",
-		      (unsigned long long)f->blocks, (unsigned long long)f->start, f->roots);
+	o->fec_dev = f->dev->name;
+	o->fec_blocks = f->blocks;
+	o->fec_start = f->start;
+	o->fec_roots = f->roots;
 }

@@ -71,7 +71,7 @@ int dmbi_verity_fec_ctr(struct verity *v);
 void dmbi_verity_fec_dtr(struct verity *v);
 int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
 		      uint8_t *buf);
-/* Append " use_fec_from_device <dev> fec_blocks <n> fec_start <n> fec_roots <n>" in Linux's order. */
-void dmbi_verity_fec_status_table(struct verity *v, struct dmbi_strbuf *out);
+/* Set the four FEC fields of o from a running FEC (none when FEC is off). */
+void dmbi_verity_fec_opts(const struct verity *v, struct dmb_verity_opts *o);
 
 #endif /* DMBOOT_LIB_TARGETS_VERITY_H */

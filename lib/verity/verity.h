@@ -2,8 +2,9 @@
 /*
  * lib/verity/: what the verity target and the image builders share — the
  * hash-tree geometry and salted block hashing (hashtree.h), the
- * Reed-Solomon codec (rs.h), the FEC interleaving layout (fec_layout.h) and
- * the FEC encoder (public: dmb_verity_fec_encode() in <dmboot/verity.h>).
+ * Reed-Solomon codec (rs.h), the FEC interleaving layout (fec_layout.h),
+ * the FEC encoder (public: dmb_verity_fec_encode() in <dmboot/verity.h>)
+ * and the table's optional arguments as text (opts.h).
  *
  * Inclusion rule: a file in lib/verity/ includes <dmboot/...> public
  * headers, lib/base/, lib/core/ and lib/verity/ headers; never a target or
@@ -14,6 +15,7 @@
 
 #include "fec_layout.h"
 #include "hashtree.h"
+#include "opts.h"
 #include "rs.h"
 
 #endif /* DMBOOT_LIB_VERITY_H */

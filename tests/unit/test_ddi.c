@@ -6,7 +6,7 @@
  * GPT images built in memory by the test (choice by architecture and by
  * label version, no-auto, the ESP's flags, read-only and grow-fs, file
  * systems by magic); verity pairing with a real hash tree and superblock
- * from dmb_verity_format() and a -verity-sig partition whose JSON and
+ * from dmb_verity_tree_build() and a -verity-sig partition whose JSON and
  * PKCS#7 signature the test makes with OpenSSL, refused in each documented
  * way (untrusted signer, other root hash, UUID mismatch, a table of named
  * malformations of the JSON with exact codes and messages, missing
@@ -482,7 +482,7 @@ static void vset_make(struct disk *d, struct vset *v, enum dmb_ddi_designator wh
 	rng_fill(&rng, v->vp.uuid, 16);
 	dmb_ram_bdev_init(&data, part_mem(d, v->data), part_bytes(d, v->data), 9, false);
 	dmb_ram_bdev_init(&hash, part_mem(d, v->hash), part_bytes(d, v->hash), 9, true);
-	if (dmb_verity_format(&vctx, &v->vp, &data.bdev, &hash.bdev, v->root, NULL, NULL) ||
+	if (dmb_verity_tree_build(&vctx, &v->vp, &data.bdev, &hash.bdev, v->root, NULL, NULL) ||
 	    dmb_verity_geometry(&vctx, &v->vp, &g))
 		fail_msg("verity format: %s", vctx.msg);
 	n = g.digest_size;

@@ -37,7 +37,7 @@
 #define dmbi_verity_fec_ctr test_verity_fec_ctr
 #define dmbi_verity_fec_dtr test_verity_fec_dtr
 #define dmbi_verity_fec_decode test_verity_fec_decode
-#define dmbi_verity_fec_status_table test_verity_fec_status_table
+#define dmbi_verity_fec_opts test_verity_fec_opts
 #include "targets/verity_fec.c"
 
 /*
@@ -699,21 +699,25 @@ static void test_status_table(void **state)
 	char buf[256];
 	char want[256];
 	struct dmbi_strbuf sb;
+	struct dmb_verity_opts o = { 0 };
 
 	(void)state;
 	img_setup(&m, 12, 100, 8, 0, 0, 18);
+	test_verity_fec_opts(&m.v, &o);
 	dmbi_strbuf_init(&sb, buf, sizeof(buf));
-	test_verity_fec_status_table(&m.v, &sb);
+	dmbi_verity_opts_put(&sb, &o);
 	snprintf(want, sizeof(want),
-		 " use_fec_from_device fec\\ dev fec_blocks %llu fec_start 2 fec_roots 8",
+		 "8 use_fec_from_device fec\\ dev fec_blocks %llu fec_start 2 fec_roots 8",
 		 (unsigned long long)m.fec_blocks);
 	assert_string_equal(buf, want);
 	img_free(&m);
 	{
 		struct verity v = { 0 };
 
+		memset(&o, 0, sizeof(o));
+		test_verity_fec_opts(&v, &o);
 		dmbi_strbuf_init(&sb, buf, sizeof(buf));
-		test_verity_fec_status_table(&v, &sb);
+		dmbi_verity_opts_put(&sb, &o);
 		assert_string_equal(buf, "");
 	}
 }

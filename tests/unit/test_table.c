@@ -2,9 +2,10 @@
 /*
  * Table parsing (formats.md §1.1-1.5, §1.8): dmsetup text, argument
  * splitting, the concise forms of dmsetup and dm-mod.create=, a table of
- * named malformed tables with their exact error codes and messages, and the
- * property that a printed table parses back to the same table and the same
- * bytes.
+ * named malformed tables with their exact error codes and messages, the
+ * same for targets built from parts (dmb_table_add_argv(), checked against
+ * the equivalent text line), and the property that a printed table parses
+ * back to the same table and the same bytes.
  */
 #include "helpers.h"
 
@@ -162,6 +163,193 @@ static void test_table_add(void **state)
 	assert_int_equal(t->count, 20);
 	dmb_table_destroy(t);
 	dmb_table_destroy(NULL);
+}
+
+/* --- dmb_table_add_argv ----------------------------------------------------- */
+
+/*
+ * What a table and a device made of it say: the first error of building the
+ * table (r_table) or, when it builds, of dmb_dev_create(), with ctx.msg.
+ */
+static int load(struct dmb_table *t, int r_table)
+{
+	struct dmb_dev *dev = NULL;
+	int r = r_table;
+
+	if (!r) {
+		r = dmb_dev_create(&ctx, t, 0, &dev);
+		dmb_dev_destroy(dev);
+	}
+	dmb_table_destroy(t);
+	return r;
+}
+
+/* A 1025-argument line ("zero x x ..."), for the argument cap. */
+#define MANY_ARGS (DMB_TARGET_MAX_ARGS + 1)
+static const char *many_argv[MANY_ARGS];
+
+/*
+ * Named malformed targets built from parts, each with the error and message
+ * dmb_table_add_argv() (or dmb_dev_create() on its table) must give, and,
+ * where text can say the same, the equivalent line, which must fail in
+ * dmb_table_parse() or dmb_dev_create() with the same error and message.
+ * Rows with after_first go after a "0 8 zero" target.
+ */
+static void test_table_add_argv_malformed(void **state)
+{
+	static const char *const d0_empty[] = { "d0", "" };
+	static const char *const nl[] = { "d\n0", "0" };
+	static const char *const one[] = { "x" };
+	static const struct {
+		const char *name;
+		bool after_first;
+		uint64_t start, len;
+		const char *type;
+		unsigned argc;
+		const char *const *argv;
+		const char *text;  /* the equivalent line, or NULL */
+		int err;
+		const char *msg;
+	} rows[] = {
+		{ "zero length", false, 0, 0, "zero", 0, NULL, "0 0 zero", DMB_EINVAL,
+		  "line 1: zero-length target" },
+		{ "first target not at sector 0", false, 8, 8, "zero", 0, NULL, "8 8 zero", DMB_EINVAL,
+		  "line 1: table must start at sector 0, not 8" },
+		{ "gap", true, 9, 8, "zero", 0, NULL, "9 8 zero", DMB_EINVAL,
+		  "line 2: gap in table: target starts at sector 9, previous target ends at 8" },
+		{ "overlap", true, 4, 8, "zero", 0, NULL, "4 8 zero", DMB_EINVAL,
+		  "line 2: overlap in table: target starts at sector 4, previous target ends at 8" },
+		{ "end past 2^64-1", true, 8, UINT64_MAX, "zero", 0, NULL,
+		  "8 18446744073709551615 zero", DMB_ERANGE,
+		  "line 2: target end 8 + 18446744073709551615 is past 2^64-1 sectors" },
+		{ "type name too long", false, 0, 8, "abcdefghijklmnopq", 0, NULL,
+		  "0 8 abcdefghijklmnopq", DMB_EINVAL,
+		  "line 1: target type name \"abcdefghijklmnopq\" longer than 15 bytes" },
+		{ "unknown type", false, 0, 8, "nosuch", 0, NULL, "0 8 nosuch", DMB_ENOENT,
+		  "line 1: nosuch: unknown target type" },
+		{ "too many arguments", false, 0, 8, "zero", MANY_ARGS, many_argv, "many", DMB_ERANGE,
+		  "line 1: zero: more than 1024 arguments" },
+		{ "arguments the target refuses", true, 8, 8, "zero", 1, one, "8 8 zero x", DMB_EINVAL,
+		  "line 2: zero: No arguments required" },
+		{ "empty type", false, 0, 8, "", 0, NULL, NULL, DMB_EINVAL,
+		  "line 1: missing target type" },
+		{ "type with white space", false, 0, 8, "ze ro", 0, NULL, NULL, DMB_EINVAL,
+		  "line 1: target type name \"ze ro\" holds white space, '#' or '\\'" },
+		{ "type with '#'", false, 0, 8, "a#b", 0, NULL, NULL, DMB_EINVAL,
+		  "line 1: target type name \"a#b\" holds white space, '#' or '\\'" },
+		{ "type with '\\'", false, 0, 8, "a\\", 0, NULL, NULL, DMB_EINVAL,
+		  "line 1: target type name \"a\\\" holds white space, '#' or '\\'" },
+		{ "empty argument", false, 0, 8, "linear", 2, d0_empty, NULL, DMB_EINVAL,
+		  "line 1: argument 2 is empty, which a table cannot hold" },
+		{ "newline in an argument", false, 0, 8, "linear", 2, nl, NULL, DMB_EINVAL,
+		  "line 1: newline inside target arguments" },
+	};
+	static char many_text[16 + 2 * MANY_ARGS];
+
+	(void)state;
+	strcpy(many_text, "0 8 zero");
+	for (unsigned i = 0; i < MANY_ARGS; i++) {
+		many_argv[i] = "x";
+		strcat(many_text, " x");
+	}
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct dmb_table *t;
+		int r;
+
+		assert_int_equal(dmb_table_create(&ctx, &t), 0);
+		if (rows[i].after_first)
+			assert_int_equal(dmb_table_add_argv(&ctx, t, 0, 8, "zero", 0, NULL), 0);
+		r = dmb_table_add_argv(&ctx, t, rows[i].start, rows[i].len, rows[i].type,
+				       rows[i].argc, rows[i].argv);
+		if (!r)
+			assert_int_equal(t->targets[t->count - 1].line, t->count);
+		r = load(t, r);
+		if (r != rows[i].err || strcmp(ctx.msg, rows[i].msg) != 0)
+			fail_msg("%s: got %d \"%s\", want %d \"%s\"", rows[i].name, r, ctx.msg,
+				 rows[i].err, rows[i].msg);
+		if (rows[i].text) {
+			char text[sizeof(many_text) + 16];
+
+			snprintf(text, sizeof(text), "%s%s\n", rows[i].after_first ? "0 8 zero\n" : "",
+				 strcmp(rows[i].text, "many") ? rows[i].text : many_text);
+			r = dmb_table_parse(&ctx, text, strlen(text), &t);
+			r = load(r ? NULL : t, r);
+			if (r != rows[i].err || strcmp(ctx.msg, rows[i].msg) != 0)
+				fail_msg("%s (text): got %d \"%s\", want %d \"%s\"", rows[i].name, r,
+					 ctx.msg, rows[i].err, rows[i].msg);
+		}
+	}
+}
+
+/* The target cap: both routes stop at the same target with the same message. */
+static void test_table_add_argv_target_cap(void **state)
+{
+	const size_t n = DMB_TABLE_MAX_TARGETS + 1;
+	char *text = malloc(n * 24), *p = text;
+	struct dmb_table *t;
+	int r = 0;
+
+	(void)state;
+	assert_int_equal(dmb_table_create(&ctx, &t), 0);
+	for (size_t i = 0; i < n && !r; i++) {
+		r = dmb_table_add_argv(&ctx, t, i, 1, "zero", 0, NULL);
+		p += sprintf(p, "%zu 1 zero\n", i);
+	}
+	assert_int_equal(r, DMB_ERANGE);
+	assert_string_equal(ctx.msg, "line 65537: more than 65536 targets");
+	assert_int_equal(t->count, DMB_TABLE_MAX_TARGETS);
+	dmb_table_destroy(t);
+	assert_int_equal(dmb_table_parse(&ctx, text, (size_t)(p - text), &t), DMB_ERANGE);
+	assert_string_equal(ctx.msg, "line 65537: more than 65536 targets");
+	free(text);
+}
+
+/*
+ * Arguments with characters the text form escapes come back from
+ * dmb_split_args() unchanged, and the target equals the parse of the line a
+ * device prints for it.
+ */
+static void test_table_add_argv_escapes(void **state)
+{
+	static const char *const argv[] = { "a b", "c\\", "#d", "e\tf", " ", "g\\ h" };
+	const unsigned argc = sizeof(argv) / sizeof(argv[0]);
+	static const char *const lin[] = { "d0", "8" };
+	struct dmb_table *t, *back;
+	struct dmb_dev *dev;
+	char *split[8], text[256];
+	unsigned n;
+	int len;
+
+	(void)state;
+	assert_int_equal(dmb_table_create(&ctx, &t), 0);
+	assert_int_equal(dmb_table_add_argv(&ctx, t, 0, 8, "linear", 2, lin), 0);
+	assert_int_equal(dmb_table_add_argv(&ctx, t, 8, 4, "error", argc, argv), 0);
+	assert_target(t, 0, 0, 8, "linear", "d0 8", 1);
+	assert_target(t, 1, 8, 4, "error", "a\\ b c\\\\ \\#d e\\\tf \\  g\\\\\\ h", 2);
+	{
+		char params[128];
+
+		snprintf(params, sizeof(params), "%s", t->targets[1].params);
+		assert_int_equal(dmb_split_args(params, 8, &n, split), 0);
+		assert_int_equal(n, argc);
+		for (unsigned i = 0; i < argc; i++)
+			assert_string_equal(split[i], argv[i]);
+	}
+	/* The printed line of each target parses back to what was built. */
+	snprintf(text, sizeof(text), "0 8 linear %s\n8 4 error %s\n", t->targets[0].params,
+		 t->targets[1].params);
+	assert_int_equal(dmb_table_parse(&ctx, text, strlen(text), &back), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_target(back, i, t->targets[i].start_sectors, t->targets[i].len_sectors,
+			      t->targets[i].type, t->targets[i].params, t->targets[i].line);
+	dmb_table_destroy(back);
+	/* The error target takes any arguments; the device loads and prints. */
+	assert_int_equal(dmb_dev_create(&ctx, t, 0, &dev), 0);
+	len = dmb_dev_format(dev, DMB_FMT_TABLE, 0, text, sizeof(text));
+	assert_true(len > 0 && (size_t)len < sizeof(text));
+	assert_string_equal(text, "0 8 linear d0 8\n8 4 error \n");
+	dmb_dev_destroy(dev);
+	dmb_table_destroy(t);
 }
 
 /* --- dmb_split_args -------------------------------------------------------- */
@@ -915,6 +1103,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parse_escaped_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_escaped_trailing_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_add_argv_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_add_argv_target_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_add_argv_escapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_args_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_tables, setup, teardown),

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * dm-verity: the known-answer root hashes of cryptsetup's verity-compat-test
- * and api-test (formats.md §3.1, §3.2) through dmb_verity_format(), then the
+ * and api-test (formats.md §3.1, §3.2) through dmb_verity_tree_build(), then the
  * verity target over RAM devices: every block reads back verified, tampering
  * with a data block or any tree level is caught at the right block while
  * untouched blocks still read, the corruption modes, ignore_zero_blocks,
- * check_at_most_once, the table text, and the hash-block cache's costs.
+ * check_at_most_once, the table text, the hash-block cache's costs, and
+ * the optional arguments' formatter, round-tripped through the target.
  * A failed read, whether a block does not verify or a lower device fails,
  * comes back zeroed; the memory knobs of the context (cache size, bounce
  * buffer) change costs, never results.
@@ -86,10 +87,10 @@ static void test_compat_vectors(void **state)
 			dmb_ram_bdev_init(&h, hash, hash_bytes, 9, true);
 			set_params(&p, k, data_bytes);
 			p.no_superblock = !sb;
-			assert_int_equal(dmb_verity_format(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
+			assert_int_equal(dmb_verity_tree_build(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
 			from_hex(k->root, want, &n);
 			assert_memory_equal(root, want, n);
-			assert_int_equal(dmb_verity_verify(&ctx, &p, &d.bdev, &h.bdev, want, &fail, NULL,
+			assert_int_equal(dmb_verity_tree_verify(&ctx, &p, &d.bdev, &h.bdev, want, &fail, NULL,
 							   NULL),
 					 0);
 			if (sb) {
@@ -128,7 +129,7 @@ static void test_compat_one_device(void **state)
 		dmb_ram_bdev_init(&dev, img, bytes, 9, true);
 		set_params(&p, k, 8u << 20);
 		p.hash_offset = 8u << 20;
-		assert_int_equal(dmb_verity_format(&ctx, &p, &dev.bdev, &dev.bdev, root, NULL, NULL), 0);
+		assert_int_equal(dmb_verity_tree_build(&ctx, &p, &dev.bdev, &dev.bdev, root, NULL, NULL), 0);
 		from_hex(k->root, want, &n);
 		assert_memory_equal(root, want, n);
 	}
@@ -161,7 +162,7 @@ static void test_api_vector(void **state)
 	assert_int_equal(dmb_verity_geometry(&ctx, &p, &g), 0);
 	assert_int_equal(g.levels, 2);
 	assert_int_equal(g.hash_blocks, 11); /* 10 leaves + 1 root */
-	assert_int_equal(dmb_verity_format(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
+	assert_int_equal(dmb_verity_tree_build(&ctx, &p, &d.bdev, &h.bdev, root, NULL, NULL), 0);
 	from_hex(k.root, want, &n);
 	assert_memory_equal(root, want, n);
 	free(data);
@@ -174,9 +175,10 @@ struct image {
 	struct dmb_posix_crypto pc;
 	struct dmb_ctx ctx;
 	struct dmb_resolver res;
-	struct dmb_ram_bdev data, hash;
+	struct dmb_ram_bdev data, hash, fec;
 	struct dmb_bdev *data_over, *hash_over; /* served instead when set */
 	uint8_t *data_mem, *hash_mem;
+	uint8_t fec_mem[64 << 10];  /* parity area for FEC tables (zeros: never decoded) */
 	uint64_t data_bytes, hash_bytes;
 	struct dmb_verity_params p;
 	struct dmb_verity_geometry g;
@@ -194,6 +196,8 @@ static int img_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const cha
 		*out = im->data_over ? im->data_over : &im->data.bdev;
 	else if (strcmp(name, "hash") == 0)
 		*out = im->hash_over ? im->hash_over : &im->hash.bdev;
+	else if (strcmp(name, "fec dev") == 0)
+		*out = &im->fec.bdev;
 	else
 		return DMB_ENOENT;
 	return 0;
@@ -232,13 +236,14 @@ static struct image *image_make(uint64_t data_blocks, uint32_t bs, const char *a
 	memset(im->data_mem + 3 * bs, 0, bs);
 	dmb_ram_bdev_init(&im->data, im->data_mem, im->data_bytes, 9, true);
 	dmb_ram_bdev_init(&im->hash, im->hash_mem, im->hash_bytes, 9, true);
-	assert_int_equal(dmb_verity_format(&im->ctx, &im->p, &im->data.bdev, &im->hash.bdev, root,
+	assert_int_equal(dmb_verity_tree_build(&im->ctx, &im->p, &im->data.bdev, &im->hash.bdev, root,
 					   NULL, NULL),
 			 0);
 	dmb_hex_encode(root, im->g.digest_size, im->root_hex);
 	/* From here on the devices are read-only, as the target opens them. */
 	dmb_ram_bdev_init(&im->data, im->data_mem, im->data_bytes, 9, false);
 	dmb_ram_bdev_init(&im->hash, im->hash_mem, im->hash_bytes, 9, false);
+	dmb_ram_bdev_init(&im->fec, im->fec_mem, sizeof(im->fec_mem), 9, false);
 	return im;
 }
 
@@ -254,9 +259,14 @@ static int image_open(struct image *im, const char *opts, struct dmb_dev **dev)
 {
 	char line[1024];
 	struct dmb_table *t;
-	int r;
+	int r, n;
 
-	dmb_verity_table_line(&im->p, "data", "hash", im->root_hex, opts, line, sizeof(line));
+	/* The options as given, in any order and case: the text the target parses. */
+	n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex, line,
+				  sizeof(line));
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	if (opts)
+		snprintf(line + n, sizeof(line) - (size_t)n, " %s", opts);
 	assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
 	r = dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, dev);
 	dmb_table_destroy(t);
@@ -760,11 +770,218 @@ static void test_ctr_errors(void **state)
 		struct dmb_table *t;
 		struct dmb_dev *dev;
 
-		dmb_verity_table_line(&im->p, "data", "hash", im->root_hex, NULL, line, sizeof(line));
+		assert_true(dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex,
+						  line, sizeof(line)) > 0);
 		assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
 		assert_int_equal(dmb_dev_create(&im->ctx, t, 0, &dev), DMB_EINVAL);
 		assert_non_null(strstr(im->ctx.msg, "Device must be readonly"));
 		dmb_table_destroy(t);
+	}
+	image_free(im);
+}
+
+/* --- The optional arguments as text ---------------------------------------- */
+
+static void test_opts_format(void **state)
+{
+	static const struct {
+		const char *name;
+		struct dmb_verity_opts o;
+		const char *want;
+	} rows[] = {
+		{ "none", { 0 }, "" },
+		{ "ignore_corruption", { .corruption = DMB_VERITY_CORRUPTION_IGNORE }, "1 ignore_corruption" },
+		{ "restart_on_corruption", { .corruption = DMB_VERITY_CORRUPTION_RESTART }, "1 restart_on_corruption" },
+		{ "panic_on_corruption", { .corruption = DMB_VERITY_CORRUPTION_PANIC }, "1 panic_on_corruption" },
+		{ "restart_on_error", { .error = DMB_VERITY_ERROR_RESTART }, "1 restart_on_error" },
+		{ "panic_on_error", { .error = DMB_VERITY_ERROR_PANIC }, "1 panic_on_error" },
+		{ "ignore_zero_blocks", { .ignore_zero_blocks = true }, "1 ignore_zero_blocks" },
+		{ "check_at_most_once", { .check_at_most_once = true }, "1 check_at_most_once" },
+		{ "try_verify_in_tasklet", { .try_verify_in_tasklet = true }, "1 try_verify_in_tasklet" },
+		{ "fec", { .fec_dev = "fec", .fec_roots = 2, .fec_blocks = 303, .fec_start = 7 },
+		  "8 use_fec_from_device fec fec_blocks 303 fec_start 7 fec_roots 2" },
+		{ "fec fields without a device", { .fec_roots = 2, .fec_blocks = 303 }, "" },
+		{ "fec device escaped", { .fec_dev = "a b\\#", .fec_roots = 24, .fec_blocks = UINT64_MAX },
+		  "8 use_fec_from_device a\\ b\\\\\\# fec_blocks 18446744073709551615 fec_start 0 fec_roots 24" },
+		{ "signature key", { .sig_key_desc = "dmboot:root" }, "2 root_hash_sig_key_desc dmboot:root" },
+		{ "signature key escaped", { .sig_key_desc = "a\tb" }, "2 root_hash_sig_key_desc a\\\tb" },
+		{ "everything, in Linux's order",
+		  { DMB_VERITY_CORRUPTION_PANIC, DMB_VERITY_ERROR_RESTART, true, true, true, "f", 3, 4,
+		    5, "k" },
+		  "15 panic_on_corruption restart_on_error ignore_zero_blocks check_at_most_once "
+		  "try_verify_in_tasklet use_fec_from_device f fec_blocks 4 fec_start 5 fec_roots 3 "
+		  "root_hash_sig_key_desc k" },
+	};
+	static const struct {
+		const char *name;
+		struct dmb_verity_opts o;
+		const char *msg;
+	} bad[] = {
+		{ "corruption mode out of range", { .corruption = (enum dmb_verity_corruption)4 },
+		  "verity: invalid corruption mode 4" },
+		{ "error mode out of range", { .error = (enum dmb_verity_error)3 },
+		  "verity: invalid error mode 3" },
+		{ "empty FEC device", { .fec_dev = "" },
+		  "verity: the FEC device name is empty or holds a newline" },
+		{ "FEC device with a newline", { .fec_dev = "a\nb" },
+		  "verity: the FEC device name is empty or holds a newline" },
+		{ "empty key description", { .sig_key_desc = "" },
+		  "verity: the signature key description is empty or holds a newline" },
+		{ "key description with a newline", { .sig_key_desc = "\n" },
+		  "verity: the signature key description is empty or holds a newline" },
+	};
+	struct dmb_ctx ctx = { 0 };
+	char buf[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int n = dmb_verity_opts_format(&ctx, &rows[i].o, buf, sizeof(buf));
+
+		if (n != (int)strlen(rows[i].want) || strcmp(buf, rows[i].want) != 0)
+			fail_msg("%s: got %d \"%s\", want \"%s\"", rows[i].name, n, buf, rows[i].want);
+		/* The leading count is the number of words after it. */
+		if (n) {
+			unsigned words = 0, count = (unsigned)strtoul(buf, NULL, 10);
+			char *argv[32];
+			char copy[512];
+
+			strcpy(copy, buf);
+			assert_int_equal(dmb_split_args(copy, 32, &words, argv), 0);
+			assert_int_equal(count, words - 1);
+		}
+		/* Measuring, and truncation like snprintf. */
+		assert_int_equal(dmb_verity_opts_format(&ctx, &rows[i].o, NULL, 0), n);
+		if (n > 3) {
+			assert_int_equal(dmb_verity_opts_format(&ctx, &rows[i].o, buf, 4), n);
+			assert_int_equal(strlen(buf), 3);
+			assert_memory_equal(buf, rows[i].want, 3);
+		}
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&ctx, 0, sizeof(ctx));
+		if (dmb_verity_opts_format(&ctx, &bad[i].o, buf, sizeof(buf)) != DMB_EINVAL ||
+		    strcmp(ctx.msg, bad[i].msg) != 0)
+			fail_msg("%s: message \"%s\"", bad[i].name, ctx.msg);
+	}
+}
+
+/* A signature check that accepts anything, and a keyring holding one key. */
+static int accept_any(const struct dmb_crypto *c, struct dmb_ctx *ctx, const uint8_t *sig,
+		      size_t sig_len, const uint8_t *data, size_t len)
+{
+	(void)c;
+	(void)ctx;
+	(void)sig;
+	(void)sig_len;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+static int key_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *desc,
+		   uint8_t **data, size_t *len)
+{
+	(void)k;
+	(void)ctx;
+	if (strcmp(desc, "key one") != 0)
+		return DMB_ENOKEY;
+	*data = malloc(1);
+	*len = 1;
+	return *data ? 0 : DMB_ENOMEM;
+}
+
+static void key_put(const struct dmb_keyring *k, uint8_t *data, size_t len)
+{
+	(void)k;
+	(void)len;
+	free(data);
+}
+
+/*
+ * Round trip: the line dmb_verity_table_line() prints parses, loads, and the
+ * target prints the same line back as its table status; dmb_verity_table_add()
+ * makes the target the parser makes of that line.
+ */
+static void test_opts_round_trip(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	struct dmb_crypto_ops ops = *im->pc.crypto.ops;
+	struct dmb_crypto crypto = im->pc.crypto;
+	const struct dmb_keyring keyring = { key_get, key_put, NULL };
+	struct dmb_verity_opts all[] = {
+		{ 0 },
+		{ .corruption = DMB_VERITY_CORRUPTION_IGNORE, .error = DMB_VERITY_ERROR_PANIC },
+		{ .corruption = DMB_VERITY_CORRUPTION_RESTART, .error = DMB_VERITY_ERROR_RESTART,
+		  .ignore_zero_blocks = true },
+		{ .corruption = DMB_VERITY_CORRUPTION_PANIC, .check_at_most_once = true,
+		  .try_verify_in_tasklet = true },
+		/* fec_blocks: the data and the tree (set below) */
+		{ .fec_dev = "fec dev", .fec_roots = 2, .fec_start = 1 },
+		{ .sig_key_desc = "key one" },
+		{ DMB_VERITY_CORRUPTION_IGNORE, DMB_VERITY_ERROR_RESTART, true, true, true, "fec dev",
+		  2, 0, 1, "key one" },
+	};
+
+	(void)state;
+	all[4].fec_blocks = all[6].fec_blocks = im->p.data_blocks + im->g.hash_blocks;
+	ops.pkcs7_verify = accept_any;
+	crypto.ops = &ops;
+	im->ctx.crypto = &crypto;
+	im->ctx.keyring = &keyring;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		struct dmb_table *parsed, *added;
+		struct dmb_dev *dev;
+		char line[1024], want[1100];
+		int n;
+
+		im->p.opts = all[i];
+		n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex, line,
+					  sizeof(line));
+		assert_true(n > 0 && (size_t)n < sizeof(line));
+		assert_int_equal(dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex,
+						       NULL, 0),
+				 n);
+		assert_int_equal(dmb_table_parse(&im->ctx, line, (size_t)n, &parsed), 0);
+		if (dmb_dev_create(&im->ctx, parsed, DMB_DEV_READONLY, &dev))
+			fail_msg("row %zu: %s: %s", i, line, im->ctx.msg);
+		snprintf(want, sizeof(want), "%s\n", line);
+		assert_string_equal(status_of(dev, DMB_FMT_TABLE), want);
+		dmb_dev_destroy(dev);
+
+		assert_int_equal(dmb_table_create(&im->ctx, &added), 0);
+		assert_int_equal(dmb_verity_table_add(&im->ctx, added, &im->p, "data", "hash",
+						      im->root_hex),
+				 0);
+		assert_int_equal(added->count, 1);
+		assert_int_equal(added->targets[0].start_sectors, parsed->targets[0].start_sectors);
+		assert_int_equal(added->targets[0].len_sectors, parsed->targets[0].len_sectors);
+		assert_string_equal(added->targets[0].type, parsed->targets[0].type);
+		assert_string_equal(added->targets[0].params, parsed->targets[0].params);
+		assert_int_equal(added->targets[0].line, parsed->targets[0].line);
+		/* A second verity target would overlap the first. */
+		assert_int_equal(dmb_verity_table_add(&im->ctx, added, &im->p, "data", "hash",
+						      im->root_hex),
+				 DMB_EINVAL);
+		assert_string_equal(im->ctx.msg,
+				    "line 2: overlap in table: target starts at sector 0, previous target ends at 2400");
+		dmb_table_destroy(added);
+		dmb_table_destroy(parsed);
+	}
+	/* Options a table cannot carry fail both. */
+	{
+		struct dmb_table *t;
+
+		im->p.opts = (struct dmb_verity_opts){ .fec_dev = "" };
+		assert_int_equal(dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex,
+						       NULL, 0),
+				 DMB_EINVAL);
+		assert_int_equal(dmb_table_create(&im->ctx, &t), 0);
+		assert_int_equal(dmb_verity_table_add(&im->ctx, t, &im->p, "data", "hash",
+						      im->root_hex),
+				 DMB_EINVAL);
+		assert_int_equal(t->count, 0);
+		dmb_table_destroy(t);
+		memset(&im->p.opts, 0, sizeof(im->p.opts));
 	}
 	image_free(im);
 }
@@ -835,6 +1052,8 @@ int main(void)
 		cmocka_unit_test(test_bounce_knob),
 		cmocka_unit_test(test_ctr_errors),
 		cmocka_unit_test(test_superblock_malformed),
+		cmocka_unit_test(test_opts_format),
+		cmocka_unit_test(test_opts_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

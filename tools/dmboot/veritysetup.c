@@ -342,7 +342,7 @@ static int build_tree(struct dmb_ctx *ctx, struct vopts *o, const char *data_pat
 	if (!r)
 		r = dmb_posix_open(ctx, hash_path, DMB_OPEN_WRITE, &hash);
 	if (!r)
-		r = dmb_verity_upper(ctx, &o->p, data, hash, false, root, &fail);
+		r = dmb_verity_tree_upper(ctx, &o->p, data, hash, DMB_VERITY_TREE_BUILD, root, &fail);
 	if (r)
 		cli_error("%s", ctx->msg);
 	else if (o->fec_device)
@@ -446,7 +446,8 @@ int verity_verify(void *opts, int argc, char **argv)
 		if (!r)
 			r = dmb_posix_open(&ctx, hash_path, 0, &hash);
 		if (!r)
-			r = dmb_verity_upper(&ctx, &o->p, data, hash, true, root, &fail);
+			r = dmb_verity_tree_upper(&ctx, &o->p, data, hash, DMB_VERITY_TREE_VERIFY, root,
+						  &fail);
 		memcpy(msg, ctx.msg, sizeof(msg));
 	}
 	if (r == DMB_EVERIFY) {
@@ -516,76 +517,46 @@ static int read_signature(const struct vopts *o, const char *name, char **sig, s
 	return 0;
 }
 
-/*
- * The table's optional arguments, counted ("<n> <arg>..."); *counted stays
- * NULL when there are none.
- */
-static int optional_args(const struct vopts *o, const char *hash_path,
-			 const struct dmb_verity_geometry *g, const char *desc, char **counted)
+/* The table's optional arguments, in o->p.opts. */
+static int optional_args(struct vopts *o, const char *hash_path,
+			 const struct dmb_verity_geometry *g, const char *desc)
 {
-	char opts[512] = "", fec_opts[256] = "";
-	unsigned nopts = 0;
-	size_t n;
-	int r;
+	static const char *const modes[] = { "", "ignore_corruption", "restart_on_corruption",
+					     "panic_on_corruption" };
+	struct dmb_verity_opts *vo = &o->p.opts;
 
-	/* The options in cryptsetup's order. */
-	struct {
-		bool on;
-		const char *text;
-	} opt[] = {
-		{ o->mode != NULL, o->mode },
-		{ o->zero_blocks, "ignore_zero_blocks" },
-		{ o->at_most_once, "check_at_most_once" },
-		{ o->tasklets, "try_verify_in_tasklet" },
-	};
-	n = 0;
-	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
-		if (opt[i].on) {
-			n += (size_t)snprintf(opts + n, sizeof(opts) - n, " %s", opt[i].text);
-			nopts++;
-		}
+	memset(vo, 0, sizeof(*vo));
+	for (size_t i = 1; o->mode && i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(o->mode, modes[i]) == 0)
+			vo->corruption = (enum dmb_verity_corruption)i;
+	vo->ignore_zero_blocks = o->zero_blocks;
+	vo->check_at_most_once = o->at_most_once;
+	vo->try_verify_in_tasklet = o->tasklets;
 	if (o->fec_device) {
-		uint64_t fec_blocks, parity_blocks;
+		uint64_t parity_blocks;
+		int r = fec_sizes(o, hash_path, g, &vo->fec_blocks, &parity_blocks);
 
-		r = fec_sizes(o, hash_path, g, &fec_blocks, &parity_blocks);
 		if (r)
 			return r;
-		snprintf(fec_opts, sizeof(fec_opts),
-			 " use_fec_from_device %s fec_start %llu fec_blocks %llu fec_roots %u",
-			 o->fec_device, (unsigned long long)(o->fec_offset / o->p.data_block_size),
-			 (unsigned long long)fec_blocks, o->fec_roots);
-		n += (size_t)snprintf(opts + n, sizeof(opts) - n, "%s", fec_opts);
-		nopts += 8;
+		vo->fec_dev = o->fec_device;
+		vo->fec_start = o->fec_offset / o->p.data_block_size;
+		vo->fec_roots = o->fec_roots;
 	}
-	if (desc) {
-		n += (size_t)snprintf(opts + n, sizeof(opts) - n, " root_hash_sig_key_desc %s", desc);
-		nopts += 2;
-	}
-	if (n >= sizeof(opts)) {
-		cli_error("options too long");
-		return DMB_EINVAL;
-	}
-	if (nopts && asprintf(counted, "%u%s", nopts, opts) < 0)
-		return DMB_ENOMEM;
+	vo->sig_key_desc = desc;
 	return 0;
 }
 
-/* The verity table of open. */
+/* The verity table of open, built without printing and parsing it. */
 static int open_table(const struct vopts *o, const char *data_path, const char *hash_path,
-		      const char *root_hex, const char *counted, struct dmb_table **table)
+		      const char *root_hex, struct dmb_table **table)
 {
 	struct dmb_ctx ctx = { 0 };
-	size_t n = dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, NULL, 0);
-	char *line = malloc(n + 1);
-	int r;
+	int r = dmb_table_create(&ctx, table);
 
-	if (!line)
-		return DMB_ENOMEM;
-	dmb_verity_table_line(&o->p, data_path, hash_path, root_hex, counted, line, n + 1);
-	r = dmb_table_parse(&ctx, line, n, table);
+	if (!r)
+		r = dmb_verity_table_add(&ctx, *table, &o->p, data_path, hash_path, root_hex);
 	if (r)
 		cli_error("%s", ctx.msg);
-	free(line);
 	return r;
 }
 
@@ -640,7 +611,7 @@ int verity_open(void *opts, int argc, char **argv)
 	struct dmb_verity_geometry g;
 	struct dmb_table *table = NULL;
 	uint8_t root[DMB_MAX_DIGEST_SIZE];
-	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL, *sig = NULL, *counted = NULL;
+	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL, *sig = NULL;
 	size_t sig_len = 0;
 	int r = open_geometry(o, data_path, hash_path, &g);
 
@@ -649,13 +620,12 @@ int verity_open(void *opts, int argc, char **argv)
 	if (!r)
 		r = read_signature(o, name, &sig, &sig_len, &desc);
 	if (!r)
-		r = optional_args(o, hash_path, &g, desc, &counted);
+		r = optional_args(o, hash_path, &g, desc);
 	if (!r)
-		r = open_table(o, data_path, hash_path, root_hex, counted, &table);
+		r = open_table(o, data_path, hash_path, root_hex, &table);
 	if (!r)
 		r = create_locked(o, name, table, desc, sig, sig_len);
 	dmb_table_destroy(table);
-	free(counted);
 	free(desc);
 	free(sig);
 	return r;

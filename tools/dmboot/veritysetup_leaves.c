@@ -49,8 +49,9 @@ static void leaf_job(void *arg)
 	if (!j->r)
 		j->r = dmb_posix_open(&ctx, j->hash_path, j->verify ? 0 : DMB_OPEN_WRITE, &hash);
 	if (!j->r)
-		j->r = dmb_verity_leaves(&ctx, &j->o->p, data, hash, j->first, j->count, j->verify,
-					 &j->fail, job_progress, j);
+		j->r = dmb_verity_tree_leaves(&ctx, &j->o->p, data, hash, j->first, j->count,
+					      j->verify ? DMB_VERITY_TREE_VERIFY : DMB_VERITY_TREE_BUILD,
+					      &j->fail, job_progress, j);
 	if (j->r)
 		memcpy(j->msg, ctx.msg, sizeof(j->msg));
 	dmb_posix_close(data);
