@@ -287,8 +287,13 @@ int dmb_verity_tree_verify(struct dmb_ctx *ctx, const struct dmb_verity_params *
 			   struct dmb_verity_failure *fail, dmb_progress_fn progress, void *cookie)
 {
 	uint8_t want[DMB_MAX_DIGEST_SIZE];
+	struct dmb_verity_geometry g;
+	int r = dmb_verity_geometry(ctx, p, &g);
 
-	memcpy(want, root, sizeof(want) < 64 ? sizeof(want) : 64);
+	/* Only the digest's own bytes of the caller's root: the buffer may be no longer. */
+	if (r)
+		return r;
+	memcpy(want, root, g.digest_size);
 	return all_leaves_then_upper(ctx, p, data, hash, DMB_VERITY_TREE_VERIFY, want, fail,
 				     progress, cookie);
 }

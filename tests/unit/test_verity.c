@@ -93,6 +93,17 @@ static void test_compat_vectors(void **state)
 			assert_int_equal(dmb_verity_tree_verify(&ctx, &p, &d.bdev, &h.bdev, want, &fail, NULL,
 							   NULL),
 					 0);
+			{
+				/* A root buffer of exactly the digest's size (ASan sees an over-read). */
+				uint8_t *exact = malloc(n);
+
+				assert_non_null(exact);
+				memcpy(exact, want, n);
+				assert_int_equal(dmb_verity_tree_verify(&ctx, &p, &d.bdev, &h.bdev, exact,
+									&fail, NULL, NULL),
+						 0);
+				free(exact);
+			}
 			if (sb) {
 				struct dmb_verity_params q;
 
