@@ -63,7 +63,11 @@ uint64_t dmb_bdev_sectors(const struct dmb_bdev *bd);
 DMB_MUST_CHECK int dmb_bdev_read_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, void *buf);
 DMB_MUST_CHECK int dmb_bdev_write_bytes(struct dmb_bdev *bd, uint64_t offset, size_t len, const void *buf);
 
-/* The same in 512-byte sectors, for devices of any block size. */
+/*
+ * The same in 512-byte sectors, for devices of any block size.  Errors as
+ * dmb_bdev_read_bytes() and dmb_bdev_write_bytes(); DMB_ERANGE also when
+ * the sector count's byte size overflows.
+ */
 DMB_MUST_CHECK int dmb_bdev_read_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, void *buf);
 DMB_MUST_CHECK int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, size_t count, const void *buf);
 
@@ -76,7 +80,7 @@ DMB_MUST_CHECK int dmb_bdev_write_sectors(struct dmb_bdev *bd, uint64_t sector, 
 DMB_MUST_CHECK int dmb_bdev_readv_sectors(struct dmb_bdev *bd, uint64_t sector, const struct dmb_iovec *vec,
 			   size_t n);
 
-/* Flush if the device has a flush op; 0 otherwise. */
+/* Flush if the device has a flush op; 0 otherwise.  Errors: what the device's flush returns. */
 DMB_MUST_CHECK int dmb_bdev_flush(struct dmb_bdev *bd);
 
 /*
