@@ -34,7 +34,7 @@ static void sift_down(uint8_t *e, size_t root, size_t n, size_t size,
 }
 
 void dmbi_heapsort(void *base, size_t n, size_t size,
-		  bool (*before)(const void *a, const void *b))
+		   bool (*before)(const void *a, const void *b))
 {
 	uint8_t *e = base;
 

@@ -109,7 +109,7 @@ struct dmb_ctx *dmbi_bdev_ctx(const struct dmb_bdev *bd)
 }
 
 int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t start,
-			  uint64_t len, const struct dmbi_lower **out)
+			   uint64_t len, const struct dmbi_lower **out)
 {
 	struct dmb_dev *dev = ti->dev;
 	struct dmb_ctx *ctx = ti->ctx;
@@ -204,7 +204,7 @@ static int construct(struct dmbi_target *ti, const struct dmb_table_target *tt)
 	r = dmb_split_args(params, max, &argc, argv);
 	if (r) {
 		dmb_ctx_set_error(ctx, r, "line %u: %s: more than %u arguments", ti->line, tt->type,
-			   DMB_TARGET_MAX_ARGS);
+				  DMB_TARGET_MAX_ARGS);
 		goto out;
 	}
 	dmb_ctx_clear(ctx);
@@ -249,7 +249,7 @@ int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned 
 
 		if (!type) {
 			r = dmb_ctx_set_error(ctx, DMB_ENOENT, "line %u: %s: unknown target type", tt->line,
-				       tt->type);
+					      tt->type);
 			goto fail;
 		}
 		ti->dev = dev;
@@ -335,7 +335,7 @@ static void format_target(struct dmbi_target *ti, enum dmb_fmt what, unsigned fl
 			  struct dmbi_strbuf *sb)
 {
 	dmbi_strbuf_printf(sb, "%llu %llu %s ", (unsigned long long)ti->begin_sectors,
-		      (unsigned long long)ti->len_sectors, ti->type->name);
+			   (unsigned long long)ti->len_sectors, ti->type->name);
 	if (ti->type->status)
 		ti->type->status(ti, what == DMB_FMT_STATUS ? DMBI_STATUS_INFO : DMBI_STATUS_TABLE,
 				 flags, sb);

@@ -58,8 +58,8 @@ static int check_extent(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t
 				  (unsigned long long)start, (unsigned long long)len);
 	if (t->count == 0 && start != 0)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL,
-				  "line %u: table must start at sector 0, not %llu", line,
-				  (unsigned long long)start);
+					 "line %u: table must start at sector 0, not %llu", line,
+					 (unsigned long long)start);
 	if (start > expected)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "line %u: gap in table: target starts at sector %llu, previous target ends at %llu",
@@ -70,7 +70,7 @@ static int check_extent(struct dmb_ctx *ctx, const struct dmb_table *t, uint64_t
 				  line, (unsigned long long)start, (unsigned long long)expected);
 	if (t->count >= DMB_TABLE_MAX_TARGETS)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: more than %u targets", line,
-				  DMB_TABLE_MAX_TARGETS);
+					 DMB_TABLE_MAX_TARGETS);
 	return 0;
 }
 
@@ -122,7 +122,7 @@ int dmb_table_add(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start, uint
 	for (const char *c = params; *c; c++)
 		if (*c == '\n')
 			return dmb_ctx_set_error(ctx, DMB_EINVAL, "line %u: newline inside target arguments",
-					  line);
+						 line);
 	copy = dmbi_strdup(params);
 	if (!copy)
 		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
@@ -168,7 +168,7 @@ int dmb_table_add_argv(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start,
 	/* What dmb_dev_create() refuses for the printed line, refused here. */
 	if (argc > DMB_TARGET_MAX_ARGS)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: %s: more than %u arguments", line,
-				  type, DMB_TARGET_MAX_ARGS);
+					 type, DMB_TARGET_MAX_ARGS);
 	for (unsigned i = 0; i < argc; i++) {
 		/* The text form splits on white space: an empty argument would vanish. */
 		if (!argv[i][0])
@@ -184,7 +184,7 @@ int dmb_table_add_argv(struct dmb_ctx *ctx, struct dmb_table *t, uint64_t start,
 	put_args(&sb, argc, argv);
 	if (sb.len > DMB_TABLE_MAX_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "line %u: arguments longer than %u bytes",
-				  line, DMB_TABLE_MAX_BYTES);
+					 line, DMB_TABLE_MAX_BYTES);
 	params = dmb_port_malloc(sb.len + 1);
 	if (!params)
 		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "line %u: out of memory", line);
@@ -253,10 +253,10 @@ static int parse_number(struct dmb_ctx *ctx, const char *p, size_t n, unsigned b
 
 	if (r == DMB_ERANGE)
 		return dmb_ctx_set_error(ctx, r, "line %u: %s \"%.*s\" is out of range", line, what,
-				  (int)DMBI_MIN(n, 40), p);
+					 (int)DMBI_MIN(n, 40), p);
 	if (r)
 		return dmb_ctx_set_error(ctx, r, "line %u: invalid %s \"%.*s\"", line, what,
-				  (int)DMBI_MIN(n, 40), p);
+					 (int)DMBI_MIN(n, 40), p);
 	return 0;
 }
 
@@ -315,7 +315,7 @@ int dmb_table_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dm
 	*out = NULL;
 	if (len > DMB_TABLE_MAX_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "table is larger than %u bytes",
-				  DMB_TABLE_MAX_BYTES);
+					 DMB_TABLE_MAX_BYTES);
 	r = dmb_table_create(ctx, &t);
 	if (r)
 		return r;
@@ -467,7 +467,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 	}
 	if (dmbi_strlen(d->uuid) > DMB_UUID_MAX) {
 		dmb_ctx_set_error(ctx, r, "device %u (%s): uuid longer than %u bytes", devno, d->name,
-			   DMB_UUID_MAX);
+				  DMB_UUID_MAX);
 		goto out;
 	}
 	if (*minor) {
@@ -478,7 +478,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 			r = DMB_ERANGE;
 		if (r) {
 			dmb_ctx_set_error(ctx, r, "device %u (%s): invalid minor \"%.20s\"", devno, d->name,
-				   minor);
+					  minor);
 			goto out;
 		}
 		d->minor = (int64_t)v;
@@ -488,7 +488,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 		d->read_only = true;
 	} else if (dmbi_strcmp(rwro, "rw") != 0 && (kernel || *rwro)) {
 		dmb_ctx_set_error(ctx, r, "device %u (%s): invalid flags \"%.20s\": must be 'ro' or 'rw'",
-			   devno, d->name, rwro);
+				  devno, d->name, rwro);
 		goto out;
 	}
 
@@ -501,7 +501,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 
 		if (kernel && line > KERNEL_MAX_TARGETS) {
 			r = dmb_ctx_set_error(ctx, DMB_ERANGE, "device %u (%s): more than %u targets", devno,
-				       d->name, KERNEL_MAX_TARGETS);
+					      d->name, KERNEL_MAX_TARGETS);
 			goto out;
 		}
 		/* dmsetup parses each table field as a table-file line. */
@@ -509,7 +509,7 @@ static int concise_device(struct dmb_ctx *ctx, struct dmb_concise_dev *d, unsign
 			end = comment_start(p, end);
 		if (skip_space(p, end) == end) {
 			r = dmb_ctx_set_error(ctx, DMB_EINVAL, "device %u (%s): table %u is empty", devno,
-				       d->name, line);
+					      d->name, line);
 			goto out;
 		}
 		r = add_line(ctx, d->table, p, end, kernel ? 0 : 10, line);
@@ -552,7 +552,7 @@ int dmb_concise_parse(struct dmb_ctx *ctx, const char *text, size_t len, unsigne
 	*out = NULL;
 	if (len > DMB_TABLE_MAX_BYTES || (kernel && len >= KERNEL_MAX_STR))
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "concise table is %zu bytes, longer than %u", len,
-				  kernel ? KERNEL_MAX_STR - 1 : DMB_TABLE_MAX_BYTES);
+					 kernel ? KERNEL_MAX_STR - 1 : DMB_TABLE_MAX_BYTES);
 	for (size_t i = 0; i < len; i++)
 		if (text[i] == '\0')
 			return dmb_ctx_set_error(ctx, DMB_EINVAL, "NUL byte in concise table");
@@ -676,8 +676,8 @@ static bool put_concise(struct dmbi_strbuf *sb, const struct dmb_concise_dev *de
 			char head[64];
 
 			dmbi_snprintf(head, sizeof(head), ",%llu %llu %s ",
-				     (unsigned long long)tt->start_sectors,
-				     (unsigned long long)tt->len_sectors, tt->type);
+				      (unsigned long long)tt->start_sectors,
+				      (unsigned long long)tt->len_sectors, tt->type);
 			dmbi_strbuf_puts(sb, head);
 			ok &= put_field(sb, tt->params, kernel);
 		}
@@ -700,7 +700,7 @@ int dmb_concise_format(struct dmb_ctx *ctx, const struct dmb_concise_dev *devs, 
 				  "a name, uuid or table holds ',', ';', '\"' or a control character, which dm-mod.create= cannot carry");
 	if (sb.len > DMB_TABLE_MAX_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "concise table longer than %u bytes",
-				  DMB_TABLE_MAX_BYTES);
+					 DMB_TABLE_MAX_BYTES);
 	text = dmb_port_malloc(sb.len + 1);
 	if (!text)
 		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a concise table");

@@ -69,7 +69,7 @@ struct dmbi_lower {
  * ti->error and returns the code.
  */
 int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t start_sectors,
-			  uint64_t len_sectors, const struct dmbi_lower **out);
+			   uint64_t len_sectors, const struct dmbi_lower **out);
 
 /* Strict decimal parse of a target argument (kstrtoull-like but stricter). */
 static inline int dmbi_arg_u64(const char *s, uint64_t *out)

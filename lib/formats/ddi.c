@@ -109,11 +109,11 @@ static int check_given(struct dmb_ctx *ctx, const struct dmb_ddi_options *o, int
 		return 0;
 	if (n < 16 || n > DMB_MAX_DIGEST_SIZE)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s: root hash of %zu bytes",
-				  dmb_ddi_designator_name(data_d[v]), n);
+					 dmb_ddi_designator_name(data_d[v]), n);
 	if (dmbi_ddi_zero_uuid_in(o->root_hash[v], n))
 		return dmb_ctx_set_error(ctx, DMB_EINVAL,
-				  "%s: the root hash gives an all-zero partition UUID",
-				  dmb_ddi_designator_name(data_d[v]));
+					 "%s: the root hash gives an all-zero partition UUID",
+					 dmb_ddi_designator_name(data_d[v]));
 	return 0;
 }
 
@@ -155,8 +155,8 @@ static int pick_tier(struct dmb_ctx *ctx, const struct dmb_ddi *ddi,
 			orphan = choose(ddi, o, sig_d[v], tiers[i], NULL);
 		if (orphan)
 			return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s partition %u without a %s partition",
-					  dmbi_ddi_pname(orphan), orphan->part->number,
-					  dmb_ddi_designator_name(data_d[v]));
+						 dmbi_ddi_pname(orphan), orphan->part->number,
+						 dmb_ddi_designator_name(data_d[v]));
 	}
 	return 0;
 }
@@ -230,8 +230,8 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 	vy->hash = choose(ddi, o, hash_d[v], t, want_hash);
 	if (vy->root_hash_size && (!vy->data || !vy->hash)) {
 		return dmb_ctx_set_error(ctx, DMB_EVERIFY,
-				  "%s: no %s partition has the UUID the root hash gives",
-				  dmb_ddi_designator_name(data_d[v]),
+					 "%s: no %s partition has the UUID the root hash gives",
+					 dmb_ddi_designator_name(data_d[v]),
 				  !vy->data ? dmb_ddi_designator_name(data_d[v]) : dmb_ddi_designator_name(hash_d[v]));
 	}
 	if (vy->hash && vy->state == DMB_DDI_VERITY_NONE)

@@ -45,7 +45,7 @@ static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb
 			r = dmb_verity_sb_load(ctx, &hs.bdev, 0, &p);
 		if (r == DMB_ENOENT)
 			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s partition %u: no verity superblock",
-					  dmbi_ddi_pname(v->hash), v->hash->part->number);
+						 dmbi_ddi_pname(v->hash), v->hash->part->number);
 		if (!r)
 			r = dmb_verity_geometry(ctx, &p, &g);
 		if (r)
@@ -96,7 +96,7 @@ int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bde
 	/* A root hash from a signature that did not verify maps nothing. */
 	if (v->state == DMB_DDI_VERITY_UNVERIFIED)
 		return dmb_ctx_set_error(ctx, DMB_EVERIFY, "%s: the root hash signature did not verify",
-				  dmb_ddi_designator_name(which));
+					 dmb_ddi_designator_name(which));
 	if (names == DMB_DDI_NAMES_IMAGE && (!image || dmbi_strlen(image) > DDI_NAME_MAX - 16))
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "no usable image name");
 	/* Names are on the heap: a bootloader's stack is small. */

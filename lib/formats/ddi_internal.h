@@ -38,7 +38,7 @@ int dmbi_ddi_version_cmp(const char *a, const char *b);
  * Errors: DMB_ECORRUPT (the message says what is wrong), DMB_ENOMEM.
  */
 int dmbi_ddi_sig_json_parse(struct dmb_ctx *ctx, const char *who, const char *text, size_t len,
-			   struct dmb_ddi_verity *v);
+			    struct dmb_ddi_verity *v);
 
 /* The designator name of p ("root", "usr-verity", ...), for messages. */
 const char *dmbi_ddi_pname(const struct dmb_ddi_partition *p);

@@ -40,7 +40,7 @@ static int json_string(struct dmb_ctx *ctx, const char *who, const char *json,
 		}
 		if (n + 1 >= cap)
 			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: string value longer than %zu bytes",
-					  who, cap - 1);
+						 who, cap - 1);
 		out[n++] = c;
 	}
 	out[n] = '\0';
@@ -165,7 +165,7 @@ out:
 
 /* Read, parse and verify the signature partition of verity v. */
 int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
-			  struct dmb_ddi_verity *v, const uint8_t *given, size_t given_size)
+			    struct dmb_ddi_verity *v, const uint8_t *given, size_t given_size)
 {
 	const struct dmb_ddi_partition *sig = v->sig;
 	struct dmb_slice_bdev sb;
@@ -186,7 +186,7 @@ int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct d
 	r = dmb_bdev_read_bytes(&sb.bdev, 0, (size_t)bytes, text);
 	if (r) {
 		r = dmb_ctx_set_error(ctx, r, "%s partition %u: read failed: %s", dmbi_ddi_pname(sig),
-			       sig->part->number, dmb_strerror(r));
+				      sig->part->number, dmb_strerror(r));
 		goto out;
 	}
 	{
@@ -220,7 +220,7 @@ int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct d
 						   2 * v->root_hash_size);
 		if (r)
 			dmb_ctx_set_error(ctx, r, "%s partition %u: %s", dmbi_ddi_pname(sig), sig->part->number,
-				   vctx.msg[0] ? vctx.msg : dmb_strerror(r));
+					  vctx.msg[0] ? vctx.msg : dmb_strerror(r));
 	}
 out:
 	dmb_port_free(text);

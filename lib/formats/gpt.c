@@ -72,7 +72,7 @@ static int check_entries(struct gpt_copy *c, struct dmbi_strbuf *why)
 			continue;
 		if (first > last) {
 			dmbi_strbuf_printf(why, "entry %u: first_lba %llu > last_lba %llu", i + 1,
-				      (unsigned long long)first, (unsigned long long)last);
+					   (unsigned long long)first, (unsigned long long)last);
 			r = DMB_ECORRUPT;
 			goto out;
 		}
@@ -161,7 +161,7 @@ static int check_array_place(const struct dmb_part_table *t, uint64_t lba, struc
 	}
 	if (c->entry_size > DMB_GPT_MAX_ENTRY_SIZE) {
 		dmbi_strbuf_printf(why, "entry size %u over the limit of %u", c->entry_size,
-			      DMB_GPT_MAX_ENTRY_SIZE);
+				   DMB_GPT_MAX_ENTRY_SIZE);
 		return DMB_ERANGE;
 	}
 	if (c->entry_count == 0) {
@@ -170,29 +170,29 @@ static int check_array_place(const struct dmb_part_table *t, uint64_t lba, struc
 	}
 	if (c->entry_count > DMB_PART_MAX) {
 		dmbi_strbuf_printf(why, "%u partition entries, over the limit of %u", c->entry_count,
-			      DMB_PART_MAX);
+				   DMB_PART_MAX);
 		return DMB_ERANGE;
 	}
 	array_bytes = (uint64_t)c->entry_count * c->entry_size;
 	if (array_bytes > DMB_GPT_MAX_ARRAY_BYTES) {
 		dmbi_strbuf_printf(why, "entry array of %llu bytes, over the limit of %u",
-			      (unsigned long long)array_bytes, DMB_GPT_MAX_ARRAY_BYTES);
+				   (unsigned long long)array_bytes, DMB_GPT_MAX_ARRAY_BYTES);
 		return DMB_ERANGE;
 	}
 	array_lbas = (array_bytes + ss - 1) / ss;
 	if (!dmbi_add_u64(c->entries_lba, array_lbas, &array_end) || array_end > t->disk_lbas) {
 		dmbi_strbuf_printf(why, "entry array at LBA %llu past the end of the device",
-			      (unsigned long long)c->entries_lba);
+				   (unsigned long long)c->entries_lba);
 		return DMB_ECORRUPT;
 	}
 	if (c->entries_lba == 0 || (c->entries_lba <= lba && lba < array_end)) {
 		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps a header",
-			      (unsigned long long)c->entries_lba);
+				   (unsigned long long)c->entries_lba);
 		return DMB_ECORRUPT;
 	}
 	if (c->entries_lba <= c->last_lba && array_end > c->first_lba) {
 		dmbi_strbuf_printf(why, "entry array at LBA %llu overlaps the usable LBAs",
-			      (unsigned long long)c->entries_lba);
+				   (unsigned long long)c->entries_lba);
 		return DMB_ECORRUPT;
 	}
 	*bytes = array_bytes;
@@ -216,7 +216,7 @@ static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64
 	c->lba = lba;
 	if (lba >= t->disk_lbas || lba == 0) {
 		dmbi_strbuf_printf(why, "not on the device (%llu sectors)",
-			      (unsigned long long)t->disk_lbas);
+				   (unsigned long long)t->disk_lbas);
 		return DMB_ECORRUPT;
 	}
 	h = dmb_port_malloc(ss);
@@ -371,7 +371,7 @@ int dmbi_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part
 		if (rb || bwhy.len) {
 			t->backup_bad = true;
 			dmbi_log(ctx, DMB_LOG_WARN, "GPT: backup header at LBA %llu: %s; using the primary",
-				(unsigned long long)pri.alternate_lba, bbuf);
+				 (unsigned long long)pri.alternate_lba, bbuf);
 		}
 		use = &pri;
 	} else {
@@ -387,7 +387,7 @@ int dmbi_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part
 			goto out;
 		}
 		dmbi_log(ctx, DMB_LOG_WARN, "GPT: primary header at LBA 1: %s; using the backup at LBA %llu",
-			pbuf, (unsigned long long)last);
+			 pbuf, (unsigned long long)last);
 		t->used_backup = true;
 		t->backup_lba = last;
 		use = &bak;

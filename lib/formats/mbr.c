@@ -104,7 +104,7 @@ static int visit_ebr(struct mbr_build *b, uint64_t sector)
 
 	if (b->nebrs == DMB_PART_MAX)
 		return dmb_ctx_set_error(b->ctx, DMB_ERANGE, "more than %u EBRs in the chain of logical partitions",
-				  DMB_PART_MAX);
+					 DMB_PART_MAX);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -154,13 +154,13 @@ static int walk_chain(struct mbr_build *b, unsigned number, uint64_t first, uint
 		r = dmb_bdev_read_bytes(b->bd, this * b->t->sector_size, SECTOR, sector);
 		if (r)
 			return dmb_ctx_set_error(b->ctx, r, "cannot read the EBR at sector %llu: %s",
-					  (unsigned long long)this, dmb_strerror(r));
+						 (unsigned long long)this, dmb_strerror(r));
 		if (!has_signature(sector)) {
 			/* An extended partition without logical ones may start with anything. */
 			if (this == first)
 				return 0;
 			return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT, "EBR at sector %llu has no signature 55 aa",
-					  (unsigned long long)this);
+						 (unsigned long long)this);
 		}
 		for (unsigned i = 0; i < 4; i++) {
 			get_entry(sector, i, &e);
@@ -185,7 +185,7 @@ static int walk_chain(struct mbr_build *b, unsigned number, uint64_t first, uint
 }
 
 int dmbi_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
-		      struct dmb_part_table *t)
+		       struct dmb_part_table *t)
 {
 	struct mbr_build b = { .ctx = ctx, .bd = bd, .t = t, .next = 5 };
 	size_t primaries;

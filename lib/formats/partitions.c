@@ -116,7 +116,7 @@ int dmbi_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned
 			r = probe_header(bd, ss, backup ? lbas - 1 : 1, &hit);
 			if (r)
 				return dmb_ctx_set_error(ctx, r, "cannot read a GPT header candidate for %u-byte sectors",
-						  ss);
+							 ss);
 			if (!hit)
 				continue;
 			if (found)
@@ -299,7 +299,7 @@ int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_pa
 				  p->number, (unsigned long long)bs);
 	if (!dmbi_add_u64(start, bytes, &end) || end > dmb_bdev_bytes(bd))
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "partition %u lies past the end of the device",
-				  p->number);
+					 p->number);
 	dmb_slice_bdev_init(sb, bd, start >> shift, bytes >> shift);
 	return 0;
 }

@@ -15,7 +15,7 @@
  */
 int dmbi_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part_table *t);
 int dmbi_part_mbr_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, const uint8_t mbr[512],
-		      struct dmb_part_table *t);
+		       struct dmb_part_table *t);
 
 /*
  * Where a GPT header sits: 512, 1024, 2048 or 4096 (at least bd's block

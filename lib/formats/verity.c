@@ -29,11 +29,11 @@ int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZ
 		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no verity superblock (signature \"verity\" missing)");
 	if (version != 1)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported version %u",
-				  version);
+					 version);
 	p->hash_type = dmbi_get_le32(sb + 12);
 	if (p->hash_type > 1)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash type %u",
-				  p->hash_type);
+					 p->hash_type);
 	memcpy(p->uuid, sb + 16, 16);
 	name_len = dmbi_strnlen((const char *)sb + 32, 32);
 	if (name_len == 0 || name_len >= sizeof(p->hash_name))
@@ -45,15 +45,15 @@ int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZ
 	p->hash_block_size = dmbi_get_le32(sb + 68);
 	if (!block_size_ok(p->data_block_size))
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported data block size %u",
-				  p->data_block_size);
+					 p->data_block_size);
 	if (!block_size_ok(p->hash_block_size))
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash block size %u",
-				  p->hash_block_size);
+					 p->hash_block_size);
 	p->data_blocks = dmbi_get_le64(sb + 72);
 	p->salt_size = dmbi_get_le16(sb + 80);
 	if (p->salt_size > DMB_VERITY_MAX_SALT)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported salt size %zu",
-				  p->salt_size);
+					 p->salt_size);
 	memcpy(p->salt, sb + 88, p->salt_size);
 	return 0;
 }
@@ -81,13 +81,13 @@ int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offse
 
 	if (offset % 512)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "hash offset %llu is not a multiple of 512",
-				  (unsigned long long)offset);
+					 (unsigned long long)offset);
 	r = dmb_bdev_read_bytes(dev, offset, sizeof(sb), sb);
 	if (r == DMB_ERANGE)
 		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no verity superblock: device too small");
 	if (r)
 		return dmb_ctx_set_error(ctx, r, "cannot read the verity superblock at byte %llu",
-				  (unsigned long long)offset);
+					 (unsigned long long)offset);
 	r = dmb_verity_sb_decode(ctx, sb, p);
 	p->hash_offset = offset;
 	return r;
@@ -103,7 +103,7 @@ uint64_t dmb_verity_hash_start(const struct dmb_verity_params *p)
 }
 
 int dmbi_verity_setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, struct dmbi_hashtree *t,
-		 struct dmbi_hasher *h)
+		      struct dmbi_hasher *h)
 {
 	const char *why;
 	int r;
@@ -120,7 +120,7 @@ int dmbi_verity_setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, st
 	if (p->data_blocks == 0 || (p->data_blocks << dmbi_ilog2(p->data_block_size)) >>
 					   dmbi_ilog2(p->data_block_size) != p->data_blocks)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "invalid number of data blocks %llu",
-				  (unsigned long long)p->data_blocks);
+					 (unsigned long long)p->data_blocks);
 	r = dmbi_hasher_init(h, ctx->crypto, p->hash_name, p->hash_type, p->salt, p->salt_size);
 	if (r)
 		return dmb_ctx_set_error(ctx, r, "hash algorithm %s is not available", p->hash_name);
@@ -186,8 +186,8 @@ static void put_params(struct dmbi_strbuf *sb, const struct dmb_verity_params *p
 	dmbi_strbuf_putc(sb, ' ');
 	dmbi_strbuf_put_arg(sb, hash_dev);
 	dmbi_strbuf_printf(sb, " %u %u %llu %llu %s %s ", p->data_block_size, p->hash_block_size,
-		      (unsigned long long)p->data_blocks,
-		      (unsigned long long)dmb_verity_hash_start(p), p->hash_name, root_hex);
+			   (unsigned long long)p->data_blocks,
+			   (unsigned long long)dmb_verity_hash_start(p), p->hash_name, root_hex);
 	if (p->salt_size)
 		put_hex(sb, p->salt, p->salt_size);
 	else

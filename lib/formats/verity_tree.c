@@ -95,13 +95,13 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmbi_hashtree *t, struct
 		r = dmb_bdev_read_bytes(in, pos, n * in_size, chunk);
 		if (r) {
 			r = dmb_ctx_set_error(ctx, r, "cannot read %s at byte %llu: %s",
-				       in_is_hash ? "the hash device" : "the data device",
-				       (unsigned long long)pos, dmb_strerror(r));
+					      in_is_hash ? "the hash device" : "the data device",
+					      (unsigned long long)pos, dmb_strerror(r));
 			goto out;
 		}
 		for (size_t i = 0; i < n; i++) {
 			r = dmbi_hasher_digest(h, chunk + i * in_size, in_size,
-					      out + slot_offset(t, filled));
+					       out + slot_offset(t, filled));
 			if (r) {
 				r = dmb_ctx_set_error(ctx, r, "hashing failed");
 				goto out;
@@ -117,7 +117,7 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmbi_hashtree *t, struct
 				r = dmb_bdev_read_bytes(hash, at, hbs, disk);
 				if (r) {
 					r = dmb_ctx_set_error(ctx, r, "cannot read hash block %llu",
-						       (unsigned long long)out_block);
+							      (unsigned long long)out_block);
 					goto out;
 				}
 				if (memcmp(out, disk, hbs) != 0) {
@@ -133,7 +133,7 @@ static int hash_level(struct dmb_ctx *ctx, const struct dmbi_hashtree *t, struct
 				r = dmb_bdev_write_bytes(hash, at, hbs, out);
 				if (r) {
 					r = dmb_ctx_set_error(ctx, r, "cannot write hash block %llu",
-						       (unsigned long long)out_block);
+							      (unsigned long long)out_block);
 					goto out;
 				}
 			}
@@ -221,7 +221,7 @@ int dmb_verity_tree_upper(struct dmb_ctx *ctx, const struct dmb_verity_params *p
 	r = dmb_bdev_read_bytes(top_dev, top_pos, top_size, top);
 	if (r) {
 		r = dmb_ctx_set_error(ctx, r, "cannot read the top block at byte %llu",
-			       (unsigned long long)top_pos);
+				      (unsigned long long)top_pos);
 		goto out;
 	}
 	r = dmbi_hasher_digest(&h, top, top_size, digest);

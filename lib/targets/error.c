@@ -29,7 +29,7 @@ static int error_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 static int io_error(struct dmbi_target *ti, uint64_t sector)
 {
 	return dmb_ctx_set_error(ti->ctx, DMB_EIO, "error target: I/O error at sector %llu",
-			  (unsigned long long)(ti->begin_sectors + sector));
+				 (unsigned long long)(ti->begin_sectors + sector));
 }
 
 static int error_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)

@@ -150,7 +150,7 @@ static int handle_corruption(struct verity *v, enum block_type type, uint64_t bl
 
 	v->corrupted = true;
 	dmbi_snprintf(reason, sizeof(reason), "verity: %s block %llu of %s is corrupted", what,
-		     (unsigned long long)block, dev);
+		      (unsigned long long)block, dev);
 	switch (v->mode) {
 	case VERITY_MODE_LOGGING:
 		dmbi_log(ti->ctx, DMB_LOG_WARN, "%s (ignored)", reason);
@@ -217,7 +217,7 @@ static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *wa
 	r = dmbi_hasher_digest(&v->hasher, data, hbs, digest);
 	if (r)
 		return dmb_ctx_set_error(v->ti->ctx, r, "verity: cannot hash block %llu",
-				  (unsigned long long)block);
+					 (unsigned long long)block);
 	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
 		s->verified = true;
 	} else if (v->fec && dmbi_verity_fec_decode(v, false, block, want, data) == 0) {
@@ -303,7 +303,7 @@ static int verify_data_block(struct verity *v, uint64_t block, uint8_t *buf, boo
 	r = dmbi_hasher_digest(&v->hasher, buf, dbs, digest);
 	if (r)
 		return dmb_ctx_set_error(v->ti->ctx, r, "verity: cannot hash data block %llu",
-				  (unsigned long long)block);
+					 (unsigned long long)block);
 	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
 		set_validated(v, block);
 		return 0;
@@ -614,7 +614,7 @@ static int verity_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 		return fail(ti, "Invalid root digest", DMB_EINVAL);
 
 	r = dmbi_hashtree_init(&v->tree, version, dbits, hbits, data_blocks, hash_start,
-			      v->hasher.digest_size, &why);
+			       v->hasher.digest_size, &why);
 	if (r)
 		return fail(ti, why, r);
 	r = parse_opt_args(v, argc - 10, argv + 10);
@@ -731,8 +731,8 @@ static void verity_status(struct dmbi_target *ti, enum dmbi_status_type type, un
 	dmbi_strbuf_putc(out, ' ');
 	dmbi_strbuf_put_arg(out, v->hash_dev->name);
 	dmbi_strbuf_printf(out, " %u %u %llu %llu %s ", 1u << t->data_block_bits,
-		      1u << t->hash_block_bits, (unsigned long long)t->data_blocks,
-		      (unsigned long long)t->hash_start, v->alg);
+			   1u << t->hash_block_bits, (unsigned long long)t->data_blocks,
+			   (unsigned long long)t->hash_start, v->alg);
 	put_hex(out, v->root_digest, t->digest_size);
 	dmbi_strbuf_putc(out, ' ');
 	if (v->salt_size)

@@ -287,7 +287,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 		 */
 		if (f->start > (UINT64_MAX >> bits) ||
 		    !dmbi_add_u64(f->start << bits, dmbi_fec_parity_offset(n, pos, bits, f->roots),
-				 &off))
+				  &off))
 			return DMB_ERANGE;
 		r = dmbi_bdev_read_bytes(v->ti->ctx, f->dev->bdev, off, f->cols * f->roots, f->par);
 		if (r)
@@ -321,7 +321,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 }
 
 int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
-		      uint8_t *buf)
+			   uint8_t *buf)
 {
 	struct verity_fec *f = v->fec;
 	const struct dmbi_hashtree *t = &v->tree;
@@ -348,7 +348,7 @@ int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const
 		r = decode_round(v, n, target, want_digest, true);
 	if (r) {
 		dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu: %s",
-			is_data ? "data" : "hash", (unsigned long long)block, dmb_strerror(r));
+			 is_data ? "data" : "hash", (unsigned long long)block, dmb_strerror(r));
 		return DMB_EIO;
 	}
 	memcpy(buf, f->out, (size_t)1 << t->data_block_bits);

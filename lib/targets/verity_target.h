@@ -70,7 +70,7 @@ struct verity {
 int dmbi_verity_fec_ctr(struct verity *v);
 void dmbi_verity_fec_dtr(struct verity *v);
 int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
-		      uint8_t *buf);
+			   uint8_t *buf);
 /* Set the four FEC fields of o from a running FEC (none when FEC is off). */
 void dmbi_verity_fec_opts(const struct verity *v, struct dmb_verity_opts *o);
 

@@ -30,7 +30,7 @@ int dmb_verity_fec_parity_blocks(uint64_t fec_blocks, unsigned roots, unsigned b
 	    !block_size_ok(block_size))
 		return DMB_EINVAL;
 	if (!dmbi_fec_parity_blocks_checked(fec_blocks, roots, dmbi_ilog2(block_size),
-					   parity_blocks))
+					    parity_blocks))
 		return DMB_ERANGE;
 	return 0;
 }
@@ -125,7 +125,7 @@ static int check_args(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: a device is missing");
 	if (!bits)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: invalid block size %u",
-				  a->block_size);
+					 a->block_size);
 	if (a->roots < DMBI_RS_MIN_ROOTS || a->roots > DMBI_RS_MAX_ROOTS)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL,
 				  "verity FEC: invalid number of parity bytes %u (2..24)", a->roots);
@@ -143,8 +143,8 @@ static int check_args(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
 	fec_bytes = *rs_blocks << bits;
 	if (data_bytes > dmb_bdev_bytes(a->data_dev))
 		return dmb_ctx_set_error(ctx, DMB_ERANGE,
-				  "verity FEC: the data device is smaller than %llu blocks",
-				  (unsigned long long)a->data_blocks);
+					 "verity FEC: the data device is smaller than %llu blocks",
+					 (unsigned long long)a->data_blocks);
 	if (!dmbi_add_u64(a->hash_offset_bytes, hash_bytes, &hash_end) ||
 	    hash_end > dmb_bdev_bytes(a->hash_dev))
 		return dmb_ctx_set_error(ctx, DMB_ERANGE,
@@ -218,7 +218,7 @@ int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args 
 					 lanes * a->roots, parity);
 		if (r) {
 			dmb_ctx_set_error(ctx, r, "verity FEC: cannot write parity of round %llu: %s",
-				   (unsigned long long)n0, dmb_strerror(r));
+					  (unsigned long long)n0, dmb_strerror(r));
 			goto out;
 		}
 		if (a->progress)

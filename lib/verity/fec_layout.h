@@ -52,7 +52,7 @@ static inline void dmbi_fec_locate(uint64_t rounds, uint64_t m, uint64_t *n, uns
 
 /* Byte offset in the FEC area of the parity of codeword (round n, byte b). */
 static inline uint64_t dmbi_fec_parity_offset(uint64_t n, size_t b, unsigned block_bits,
-					     unsigned roots)
+					      unsigned roots)
 {
 	return ((n << block_bits) + b) * roots;
 }
@@ -63,7 +63,7 @@ static inline uint64_t dmbi_fec_parity_offset(uint64_t n, size_t b, unsigned blo
  * overflows 64 bits.
  */
 static inline bool dmbi_fec_parity_blocks_checked(uint64_t fec_blocks, unsigned roots,
-						 unsigned block_bits, uint64_t *parity_blocks)
+						  unsigned block_bits, uint64_t *parity_blocks)
 {
 	uint64_t rounds = dmbi_fec_rounds(fec_blocks, dmbi_fec_rsn(roots)), span;
 

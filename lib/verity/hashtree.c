@@ -8,8 +8,8 @@
 #include "hashtree.h"
 
 int dmbi_hashtree_init(struct dmbi_hashtree *t, unsigned version, unsigned data_block_bits,
-		      unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
-		      size_t digest_size, const char **why)
+		       unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
+		       size_t digest_size, const char **why)
 {
 	uint64_t pos = hash_start;
 
@@ -54,7 +54,7 @@ uint64_t dmbi_hashtree_level_blocks(const struct dmbi_hashtree *t, unsigned leve
 }
 
 int dmbi_hasher_init(struct dmbi_hasher *h, const struct dmb_crypto *c, const char *alg,
-		    unsigned version, const uint8_t *salt, size_t salt_size)
+		     unsigned version, const uint8_t *salt, size_t salt_size)
 {
 	int r;
 

@@ -33,8 +33,8 @@ struct dmbi_hashtree {
  * overflow"); *why gets the reason.
  */
 int dmbi_hashtree_init(struct dmbi_hashtree *t, unsigned version, unsigned data_block_bits,
-		      unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
-		      size_t digest_size, const char **why);
+		       unsigned hash_block_bits, uint64_t data_blocks, uint64_t hash_start,
+		       size_t digest_size, const char **why);
 
 /* Hash blocks at level i (level 0 covers data blocks). */
 uint64_t dmbi_hashtree_level_blocks(const struct dmbi_hashtree *t, unsigned level);
@@ -45,7 +45,7 @@ uint64_t dmbi_hashtree_level_blocks(const struct dmbi_hashtree *t, unsigned leve
  * block and the byte offset in it.
  */
 static inline void dmbi_hashtree_locate(const struct dmbi_hashtree *t, uint64_t data_block,
-				       unsigned level, uint64_t *hash_block, size_t *offset)
+					unsigned level, uint64_t *hash_block, size_t *offset)
 {
 	uint64_t pos = data_block >> (level * t->hash_per_block_bits);
 	size_t idx = (size_t)(pos & (((uint64_t)1 << t->hash_per_block_bits) - 1));
@@ -71,7 +71,7 @@ struct dmbi_hasher {
  * salt is borrowed and must outlive the hasher.
  */
 int dmbi_hasher_init(struct dmbi_hasher *h, const struct dmb_crypto *c, const char *alg,
-		    unsigned version, const uint8_t *salt, size_t salt_size);
+		     unsigned version, const uint8_t *salt, size_t salt_size);
 int dmbi_hasher_digest(struct dmbi_hasher *h, const void *block, size_t len, uint8_t *out);
 void dmbi_hasher_fini(struct dmbi_hasher *h);
 

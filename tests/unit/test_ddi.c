@@ -2753,8 +2753,8 @@ static void test_base64(void **state)
 	}
 	/* The whole alphabet: 64 symbols, 48 bytes. */
 	assert_int_equal(dmbi_base64_decode("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					   "abcdefghijklmnopqrstuvwxyz0123456789+/", 64, out,
-					   sizeof(out), &n), 0);
+					    "abcdefghijklmnopqrstuvwxyz0123456789+/", 64, out,
+					    sizeof(out), &n), 0);
 	assert_int_equal(n, 48);
 	assert_memory_equal(out, "\x00\x10\x83\x10\x51\x87\x20\x92\x8b\x30\xd3\x8f\x41\x14\x93\x51"
 				 "\x55\x97\x61\x96\x9b\x71\xd7\x9f\x82\x18\xa3\x92\x59\xa7\xa2\x9a"

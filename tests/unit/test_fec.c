@@ -154,7 +154,7 @@ static void build_tree(struct img *m)
 			memcpy(m->hash + (hb << m->bits) + off, d, t->digest_size);
 		}
 	assert_int_equal(dmbi_hasher_digest(h, m->hash + (t->level_block[t->levels - 1] << m->bits),
-					   m->bs, m->v.root_digest),
+					    m->bs, m->v.root_digest),
 			 0);
 }
 
@@ -184,7 +184,7 @@ static void img_setup(struct img *m, unsigned bits, uint64_t nblocks, unsigned r
 	m->v.ti = &m->ti;
 
 	assert_int_equal(dmbi_hasher_init(&m->v.hasher, &m->pc.crypto, "sha256", 1, m->salt,
-					 sizeof(m->salt)),
+					  sizeof(m->salt)),
 			 0);
 	assert_int_equal(dmbi_hashtree_init(&m->v.tree, 1, bits, bits, nblocks, 1, 32, &why), 0);
 
@@ -1130,7 +1130,7 @@ static void run_compat(const char *tool, const struct compat *c, unsigned idx)
 		assert_int_equal(dmb_hex_decode(salt_hex, salt, salt_len), 0);
 		assert_int_equal(dmb_hex_decode(root_hex, m.v.root_digest, 32), 0);
 		assert_int_equal(dmbi_hasher_init(&m.v.hasher, &m.pc.crypto, "sha256", 1, salt,
-						 salt_len),
+						  salt_len),
 				 0);
 		assert_int_equal(dmbi_hashtree_init(&m.v.tree, 1, dmbi_ilog2(c->bs),
 						   dmbi_ilog2(c->bs), c->blocks, hash_start, 32, &why),

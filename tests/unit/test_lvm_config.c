@@ -771,7 +771,7 @@ static void test_lines(void **state)
 static void test_lookups(void **state)
 {
 	struct dmbi_cfg_node *root = parse_ok("i = 5 s = \"x\" f = 1.5 a = [1] sec { k = 1 } "
-					     "i = 6 dup { } dup = 2");
+					      "i = 6 dup { } dup = 2");
 	const struct dmbi_cfg_node *n = NULL, *arr, *sec;
 	const char *str = "unset";
 	int64_t v = -1;

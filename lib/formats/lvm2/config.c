@@ -165,7 +165,7 @@ static int lex_number(struct lexer *lx)
 		while (e < lx->end && word_char(*e))
 			e++;
 		return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT, "line %u: invalid number '%.*s'",
-				  lx->tline, show_len(s, e), s);
+					 lx->tline, show_len(s, e), s);
 	}
 	lx->tb = s;
 	lx->te = lx->p = q;
@@ -188,8 +188,8 @@ static int lex_number(struct lexer *lx)
 					  lx->tline, show_len(s, q), s);
 		if (v > (limit - dv) / base)
 			return dmb_ctx_set_error(lx->ctx, DMB_ERANGE,
-					  "line %u: integer '%.*s' out of range", lx->tline,
-					  show_len(s, q), s);
+						 "line %u: integer '%.*s' out of range", lx->tline,
+						 show_len(s, q), s);
 		v = v * base + dv;
 	}
 	/* v <= 2^63 here; -2^63 has no positive int64 counterpart. */
@@ -423,8 +423,8 @@ static int parse_entry(struct parser *ps)
 	if (lx->t == T_LBRACE) {
 		if (ps->depth == DMBI_CFG_MAX_DEPTH)
 			return dmb_ctx_set_error(lx->ctx, DMB_ERANGE,
-					  "line %u: sections nested deeper than %u", line,
-					  DMBI_CFG_MAX_DEPTH);
+						 "line %u: sections nested deeper than %u", line,
+						 DMBI_CFG_MAX_DEPTH);
 		r = add_node(ps, f->tail, DMBI_CFG_SECTION, &key, NULL, line, &n);
 		if (r)
 			return r;
@@ -514,7 +514,7 @@ int dmbi_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb
 	*root = NULL;
 	if (len > DMBI_CFG_MAX_TEXT)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "metadata text of %zu bytes is larger than %u",
-				  len, DMBI_CFG_MAX_TEXT);
+					 len, DMBI_CFG_MAX_TEXT);
 	while (len && text[len - 1] == '\0')
 		len--;
 	/* The tokenizer may then treat every byte as text. */
@@ -523,7 +523,7 @@ int dmbi_cfg_parse(struct dmb_ctx *ctx, const char *text, size_t len, struct dmb
 			line++;
 		else if (text[i] == '\0')
 			return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "line %zu: NUL byte inside the text",
-					  line);
+						 line);
 	}
 	ps = dmbi_calloc(1, sizeof(*ps));
 	top = dmbi_calloc(1, sizeof(*top));
@@ -616,13 +616,13 @@ int dmbi_cfg_get_str(const struct dmbi_cfg_node *sec, const char *key, const cha
 }
 
 int dmbi_cfg_get_section(const struct dmbi_cfg_node *sec, const char *key,
-			const struct dmbi_cfg_node **out)
+			 const struct dmbi_cfg_node **out)
 {
 	return get_typed(sec, key, DMBI_CFG_SECTION, out);
 }
 
 int dmbi_cfg_get_array(const struct dmbi_cfg_node *sec, const char *key,
-		      const struct dmbi_cfg_node **out)
+		       const struct dmbi_cfg_node **out)
 {
 	return get_typed(sec, key, DMBI_CFG_ARRAY, out);
 }

@@ -100,9 +100,9 @@ const struct dmbi_cfg_node *dmbi_cfg_get(const struct dmbi_cfg_node *sec, const 
 int dmbi_cfg_get_int(const struct dmbi_cfg_node *sec, const char *key, int64_t *out);
 int dmbi_cfg_get_str(const struct dmbi_cfg_node *sec, const char *key, const char **out);
 int dmbi_cfg_get_section(const struct dmbi_cfg_node *sec, const char *key,
-			const struct dmbi_cfg_node **out);
+			 const struct dmbi_cfg_node **out);
 int dmbi_cfg_get_array(const struct dmbi_cfg_node *sec, const char *key,
-		      const struct dmbi_cfg_node **out);
+		       const struct dmbi_cfg_node **out);
 
 /* "section", "integer", "float", "string" or "array", for messages. */
 const char *dmbi_cfg_type_name(enum dmbi_cfg_type type);

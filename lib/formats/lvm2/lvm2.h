@@ -47,7 +47,7 @@ struct lvm_pvdev {
  * Errors as dmb_lvm_scan_add().
  */
 int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
-		struct lvm_pvdev *dev, struct lvm_copy **copies);
+		     struct lvm_pvdev *dev, struct lvm_copy **copies);
 
 /* Free a list of copies. */
 void dmbi_lvm_copies_free(struct lvm_copy *c);
@@ -78,7 +78,7 @@ struct lvm_vg {
  * DMB_ERANGE, DMB_ENOMEM.
  */
 int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
-		 size_t ndevs, struct lvm_vg **out);
+		      size_t ndevs, struct lvm_vg **out);
 void dmbi_lvm_vg_free(struct lvm_vg *vg);
 
 #endif /* DMBOOT_LIB_LVM2_H */

@@ -280,7 +280,7 @@ static long read_locns(const uint8_t **p, const uint8_t *end, unsigned max, uint
 }
 
 int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
-		struct lvm_pvdev *dev, struct lvm_copy **copies)
+		     struct lvm_pvdev *dev, struct lvm_copy **copies)
 {
 	uint8_t buf[LVM_LABEL_SCAN_SECTORS * LVM_SECTOR];
 	uint64_t dev_bytes = dmb_bdev_bytes(bd), offs[DMB_LVM_MAX_MDAS], sizes[DMB_LVM_MAX_MDAS];
@@ -294,11 +294,11 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 
 	if (have < LVM_SECTOR)
 		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s: no LVM label (device of %llu bytes)", name,
-				  (unsigned long long)dev_bytes);
+					 (unsigned long long)dev_bytes);
 	r = dmb_bdev_read_bytes(bd, 0, have - have % LVM_SECTOR, buf);
 	if (r)
 		return dmb_ctx_set_error(ctx, r, "%s: cannot read the label sectors: %s", name,
-				  dmb_strerror(r));
+					 dmb_strerror(r));
 	for (unsigned i = 0; i < have / LVM_SECTOR && !label; i++) {
 		const uint8_t *s = buf + i * LVM_SECTOR;
 		uint32_t crc;
@@ -307,15 +307,15 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 			continue;
 		if (dmbi_get_le64(s + 8) != i) {
 			dmbi_snprintf(damaged, sizeof(damaged),
-				     "label in sector %u says it is in sector %llu", i,
-				     (unsigned long long)dmbi_get_le64(s + 8));
+				      "label in sector %u says it is in sector %llu", i,
+				      (unsigned long long)dmbi_get_le64(s + 8));
 			continue;
 		}
 		crc = dmbi_crc32_update(LVM_INITIAL_CRC, s + 20, LVM_SECTOR - 20);
 		if (crc != dmbi_get_le32(s + 16)) {
 			dmbi_snprintf(damaged, sizeof(damaged),
-				     "label checksum 0x%08x in sector %u does not match 0x%08x",
-				     dmbi_get_le32(s + 16), i, crc);
+				      "label checksum 0x%08x in sector %u does not match 0x%08x",
+				      dmbi_get_le32(s + 16), i, crc);
 			continue;
 		}
 		label = s;
@@ -327,7 +327,7 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s: no LVM label in sectors 0-3", name);
 	if (memcmp(label + 24, label_type, sizeof(label_type)) != 0)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: label type \"%.8s\" is not LVM2 001", name,
-				  (const char *)label + 24);
+					 (const char *)label + 24);
 
 	/* The pv_header, its two lists and the optional extension must all lie
 	 * inside the label sector. */
@@ -335,7 +335,7 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 	end = label + LVM_SECTOR;
 	if (offset_xl < 32 || offset_xl > LVM_SECTOR - PVH_LISTS - 2 * LOCN_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: pv_header offset %u outside the label",
-				  name, offset_xl);
+					 name, offset_xl);
 	ph = label + offset_xl;
 	{
 		char id[DMB_LVM_ID_CHARS + 1];
@@ -351,14 +351,14 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 	ndata = read_locns(&p, end, 1, data_off, data_size);
 	if (ndata == -2)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: pv_header lists more than one data area",
-				  name);
+					 name);
 	if (ndata < 0)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
-				  "%s: pv_header data area list runs past the label", name);
+					 "%s: pv_header data area list runs past the label", name);
 	nmda = read_locns(&p, end, DMB_LVM_MAX_MDAS, offs, sizes);
 	if (nmda == -2)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: pv_header lists more than %u metadata areas",
-				  name, DMB_LVM_MAX_MDAS);
+					 name, DMB_LVM_MAX_MDAS);
 	if (nmda < 0)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 				  "%s: pv_header metadata area list runs past the label", name);
@@ -384,8 +384,8 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 		if (sizes[i] < 2 * LVM_MDA_HEADER_SIZE || !dmbi_add_u64(offs[i], sizes[i], &area_end) ||
 		    area_end > dev_bytes) {
 			dmbi_snprintf(why, sizeof(why), "area %llu+%llu outside the device (%llu bytes)",
-				     (unsigned long long)offs[i], (unsigned long long)sizes[i],
-				     (unsigned long long)dev_bytes);
+				      (unsigned long long)offs[i], (unsigned long long)sizes[i],
+				      (unsigned long long)dev_bytes);
 			r = DMB_ECORRUPT;
 		} else {
 			r = read_copy(ctx, dev, bd, (unsigned)i, offs[i], sizes[i], copies, why,

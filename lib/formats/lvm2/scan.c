@@ -65,7 +65,7 @@ int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bde
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "%s: the LVM scan is finished", name);
 	if (scan->ndevs >= DMB_LVM_MAX_DEVS)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: more than %u devices", name,
-				  DMB_LVM_MAX_DEVS);
+					 DMB_LVM_MAX_DEVS);
 	if (scan->ndevs == scan->cap) {
 		size_t cap = scan->cap ? scan->cap * 2 : 8;
 		struct lvm_pvdev **n = dmbi_calloc(cap, sizeof(*n));
@@ -92,7 +92,7 @@ int dmb_lvm_scan_add(struct dmb_lvm_scan *scan, const char *name, struct dmb_bde
 	for (size_t i = 0; i < scan->ndevs; i++) {
 		if (dmbi_strcmp(scan->devs[i]->id, dev->id) == 0) {
 			r = dmb_ctx_set_error(ctx, DMB_EEXIST, "%s: PV %s is also on %s", name,
-				       dev->pub.uuid, scan->devs[i]->name);
+					      dev->pub.uuid, scan->devs[i]->name);
 			goto fail;
 		}
 	}
@@ -494,7 +494,7 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 	*out = NULL;
 	if (lv->seg_count == 0)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "logical volume %s/%s has no segments",
-				  lv->vg->name, lv->name);
+					 lv->vg->name, lv->name);
 	/*
 	 * An LV a snapshot uses is not a plain mapping: lvm2 loads its origin as
 	 * snapshot-origin (writes copy out to the snapshot first) and its COW
@@ -518,7 +518,7 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 		if (!dmbi_mul_u64(seg->start_extent, es, &start) ||
 		    !dmbi_mul_u64(seg->extent_count, es, &len)) {
 			r = dmb_ctx_set_error(ctx, DMB_ERANGE, "logical volume %s/%s: size overflows",
-				       lv->vg->name, lv->name);
+					      lv->vg->name, lv->name);
 			break;
 		}
 		/* Measure, grow the buffer if needed, then write. */

@@ -44,7 +44,7 @@ struct build {
 static int corrupt(struct build *b, const char *fmt_what, const char *name, const char *key)
 {
 	return dmb_ctx_set_error(b->ctx, DMB_ECORRUPT, "%s: volume group %s: %s%s%s: %s", b->where,
-			  b->vgname, name ? name : "", name ? " " : "", key, fmt_what);
+				 b->vgname, name ? name : "", name ? " " : "", key, fmt_what);
 }
 
 /* The bits of the status and flags arrays of sec (unknown names are kept out). */
@@ -454,7 +454,7 @@ static int check_overlaps(struct build *b, size_t nareas)
 
 	if (!runs)
 		return dmb_ctx_set_error(b->ctx, DMB_ENOMEM, "out of memory for volume group %s",
-				  b->vgname);
+					 b->vgname);
 	for (size_t l = 0; l < vg->pub.lv_count; l++) {
 		const struct dmb_lvm_lv *lv = &vg->lvs[l];
 
@@ -493,7 +493,7 @@ void dmbi_lvm_vg_free(struct lvm_vg *vg)
 }
 
 int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvdev *const *devs,
-		 size_t ndevs, struct lvm_vg **out)
+		      size_t ndevs, struct lvm_vg **out)
 {
 	struct build b = { .ctx = ctx, .vgname = copy->vgname, .where = copy->dev->name };
 	const struct dmbi_cfg_node *vgsec = copy->vgsec;
@@ -508,7 +508,7 @@ int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvd
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: invalid volume group name", b.where);
 	if (dmbi_cfg_get_str(vgsec, "format", &s) == 0 && dmbi_strcmp(s, "lvm2") != 0)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "%s: volume group %s: format \"%s\", not lvm2",
-				  b.where, b.vgname, s);
+					 b.where, b.vgname, s);
 	if (dmbi_cfg_get_section(vgsec, "physical_volumes", &b.pvsec) != 0)
 		return corrupt(&b, "missing", NULL, "physical_volumes");
 	r = dmbi_cfg_get_section(vgsec, "logical_volumes", &b.lvsec);
@@ -520,7 +520,7 @@ int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvd
 		return corrupt(&b, "lists no PV", NULL, "physical_volumes");
 	if (npvs > DMB_LVM_MAX_PVS || nlvs > DMB_LVM_MAX_LVS)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: volume group %s: over %u PVs or %u LVs",
-				  b.where, b.vgname, DMB_LVM_MAX_PVS, DMB_LVM_MAX_LVS);
+					 b.where, b.vgname, DMB_LVM_MAX_PVS, DMB_LVM_MAX_LVS);
 	for (const struct dmbi_cfg_node *l = b.lvsec ? b.lvsec->child : NULL; l; l = l->next) {
 		for (const struct dmbi_cfg_node *g = l->child; l->type == DMBI_CFG_SECTION && g;
 		     g = g->next) {
@@ -532,7 +532,7 @@ int dmbi_lvm_vg_build(struct dmb_ctx *ctx, struct lvm_copy *copy, struct lvm_pvd
 	}
 	if (nsegs > DMB_LVM_MAX_SEGS * 4)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%s: volume group %s: over %u segments", b.where,
-				  b.vgname, DMB_LVM_MAX_SEGS * 4);
+					 b.vgname, DMB_LVM_MAX_SEGS * 4);
 
 	vg = dmbi_calloc(1, sizeof(*vg));
 	if (!vg)
