@@ -37,10 +37,8 @@ struct handle {
 
 static int pass_error(struct handle *h, int r)
 {
-	if (r && h->outer) {
-		h->outer->err = r;
-		memcpy(h->outer->msg, h->cd->ctx.msg, sizeof(h->outer->msg));
-	}
+	if (r && h->outer)
+		dmb_ctx_set_error(h->outer, r, "%s", h->cd->ctx.msg);
 	return r;
 }
 
