@@ -539,21 +539,29 @@ static int read_file(struct dmb_ctx *ctx, const char *path, uint8_t **out, size_
 	return rc;
 }
 
+/* The bytes of a PEM file (any number of certificates) or a DER file (one). */
+static int load_buf(struct dmb_ctx *ctx, const char *path, const uint8_t *buf, size_t len,
+		    STACK_OF(X509) *found)
+{
+	static const char pem_mark[] = "-----BEGIN ";
+
+	if (len == 0)
+		return path_fail(ctx, DMB_EINVAL, path, "empty, no certificate in it");
+	if (memmem(buf, len, pem_mark, sizeof(pem_mark) - 1))
+		return load_pem(ctx, path, buf, len, found);
+	return load_der(ctx, path, buf, len, found);
+}
+
 /* A PEM file (any number of certificates) or a DER file (one). */
 static int load_file(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found)
 {
-	static const char pem_mark[] = "-----BEGIN ";
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc;
 
 	rc = read_file(ctx, path, &buf, &len);
-	if (rc == 0 && len == 0)
-		rc = path_fail(ctx, DMB_EINVAL, path, "empty, no certificate in it");
-	else if (rc == 0 && memmem(buf, len, pem_mark, sizeof(pem_mark) - 1))
-		rc = load_pem(ctx, path, buf, len, found);
-	else if (rc == 0)
-		rc = load_der(ctx, path, buf, len, found);
+	if (rc == 0)
+		rc = load_buf(ctx, path, buf, len, found);
 	free(buf);
 	return rc;
 }
@@ -647,26 +655,14 @@ static int load_dir(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found
 }
 
 /*
- * Certificates are collected apart and only then moved into the trusted
- * set, so a failure leaves the set as it was.
+ * Move the certificates found into the trusted set; rc is the loading's
+ * result.  Certificates are collected apart and only then moved, so a
+ * failure leaves the set as it was.
  */
-int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
-				 const char *path)
+static int adopt(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx, const char *path,
+		 STACK_OF(X509) *found, int rc)
 {
-	STACK_OF(X509) *found = sk_X509_new_null();
 	STACK_OF(X509) *trusted = pc->trusted;
-	struct stat st;
-	int rc = 0;
-
-	ERR_clear_error();
-	if (!found)
-		rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
-	else if (stat(path, &st) < 0)
-		rc = path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		rc = load_dir(ctx, path, found);
-	else
-		rc = load_file(ctx, path, found);
 
 	if (rc == 0 && !trusted) {
 		trusted = sk_X509_new_null();
@@ -683,6 +679,38 @@ int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ct
 	sk_X509_pop_free(found, X509_free);
 	ERR_clear_error();
 	return rc;
+}
+
+int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
+				 const char *path)
+{
+	STACK_OF(X509) *found = sk_X509_new_null();
+	struct stat st;
+	int rc = 0;
+
+	ERR_clear_error();
+	if (!found)
+		return path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+	if (stat(path, &st) < 0)
+		rc = path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = load_dir(ctx, path, found);
+	else
+		rc = load_file(ctx, path, found);
+	return adopt(pc, ctx, path, found, rc);
+}
+
+int dmb_posix_crypto_add_trusted_mem(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
+				     const char *label, const uint8_t *data, size_t len)
+{
+	STACK_OF(X509) *found = sk_X509_new_null();
+	int rc;
+
+	ERR_clear_error();
+	if (!found)
+		return path_fail(ctx, DMB_ENOMEM, label, "out of memory");
+	rc = load_buf(ctx, label, data, len, found);
+	return adopt(pc, ctx, label, found, rc);
 }
 
 void dmb_posix_crypto_fini(struct dmb_posix_crypto *pc)

@@ -37,6 +37,12 @@ void dmb_posix_crypto_init(struct dmb_posix_crypto *pc);
  */
 int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
 				 const char *path);
+/*
+ * Trust the certificates in data (PEM or DER, as in a file), named label in
+ * messages.  Errors: DMB_EINVAL, DMB_ENOMEM.
+ */
+int dmb_posix_crypto_add_trusted_mem(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
+				     const char *label, const uint8_t *data, size_t len);
 
 /* Free the trusted certificates; accepts a provider with none. */
 void dmb_posix_crypto_fini(struct dmb_posix_crypto *pc);

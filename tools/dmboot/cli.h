@@ -25,8 +25,23 @@
 /* How deep mapped devices may stack. */
 #define DMB_CLI_MAX_DEPTH 16
 
+/*
+ * Bytes a device record carries: a root hash signature (label: the key
+ * description the table names) or a trusted certificate (label: the
+ * --trusted-cert argument it came from, for messages).
+ */
+struct state_blob {
+	char *label;
+	uint8_t *data;
+	size_t len;
+};
+
+/* Hex digits of a record's instance id, fresh for every create. */
+#define STATE_ID_HEX 32
+
 /* A mapped device as kept in the state directory. */
 struct state_dev {
+	char id[STATE_ID_HEX + 1];
 	char *name;
 	char *uuid;       /* "" when none */
 	unsigned minor;
@@ -37,16 +52,49 @@ struct state_dev {
 	size_t ndeps;
 	char **devices;   /* searched for PARTUUID= and PARTLABEL= (create --devices) */
 	size_t ndevices;
+	/*
+	 * The signatures the table's keys named when it was created, and the
+	 * certificates its command trusted: written with the record in one
+	 * rename, so trust never outlives or outruns the device.
+	 */
+	struct state_blob *keys;
+	size_t nkeys;
+	struct state_blob *certs;
+	size_t ncerts;
+	char *status;     /* the status at create, shown until a command changes it */
 };
+
+int state_blob_push(struct state_blob **list, size_t *n, const char *label, const void *data,
+		    size_t len);
+void state_blob_free(struct state_blob *list, size_t n);
 
 struct state {
 	char *dir;
 	int lock_fd;
 };
 
-/* Open (creating it if needed) and lock the state directory. */
+/*
+ * Open (creating it if needed), check and lock the state directory.  A
+ * directory (or any directory above it) that someone else could write, a
+ * symlink, or one owned by another user is refused.  Taking the lock
+ * exclusively also removes what killed commands left (.tmp-* files).
+ */
 int state_open(struct state *st, bool exclusive);
 void state_close(struct state *st);
+/*
+ * Open a file of the state directory (no symlink, a regular file of the
+ * caller's that only it can write): a descriptor, or -EPERM, or -errno.
+ */
+int state_open_private(const char *path, int flags, unsigned mode);
+/* Read such a file whole: 0, -ENOENT (silently), or -errno after the error line. */
+int state_read_private(const char *path, size_t cap, char **out, size_t *len);
+/* A fresh random record id. */
+int state_new_id(char id[STATE_ID_HEX + 1]);
+/* Certificates and signatures a record may carry, in bytes. */
+#define STATE_BLOBS_MAX_BYTES (1u << 20)
+/* Drop the lock (for I/O that may last), and take it again. */
+void state_unlock(struct state *st);
+int state_lock(struct state *st, bool exclusive);
 /* 0, -ENOENT, or another negative errno (message printed). */
 int state_load(struct state *st, const char *name, struct state_dev **out);
 int state_find_minor(struct state *st, unsigned minor, struct state_dev **out);
@@ -61,9 +109,13 @@ void state_dev_free(struct state_dev *d);
  * between commands: the status a device reached (verity's C, a striped 'D').
  * A command that changes it records it; `dmsetup status` shows the record.
  */
-int state_save_status(struct state *st, const char *name, const char *status);
-/* The recorded status, or NULL (free it). */
-char *state_load_status(struct state *st, const char *name);
+int state_save_status(struct state *st, const struct state_dev *d, const char *status);
+/*
+ * The recorded status, or NULL (free it).  A status file belongs to one
+ * instance of the device (its id); one left by an earlier device of the
+ * same name is ignored.
+ */
+char *state_load_status(struct state *st, const struct state_dev *d);
 void state_remove_status(struct state *st, const char *name);
 
 /* Names of devices whose tables use name (callers free with state_free_list). */
@@ -80,14 +132,26 @@ struct cli_crypto {
 	struct dmb_posix_crypto crypto;
 	struct dmb_keyring keyring;
 	struct state *st;
+	/* Keys looked up first: a command's own signature, or a record's. */
+	const struct state_blob *keys;
+	size_t nkeys;
+	/* Instantiating a record: its own keys only, never the keyring files. */
+	bool keys_only;
+	/* Every key the table fetched, for the record create writes. */
+	struct state_blob *used;
+	size_t nused;
 };
-int cli_crypto_init(struct cli_crypto *cc, struct state *st, const char *name,
-		    struct dmb_ctx *ctx);
+int cli_crypto_init(struct cli_crypto *cc, struct state *st, struct dmb_ctx *ctx);
+/* Trust these certificates (and no others) for signatures. */
+int cli_crypto_trust(struct cli_crypto *cc, struct dmb_ctx *ctx, const struct state_blob *certs,
+		     size_t n);
 void cli_crypto_fini(struct cli_crypto *cc);
-int cli_key_store(struct state *st, const char *desc, const uint8_t *data, size_t len);
-void cli_key_remove(struct state *st, const char *desc);
-int cli_trust_store(struct state *st, const char *name, char *const *certs, size_t n);
-void cli_trust_remove(struct state *st, const char *name);
+/*
+ * Read the certificates named by --trusted-cert arguments (files, or
+ * directories of *.crt, *.pem, *.der) into blobs labelled by the argument.
+ * Prints its error line.
+ */
+int cli_certs_read(char *const *args, size_t n, struct state_blob **certs, size_t *ncerts);
 
 /*
  * A resolver for tables on the host: file paths (relative ones against cwd),

@@ -65,14 +65,22 @@ static void put_escaped(const char *s)
 	free(buf);
 }
 
-/* The status a command recorded, else the fresh one; lines prefixed with the name. */
-static char *show_lines(struct dmsetup *d, struct cli_dev *cd, const char *name,
+/*
+ * The status recorded (the kernel's status comes from memory, not from the
+ * lower devices), else the fresh one; the table of the instantiated device,
+ * else the record's (a device whose lower devices went away still shows its
+ * table, as in the kernel).  Lines prefixed with the name.
+ */
+static char *show_lines(struct dmsetup *d, struct cli_dev *cd, const struct state_dev *sd,
 			enum dmb_fmt what, bool prefix)
 {
-	char *text = what == DMB_FMT_STATUS ? state_load_status(&d->st, name) : NULL;
+	const char *name = sd->name;
+	char *text = what == DMB_FMT_STATUS ? state_load_status(&d->st, sd) : NULL;
 
-	if (!text)
+	if (!text && cd)
 		text = cli_dev_text(cd->dev, what, d->o.showkeys ? DMB_FMT_SHOWKEYS : 0);
+	else if (!text && what == DMB_FMT_TABLE)
+		text = strdup(sd->table);
 	for (char *line = text, *nl; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		if (prefix)
@@ -99,16 +107,50 @@ static char *show_concise_status(struct dmsetup *d, struct cli_dev *cd, bool fir
 	return text;
 }
 
+/*
+ * Instantiate a device for showing it; when its lower devices cannot be
+ * opened, *cd is NULL and *sd the record alone (only the plain table and the
+ * recorded status can be shown then).  Prints the error when neither works.
+ */
+static int open_for_show(struct dmsetup *d, const char *cmd, const char *name, bool need_dev,
+			 struct cli_dev **cd, struct state_dev **sd)
+{
+	struct dmb_ctx ctx = { 0 };
+	int r = cli_dev_open(&d->st, &ctx, name, DMB_DEV_READONLY, 0, cd);
+
+	*sd = NULL;
+	if (r == 0)
+		return 0;
+	if (need_dev || ctx.err == DMB_ENOENT || state_load(&d->st, name, sd) != 0) {
+		cli_error("%s %s", cmd, ctx.msg);
+		return r;
+	}
+	return 0;
+}
+
 /* table or status of one device. */
 static int show_one(struct dmsetup *d, const char *cmd, const char *name, enum dmb_fmt what,
 		    bool prefix, bool *first)
 {
 	struct cli_dev *cd;
+	struct state_dev *sd;
 	char *text;
-	int r = cli_dev_open_for(&d->st, cmd, name, DMB_DEV_READONLY, &cd);
+	int r = open_for_show(d, cmd, name, d->o.concise, &cd, &sd);
 
 	if (r)
 		return r;
+	if (!cd) {
+		text = show_lines(d, NULL, sd, what, prefix);
+		*first = false;
+		if (!text) {
+			cli_error("%s %s: the lower devices cannot be opened and nothing is "
+				  "recorded", cmd, name);
+			r = -EIO;
+		}
+		free(text);
+		state_dev_free(sd);
+		return r;
+	}
 	if (d->o.concise && what == DMB_FMT_TABLE) {
 		text = format_concise(cd, d->o.showkeys);
 		if (text) {
@@ -123,7 +165,7 @@ static int show_one(struct dmsetup *d, const char *cmd, const char *name, enum d
 	} else if (d->o.concise) {
 		text = show_concise_status(d, cd, *first);
 	} else {
-		text = show_lines(d, cd, name, what, prefix);
+		text = show_lines(d, cd, cd->sd, what, prefix);
 	}
 	*first = false;
 	if (!text) {
@@ -146,36 +188,70 @@ static const struct cli_table_style info_style = {
 	.prefix = "", .sep = " ", .pad = true, .headings_left = true, .width = CLI_WIDTH_BYTES,
 };
 
-static void info_row(const char *name, const struct cli_dev *cd, size_t nusers)
+/* What info shows of a device: from the instance, else from its record's table. */
+struct info_view {
+	const struct state_dev *sd;
+	const struct cli_dev *cd;  /* NULL: the lower devices cannot be opened */
+	size_t targets;
+	uint64_t sectors;
+};
+
+static int info_view(const struct cli_dev *cd, const struct state_dev *sd, struct info_view *v)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_table *t;
+
+	v->sd = sd;
+	v->cd = cd;
+	if (cd) {
+		v->targets = dmb_dev_target_count(cd->dev);
+		v->sectors = dmb_dev_sectors(cd->dev);
+		return 0;
+	}
+	if (dmb_table_parse(&ctx, sd->table, strlen(sd->table), &t))
+		return -EINVAL;
+	v->sectors = dmb_table_sectors(t);
+	dmb_table_destroy(t);
+	v->targets = 0;
+	for (const char *p = sd->table; *p; p++)
+		v->targets += *p == '\n';
+	return 0;
+}
+
+static void info_row(const struct info_view *v, size_t nusers)
 {
 	char maj[16], min[16], open[24], targ[24];
-	const char *cells[] = { name, maj, min, cd->sd->read_only ? "L--r" : "L--w", open, targ,
-				"0", cd->sd->uuid };
+	const char *cells[] = { v->sd->name, maj, min, v->sd->read_only ? "L--r" : "L--w", open,
+				targ, "0", v->sd->uuid };
 
 	snprintf(maj, sizeof(maj), "%d", DMB_CLI_MAJOR);
-	snprintf(min, sizeof(min), "%u", cd->sd->minor);
+	snprintf(min, sizeof(min), "%u", v->sd->minor);
 	snprintf(open, sizeof(open), "%zu", nusers);
-	snprintf(targ, sizeof(targ), "%zu", dmb_dev_target_count(cd->dev));
+	snprintf(targ, sizeof(targ), "%zu", v->targets);
 	cli_table_line(&info_style, info_columns, CLI_NELEM(info_columns), cells);
 }
 
-static void info_block(const char *name, const struct cli_dev *cd, size_t nusers)
+static void info_block(const struct info_view *v, size_t nusers)
 {
-	printf("Name:              %s\n", name);
-	printf("State:             ACTIVE%s\n", cd->sd->read_only ? " (READ-ONLY)" : "");
+	const struct dmb_dev *dev = v->cd ? v->cd->dev : NULL;
+
+	printf("Name:              %s\n", v->sd->name);
+	printf("State:             ACTIVE%s\n", v->sd->read_only ? " (READ-ONLY)" : "");
 	printf("Read Ahead:        256\n");
 	printf("Tables present:    LIVE\n");
 	printf("Open count:        %zu\n", nusers);
 	printf("Event number:      0\n");
-	printf("Major, minor:      %d, %u\n", DMB_CLI_MAJOR, cd->sd->minor);
-	printf("Number of targets: %zu\n", dmb_dev_target_count(cd->dev));
-	printf("Size:              %llu sectors\n", (unsigned long long)dmb_dev_sectors(cd->dev));
+	printf("Major, minor:      %d, %u\n", DMB_CLI_MAJOR, v->sd->minor);
+	printf("Number of targets: %zu\n", v->targets);
+	printf("Size:              %llu sectors\n", (unsigned long long)v->sectors);
 	printf("Lower devices:     ");
-	for (size_t i = 0; i < dmb_dev_lower_count(cd->dev); i++)
-		printf("%s%s", i ? ", " : "", dmb_dev_lower_name(cd->dev, i));
+	for (size_t i = 0; dev && i < dmb_dev_lower_count(dev); i++)
+		printf("%s%s", i ? ", " : "", dmb_dev_lower_name(dev, i));
+	if (!dev)
+		printf("(cannot be opened)");
 	printf("\n");
-	if (*cd->sd->uuid)
-		printf("UUID: %s\n", cd->sd->uuid);
+	if (*v->sd->uuid)
+		printf("UUID: %s\n", v->sd->uuid);
 	printf("\n");
 }
 
@@ -183,26 +259,29 @@ static int info_one(struct dmsetup *d, const char *cmd, const char *name, bool p
 		    bool *first)
 {
 	struct cli_dev *cd;
-	char **users;
-	size_t nusers;
-	int r = cli_dev_open_for(&d->st, cmd, name, DMB_DEV_READONLY, &cd);
+	struct state_dev *sd;
+	struct info_view v;
+	char **users = NULL;
+	size_t nusers = 0;
+	int r = open_for_show(d, cmd, name, false, &cd, &sd);
 
 	(void)prefix;
 	(void)first;
 	if (r)
 		return r;
-	r = state_users(&d->st, name, &users, &nusers);
-	if (r) {
-		cli_dev_close(cd);
-		return r;
-	}
-	if (d->o.columns)
-		info_row(name, cd, nusers);
-	else
-		info_block(name, cd, nusers);
+	r = info_view(cd, cd ? cd->sd : sd, &v);
+	if (r)
+		cli_error("%s %s: the record's table cannot be read", cmd, name);
+	if (r == 0)
+		r = state_users(&d->st, name, &users, &nusers);
+	if (r == 0 && d->o.columns)
+		info_row(&v, nusers);
+	else if (r == 0)
+		info_block(&v, nusers);
 	state_free_list(users, nusers);
 	cli_dev_close(cd);
-	return 0;
+	state_dev_free(sd);
+	return r;
 }
 
 static int table_one(struct dmsetup *d, const char *cmd, const char *name, bool prefix,
@@ -291,6 +370,7 @@ int dmsetup_read(void *opts, int argc, char **argv)
 		return -ERANGE;
 	}
 	left = d->o.have_length ? d->o.length : size - off;
+	cli_dev_unlock(cd);
 	/* Page-aligned: the kernel copies into aligned buffers several times faster. */
 	buf = aligned_alloc(4096, IO_CHUNK);
 	if (!buf) {
@@ -411,6 +491,7 @@ int dmsetup_write(void *opts, int argc, char **argv)
 		cli_dev_close(cd);
 		return -ERANGE;
 	}
+	cli_dev_unlock(cd);
 	r = copy_in(cd, name, off, size);
 	cli_dev_close(cd);
 	return r;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * Keys and trust for mapped devices on the host.  The kernel keeps dm-verity
- * root hash signatures in its keyring and trusts certificates built into it;
- * dmboot keeps signatures in the state directory (key-<hex of description>)
- * and, per device, the certificates `veritysetup open --trusted-cert` was
- * given (trust-<name>/), so that every later instantiation of the device
- * checks the signature against the same certificates.
+ * Keys and trust for mapped devices on the host.  The kernel reads a
+ * dm-verity root hash signature from its keyring when the table is loaded
+ * and checks it against the certificates it trusts.  dmboot instantiates a
+ * device afresh in every command, so a device record carries both: the
+ * signatures its table named when it was created and the certificates its
+ * command trusted.  Later commands check the record's signature against the
+ * record's certificates only, so nothing outside the record (a key file, a
+ * directory a killed command left) can change what a device trusts.  The
+ * keyring files of the state directory (key-<hex of description>) are read
+ * only when a device is created from a table naming a key.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,7 +23,7 @@
 
 #include "cli.h"
 
-/* A signature larger than this is not a PKCS#7 root hash signature. */
+/* A signature or certificate larger than this is not one. */
 #define KEY_MAX_BYTES (64 * 1024)
 
 static char *key_path(struct state *st, const char *desc)
@@ -36,36 +40,6 @@ static char *key_path(struct state *st, const char *desc)
 	return p;
 }
 
-static char *trust_path(struct state *st, const char *name)
-{
-	char *p;
-
-	return asprintf(&p, "%s/trust-%s", st->dir, name) < 0 ? NULL : p;
-}
-
-int cli_key_store(struct state *st, const char *desc, const uint8_t *data, size_t len)
-{
-	char *path = key_path(st, desc);
-	int r;
-
-	if (!path)
-		return -ENOMEM;
-	r = cli_write_atomic(st->dir, path, data, len);
-	if (r)
-		cli_error("cannot store key %s: %s", desc, strerror(-r));
-	free(path);
-	return r;
-}
-
-void cli_key_remove(struct state *st, const char *desc)
-{
-	char *path = key_path(st, desc);
-
-	if (path)
-		unlink(path);
-	free(path);
-}
-
 static bool cert_name(const char *name)
 {
 	size_t n = strlen(name);
@@ -75,138 +49,156 @@ static bool cert_name(const char *name)
 		strcmp(name + n - 4, ".der") == 0);
 }
 
-/* Copy one certificate file into the device's trust directory. */
-static int copy_cert(struct state *st, const char *dir, const char *src, size_t *count)
+static int by_name(const void *a, const void *b)
 {
-	char *data, *path;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One certificate file, labelled with the path as the user gave it. */
+static int read_cert(const char *path, struct state_blob **certs, size_t *n, size_t *total)
+{
+	char *data;
 	size_t len;
-	int r = cli_read_file(src, KEY_MAX_BYTES, &data, &len);
+	int r = cli_read_file(path, KEY_MAX_BYTES, &data, &len);
 
 	if (r)
 		return r;
-	if (asprintf(&path, "%s/%zu.crt", dir, (*count)++) < 0) {
-		free(data);
-		return -ENOMEM;
+	*total += len;
+	if (*total > STATE_BLOBS_MAX_BYTES) {
+		cli_error("--trusted-cert: more than %u bytes of certificates",
+			  STATE_BLOBS_MAX_BYTES);
+		r = -E2BIG;
+	} else {
+		r = state_blob_push(certs, n, path, data, len);
 	}
-	r = cli_write_atomic(st->dir, path, data, len);
-	if (r)
-		cli_error("cannot store certificate %s: %s", src, strerror(-r));
-	free(path);
 	free(data);
 	return r;
 }
 
-int cli_trust_store(struct state *st, const char *name, char *const *certs, size_t n)
+/* A directory, like systemd's verity.d: its *.crt, *.pem and *.der files, in name order. */
+static int read_cert_dir(const char *dir, struct state_blob **certs, size_t *n, size_t *total)
 {
-	char *dir;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
 	size_t count = 0;
 	int r = 0;
 
-	if (n == 0)
-		return 0;
-	dir = trust_path(st, name);
-	if (!dir)
-		return -ENOMEM;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
-		cli_error("cannot create %s: %s", dir, strerror(errno));
+	if (!d) {
+		cli_error("%s: %s", dir, strerror(errno));
+		return -errno;
 	}
-	for (size_t i = 0; r == 0 && i < n; i++) {
+	while (r == 0 && (de = readdir(d)))
+		if (cert_name(de->d_name))
+			r = cli_list_push(&names, &count, de->d_name);
+	closedir(d);
+	if (count)
+		qsort(names, count, sizeof(*names), by_name);
+	for (size_t i = 0; r == 0 && i < count; i++) {
 		struct stat sb;
-		DIR *d;
-		struct dirent *de;
+		char *p;
 
-		if (stat(certs[i], &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			r = copy_cert(st, dir, certs[i], &count);
-			continue;
+		if (asprintf(&p, "%s/%s", dir, names[i]) < 0) {
+			r = -ENOMEM;
+			break;
 		}
-		/* A directory, like systemd's verity.d: its *.crt, *.pem and *.der files. */
-		d = opendir(certs[i]);
-		while (r == 0 && d && (de = readdir(d))) {
-			char *p;
-
-			if (!cert_name(de->d_name))
-				continue;
-			if (asprintf(&p, "%s/%s", certs[i], de->d_name) < 0) {
-				r = -ENOMEM;
-				break;
-			}
-			if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
-				r = copy_cert(st, dir, p, &count);
-			free(p);
-		}
-		if (d)
-			closedir(d);
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+			r = read_cert(p, certs, n, total);
+		free(p);
 	}
-	if (r == 0 && count == 0) {
-		cli_error("no certificate found in the --trusted-cert arguments");
-		r = -EINVAL;
-	}
-	if (r)
-		cli_trust_remove(st, name);
-	free(dir);
+	cli_list_free(names, count);
 	return r;
 }
 
-void cli_trust_remove(struct state *st, const char *name)
+int cli_certs_read(char *const *args, size_t n, struct state_blob **certs, size_t *ncerts)
 {
-	char *dir = trust_path(st, name);
-	DIR *d = dir ? opendir(dir) : NULL;
-	struct dirent *de;
+	size_t total = 0;
+	int r = 0;
 
-	while (d && (de = readdir(d))) {
-		char *p;
+	*certs = NULL;
+	*ncerts = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct stat sb;
 
-		if (de->d_name[0] == '.')
-			continue;
-		if (asprintf(&p, "%s/%s", dir, de->d_name) >= 0) {
-			unlink(p);
-			free(p);
-		}
+		if (stat(args[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+			r = read_cert_dir(args[i], certs, ncerts, &total);
+		else
+			r = read_cert(args[i], certs, ncerts, &total);
 	}
-	if (d)
-		closedir(d);
-	if (dir)
-		rmdir(dir);
-	free(dir);
+	if (r == 0 && n && *ncerts == 0) {
+		cli_error("no certificate found in the --trusted-cert arguments");
+		r = -EINVAL;
+	}
+	if (r == -ENOMEM)
+		cli_error("out of memory");
+	if (r) {
+		state_blob_free(*certs, *ncerts);
+		*certs = NULL;
+		*ncerts = 0;
+	}
+	return r;
+}
+
+/* Hand out a copy of a key, remembering it for the record create writes. */
+static int give(struct cli_crypto *cc, struct dmb_ctx *ctx, const char *desc, const void *src,
+		size_t len, uint8_t **data, size_t *out_len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	bool seen = false;
+
+	if (!copy)
+		return cli_seterr(ctx, DMB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < cc->nused; i++)
+		seen |= strcmp(cc->used[i].label, desc) == 0;
+	if (!seen && state_blob_push(&cc->used, &cc->nused, desc, src, len)) {
+		free(copy);
+		return cli_seterr(ctx, DMB_ENOMEM, "out of memory");
+	}
+	memcpy(copy, src, len);
+	*data = copy;
+	*out_len = len;
+	return 0;
 }
 
 static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *desc,
 		       uint8_t **data, size_t *len)
 {
 	struct cli_crypto *cc = k->priv;
-	char *path = key_path(cc->st, desc), *buf = NULL;
-	struct stat sb;
+	char *path, *buf = NULL;
+	size_t n;
 	int r;
 
+	for (size_t i = 0; i < cc->nkeys; i++)
+		if (strcmp(cc->keys[i].label, desc) == 0)
+			return give(cc, ctx, desc, cc->keys[i].data, cc->keys[i].len, data, len);
+	if (cc->keys_only)
+		return cli_seterr(ctx, DMB_ENOKEY, "no key \"%s\" in the device's record", desc);
+	path = key_path(cc->st, desc);
 	if (!path)
-		return DMB_ENOMEM;
-	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		free(path);
-		return cli_seterr(ctx, DMB_ENOKEY, "no key \"%s\" in the keyring", desc);
-	}
-	r = cli_read_file(path, KEY_MAX_BYTES, &buf, len);
+		return cli_seterr(ctx, DMB_ENOMEM, "out of memory");
+	r = state_read_private(path, KEY_MAX_BYTES, &buf, &n);
 	free(path);
+	if (r == -ENOENT || r == -ENAMETOOLONG)
+		return cli_seterr(ctx, DMB_ENOKEY, "no key \"%s\" in the keyring", desc);
 	if (r)
 		return cli_seterr(ctx, DMB_ENOKEY, "key \"%s\" cannot be read", desc);
-	*data = (uint8_t *)buf;
-	return 0;
+	r = give(cc, ctx, desc, buf, n, data, len);
+	explicit_bzero(buf, n);
+	free(buf);
+	return r;
 }
 
 static void keyring_put(const struct dmb_keyring *k, uint8_t *data, size_t len)
 {
 	(void)k;
-	(void)len;
+	if (data)
+		explicit_bzero(data, len);
 	free(data);
 }
 
-int cli_crypto_init(struct cli_crypto *cc, struct state *st, const char *name,
-		    struct dmb_ctx *ctx)
+int cli_crypto_init(struct cli_crypto *cc, struct state *st, struct dmb_ctx *ctx)
 {
-	char *dir;
-	struct stat sb;
-	int r = 0;
-
+	memset(cc, 0, sizeof(*cc));
 	dmb_posix_crypto_init(&cc->crypto);
 	cc->st = st;
 	cc->keyring.get = keyring_get;
@@ -214,18 +206,25 @@ int cli_crypto_init(struct cli_crypto *cc, struct state *st, const char *name,
 	cc->keyring.priv = cc;
 	ctx->crypto = &cc->crypto.crypto;
 	ctx->keyring = &cc->keyring;
-	if (!name)
-		return 0;
-	dir = trust_path(st, name);
-	if (!dir)
-		return DMB_ENOMEM;
-	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-		r = dmb_posix_crypto_add_trusted(&cc->crypto, ctx, dir);
-	free(dir);
-	return r;
+	return 0;
+}
+
+int cli_crypto_trust(struct cli_crypto *cc, struct dmb_ctx *ctx, const struct state_blob *certs,
+		     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = dmb_posix_crypto_add_trusted_mem(&cc->crypto, ctx, certs[i].label,
+							 certs[i].data, certs[i].len);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 void cli_crypto_fini(struct cli_crypto *cc)
 {
 	dmb_posix_crypto_fini(&cc->crypto);
+	state_blob_free(cc->used, cc->nused);
+	cc->used = NULL;
+	cc->nused = 0;
 }

@@ -2,11 +2,15 @@
 /*
  * dmboot: one binary whose subcommands mirror the Linux tools.  Invoked
  * through a symlink named after a tool (dmsetup, ...) it behaves as that
- * subcommand.
+ * subcommand.  Standard descriptors are made safe before anything else, and
+ * a failed write of standard output is an error whatever the tool.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -41,7 +45,40 @@ static const struct {
 	{ "lvchange", cmd_lvm },
 };
 
-int main(int argc, char **argv)
+/*
+ * A closed 0, 1 or 2 would be the number the next open() returns, and the
+ * state directory's lock or a record would become stdin or stdout.  Each
+ * closed one is taken by /dev/null opened for the other direction, so that
+ * using it fails with EBADF as on a closed descriptor.
+ */
+static int guard_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (got != fd) {
+			if (got >= 0)
+				close(got);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The exit status, after making sure what the tool printed was written. */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("write error on standard output: %s", strerror(errno));
+		return status ? status : 1;
+	}
+	return status;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *base = strrchr(argv[0], '/');
 
@@ -63,4 +100,11 @@ int main(int argc, char **argv)
 	cli_error("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (guard_std_fds())
+		return 1;
+	return finish(run(argc, argv));
 }

@@ -5,7 +5,10 @@
  * /tmp/dmboot-UID), so that devices persist between invocations the way
  * kernel dm devices persist between dmsetup calls.  Files are replaced
  * atomically (write, fsync, rename) under an flock on the directory, so a
- * failed or concurrent command never leaves a half-written device.
+ * failed or concurrent command never leaves a half-written device.  A record
+ * holds everything its device trusts (signatures, certificates), so one
+ * rename makes or unmakes the device with its trust; the directory's checks
+ * are in state_dir.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -20,88 +23,45 @@
 
 #include "cli.h"
 
-#define STATE_MAGIC "dmboot-state 1"
+#define STATE_MAGIC "dmboot-state 2"
 #define STATE_PREFIX "dev-"
-/* A state file holds a table of at most DMB_TABLE_MAX_BYTES plus a header. */
-#define STATE_MAX_BYTES (DMB_TABLE_MAX_BYTES + 65536)
+/*
+ * A state file holds a table of at most DMB_TABLE_MAX_BYTES, a header, and
+ * its signatures and certificates in hex.
+ */
+#define STATE_MAX_BYTES (DMB_TABLE_MAX_BYTES + 65536 + 2 * STATE_BLOBS_MAX_BYTES)
 
-static int mkdir_p(char *path)
+int state_blob_push(struct state_blob **list, size_t *n, const char *label, const void *data,
+		    size_t len)
 {
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
+	struct state_blob *l = realloc(*list, (*n + 1) * sizeof(**list));
+	struct state_blob *b;
 
-int state_open(struct state *st, bool exclusive)
-{
-	const char *env = getenv("DMBOOT_STATE_DIR");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	bool shared_tmp = false;
-	char *lock;
-	struct stat sb;
-	int r;
-
-	st->lock_fd = -1;
-	if (env && *env)
-		r = asprintf(&st->dir, "%s", env);
-	else if (xdg && *xdg)
-		r = asprintf(&st->dir, "%s/dmboot", xdg);
-	else {
-		r = asprintf(&st->dir, "/tmp/dmboot-%u", (unsigned)getuid());
-		shared_tmp = true;
-	}
-	if (r < 0) {
-		st->dir = NULL;
-		cli_error("out of memory");
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	b = &l[*n];
+	b->label = strdup(label);
+	b->data = malloc(len ? len : 1);
+	b->len = len;
+	if (!b->label || !b->data) {
+		free(b->label);
+		free(b->data);
 		return -ENOMEM;
 	}
-	r = mkdir_p(st->dir);
-	if (r) {
-		cli_error("cannot create state directory %s: %s", st->dir, strerror(-r));
-		goto fail;
-	}
-	/* In a shared /tmp, another user could have made the directory first. */
-	if (shared_tmp && (lstat(st->dir, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
-			   sb.st_uid != getuid())) {
-		cli_error("state directory %s is not a directory owned by you", st->dir);
-		r = -EPERM;
-		goto fail;
-	}
-	if (asprintf(&lock, "%s/.lock", st->dir) < 0) {
-		cli_error("out of memory");
-		r = -ENOMEM;
-		goto fail;
-	}
-	st->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lock);
-	if (st->lock_fd < 0 || flock(st->lock_fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
-		r = -errno;
-		cli_error("cannot lock state directory %s: %s", st->dir, strerror(errno));
-		goto fail;
-	}
+	memcpy(b->data, data, len);
+	(*n)++;
 	return 0;
-fail:
-	state_close(st);
-	return r;
 }
 
-void state_close(struct state *st)
+void state_blob_free(struct state_blob *list, size_t n)
 {
-	if (st->lock_fd >= 0)
-		close(st->lock_fd);
-	st->lock_fd = -1;
-	free(st->dir);
-	st->dir = NULL;
+	for (size_t i = 0; i < n; i++) {
+		explicit_bzero(list[i].data, list[i].len);
+		free(list[i].data);
+		free(list[i].label);
+	}
+	free(list);
 }
 
 void state_dev_free(struct state_dev *d)
@@ -114,6 +74,9 @@ void state_dev_free(struct state_dev *d)
 	free(d->table);
 	state_free_list(d->deps, d->ndeps);
 	state_free_list(d->devices, d->ndevices);
+	state_blob_free(d->keys, d->nkeys);
+	state_blob_free(d->certs, d->ncerts);
+	free(d->status);
 	free(d);
 }
 
@@ -129,8 +92,54 @@ static char *dev_path(struct state *st, const char *name)
 	return asprintf(&p, "%s/" STATE_PREFIX "%s", st->dir, name) < 0 ? NULL : p;
 }
 
-/* Parse a state file; the layout is the one state_save() writes. */
-static int parse(const char *path, char *text, struct state_dev **out)
+/* "<hex label> <hex bytes>"; nonzero when malformed or out of memory. */
+static int parse_blob(char *val, struct state_blob **list, size_t *n)
+{
+	char *sp = strchr(val, ' ');
+	size_t llen, dlen;
+	uint8_t *label, *data;
+	int r = -EINVAL;
+
+	if (!sp)
+		return r;
+	*sp++ = '\0';
+	llen = strlen(val) / 2;
+	dlen = strlen(sp) / 2;
+	label = malloc(llen + 1);
+	data = malloc(dlen + 1);
+	if (label && data && dmb_hex_decode(val, label, llen) == 0 &&
+	    dmb_hex_decode(sp, data, dlen) == 0 && !memchr(label, '\0', llen)) {
+		label[llen] = '\0';
+		r = state_blob_push(list, n, (const char *)label, data, dlen);
+	}
+	free(label);
+	if (data)
+		explicit_bzero(data, dlen);
+	free(data);
+	return r;
+}
+
+/* Hex of a text without NUL bytes; nonzero when malformed or out of memory. */
+static int parse_text(const char *val, char **out)
+{
+	size_t n = strlen(val) / 2;
+	char *t = malloc(n + 1);
+
+	if (!t || dmb_hex_decode(val, (uint8_t *)t, n) || memchr(t, '\0', n)) {
+		free(t);
+		return -EINVAL;
+	}
+	t[n] = '\0';
+	*out = t;
+	return 0;
+}
+
+/*
+ * Parse a state file; the layout is the one state_save() writes.  A record
+ * must name the device its file is named after, so a listing and a lookup
+ * never disagree.
+ */
+static int parse(const char *path, const char *want, char *text, struct state_dev **out)
 {
 	struct state_dev *d = calloc(1, sizeof(*d));
 	char *line = text, *next;
@@ -170,8 +179,16 @@ static int parse(const char *path, char *text, struct state_dev **out)
 			break;
 		else if (strcmp(line, "device") == 0 && cli_list_push(&d->devices, &d->ndevices, val))
 			break;
+		else if (strcmp(line, "id") == 0 && strlen(val) == STATE_ID_HEX)
+			memcpy(d->id, val, STATE_ID_HEX + 1);
+		else if (strcmp(line, "key") == 0 && parse_blob(val, &d->keys, &d->nkeys))
+			break;
+		else if (strcmp(line, "cert") == 0 && parse_blob(val, &d->certs, &d->ncerts))
+			break;
+		else if (strcmp(line, "status") == 0 && !d->status && parse_text(val, &d->status))
+			break;
 	}
-	if (!magic || !d->name || !d->cwd || !d->table) {
+	if (!magic || !d->name || !d->cwd || !d->table || !d->id[0] || strcmp(d->name, want)) {
 		cli_error("state file %s is damaged", path);
 		state_dev_free(d);
 		return -EINVAL;
@@ -191,13 +208,10 @@ int state_load(struct state *st, const char *name, struct state_dev **out)
 	*out = NULL;
 	if (!path)
 		return -ENOMEM;
-	if (access(path, F_OK) < 0) {
-		free(path);
-		return -ENOENT;
-	}
-	r = cli_read_file(path, STATE_MAX_BYTES, &text, &len);
+	r = state_read_private(path, STATE_MAX_BYTES, &text, &len);
 	if (r == 0) {
-		r = parse(path, text, out);
+		r = parse(path, name, text, out);
+		explicit_bzero(text, len);
 		free(text);
 	}
 	free(path);
@@ -308,6 +322,30 @@ int state_users(struct state *st, const char *name, char ***users, size_t *nuser
 	return r;
 }
 
+static void put_hex(FILE *f, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	char hex[129];
+
+	while (len) {
+		size_t n = len < 64 ? len : 64;
+
+		dmb_hex_encode(p, n, hex);
+		fwrite(hex, 1, 2 * n, f);
+		p += n;
+		len -= n;
+	}
+}
+
+static void put_blob(FILE *f, const char *kind, const struct state_blob *b)
+{
+	fprintf(f, "%s ", kind);
+	put_hex(f, b->label, strlen(b->label));
+	fputc(' ', f);
+	put_hex(f, b->data, b->len);
+	fputc('\n', f);
+}
+
 int state_save(struct state *st, const struct state_dev *d)
 {
 	char *path = dev_path(st, d->name), *text = NULL;
@@ -322,12 +360,24 @@ int state_save(struct state *st, const struct state_dev *d)
 			fprintf(f, "dep %s\n", d->deps[i]);
 		for (size_t i = 0; i < d->ndevices; i++)
 			fprintf(f, "device %s\n", d->devices[i]);
+		fprintf(f, "id %s\n", d->id);
+		for (size_t i = 0; i < d->nkeys; i++)
+			put_blob(f, "key", &d->keys[i]);
+		for (size_t i = 0; i < d->ncerts; i++)
+			put_blob(f, "cert", &d->certs[i]);
+		if (d->status) {
+			fputs("status ", f);
+			put_hex(f, d->status, strlen(d->status));
+			fputc('\n', f);
+		}
 		fprintf(f, "table\n%s", d->table);
 	}
 	if (f && fclose(f) == 0 && path && text)
 		r = cli_write_atomic(st->dir, path, text, len);
 	if (r)
 		cli_error("cannot write state for %s in %s: %s", d->name, st->dir, strerror(-r));
+	if (text)
+		explicit_bzero(text, len);
 	free(text);
 	free(path);
 	return r;
@@ -340,24 +390,32 @@ static char *status_path(struct state *st, const char *name)
 	return asprintf(&p, "%s/status-%s", st->dir, name) < 0 ? NULL : p;
 }
 
-int state_save_status(struct state *st, const char *name, const char *status)
+/* A status file: "<id>\n<status>", so it belongs to one instance of the device. */
+int state_save_status(struct state *st, const struct state_dev *d, const char *status)
 {
-	char *path = status_path(st, name);
-	int r = path ? cli_write_atomic(st->dir, path, status, strlen(status)) : -ENOMEM;
+	char *path = status_path(st, d->name), *text = NULL;
+	int n = asprintf(&text, "%s\n%s", d->id, status);
+	int r = path && n >= 0 ? cli_write_atomic(st->dir, path, text, (size_t)n) : -ENOMEM;
 
+	free(text);
 	free(path);
 	return r;
 }
 
-char *state_load_status(struct state *st, const char *name)
+char *state_load_status(struct state *st, const struct state_dev *d)
 {
-	char *path = status_path(st, name), *text = NULL;
+	char *path = status_path(st, d->name), *text = NULL, *status = NULL;
 	size_t len;
 
-	if (path && access(path, F_OK) == 0 && cli_read_file(path, 1 << 20, &text, &len) != 0)
-		text = NULL;
+	if (path && state_read_private(path, 1 << 20, &text, &len) == 0 &&
+	    len > STATE_ID_HEX && memcmp(text, d->id, STATE_ID_HEX) == 0 &&
+	    text[STATE_ID_HEX] == '\n')
+		status = strdup(text + STATE_ID_HEX + 1);
+	free(text);
 	free(path);
-	return text;
+	if (!status && d->status)
+		status = strdup(d->status);
+	return status;
 }
 
 void state_remove_status(struct state *st, const char *name)

@@ -561,43 +561,38 @@ static int open_table(const struct vopts *o, const char *data_path, const char *
 }
 
 /*
- * Under the state lock: refuse a name in use, store the signature and the
- * trusted certificates (desc NULL: none), create the device; all or nothing.
+ * Under the state lock: refuse a name in use, then create the device with
+ * its signature (desc NULL: none) and the certificates the command named,
+ * both written into its record with it: all or nothing.
  */
 static int create_locked(const struct vopts *o, const char *name, const struct dmb_table *table,
 			 const char *desc, const char *sig, size_t sig_len)
 {
+	struct state_blob key = { (char *)desc, (uint8_t *)sig, sig_len };
+	struct cli_trust trust = { desc ? &key : NULL, desc ? 1 : 0, NULL, 0 };
+	struct dmb_ctx base = { .flags = o->require_sig ? DMB_CTX_REQUIRE_SIGNATURES : 0 };
+	struct state_blob *certs = NULL;
 	struct state st;
 	struct state_dev *other;
-	bool stored = false;
 	int r;
 
 	if (state_open(&st, true))
 		return DMB_EIO;
-	if (state_load(&st, name, &other) == 0) {
+	r = state_load(&st, name, &other);
+	if (r != -ENOENT) {
 		state_dev_free(other);
 		cli_error("Device %s already exists.", name);
 		r = DMB_EEXIST;
 		goto unlock;
 	}
 	if (desc) {
-		r = cli_key_store(&st, desc, (const uint8_t *)sig, sig_len);
-		if (!r)
-			r = cli_trust_store(&st, name, o->certs, o->ncerts);
-		if (r) {
-			cli_key_remove(&st, desc);
+		r = cli_certs_read(o->certs, o->ncerts, &certs, &trust.ncerts);
+		if (r)
 			goto unlock;
-		}
-		stored = true;
+		trust.certs = certs;
 	}
-	/* The device's own trust (stored above) and the keyring come from cli_create. */
-	struct dmb_ctx base = { .flags = o->require_sig ? DMB_CTX_REQUIRE_SIGNATURES : 0 };
-
-	r = cli_create(&st, name, "", -1, true, table, &base);
-	if (r && stored) {
-		cli_key_remove(&st, desc);
-		cli_trust_remove(&st, name);
-	}
+	r = cli_create_trusted(&st, name, "", -1, true, table, &base, &trust);
+	state_blob_free(certs, trust.ncerts);
 unlock:
 	state_close(&st);
 	return r;

@@ -50,10 +50,43 @@ char *cli_dev_text(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags)
 	return buf;
 }
 
+struct cli_create_args {
+	const char *name;
+	const char *uuid;
+	int64_t minor;
+	bool read_only;
+	const struct dmb_table *table;
+	const struct dmb_ctx *base;
+	char *const *devices;
+	size_t ndevices;
+	const struct cli_trust *trust;
+};
+
+static int create(struct state *st, const struct cli_create_args *a);
+
 int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
 	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base)
 {
 	return cli_create_search(st, name, uuid, minor, read_only, table, base, NULL, 0);
+}
+
+int cli_create_trusted(struct state *st, const char *name, const char *uuid, int64_t minor,
+		       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
+		       const struct cli_trust *trust)
+{
+	struct cli_create_args a = { name, uuid, minor, read_only, table, base, NULL, 0, trust };
+
+	return create(st, &a);
+}
+
+int cli_create_search(struct state *st, const char *name, const char *uuid, int64_t minor,
+		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
+		      char *const *devices, size_t ndevices)
+{
+	struct cli_create_args a = { name, uuid, minor, read_only, table, base, devices,
+				     ndevices, NULL };
+
+	return create(st, &a);
 }
 
 /* Refuse a name or uuid that is malformed or taken. */
@@ -72,7 +105,8 @@ static int check_new(struct state *st, const char *name, const char *uuid)
 		cli_error("create %s: invalid uuid", name);
 		return -EINVAL;
 	}
-	if (state_load(st, name, &other) == 0) {
+	r = state_load(st, name, &other);
+	if (r != -ENOENT) {
 		state_dev_free(other);
 		cli_error("create %s: device %s already exists", name, name);
 		return -EEXIST;
@@ -110,9 +144,25 @@ static int pick_minor(struct state *st, const char *name, int64_t minor, unsigne
 	return 0;
 }
 
-int cli_create_search(struct state *st, const char *name, const char *uuid, int64_t minor,
-		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
-		      char *const *devices, size_t ndevices)
+/* The record, with the status the device starts with, as the kernel keeps it from its load. */
+static int record(struct state *st, struct state_dev *sd, struct dmb_dev *dev)
+{
+	int r;
+
+	sd->status = cli_dev_text(dev, DMB_FMT_STATUS, 0);
+	if (!sd->status) {
+		cli_error("create %s: out of memory", sd->name);
+		return -ENOMEM;
+	}
+	/* A status file an earlier device of this name left is not this one's. */
+	state_remove_status(st, sd->name);
+	r = state_save(st, sd);
+	free(sd->status);
+	sd->status = NULL;
+	return r;
+}
+
+static int create(struct state *st, const struct cli_create_args *a)
 {
 	struct dmb_ctx ctx = { 0 };
 	struct cli_crypto cc;
@@ -120,7 +170,8 @@ int cli_create_search(struct state *st, const char *name, const char *uuid, int6
 	struct state_dev sd = { 0 };
 	struct dmb_dev *dev = NULL;
 	char cwd[4096], *text = NULL;
-	int r = check_new(st, name, uuid);
+	const char *name = a->name;
+	int r = check_new(st, name, a->uuid);
 
 	if (r)
 		return r;
@@ -128,20 +179,29 @@ int cli_create_search(struct state *st, const char *name, const char *uuid, int6
 		cli_error("create %s: cannot use the current directory", name);
 		return -EINVAL;
 	}
+	if (state_new_id(sd.id)) {
+		cli_error("create %s: no random numbers for the record id", name);
+		return -EIO;
+	}
 	r = cli_resolver_init(&res, st, cwd, 0);
 	if (r)
 		return r;
-	res.search = devices;
-	res.nsearch = ndevices;
-	r = cli_crypto_init(&cc, st, name, &ctx);
-	if (r) {
-		cli_error("create %s: %s", name, ctx.msg);
-		goto out;
+	res.search = a->devices;
+	res.nsearch = a->ndevices;
+	cli_crypto_init(&cc, st, &ctx);
+	if (a->trust) {
+		cc.keys = a->trust->keys;
+		cc.nkeys = a->trust->nkeys;
+		r = cli_crypto_trust(&cc, &ctx, a->trust->certs, a->trust->ncerts);
+		if (r) {
+			cli_error("create %s: %s", name, ctx.msg);
+			goto out;
+		}
 	}
-	if (base)
-		ctx.flags = base->flags;
+	if (a->base)
+		ctx.flags = a->base->flags;
 	ctx.resolver = &res.r;
-	r = dmb_dev_create(&ctx, table, read_only ? DMB_DEV_READONLY : 0, &dev);
+	r = dmb_dev_create(&ctx, a->table, a->read_only ? DMB_DEV_READONLY : 0, &dev);
 	if (r) {
 		cli_error("create %s: %s", name, ctx.msg);
 		goto out;
@@ -152,23 +212,31 @@ int cli_create_search(struct state *st, const char *name, const char *uuid, int6
 		r = -ENOMEM;
 		goto out;
 	}
-	r = pick_minor(st, name, minor, &sd.minor);
+	r = pick_minor(st, name, a->minor, &sd.minor);
 	if (r)
 		goto out;
 	sd.name = (char *)name;
-	sd.uuid = (char *)uuid;
-	sd.read_only = read_only;
+	sd.uuid = (char *)a->uuid;
+	sd.read_only = a->read_only;
 	sd.cwd = cwd;
 	sd.table = text;
 	sd.deps = res.mapped;
 	sd.ndeps = res.nmapped;
-	sd.devices = (char **)devices;
-	sd.ndevices = ndevices;
-	r = state_save(st, &sd);
+	sd.devices = (char **)a->devices;
+	sd.ndevices = a->ndevices;
+	sd.keys = cc.used;
+	sd.nkeys = cc.nused;
+	if (a->trust) {
+		sd.certs = (struct state_blob *)a->trust->certs;
+		sd.ncerts = a->trust->ncerts;
+	}
+	r = record(st, &sd, dev);
 out:
 	dmb_dev_destroy(dev);
 	cli_resolver_fini(&res);
 	cli_crypto_fini(&cc);
+	if (text)
+		explicit_bzero(text, strlen(text));
 	free(text);
 	return r;
 }
@@ -176,13 +244,6 @@ out:
 /* What a device leaves in the state directory besides its own file. */
 static void remove_extras(struct state *st, const char *name)
 {
-	char *desc;
-
-	if (asprintf(&desc, "dmboot:%s", name) >= 0) {
-		cli_key_remove(st, desc);
-		free(desc);
-	}
-	cli_trust_remove(st, name);
 	state_remove_status(st, name);
 }
 
@@ -193,11 +254,13 @@ int cli_remove(struct state *st, const char *cmd, const char *name)
 	size_t n;
 	int r = state_load(st, name, &d);
 
-	if (r) {
-		if (r == -ENOENT)
-			cli_error("%s %s: no such device", cmd, name);
+	/* A damaged record (its error is printed) can still be removed. */
+	if (r == -ENOENT) {
+		cli_error("%s %s: no such device", cmd, name);
 		return r;
 	}
+	if (r && r != -EINVAL)
+		return r;
 	state_dev_free(d);
 	r = state_users(st, name, &users, &n);
 	if (r == 0 && n) {
@@ -270,7 +333,11 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 	cd->ctx.resolver = &cd->res.r;
 	cd->ctx.log_level = parent->log_level;
 	cd->ctx.flags = parent->flags;
-	r = cli_crypto_init(&cd->crypto, st, name, &cd->ctx);
+	cli_crypto_init(&cd->crypto, st, &cd->ctx);
+	cd->crypto.keys = cd->sd->keys;
+	cd->crypto.nkeys = cd->sd->nkeys;
+	cd->crypto.keys_only = true;
+	r = cli_crypto_trust(&cd->crypto, &cd->ctx, cd->sd->certs, cd->sd->ncerts);
 	if (r) {
 		cli_seterr(parent, r, "%s: %s", name, cd->ctx.msg);
 		goto fail;
@@ -303,6 +370,29 @@ int cli_dev_open_for(struct state *st, const char *cmd, const char *name, unsign
 	return r;
 }
 
+/*
+ * Record a status this command changed.  A command that dropped the lock for
+ * its I/O takes it again, and records only if the device is still the one
+ * it opened.
+ */
+static void save_status(struct cli_dev *cd, const char *now)
+{
+	struct state_dev *still = NULL;
+
+	if (cd->unlocked && state_lock(cd->st, false))
+		return;
+	if (!cd->unlocked || (state_load(cd->st, cd->sd->name, &still) == 0 &&
+			      strcmp(still->id, cd->sd->id) == 0))
+		state_save_status(cd->st, cd->sd, now);
+	state_dev_free(still);
+}
+
+void cli_dev_unlock(struct cli_dev *cd)
+{
+	state_unlock(cd->st);
+	cd->unlocked = true;
+}
+
 void cli_dev_close(struct cli_dev *cd)
 {
 	if (!cd)
@@ -312,7 +402,7 @@ void cli_dev_close(struct cli_dev *cd)
 		char *now = cli_dev_text(cd->dev, DMB_FMT_STATUS, 0);
 
 		if (now && strcmp(now, cd->fresh_status) != 0)
-			state_save_status(cd->st, cd->sd->name, now);
+			save_status(cd, now);
 		free(now);
 	}
 	free(cd->fresh_status);

@@ -22,6 +22,7 @@ struct cli_dev {
 	struct dmb_table *table;
 	struct dmb_dev *dev;
 	struct state_dev *sd;
+	bool unlocked;       /* cli_dev_unlock() dropped the state lock */
 };
 
 /*
@@ -33,6 +34,11 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 /* The same for command cmd, printing its error line ("<cmd> <message>"). */
 int cli_dev_open_for(struct state *st, const char *cmd, const char *name, unsigned flags,
 		     struct cli_dev **out);
+/*
+ * Drop the state lock for I/O that may last: the device keeps its lower
+ * devices open, and other commands can change the registry meanwhile.
+ */
+void cli_dev_unlock(struct cli_dev *cd);
 /* Record a status this command changed, and free everything. */
 void cli_dev_close(struct cli_dev *cd);
 
@@ -49,6 +55,20 @@ char *cli_dev_text(struct dmb_dev *dev, enum dmb_fmt what, unsigned flags);
 int cli_create(struct state *st, const char *name, const char *uuid, int64_t minor,
 	       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base);
 /*
+ * What a create may bring besides the table: signatures the table's keys
+ * name (looked up before the keyring files) and the certificates to trust.
+ * Both are written into the device's record.
+ */
+struct cli_trust {
+	const struct state_blob *keys;
+	size_t nkeys;
+	const struct state_blob *certs;
+	size_t ncerts;
+};
+int cli_create_trusted(struct state *st, const char *name, const char *uuid, int64_t minor,
+		       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
+		       const struct cli_trust *trust);
+/*
  * The same, with the devices PARTUUID= and PARTLABEL= names are searched on
  * (recorded with the device, so it is instantiated the same way later).
  */
@@ -56,7 +76,10 @@ int cli_create_search(struct state *st, const char *name, const char *uuid, int6
 		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
 		      char *const *devices, size_t ndevices);
 
-/* Remove a device (refusing one in use), with its keys and trust. Prints errors. */
+/*
+ * Remove a device (refusing one in use), with its status; a damaged record
+ * can be removed too.  Prints errors.
+ */
 int cli_remove(struct state *st, const char *cmd, const char *name);
 /* Remove every device not in use, repeatedly, until none is left or none can go. */
 int cli_remove_all(struct state *st);

@@ -73,6 +73,12 @@ static char *read_fd(int fd, const char *path, size_t cap, size_t *len)
 	return NULL;
 }
 
+int cli_read_fd(int fd, const char *path, size_t cap, char **out, size_t *len)
+{
+	*out = read_fd(fd, path, cap, len);
+	return *out ? 0 : -EINVAL;
+}
+
 int cli_read_file(const char *path, size_t cap, char **out, size_t *len)
 {
 	int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);

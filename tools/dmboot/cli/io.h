@@ -14,6 +14,8 @@
  * cap bytes.  0, or a negative errno after printing the error line.
  */
 int cli_read_file(const char *path, size_t cap, char **out, size_t *len);
+/* The same from an open descriptor, path naming it in messages. */
+int cli_read_fd(int fd, const char *path, size_t cap, char **out, size_t *len);
 
 /* Write all n bytes to fd, retrying short writes.  0 or a negative errno. */
 int cli_write_all(int fd, const void *data, size_t n);
