@@ -162,13 +162,15 @@ def test_h9_11_gpt_ends_before_it_starts(s, first, last):
     refused(s.dm, "PARTLABEL=two", "no such partition on the devices given")
 
 
-def test_h9_11_gpt_end_at_last_64bit_lba(s):
+@pytest.mark.parametrize("first,size,overlap", [(6144, (1 << 64) - 6144, True), (0, 0, False)],
+                         ids=["from 6144", "from 0, the size wrapping to 0"])
+def test_h9_11_gpt_end_at_last_64bit_lba(s, first, size, overlap):
     """An end of 2^64 - 1: sizes that overflow are listed as sfdisk lists them and
     mapped by nothing; the partitions after it still map."""
-    name = disk(s, (1, 6144, (1 << 64) - 1))
-    parts = same_listing(s, name, "Partition 2 overlaps with partition 3.\n"
-                                  "Partition 2 is too big for the disk.\n")
-    assert extents(parts)[1] == (2, 6144, (1 << 64) - 6144)
+    name = disk(s, (1, first, (1 << 64) - 1))
+    parts = same_listing(s, name, ("Partition 2 overlaps with partition 3.\n" if overlap else "")
+                         + "Partition 2 is too big for the disk.\n")
+    assert extents(parts)[1] == (2, first, size)
     assert "Partition 2 is too big for the disk.\n" in verify(s, name)
     refused(s.dm, "disk.img:p2", "disk.img has no partition 2")
     s.dm.ok("create", "p3", "--table", "0 2048 linear disk.img:p3 0")

@@ -417,11 +417,12 @@ static void verify_gpt(const struct dmb_part_table *t)
 					b->number);
 		}
 	}
+	/* A size of 0 is an entry ending before it starts, or LBAs 0..2^64-1 wrapping. */
 	for (size_t i = 0; i < t->count; i++)
-		if (t->parts[i].no_device && t->parts[i].lba_count)
+		if (t->parts[i].no_device && (t->parts[i].lba_count || !t->parts[i].start_lba))
 			fprintf(stderr, "Partition %u is too big for the disk.\n", t->parts[i].number);
 	for (size_t i = 0; i < t->count; i++)
-		if (t->parts[i].no_device && !t->parts[i].lba_count)
+		if (t->parts[i].no_device && !t->parts[i].lba_count && t->parts[i].start_lba)
 			fprintf(stderr, "Partition %u ends before it starts.\n", t->parts[i].number);
 }
 
