@@ -35,7 +35,14 @@ struct dmb_part {
 	 */
 	unsigned number;
 	uint64_t start_lba;    /* first sector, in the table's sector_size units */
-	uint64_t lba_count;    /* length, same units */
+	uint64_t lba_count;    /* length, same units; 0 for a GPT entry that ends before it starts */
+	/*
+	 * Listed (sfdisk lists it) but no partition: a GPT entry that ends
+	 * before it starts, or past the device's last sector, of which Linux
+	 * makes no device.  dmb_part_find(), dmb_part_find_uuid() and
+	 * dmb_part_find_label() pass over it; dmb_part_slice() refuses it.
+	 */
+	bool no_device;
 	/* GPT */
 	uint8_t type_guid[16]; /* canonical byte order: as the string form reads */
 	uint8_t uuid[16];      /* canonical byte order */
@@ -92,8 +99,10 @@ struct dmb_part_table {
  * valid when its header (signature, header_size 92..sector_size, CRC,
  * my_lba, usable range inside the device and clear of the header, entry
  * size and count, array inside the device and outside the usable range)
- * and its entry array (CRC; every used entry inside the usable range with
- * first <= last; no two overlapping) check out.  A damaged primary falls
+ * and its entry array's CRC check out.  Its entries are taken as Linux
+ * takes them: they may overlap and lie outside the usable range; one that
+ * ends before it starts or past the device's last sector is no_device
+ * (logged as a warning).  A damaged primary falls
  * back to the backup in the device's last sector (logged as a warning,
  * used_backup set); a damaged, missing or differing backup with a valid
  * primary is logged as a warning and set in backup_bad.
@@ -119,7 +128,7 @@ DMB_MUST_CHECK int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd,
 /* Frees the table; accepts NULL. */
 void dmb_part_table_destroy(struct dmb_part_table *t);
 
-/* The partition numbered number, or NULL. */
+/* The partition numbered number, or NULL (also when it is no_device). */
 const struct dmb_part *dmb_part_find(const struct dmb_part_table *t, unsigned number);
 
 /*
@@ -143,8 +152,8 @@ size_t dmb_part_find_label(const struct dmb_part_table *t, const char *label,
 
 /*
  * Make sb a window onto partition p of bd (which t was loaded from).
- * Errors: DMB_ERANGE the partition lies past the end of bd; DMB_EINVAL its
- * start or length is not a whole number of bd's blocks.
+ * Errors: DMB_ERANGE the partition lies past the end of bd or is no_device;
+ * DMB_EINVAL its start or length is not a whole number of bd's blocks.
  */
 DMB_MUST_CHECK int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_part_table *t,
 		   const struct dmb_part *p, struct dmb_slice_bdev *sb);

@@ -303,6 +303,8 @@ int dmb_ddi_dissect(struct dmb_ctx *ctx, struct dmb_bdev *disk, const struct dmb
 		struct dmb_ddi_partition *dp = &ddi->parts[ddi->count];
 		struct dmb_slice_bdev sb;
 
+		if (p->no_device)
+			continue;
 		if (ddi->table->label == DMB_PART_MBR) {
 			if (dmbi_ddi_mbr_classify(p, &dp->designator) != 0)
 				continue;

@@ -4,12 +4,15 @@
  * entry array, and the backup header with its own array, each checked on
  * its own: signature, header_size, header CRC, my_lba, a usable range inside
  * the device and clear of the header, entry size and count under the caps,
- * an array inside the device and outside the usable range, the array CRC,
- * and every used entry inside the usable range, first <= last, clear of the
- * others.  The primary wins; a damaged primary falls back to the backup in
- * the device's last sector, as libfdisk does (Linux only does so with
- * "gpt" on its command line).  Entries become dmbi_parts with GUIDs in
- * canonical order and names in UTF-8.
+ * an array inside the device and outside the usable range, the array CRC.
+ * The entries themselves do not decide which copy is used, as for Linux and
+ * libfdisk: they may overlap or lie outside the usable range, and one that
+ * ends before it starts or past the device's last LBA stays in the table
+ * (sfdisk lists it) marked no_device (Linux makes no partition of it).  The
+ * primary wins; a damaged primary falls back to the backup in the device's
+ * last sector, as libfdisk does (Linux only does so with "gpt" on its
+ * command line).  Entries become dmbi_parts with GUIDs in canonical order
+ * and names in UTF-8.
  */
 #include "partitions.h"
 
@@ -47,52 +50,12 @@ static void free_copy(struct gpt_copy *c)
 	c->array = NULL;
 }
 
-/* Used entries: each inside the usable range with first <= last, none overlapping. */
-static int check_entries(struct gpt_copy *c, struct dmbi_strbuf *why)
+/* How many entries are used; the partitions they describe are judged in fill_table(). */
+static void count_used(struct gpt_copy *c)
 {
-	struct dmbi_span *spans;
-	size_t n = 0, a, b;
-	int r = 0;
-
 	c->used = 0;
 	for (uint32_t i = 0; i < c->entry_count; i++)
 		c->used += entry_used(entry_at(c, i));
-	if (c->used == 0)
-		return 0;
-	spans = dmbi_calloc(c->used, sizeof(*spans));
-	if (!spans) {
-		dmbi_strbuf_puts(why, "out of memory");
-		return DMB_ENOMEM;
-	}
-	for (uint32_t i = 0; i < c->entry_count; i++) {
-		const uint8_t *e = entry_at(c, i);
-		uint64_t first = dmbi_get_le64(e + 32), last = dmbi_get_le64(e + 40);
-
-		if (!entry_used(e))
-			continue;
-		if (first > last) {
-			dmbi_strbuf_printf(why, "entry %u: first_lba %llu > last_lba %llu", i + 1,
-					   (unsigned long long)first, (unsigned long long)last);
-			r = DMB_ECORRUPT;
-			goto out;
-		}
-		if (first < c->first_lba || last > c->last_lba) {
-			dmbi_strbuf_printf(why, "entry %u (LBA %llu..%llu) outside the usable LBAs %llu..%llu",
-				      i + 1, (unsigned long long)first, (unsigned long long)last,
-				      (unsigned long long)c->first_lba, (unsigned long long)c->last_lba);
-			r = DMB_ECORRUPT;
-			goto out;
-		}
-		spans[n++] = (struct dmbi_span){ 0, first, last, i + 1 };
-	}
-	if (dmbi_spans_overlap(spans, n, &a, &b)) {
-		dmbi_strbuf_printf(why, "entries %u and %u overlap", DMBI_MIN(spans[a].tag, spans[b].tag),
-				   spans[a].tag ^ spans[b].tag ^ DMBI_MIN(spans[a].tag, spans[b].tag));
-		r = DMB_ECORRUPT;
-	}
-out:
-	dmb_port_free(spans);
-	return r;
 }
 
 /* The header h of the copy at lba: signature, size, CRC, place; fills c's fields. */
@@ -251,7 +214,7 @@ static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64
 		r = DMB_ECORRUPT;
 		goto out;
 	}
-	r = check_entries(c, why);
+	count_used(c);
 out:
 	if (r)
 		free_copy(c);
@@ -299,7 +262,37 @@ static void name_to_utf8(const uint8_t *raw, char *out)
 	out[o] = '\0';
 }
 
-static int fill_table(struct dmb_part_table *t, const struct gpt_copy *c)
+/*
+ * The extent of entry e as p, and whether Linux makes a device of it
+ * (block/partitions/efi.c): not when it ends past the device's last LBA or
+ * starts there, nor when it ends before it starts (its size is then 0, as
+ * libfdisk shows it; Linux skips the size 0 of end = start - 1, and dmboot
+ * skips the others too rather than make a device of 2^64 sectors).
+ */
+static void entry_extent(struct dmb_ctx *ctx, const struct dmb_part_table *t, const uint8_t *e,
+			 struct dmb_part *p)
+{
+	const uint64_t first = dmbi_get_le64(e + 32), last = dmbi_get_le64(e + 40);
+
+	p->start_lba = first;
+	if (last < first) {
+		p->lba_count = 0;
+		p->no_device = true;
+		dmbi_log(ctx, DMB_LOG_WARN, "GPT: entry %u ends (LBA %llu) before it starts (LBA %llu): no partition %u",
+			 p->number, (unsigned long long)last, (unsigned long long)first, p->number);
+		return;
+	}
+	p->lba_count = last - first + 1;
+	if (last >= t->disk_lbas) {
+		p->no_device = true;
+		dmbi_log(ctx, DMB_LOG_WARN,
+			 "GPT: entry %u (LBA %llu..%llu) lies past the end of the device (%llu sectors): no partition %u",
+			 p->number, (unsigned long long)first, (unsigned long long)last,
+			 (unsigned long long)t->disk_lbas, p->number);
+	}
+}
+
+static int fill_table(struct dmb_ctx *ctx, struct dmb_part_table *t, const struct gpt_copy *c)
 {
 	size_t n = 0;
 
@@ -322,8 +315,7 @@ static int fill_table(struct dmb_part_table *t, const struct gpt_copy *c)
 		p->number = i + 1;
 		dmb_guid_from_disk(e, p->type_guid);
 		dmb_guid_from_disk(e + 16, p->uuid);
-		p->start_lba = dmbi_get_le64(e + 32);
-		p->lba_count = dmbi_get_le64(e + 40) - p->start_lba + 1;
+		entry_extent(ctx, t, e, p);
 		p->attrs = dmbi_get_le64(e + 48);
 		name_to_utf8(e + 56, p->name);
 		n++;
@@ -392,7 +384,7 @@ int dmbi_part_gpt_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, struct dmb_part
 		t->backup_lba = last;
 		use = &bak;
 	}
-	r = fill_table(t, use);
+	r = fill_table(ctx, t, use);
 	if (r)
 		r = dmb_ctx_set_error(ctx, r, "out of memory for %zu partitions", use->used);
 out:

@@ -221,7 +221,7 @@ const struct dmb_part *dmb_part_find(const struct dmb_part_table *t, unsigned nu
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (t->parts[mid].number == number)
-			return &t->parts[mid];
+			return t->parts[mid].no_device ? NULL : &t->parts[mid];
 		if (t->parts[mid].number < number)
 			lo = mid + 1;
 		else
@@ -248,6 +248,8 @@ size_t dmb_part_find_uuid(const struct dmb_part_table *t, const char *uuid,
 	if (first)
 		*first = NULL;
 	for (size_t i = 0; i < t->count; i++) {
+		if (t->parts[i].no_device)
+			continue;
 		dmb_part_uuid(t, &t->parts[i], s);
 		if (dmbi_strcasecmp(s, uuid) != 0)
 			continue;
@@ -268,7 +270,7 @@ size_t dmb_part_find_label(const struct dmb_part_table *t, const char *label,
 	if (t->label != DMB_PART_GPT || label[0] == '\0')
 		return 0;
 	for (size_t i = 0; i < t->count; i++) {
-		if (dmbi_strcmp(t->parts[i].name, label) != 0)
+		if (t->parts[i].no_device || dmbi_strcmp(t->parts[i].name, label) != 0)
 			continue;
 		if (first && n == 0)
 			*first = &t->parts[i];
@@ -284,6 +286,10 @@ int dmb_part_slice(struct dmb_ctx *ctx, struct dmb_bdev *bd, const struct dmb_pa
 	const uint64_t bs = (uint64_t)1 << shift;
 	uint64_t start, bytes, end;
 
+	if (p->no_device)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE,
+				  "partition %u: no device (the entry ends before it starts or past the end of the device)",
+				  p->number);
 	if (!dmbi_mul_u64(p->start_lba, t->sector_size, &start) ||
 	    !dmbi_mul_u64(p->lba_count, t->sector_size, &bytes))
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "partition %u: extent overflows", p->number);

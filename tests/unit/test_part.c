@@ -676,6 +676,61 @@ static void m_overlap_edge(struct img *im)
 	fix_both(im);
 }
 
+static void set_extent(struct img *im, unsigned k, uint64_t first, uint64_t last)
+{
+	struct ent e = std_ents[k];
+
+	e.first = first;
+	e.last = last;
+	put_entry(im, &e);
+	fix_both(im);
+}
+
+static void m_part_on_header(struct img *im)
+{
+	set_extent(im, 0, 1, 99);
+}
+
+static void m_part_last_lba(struct img *im)
+{
+	set_extent(im, 2, 300, 2047);
+}
+
+static void m_end_far_before(struct img *im)
+{
+	set_extent(im, 1, 1000, 100);
+}
+
+static void m_part_past_disk(struct img *im)
+{
+	set_extent(im, 2, 300, 2048);
+}
+
+static void m_part_start_past(struct img *im)
+{
+	set_extent(im, 2, 5000, 6000);
+}
+
+static void m_part_end_max(struct img *im)
+{
+	set_extent(im, 1, 100, UINT64_MAX);
+}
+
+static void m_part_all_lbas(struct img *im)
+{
+	set_extent(im, 1, 0, UINT64_MAX);
+}
+
+/* Only the primary's entry 6 overlaps entry 3; the backup is as built. */
+static void m_primary_overlap(struct img *im)
+{
+	uint8_t *e = sector(im, 2) + 5 * im->esize;
+
+	dmbi_put_le64(e + 32, 150);
+	dmbi_put_le64(e + 40, 160);
+	fix_copy(im, 0, true);
+}
+
 /* The primary over a cap, the backup damaged: the primary's code, both reasons. */
 static void m_cap_and_crc(struct img *im)
 {
@@ -838,15 +893,6 @@ static const struct bad bad_tables[] = {
 	  "last_usable_lba 2048 past the end of the device (2048 sectors)" },
 	{ "header in the usable range", false, m_header_usable, 0, DMB_ECORRUPT,
 	  "=no valid GPT: primary header at LBA 1: header inside the usable LBAs 1..2014; backup header at LBA 2047: header inside the usable LBAs 34..2047" },
-	{ "partition past last_lba", false, m_part_past_last, 0, DMB_ECORRUPT,
-	  "entry 6 (LBA 300..2015) outside the usable LBAs 34..2014" },
-	{ "partition before first_lba", false, m_part_before_first, 0, DMB_ECORRUPT,
-	  "entry 1 (LBA 33..99) outside the usable LBAs 34..2014" },
-	{ "start > end", false, m_start_after_end, 0, DMB_ECORRUPT,
-	  "entry 3: first_lba 200 > last_lba 199" },
-	{ "overlapping partitions", false, m_overlap, 0, DMB_ECORRUPT, "entries 3 and 6 overlap" },
-	{ "partitions sharing one sector", false, m_overlap_edge, 0, DMB_ECORRUPT,
-	  "entries 1 and 10 overlap" },
 	{ "over a cap, other copy damaged", false, m_cap_and_crc, 0, DMB_ERANGE,
 	  "primary header at LBA 1: 4097 partition entries, over the limit of 4096; backup header at LBA 2047: header CRC" },
 	{ "truncated device", false, m_truncated, 0, DMB_ECORRUPT,
@@ -921,6 +967,102 @@ static void test_bad_tables(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(bad_tables); i++)
 		run_bad(&bad_tables[i]);
+}
+
+/*
+ * Entries Linux takes as they are (block/partitions/efi.c checks none for
+ * overlap or the usable range) and those it makes no partition of (ending
+ * past the device's last LBA, or before they start): the primary is used
+ * either way, every entry is listed, and the latter are found by no lookup.
+ */
+struct like_linux {
+	const char *name;
+	void (*mutate)(struct img *im);
+	unsigned number;        /* the entry the case is about */
+	bool mapped;            /* Linux makes a partition of it */
+	uint64_t start, count;
+	bool backup_bad;
+	const char *log;        /* a substring of the last log line; NULL: nothing logged */
+};
+
+static const struct like_linux like_linux_tables[] = {
+	{ "partition past last_lba", m_part_past_last, 6, true, 300, 1716, false, NULL },
+	{ "partition before first_lba", m_part_before_first, 1, true, 33, 67, false, NULL },
+	{ "partition over the primary header", m_part_on_header, 1, true, 1, 99, false, NULL },
+	{ "partition on the device's last LBA", m_part_last_lba, 6, true, 300, 1748, false, NULL },
+	{ "overlapping partitions", m_overlap, 6, true, 150, 11, false, NULL },
+	{ "partitions sharing one sector", m_overlap_edge, 10, true, 99, 1, false, NULL },
+	{ "overlap in the primary only", m_primary_overlap, 6, true, 150, 11, true,
+	  "GPT: backup header at LBA 2047: differs from the primary; using the primary" },
+	{ "start > end", m_start_after_end, 3, false, 200, 0, false,
+	  "=GPT: entry 3 ends (LBA 199) before it starts (LBA 200): no partition 3" },
+	{ "end far before start", m_end_far_before, 3, false, 1000, 0, false,
+	  "=GPT: entry 3 ends (LBA 100) before it starts (LBA 1000): no partition 3" },
+	{ "partition past the end of the device", m_part_past_disk, 6, false, 300, 1749, false,
+	  "=GPT: entry 6 (LBA 300..2048) lies past the end of the device (2048 sectors): no partition 6" },
+	{ "partition starting past the end", m_part_start_past, 6, false, 5000, 1001, false,
+	  "=GPT: entry 6 (LBA 5000..6000) lies past the end of the device (2048 sectors): no partition 6" },
+	{ "partition ending at LBA 2^64-1", m_part_end_max, 3, false, 100, 0 - 100ull, false,
+	  "=GPT: entry 3 (LBA 100..18446744073709551615) lies past the end of the device (2048 sectors): no partition 3" },
+	{ "partition over all 2^64 LBAs", m_part_all_lbas, 3, false, 0, 0, false,
+	  "=GPT: entry 3 (LBA 0..18446744073709551615) lies past the end of the device (2048 sectors): no partition 3" },
+};
+
+static const struct dmb_part *listed(const struct dmb_part_table *t, unsigned number)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (t->parts[i].number == number)
+			return &t->parts[i];
+	return NULL;
+}
+
+static void run_like_linux(const struct like_linux *c)
+{
+	static const char marker[] = "nothing logged";
+	struct img im;
+	struct dmb_part_table *t;
+	const struct dmb_part *p, *found;
+	struct dmb_slice_bdev sb;
+	char uuid[DMB_PART_UUID_MAX];
+	const char *log;
+
+	gpt_std(&im);
+	c->mutate(&im);
+	dmbi_log(&ctx, DMB_LOG_WARN, "%s", marker);
+	t = load_ok(&im, 9, 0);
+	log = test_port_last_log();
+	if (c->log ? (c->log[0] == '=' ? strcmp(log, c->log + 1) != 0 : !strstr(log, c->log))
+		   : strcmp(log, marker) != 0)
+		fail_msg("%s: logged \"%s\", want \"%s\"", c->name, log, c->log ? c->log : "");
+	if (t->used_backup || t->backup_bad != c->backup_bad)
+		fail_msg("%s: used_backup %d backup_bad %d", c->name, t->used_backup, t->backup_bad);
+	assert_int_equal(t->count, c->mutate == m_overlap_edge ? 4 : 3);
+	p = listed(t, c->number);
+	if (!p || p->start_lba != c->start || p->lba_count != c->count || p->no_device == c->mapped)
+		fail_msg("%s: partition %u listed %d at %llu+%llu no_device %d", c->name, c->number,
+			 p != NULL, p ? (unsigned long long)p->start_lba : 0ull,
+			 p ? (unsigned long long)p->lba_count : 0ull, p ? p->no_device : 0);
+	dmb_part_uuid(t, p, uuid);
+	found = c->mapped ? p : NULL;
+	assert_ptr_equal(dmb_part_find(t, c->number), found);
+	assert_int_equal(dmb_part_find_uuid(t, uuid, NULL), c->mapped);
+	if (p->name[0])
+		assert_int_equal(dmb_part_find_label(t, p->name, NULL), c->mapped);
+	dmb_ctx_clear(&ctx);
+	assert_int_equal(dmb_part_slice(&ctx, &im.rb.bdev, t, p, &sb), c->mapped ? 0 : DMB_ERANGE);
+	if (c->mapped)
+		assert_int_equal(dmb_bdev_bytes(&sb.bdev), c->count * 512);
+	else
+		assert_non_null(strstr(ctx.msg, "no device"));
+	dmb_part_table_destroy(t);
+	img_free(&im);
+}
+
+static void test_gpt_entries_like_linux(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(like_linux_tables); i++)
+		run_like_linux(&like_linux_tables[i]);
 }
 
 /* Sector sizes the device cannot have, and devices whose blocks are too large. */
@@ -1563,6 +1705,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gpt_fallbacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gpt_grown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gpt_entries_like_linux, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_sector_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mbr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mbr_ebr_rules, setup, teardown),

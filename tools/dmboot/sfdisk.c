@@ -288,8 +288,9 @@ static char *cell(const struct disk *d, const struct dmb_part *p, enum col_id c)
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->start_lba);
 		break;
 	case COL_END:
+		/* libfdisk's end of an empty partition (an entry ending before it starts) is its start. */
 		snprintf(buf, sizeof(buf), "%llu",
-			 (unsigned long long)(p->start_lba + p->lba_count - 1));
+			 (unsigned long long)(p->start_lba + p->lba_count - (p->lba_count ? 1 : 0)));
 		break;
 	case COL_SECTORS:
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)p->lba_count);
@@ -398,6 +399,34 @@ static void topology(struct disk *d)
 }
 
 /*
+ * What `sfdisk --verify` says of a GPT's entries, on stderr: every pair that
+ * overlaps, and those Linux makes no partition of (too big, or ending before
+ * they start).  The table is listed all the same, as sfdisk lists it.
+ */
+static void verify_gpt(const struct dmb_part_table *t)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		const struct dmb_part *a = &t->parts[i];
+
+		for (size_t k = i + 1; k < t->count && a->lba_count; k++) {
+			const struct dmb_part *b = &t->parts[k];
+
+			if (b->lba_count && a->start_lba <= b->start_lba + (b->lba_count - 1) &&
+			    b->start_lba <= a->start_lba + (a->lba_count - 1))
+				fprintf(stderr, "Partition %u overlaps with partition %u.\n", a->number,
+					b->number);
+		}
+	}
+	/* A size of 0 is an entry ending before it starts, or LBAs 0..2^64-1 wrapping. */
+	for (size_t i = 0; i < t->count; i++)
+		if (t->parts[i].no_device && (t->parts[i].lba_count || !t->parts[i].start_lba))
+			fprintf(stderr, "Partition %u is too big for the disk.\n", t->parts[i].number);
+	for (size_t i = 0; i < t->count; i++)
+		if (t->parts[i].no_device && !t->parts[i].lba_count && t->parts[i].start_lba)
+			fprintf(stderr, "Partition %u ends before it starts.\n", t->parts[i].number);
+}
+
+/*
  * Open path and read its table.  Returns 0 (d->t NULL when there is none and
  * no_table_ok), or 1 after printing the error line.
  */
@@ -443,6 +472,8 @@ static int open_disk(struct disk *d, const char *path, unsigned sector_size, boo
 		fprintf(stderr, "The backup GPT table is corrupt, but the primary appears OK, so that will be used.\n");
 	else if (d->t && is_gpt(d) && d->t->backup_lba != d->sectors - 1)
 		fprintf(stderr, "The backup GPT table is not on the end of the device.\n");
+	if (d->t && is_gpt(d))
+		verify_gpt(d->t);
 	return 0;
 }
 
