@@ -165,7 +165,9 @@ struct dmb_ddi_options {
  * Errors (the message names the partition and the reason):
  *   DMB_ENOENT    no partition table
  *   DMB_ECORRUPT  a malformed -verity-sig partition (JSON, padding, rootHash,
- *                 base64), or a partition table dmb_part_table_load refuses
+ *                 base64, a rootHash not of the size of the -verity
+ *                 partition's digests), or a partition table
+ *                 dmb_part_table_load refuses
  *   DMB_EVERIFY   the signature is not over this root hash (or tampered);
  *                 a signed rootHash or a given root hash that does not match
  *                 the data and -verity partition UUIDs; a given root hash
@@ -202,7 +204,7 @@ enum dmb_ddi_names {
  * veritysetup superblock on the -verity partition, which disk must hold),
  * else linear over the data partition.  image is the disk's name for
  * DMB_DDI_NAMES_IMAGE.  *read_only is set: always for verity, else from
- * the read-only flag.
+ * the read-only flag or a file system that cannot be written (squashfs, erofs).
  * Errors: DMB_ENOENT no such partition; DMB_EVERIFY its verity state is
  * DMB_DDI_VERITY_UNVERIFIED (a KEEP_GOING result); DMB_ECORRUPT a bad or missing
  * verity superblock, or one that does not fit the partitions; errors of

@@ -18,6 +18,7 @@ struct dmb_dev;
  * extent on it is checked against its size.  On failure nothing stays open.
  * Errors: DMB_ENOENT (unknown target type, device not found), DMB_EINVAL
  * (bad target arguments), DMB_ERANGE (extent past a device's end),
+ * DMB_EVERIFY (a verity root digest its top hash block does not match),
  * DMB_ENOMEM, or a resolver error.  The message names the table line.
  */
 DMB_MUST_CHECK int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned flags,

@@ -201,7 +201,8 @@ static int setup_verity(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_d
 
 		sctx.err = 0;
 		sctx.msg[0] = '\0';
-		r = dmbi_ddi_load_signature(&sctx, disk, ddi, vy, o->root_hash[v], o->root_hash_size[v]);
+		r = dmbi_ddi_load_signature(&sctx, disk, ddi, vy, any_hash, o->root_hash[v],
+					    o->root_hash_size[v]);
 		if (r == DMB_ENOMEM || (r && !(o->flags & DMB_DDI_KEEP_GOING)))
 			return dmb_ctx_set_error(ctx, r, "%s", sctx.msg);
 		if (r) {

@@ -72,7 +72,12 @@ static int make_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb
 	} else {
 		const char *argv[2] = { dname, "0" };
 
-		*read_only = data->read_only;
+		/*
+		 * Read-only when flagged, and for a file system that cannot be
+		 * written (squashfs, erofs), as systemd-dissect shows and mounts it.
+		 */
+		*read_only = data->read_only || dmbi_strcmp(data->fstype, "squashfs") == 0 ||
+			     dmbi_strcmp(data->fstype, "erofs") == 0;
 		return dmb_table_add_argv(ctx, t, 0, data_sectors, "linear", 2, argv);
 	}
 }

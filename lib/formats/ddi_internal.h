@@ -57,13 +57,16 @@ bool dmbi_ddi_zero_uuid_in(const uint8_t *root_hash, size_t size);
 
 /*
  * Read, parse and verify the signature partition v->sig of ddi on disk;
- * with given_size, its root hash must be given.  Errors: DMB_ERANGE (over
- * DMB_DDI_MAX_SIG_PART_BYTES), DMB_ECORRUPT (content), DMB_EVERIFY (root
- * hash differs from the given one), DMB_ENOTSUP (no verifier), DMB_ENOMEM,
- * the read's error or the verifier's.
+ * with given_size, its root hash must be given.  hash, when not NULL, is the
+ * -verity partition the root hash is for: a rootHash whose size is not that
+ * of its superblock's digests is malformed (its size then 0).  Errors:
+ * DMB_ERANGE (over DMB_DDI_MAX_SIG_PART_BYTES), DMB_ECORRUPT (content),
+ * DMB_EVERIFY (root hash differs from the given one), DMB_ENOTSUP (no
+ * verifier), DMB_ENOMEM, the read's error or the verifier's.
  */
 int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
-			    struct dmb_ddi_verity *v, const uint8_t *given, size_t given_size);
+			    struct dmb_ddi_verity *v, const struct dmb_ddi_partition *hash,
+			    const uint8_t *given, size_t given_size);
 
 /* A block device of partition p of ddi's disk. */
 static inline int dmbi_ddi_open_slice(struct dmb_ctx *ctx, struct dmb_bdev *disk,

@@ -163,9 +163,38 @@ out:
 	return r;
 }
 
+/*
+ * A rootHash cut short (or padded) still decodes as hex, names the data
+ * partition by its first 16 bytes and is the text the signature is checked
+ * over: the verdict would be a signature "over other data".  Its size is
+ * checked against the digests of the -verity partition's superblock first,
+ * so that it is refused as what it is.  A superblock that cannot be read
+ * is left to the table (dmb_ddi_table() refuses it there).
+ */
+static int check_root_hash_size(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
+				struct dmb_ddi_verity *v, const struct dmb_ddi_partition *hash)
+{
+	struct dmb_verity_params p;
+	struct dmb_verity_geometry g;
+	struct dmb_slice_bdev hs;
+	struct dmb_ctx quiet = *ctx; /* the digest's size needs ctx->crypto; errors stay here */
+	size_t n = v->root_hash_size;
+
+	if (!hash || dmbi_ddi_open_slice(&quiet, disk, ddi, hash, &hs) ||
+	    dmb_verity_sb_load(&quiet, &hs.bdev, 0, &p) || dmb_verity_geometry(&quiet, &p, &g) ||
+	    g.digest_size == n)
+		return 0;
+	v->root_hash_size = 0;
+	return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
+				 "%s partition %u: rootHash is %zu bytes, not a %s digest of %zu bytes as the %s partition %u holds",
+				 dmbi_ddi_pname(v->sig), v->sig->part->number, n, p.hash_name,
+				 g.digest_size, dmbi_ddi_pname(hash), hash->part->number);
+}
+
 /* Read, parse and verify the signature partition of verity v. */
 int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct dmb_ddi *ddi,
-			    struct dmb_ddi_verity *v, const uint8_t *given, size_t given_size)
+			    struct dmb_ddi_verity *v, const struct dmb_ddi_partition *hash,
+			    const uint8_t *given, size_t given_size)
 {
 	const struct dmb_ddi_partition *sig = v->sig;
 	struct dmb_slice_bdev sb;
@@ -195,6 +224,8 @@ int dmbi_ddi_load_signature(struct dmb_ctx *ctx, struct dmb_bdev *disk, struct d
 		dmbi_snprintf(who, sizeof(who), "%s partition %u", dmbi_ddi_pname(sig), sig->part->number);
 		r = dmbi_ddi_sig_json_parse(ctx, who, text, (size_t)bytes, v);
 	}
+	if (!r)
+		r = check_root_hash_size(ctx, disk, ddi, v, hash);
 	if (r)
 		goto out;
 	if (given_size && (given_size != v->root_hash_size ||

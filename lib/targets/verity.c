@@ -6,140 +6,56 @@
  * in a bounded cache, so sequential reads cost one digest per data block and
  * each hash block is read and hashed once; a random read costs at most one
  * hash-block read once the upper levels are cached.  The cache's size comes
- * from the context (dmb_ctx_mem.verity_cache_bytes).  A read that fails, for
+ * from the context (dmb_ctx_mem.verity_cache_bytes; verity_cache.c).  At
+ * creation the top hash block is checked against the root digest, so that a
+ * device no block of which could be read is refused.  A read that fails, for
  * any reason, zeroes the whole range it was asked for, so that a caller that
  * ignores the error never sees unverified bytes.  Optional arguments
  * follow Linux: corruption modes, ignore_zero_blocks, check_at_most_once,
- * FEC (verity_fec.c) and root hash signatures checked at construction.
+ * FEC (verity_fec.c) and root hash signatures checked at construction;
+ * ignore_corruption logs each corrupt block once, for at most 100 blocks.
  */
 #include "verity_target.h"
-
-/*
- * Most hash blocks a cache holds, whatever the context asks for: keeps the
- * bucket count and the slot indexes (int32_t) in range.
- */
-#define VERITY_CACHE_MAX_SLOTS (1u << 24)
-
-/*
- * A cache of hash blocks: a chained hash table over a fixed set of slots,
- * replaced by the clock (second chance) algorithm.  Only blocks whose digest
- * matched their parent are marked verified; a block read in logging mode
- * after a mismatch is kept unverified and checked again next time.
- */
-struct cache_slot {
-	uint64_t block;
-	int32_t next;   /* chain in the bucket, -1 ends it */
-	bool used;
-	bool verified;
-	bool referenced;
-};
-
-struct verity_cache {
-	uint32_t nslots;
-	uint32_t nbuckets;  /* power of two */
-	uint32_t hand;      /* clock hand */
-	size_t block_size;
-	struct cache_slot *slots;
-	int32_t *buckets;
-	uint8_t *data;      /* nslots blocks */
-};
-
-static uint32_t bucket_of(const struct verity_cache *c, uint64_t block)
-{
-	return (uint32_t)((block * 0x9e3779b97f4a7c15ull) >> 32) & (c->nbuckets - 1);
-}
-
-static void cache_destroy(struct verity_cache *c)
-{
-	if (!c)
-		return;
-	dmb_port_free(c->slots);
-	dmb_port_free(c->buckets);
-	dmb_port_free(c->data);
-	dmb_port_free(c);
-}
-
-static struct verity_cache *cache_create(uint32_t nslots, size_t block_size)
-{
-	struct verity_cache *c = dmbi_calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	c->nslots = nslots;
-	c->block_size = block_size;
-	c->nbuckets = 1;
-	while (c->nbuckets < 2 * nslots)
-		c->nbuckets <<= 1;
-	c->slots = dmbi_calloc(nslots, sizeof(*c->slots));
-	c->buckets = dmbi_calloc(c->nbuckets, sizeof(*c->buckets));
-	c->data = dmbi_calloc(nslots, block_size);
-	if (!c->slots || !c->buckets || !c->data) {
-		cache_destroy(c);
-		return NULL;
-	}
-	for (uint32_t i = 0; i < c->nbuckets; i++)
-		c->buckets[i] = -1;
-	return c;
-}
-
-static struct cache_slot *cache_find(struct verity_cache *c, uint64_t block)
-{
-	for (int32_t i = c->buckets[bucket_of(c, block)]; i >= 0; i = c->slots[i].next)
-		if (c->slots[i].block == block) {
-			c->slots[i].referenced = true;
-			return &c->slots[i];
-		}
-	return NULL;
-}
-
-static uint8_t *cache_data(struct verity_cache *c, const struct cache_slot *s)
-{
-	return c->data + (size_t)(s - c->slots) * c->block_size;
-}
-
-/* Forget what a slot holds. */
-static void cache_drop(struct verity_cache *c, struct cache_slot *s)
-{
-	int32_t *pp = &c->buckets[bucket_of(c, s->block)];
-	int32_t self = (int32_t)(s - c->slots);
-
-	while (*pp != self)
-		pp = &c->slots[*pp].next;
-	*pp = s->next;
-	s->used = false;
-}
-
-/* Take a slot for block, evicting by the clock. */
-static struct cache_slot *cache_insert(struct verity_cache *c, uint64_t block)
-{
-	struct cache_slot *s;
-
-	for (;;) {
-		s = &c->slots[c->hand];
-		c->hand = (c->hand + 1) % c->nslots;
-		if (!s->used || !s->referenced)
-			break;
-		s->referenced = false;
-	}
-	if (s->used)
-		cache_drop(c, s);
-	s->block = block;
-	s->used = true;
-	s->verified = false;
-	s->referenced = true;
-	s->next = c->buckets[bucket_of(c, block)];
-	c->buckets[bucket_of(c, block)] = (int32_t)(s - c->slots);
-	return s;
-}
 
 /* Corruption and error handling */
 
 enum block_type { BLOCK_DATA, BLOCK_METADATA };
 
 /*
+ * Whether to log a line about block: the first time only, for the first
+ * VERITY_MAX_LOGGED blocks; the line after the last says the limit is
+ * reached.  Linux logs every corruption it meets until
+ * DM_VERITY_MAX_CORRUPTED_ERRS (100) and then "reached maximum errors"; a
+ * reader that retries one block would spend those on it, so each block
+ * counts once here.  A device lives for one command on the host, for one
+ * boot in a bootloader; the memory is the fixed list in struct verity.
+ */
+bool dmbi_verity_log_first(struct verity *v, enum verity_log_kind kind, uint64_t block)
+{
+	const uint64_t key = block << 2 | (uint64_t)kind;
+
+	for (unsigned i = 0; i < v->nlogged; i++)
+		if (v->logged[i] == key)
+			return false;
+	if (v->nlogged == VERITY_MAX_LOGGED)
+		return false;
+	v->logged[v->nlogged++] = key;
+	return true;
+}
+
+/* After a line dmbi_verity_log_first() allowed: say when it was the last. */
+void dmbi_verity_log_limit(struct verity *v)
+{
+	if (v->nlogged == VERITY_MAX_LOGGED)
+		dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: %s: reached maximum errors",
+			 v->data_dev->name);
+}
+
+/*
  * Apply the table's mode to a corrupt block (Linux verity_handle_err()).
  * Returns 0 when the read should go on (ignore_corruption) and DMB_EIO when
- * it fails.
+ * it fails.  ignore_corruption logs at the error level, as Linux's DMERR
+ * does, so the line is seen whatever the context's log level.
  */
 static int handle_corruption(struct verity *v, enum block_type type, uint64_t block)
 {
@@ -153,7 +69,11 @@ static int handle_corruption(struct verity *v, enum block_type type, uint64_t bl
 		      (unsigned long long)block, dev);
 	switch (v->mode) {
 	case VERITY_MODE_LOGGING:
-		dmbi_log(ti->ctx, DMB_LOG_WARN, "%s (ignored)", reason);
+		if (dmbi_verity_log_first(v, type == BLOCK_DATA ? VERITY_LOG_DATA : VERITY_LOG_METADATA,
+					  block)) {
+			dmbi_log(ti->ctx, DMB_LOG_ERR, "%s (ignored)", reason);
+			dmbi_verity_log_limit(v);
+		}
 		return 0;
 	case VERITY_MODE_RESTART:
 		dmb_port_fatal(DMB_FATAL_RESTART, reason);
@@ -182,37 +102,42 @@ static int handle_io_error(struct verity *v, int r)
 }
 
 /*
- * Get hash block `block` (absolute, on the hash device) checked against
- * want.  Returns its cached bytes in *out.
+ * Get hash block `block` (absolute, on the hash device) into the cache and
+ * check it against want, repairing it with FEC when that is on: *ok says
+ * whether it matches, *out is its cached bytes either way.  An I/O error
+ * is returned as it is, nothing kept.
  */
-static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *want,
-			     const uint8_t **out)
+static int fetch_hash_block(struct verity *v, uint64_t block, const uint8_t *want,
+			    uint8_t **out, bool *ok)
 {
 	struct verity_cache *c = v->cache;
-	struct cache_slot *s = cache_find(c, block);
+	struct cache_slot *s = dmbi_verity_cache_find(c, block);
 	const size_t hbs = (size_t)1 << v->tree.hash_block_bits;
 	uint8_t digest[DMB_MAX_DIGEST_SIZE];
 	uint8_t *data;
 	int r;
 
+	*ok = false;
 	if (s && s->verified) {
 		v->ti->stats.cache_hits++;
-		*out = cache_data(c, s);
+		*out = dmbi_verity_cache_data(c, s);
+		*ok = true;
 		return 0;
 	}
 	if (!s) {
-		s = cache_insert(c, block);
-		data = cache_data(c, s);
+		s = dmbi_verity_cache_insert(c, block);
+		data = dmbi_verity_cache_data(c, s);
 		v->ti->stats.meta_reads++;
 		r = dmbi_bdev_read_sectors(v->ti->ctx, v->hash_dev->bdev,
 					   block << (v->tree.hash_block_bits - DMB_SECTOR_SHIFT),
 					   hbs >> DMB_SECTOR_SHIFT, data);
 		if (r) {
-			cache_drop(c, s); /* keep nothing half-read */
-			return handle_io_error(v, r);
+			dmbi_verity_cache_drop(c, s); /* keep nothing half-read */
+			return r;
 		}
 	}
-	data = cache_data(c, s);
+	data = dmbi_verity_cache_data(c, s);
+	*out = data;
 	v->ti->stats.digests++;
 	r = dmbi_hasher_digest(&v->hasher, data, hbs, digest);
 	if (r)
@@ -223,7 +148,22 @@ static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *wa
 	} else if (v->fec && dmbi_verity_fec_decode(v, false, block, want, data) == 0) {
 		v->fec_corrected++;
 		s->verified = true;
-	} else {
+	}
+	*ok = s->verified;
+	return 0;
+}
+
+/* Get hash block `block` checked against want, or apply the mode to it. */
+static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *want,
+			     const uint8_t **out)
+{
+	uint8_t *data = NULL;
+	bool ok;
+	int r = fetch_hash_block(v, block, want, &data, &ok);
+
+	if (r)
+		return handle_io_error(v, r);
+	if (!ok) {
 		r = handle_corruption(v, BLOCK_METADATA, block);
 		if (r)
 			return r;
@@ -250,11 +190,11 @@ static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
 		return 0;
 	}
 	dmbi_hashtree_locate(t, block, 0, &hb, &off);
-	struct cache_slot *s = cache_find(v->cache, hb);
+	struct cache_slot *s = dmbi_verity_cache_find(v->cache, hb);
 
 	if (s && s->verified) {
 		v->ti->stats.cache_hits++;
-		memcpy(want, cache_data(v->cache, s) + off, t->digest_size);
+		memcpy(want, dmbi_verity_cache_data(v->cache, s) + off, t->digest_size);
 		return 0;
 	}
 	for (int level = (int)t->levels - 1; level >= 0; level--) {
@@ -547,6 +487,48 @@ static int verify_signature(struct verity *v, const char *root_hex)
 }
 
 /*
+ * Check the top hash block against the root digest at creation, which Linux
+ * leaves to the first read: a wrong root hash or salt, or a top block that
+ * does not verify, makes a device of which no block can ever be read, and
+ * is refused now (DMB_EVERIFY) rather than at every read.  The block stays
+ * in the cache, verified, so it costs no extra read later.  A top block FEC
+ * repairs is fine; under ignore_corruption the device is made, as Linux
+ * would make it, and the block is logged as corrupt; under restart and
+ * panic modes it is refused rather than stopping the system at creation.
+ * With a single data block there is no hash block: its digest is the root,
+ * checked when it is read.
+ */
+static int check_top_block(struct verity *v)
+{
+	const struct dmbi_hashtree *t = &v->tree;
+	struct dmbi_target *ti = v->ti;
+	uint8_t *data = NULL;
+	uint64_t hb;
+	size_t off;
+	bool ok;
+	int r;
+
+	if (t->levels == 0)
+		return 0;
+	dmbi_hashtree_locate(t, 0, t->levels - 1, &hb, &off);
+	/* A failed FEC repair is said by the refusal below, not logged apart. */
+	if (v->fec)
+		(void)dmbi_verity_log_first(v, VERITY_LOG_FEC_HASH, hb);
+	r = fetch_hash_block(v, hb, v->root_digest, &data, &ok);
+	if (r)
+		return dmb_ctx_wrap_error(ti->ctx, r, NULL, "line %u: verity: reading the top hash block: ",
+					  ti->line);
+	if (ok)
+		return 0;
+	if (v->mode == VERITY_MODE_LOGGING)
+		return handle_corruption(v, BLOCK_METADATA, hb);
+	return dmb_ctx_set_error(ti->ctx, DMB_EVERIFY,
+				 "line %u: verity: metadata block %llu of %s, the top of the hash tree, does not match the root digest%s: a wrong root hash or salt, or a corrupt hash device",
+				 ti->line, (unsigned long long)hb, v->hash_dev->name,
+				 v->fec ? " and FEC cannot correct it" : "");
+}
+
+/*
  * Construct a verity mapping:
  *   <version> <data_dev> <hash_dev> <data_block_size> <hash_block_size>
  *   <num_data_blocks> <hash_start_block> <algorithm> <root_digest> <salt|->
@@ -656,12 +638,15 @@ static int verity_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 		if (r)
 			return fail(ti, "Cannot hash a zero block", r);
 	}
-	v->cache = cache_create(cache_slots(v, ti->ctx->mem.verity_cache_bytes),
+	v->cache = dmbi_verity_cache_create(cache_slots(v, ti->ctx->mem.verity_cache_bytes),
 				(size_t)1 << hbits);
 	if (!v->cache)
 		return fail(ti, "Cannot allocate the hash block cache", DMB_ENOMEM);
 	ti->block_shift = dbits;
-	return verify_signature(v, argv[8]);
+	r = verify_signature(v, argv[8]);
+	if (r)
+		return r;
+	return check_top_block(v);
 }
 
 static void verity_dtr(struct dmbi_target *ti)
@@ -672,7 +657,7 @@ static void verity_dtr(struct dmbi_target *ti)
 		return;
 	if (v->fec)
 		dmbi_verity_fec_dtr(v);
-	cache_destroy(v->cache);
+	dmbi_verity_cache_destroy(v->cache);
 	dmbi_hasher_fini(&v->hasher);
 	dmb_port_free(v->salt);
 	dmb_port_free(v->validated);

@@ -347,8 +347,14 @@ int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const
 	if (r)
 		r = decode_round(v, n, target, want_digest, true);
 	if (r) {
-		dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu: %s",
-			 is_data ? "data" : "hash", (unsigned long long)block, dmb_strerror(r));
+		/* Once per block, as the corruption that follows is (verity.c). */
+		if (dmbi_verity_log_first(v, is_data ? VERITY_LOG_FEC_DATA : VERITY_LOG_FEC_HASH,
+					  block)) {
+			dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu: %s",
+				 is_data ? "data" : "hash", (unsigned long long)block,
+				 dmb_strerror(r));
+			dmbi_verity_log_limit(v);
+		}
 		return DMB_EIO;
 	}
 	memcpy(buf, f->out, (size_t)1 << t->data_block_bits);

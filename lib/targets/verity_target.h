@@ -27,7 +27,59 @@ struct verity_fec_params {
 
 struct verity_fec;
 
-struct verity_cache;
+/*
+ * Most hash blocks a cache holds, whatever the context asks for: keeps the
+ * bucket count and the slot indexes (int32_t) in range.
+ */
+#define VERITY_CACHE_MAX_SLOTS (1u << 24)
+
+/*
+ * A cache of hash blocks: a chained hash table over a fixed set of slots,
+ * replaced by the clock (second chance) algorithm.  Only blocks whose digest
+ * matched their parent are marked verified; a block read in logging mode
+ * after a mismatch is kept unverified and checked again next time.
+ */
+struct cache_slot {
+	uint64_t block;
+	int32_t next;   /* chain in the bucket, -1 ends it */
+	bool used;
+	bool verified;
+	bool referenced;
+};
+
+struct verity_cache {
+	uint32_t nslots;
+	uint32_t nbuckets;  /* power of two */
+	uint32_t hand;      /* clock hand */
+	size_t block_size;
+	struct cache_slot *slots;
+	int32_t *buckets;
+	uint8_t *data;      /* nslots blocks */
+};
+
+/*
+ * The cache (verity_cache.c).  create: NULL when out of memory; destroy
+ * accepts NULL.  find marks the slot referenced; insert takes a slot for
+ * block by the clock, unverified; drop forgets a slot; data is its bytes.
+ */
+struct verity_cache *dmbi_verity_cache_create(uint32_t nslots, size_t block_size);
+void dmbi_verity_cache_destroy(struct verity_cache *c);
+struct cache_slot *dmbi_verity_cache_find(struct verity_cache *c, uint64_t block);
+struct cache_slot *dmbi_verity_cache_insert(struct verity_cache *c, uint64_t block);
+void dmbi_verity_cache_drop(struct verity_cache *c, struct cache_slot *s);
+uint8_t *dmbi_verity_cache_data(struct verity_cache *c, const struct cache_slot *s);
+
+
+/* Distinct blocks a device logs as corrupt (Linux's DM_VERITY_MAX_CORRUPTED_ERRS). */
+#define VERITY_MAX_LOGGED 100
+
+/* What a logged line is about: a data block, a hash block, FEC failing on either. */
+enum verity_log_kind {
+	VERITY_LOG_DATA,
+	VERITY_LOG_METADATA,
+	VERITY_LOG_FEC_DATA,
+	VERITY_LOG_FEC_HASH,
+};
 
 struct verity {
 	struct dmbi_target *ti;
@@ -51,7 +103,18 @@ struct verity {
 	struct verity_cache *cache;               /* verified hash blocks */
 	bool corrupted;                           /* status 'C' */
 	uint64_t fec_corrected;                   /* blocks FEC repaired */
+	uint64_t logged[VERITY_MAX_LOGGED];       /* block << 2 | kind, each logged once */
+	unsigned nlogged;
 };
+
+/*
+ * Logging without flooding (verity.c): dmbi_verity_log_first() says whether
+ * a line about block is new (true once per block and kind, for the first
+ * VERITY_MAX_LOGGED of them); after logging it, dmbi_verity_log_limit()
+ * logs "reached maximum errors" when that was the last.
+ */
+bool dmbi_verity_log_first(struct verity *v, enum verity_log_kind kind, uint64_t block);
+void dmbi_verity_log_limit(struct verity *v);
 
 /*
  * FEC (verity_fec.c).

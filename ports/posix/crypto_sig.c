@@ -436,22 +436,22 @@ int dmb_posix_pkcs7_verify(const struct dmb_crypto *c, struct dmb_ctx *ctx, cons
 }
 
 /* Take a certificate for the trusted set if its key is one OpenSSL can use. */
-static int take_cert(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found, X509 *x)
+static int take_cert(struct dmb_ctx *ctx, const char *shown, STACK_OF(X509) *found, X509 *x)
 {
 	int rc = 0;
 
 	if (!X509_get0_pubkey(x))
-		rc = ossl_out_of_memory() ? path_fail(ctx, DMB_ENOMEM, path, "out of memory")
-			: path_fail(ctx, DMB_EINVAL, path, "certificate with an unusable key");
+		rc = ossl_out_of_memory() ? path_fail(ctx, DMB_ENOMEM, shown, "out of memory")
+			: path_fail(ctx, DMB_EINVAL, shown, "certificate with an unusable key");
 	else if (!sk_X509_push(found, x))
-		rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+		rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 	if (rc)
 		X509_free(x);
 	return rc;
 }
 
 /* Every CERTIFICATE block of a PEM file; other blocks (keys) are skipped. */
-static int load_pem(struct dmb_ctx *ctx, const char *path, const uint8_t *buf, size_t len,
+static int load_pem(struct dmb_ctx *ctx, const char *shown, const uint8_t *buf, size_t len,
 		    STACK_OF(X509) *found)
 {
 	BIO *bio = BIO_new_mem_buf(buf, (int)len);
@@ -460,45 +460,46 @@ static int load_pem(struct dmb_ctx *ctx, const char *path, const uint8_t *buf, s
 	X509 *x;
 
 	if (!bio)
-		return path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+		return path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 	ERR_clear_error();
 	while (rc == 0 && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		rc = take_cert(ctx, path, found, x);
+		rc = take_cert(ctx, shown, found, x);
 		count++;
 	}
 	if (rc == 0) {
 		/* The loop ends at "no start line" past the last block, or on an error. */
 		e = ERR_peek_last_error();
 		if (ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
-			rc = count ? 0 : path_fail(ctx, DMB_EINVAL, path, "no certificate in it");
+			rc = count ? 0 : path_fail(ctx, DMB_EINVAL, shown, "no certificate in it");
 		else if (ossl_out_of_memory())
-			rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+			rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 		else
-			rc = path_fail(ctx, DMB_EINVAL, path, "PEM certificate %d is malformed",
+			rc = path_fail(ctx, DMB_EINVAL, shown, "PEM certificate %d is malformed",
 				       count + 1);
 	}
 	BIO_free(bio);
 	return rc;
 }
 
-static int load_der(struct dmb_ctx *ctx, const char *path, const uint8_t *buf, size_t len,
+static int load_der(struct dmb_ctx *ctx, const char *shown, const uint8_t *buf, size_t len,
 		    STACK_OF(X509) *found)
 {
 	const unsigned char *p = buf;
 	X509 *x = d2i_X509(NULL, &p, (long)len);
 
 	if (!x)
-		return ossl_out_of_memory() ? path_fail(ctx, DMB_ENOMEM, path, "out of memory")
-			: path_fail(ctx, DMB_EINVAL, path,
+		return ossl_out_of_memory() ? path_fail(ctx, DMB_ENOMEM, shown, "out of memory")
+			: path_fail(ctx, DMB_EINVAL, shown,
 				    "no certificate in it (neither PEM nor DER)");
 	if (p != buf + len) {
 		X509_free(x);
-		return path_fail(ctx, DMB_EINVAL, path, "trailing data after the DER certificate");
+		return path_fail(ctx, DMB_EINVAL, shown, "trailing data after the DER certificate");
 	}
-	return take_cert(ctx, path, found, x);
+	return take_cert(ctx, shown, found, x);
 }
 
-static int read_file(struct dmb_ctx *ctx, const char *path, uint8_t **out, size_t *len)
+static int read_file(struct dmb_ctx *ctx, const char *path, const char *shown, uint8_t **out,
+		     size_t *len)
 {
 	uint8_t *buf = NULL;
 	struct stat st;
@@ -508,22 +509,22 @@ static int read_file(struct dmb_ctx *ctx, const char *path, uint8_t **out, size_
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+		return path_fail(ctx, errno_code(errno), shown, "%s", strerror(errno));
 	if (fstat(fd, &st) < 0)
-		rc = path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+		rc = path_fail(ctx, errno_code(errno), shown, "%s", strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		rc = path_fail(ctx, DMB_EINVAL, path, "not a file or directory");
+		rc = path_fail(ctx, DMB_EINVAL, shown, "not a file or directory");
 	else if (st.st_size > (off_t)CERT_FILE_MAX_BYTES)
-		rc = path_fail(ctx, DMB_EINVAL, path, "larger than %u bytes", CERT_FILE_MAX_BYTES);
+		rc = path_fail(ctx, DMB_EINVAL, shown, "larger than %u bytes", CERT_FILE_MAX_BYTES);
 	else if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
-		rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+		rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 	while (rc == 0 && have < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + have, (size_t)st.st_size - have);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rc = path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+			rc = path_fail(ctx, errno_code(errno), shown, "%s", strerror(errno));
 		else if (n == 0)
 			break; /* shrank under us: parse what is there */
 		else
@@ -553,15 +554,16 @@ static int load_buf(struct dmb_ctx *ctx, const char *path, const uint8_t *buf, s
 }
 
 /* A PEM file (any number of certificates) or a DER file (one). */
-static int load_file(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found)
+static int load_file(struct dmb_ctx *ctx, const char *path, const char *shown,
+		     STACK_OF(X509) *found)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	rc = read_file(ctx, path, &buf, &len);
+	rc = read_file(ctx, path, shown, &buf, &len);
 	if (rc == 0)
-		rc = load_buf(ctx, path, buf, len, found);
+		rc = load_buf(ctx, shown, buf, len, found);
 	free(buf);
 	return rc;
 }
@@ -590,23 +592,24 @@ static int cmp_names(const void *a, const void *b)
  * not regular files are skipped.  Any file that holds no certificate fails
  * the whole directory, so a broken trust store is noticed.
  */
-static int load_dir(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found)
+static int load_dir(struct dmb_ctx *ctx, const char *path, const char *shown,
+		    STACK_OF(X509) *found)
 {
 	DIR *dir = opendir(path);
-	char **names = NULL, *full = NULL;
+	char **names = NULL, *full = NULL, *full_shown = NULL;
 	size_t count = 0, cap = 0, loaded = 0;
 	struct dirent *de;
 	struct stat st;
 	int rc = 0;
 
 	if (!dir)
-		return path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+		return path_fail(ctx, errno_code(errno), shown, "%s", strerror(errno));
 	for (;;) {
 		errno = 0;
 		de = readdir(dir);
 		if (!de) {
 			if (errno)
-				rc = path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+				rc = path_fail(ctx, errno_code(errno), shown, "%s", strerror(errno));
 			break;
 		}
 		if (!cert_file_name(de->d_name))
@@ -616,7 +619,7 @@ static int load_dir(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found
 			char **n = realloc(names, ncap * sizeof(*names));
 
 			if (!n) {
-				rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+				rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 				break;
 			}
 			names = n;
@@ -624,7 +627,7 @@ static int load_dir(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found
 		}
 		names[count] = strdup(de->d_name);
 		if (!names[count]) {
-			rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+			rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 			break;
 		}
 		count++;
@@ -633,20 +636,25 @@ static int load_dir(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found
 		qsort(names, count, sizeof(*names), cmp_names);
 	for (size_t i = 0; rc == 0 && i < count; i++) {
 		free(full);
-		full = NULL;
-		if (asprintf(&full, "%s/%s", path, names[i]) < 0) {
+		free(full_shown);
+		full = full_shown = NULL;
+		if (asprintf(&full, "%s/%s", path, names[i]) < 0)
 			full = NULL;
-			rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+		else if (asprintf(&full_shown, "%s/%s", shown, names[i]) < 0)
+			full_shown = NULL;
+		if (!full || !full_shown) {
+			rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 		} else if (stat(full, &st) < 0) {
-			rc = path_fail(ctx, errno_code(errno), full, "%s", strerror(errno));
+			rc = path_fail(ctx, errno_code(errno), full_shown, "%s", strerror(errno));
 		} else if (S_ISREG(st.st_mode)) {
-			rc = load_file(ctx, full, found);
+			rc = load_file(ctx, full, full_shown, found);
 			loaded++;
 		}
 	}
 	if (rc == 0 && loaded == 0)
-		rc = path_fail(ctx, DMB_EINVAL, path, "no *.crt, *.pem or *.der file in it");
+		rc = path_fail(ctx, DMB_EINVAL, shown, "no *.crt, *.pem or *.der file in it");
 	free(full);
+	free(full_shown);
 	for (size_t i = 0; i < count; i++)
 		free(names[i]);
 	free(names);
@@ -657,9 +665,9 @@ static int load_dir(struct dmb_ctx *ctx, const char *path, STACK_OF(X509) *found
 /*
  * Move the certificates found into the trusted set; rc is the loading's
  * result.  Certificates are collected apart and only then moved, so a
- * failure leaves the set as it was.
+ * failure leaves the set as it was.  Messages name the source by shown.
  */
-static int adopt(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx, const char *path,
+static int adopt(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx, const char *shown,
 		 STACK_OF(X509) *found, int rc)
 {
 	STACK_OF(X509) *trusted = pc->trusted;
@@ -667,13 +675,13 @@ static int adopt(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx, const char *p
 	if (rc == 0 && !trusted) {
 		trusted = sk_X509_new_null();
 		if (!trusted)
-			rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+			rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 		else
 			pc->trusted = trusted;
 	}
 	/* Reserve first: the pushes below then cannot fail halfway. */
 	if (rc == 0 && !sk_X509_reserve(trusted, sk_X509_num(found)))
-		rc = path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+		rc = path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 	while (rc == 0 && sk_X509_num(found) > 0)
 		sk_X509_push(trusted, sk_X509_shift(found));
 	sk_X509_pop_free(found, X509_free);
@@ -684,20 +692,32 @@ static int adopt(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx, const char *p
 int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
 				 const char *path)
 {
+	return dmb_posix_crypto_add_trusted_as(pc, ctx, path, NULL);
+}
+
+/*
+ * Messages name the files by shown, the name the user gave (the caller may
+ * read a copy at path).
+ */
+int dmb_posix_crypto_add_trusted_as(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
+				    const char *path, const char *shown)
+{
 	STACK_OF(X509) *found = sk_X509_new_null();
 	struct stat st;
 	int rc = 0;
 
+	if (!shown)
+		shown = path;
 	ERR_clear_error();
 	if (!found)
-		return path_fail(ctx, DMB_ENOMEM, path, "out of memory");
+		return path_fail(ctx, DMB_ENOMEM, shown, "out of memory");
 	if (stat(path, &st) < 0)
-		rc = path_fail(ctx, errno_code(errno), path, "%s", strerror(errno));
+		rc = path_fail(ctx, errno_code(errno), shown, "%s", strerror(errno));
 	else if (S_ISDIR(st.st_mode))
-		rc = load_dir(ctx, path, found);
+		rc = load_dir(ctx, path, shown, found);
 	else
-		rc = load_file(ctx, path, found);
-	return adopt(pc, ctx, path, found, rc);
+		rc = load_file(ctx, path, shown, found);
+	return adopt(pc, ctx, shown, found, rc);
 }
 
 int dmb_posix_crypto_add_trusted_mem(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,

@@ -44,6 +44,14 @@ int dmb_posix_crypto_add_trusted(struct dmb_posix_crypto *pc, struct dmb_ctx *ct
 int dmb_posix_crypto_add_trusted_mem(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
 				     const char *label, const uint8_t *data, size_t len);
 
+/*
+ * The same, with error messages naming the files by shown instead of path
+ * (a directory's files as shown/NAME): for a caller that reads a copy of
+ * what the user named.  shown NULL is path.
+ */
+int dmb_posix_crypto_add_trusted_as(struct dmb_posix_crypto *pc, struct dmb_ctx *ctx,
+				    const char *path, const char *shown);
+
 /* Free the trusted certificates; accepts a provider with none. */
 void dmb_posix_crypto_fini(struct dmb_posix_crypto *pc);
 

@@ -856,6 +856,15 @@ def test_tamper_tree_level(img, level, idx, where, tmp_path):
     hb = g.block[level] + idx
     # "first": inside the first digest; "last": the block's last byte (spare or digest).
     v.xor("hash.img", hb * hbs + (0 if where == "first" else hbs - 1), 0x80)
+    if level == g.levels - 1:
+        # The top block: no block could ever be read, so dmboot refuses the
+        # device when a command makes it (docs/veritysetup.md), where the
+        # kernel would fail every read.
+        rc, out, err = v.read_dev("t", 0, dbs)
+        assert (rc, out) == (1, b"") and err.count("\n") == 1
+        assert "metadata block %d of hash.img, the top of the hash tree, does not match the " \
+            "root digest" % hb in err, err
+        return
     first, last = g.covered(level, idx)
     check_reads(v, "t", g, data, first, last, "hash block %d (level %d)" % (hb, level))
     rc, out, err = v.read_dev("t", first * dbs, dbs)
@@ -893,9 +902,11 @@ SB_CASES = [
     ("salt-size-too-big", 80, b"\x01\x02", ("reject", "salt size 513")),
     # veritysetup itself would only fail when the kernel checks the data device's size.
     ("data-blocks-too-many", 72, b"\x41", ("too-small", "too small")),
-    ("hash-type-0", 12, b"\x00", ("bad-reads", None)),
-    ("salt-size", 80, b"\x03", ("bad-reads", None)),
-    ("salt-byte", 88, b"\x00", ("bad-reads", None)),
+    # The kernel opens these and fails every read; dmboot checks the top hash
+    # block when the device is made and refuses them (docs/veritysetup.md).
+    ("hash-type-0", 12, b"\x00", ("top-block", None)),
+    ("salt-size", 80, b"\x03", ("top-block", None)),
+    ("salt-byte", 88, b"\x00", ("top-block", None)),
     # 32 blocks need one level only: block 1 (the real root block) is taken as the leaf.
     ("data-blocks-fewer", 72, b"\x20", ("bad-reads", None)),
     ("uuid", 16, b"\xff\xee", ("ok", None)),
@@ -927,6 +938,12 @@ def test_tamper_superblock(cid, offset, new, outcome, tmp_path):
         assert err.count("\n") == 1 and out == ""
         v.dm.assert_no_devices()
         assert rc == want[0], "exit code %d, veritysetup's is %d (%r)" % (rc, want[0], want[2])
+        return
+    if kind == "top-block":
+        assert v.ref("verify", "data.img", "hash.img", root)[0] != 0
+        assert (rc, out) == (2, "")
+        assert "the top of the hash tree, does not match the root digest" in one_line(err)
+        v.dm.assert_no_devices()
         return
     assert (rc, out, err) == (0, "", "")
     ref_verify = v.ref("verify", "data.img", "hash.img", root)
@@ -1036,14 +1053,17 @@ def test_open_existing_name(img1k):
     v.dm.assert_no_devices()
 
 
-def test_open_wrong_root_hash_then_reads_fail(img1k):
-    """Like the kernel: a well-formed wrong root hash opens; every read fails."""
+def test_open_wrong_root_hash_is_refused(img1k):
+    """Unlike the kernel, which opens it and fails every read, a well-formed
+    wrong root hash is refused at open: the top hash block does not match it
+    (docs/veritysetup.md; tests/e2e/test_h9_ddi.py has the other cases)."""
     v, g, root, data = img1k
     bad = "%064x" % (int(root, 16) ^ 1)
-    assert v.dmb("open", "data.img", "w", "hash.img", bad) == (0, "", "")
-    rc, out, err = v.read_dev("w", 0, g.dbs)
-    assert (rc, out) == (1, b"")
-    assert "metadata block %d of hash.img is corrupted" % g.block[g.levels - 1] in err
+    rc, out, err = v.dmb("open", "data.img", "w", "hash.img", bad)
+    assert (rc, out) == (2, "")
+    assert "metadata block %d of hash.img, the top of the hash tree, does not match the root " \
+        "digest" % g.block[g.levels - 1] in one_line(err)
+    v.dm.assert_no_devices()
 
 
 def test_format_data_device_too_small(tmp_path):

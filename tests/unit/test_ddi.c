@@ -2548,9 +2548,12 @@ static void test_mbr(void **state)
 	for (int k = 0; k < DMB_DDI_DESIGNATOR_COUNT; k++)
 		if (k != DMB_DDI_ROOT && k != DMB_DDI_XBOOTLDR)
 			assert_null(ddi->chosen[k]);
-	/* Linux's PARTUUID for MBR: the disk signature and the number. */
+	/*
+	 * Linux's PARTUUID for MBR: the disk signature and the number.  An
+	 * erofs root cannot be written: it maps read-only (as systemd mounts it).
+	 */
 	n = dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line));
-	assert_string_equal(line, "dm-mod.create=\"root,,,rw,0 100 linear PARTUUID=1234abcd-02 0\" "
+	assert_string_equal(line, "dm-mod.create=\"root,,,ro,0 100 linear PARTUUID=1234abcd-02 0\" "
 				  "root=/dev/dm-0 dm-mod.waitfor=PARTUUID=1234abcd-02");
 	assert_int_equal(n, strlen(line));
 	check_parsed_back(&d, ddi, line, 1);

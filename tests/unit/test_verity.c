@@ -4,7 +4,8 @@
  * and api-test (formats.md §3.1, §3.2) through dmb_verity_tree_build(), then the
  * verity target over RAM devices: every block reads back verified, tampering
  * with a data block or any tree level is caught at the right block while
- * untouched blocks still read, the corruption modes, ignore_zero_blocks,
+ * untouched blocks still read (a bad top block, salt or root digest is
+ * refused when the device is made), the corruption modes, ignore_zero_blocks,
  * check_at_most_once, the table text, the hash-block cache's costs, and
  * the optional arguments' formatter, round-tripped through the target.
  * A failed read, whether a block does not verify or a lower device fails,
@@ -367,8 +368,15 @@ static void test_tamper_every_level(void **state)
 	/* The second leaf hash block (block 1 + 1 + 1): data blocks 128..255. */
 	check_tamper(im, im->hash_mem + (im->g.leaf_first + 1) * 4096 + 100, 128, 128);
 	assert_non_null(strstr(im->ctx.msg, "metadata block 3 of hash"));
-	/* The root hash block: everything. */
-	check_tamper(im, im->hash_mem + im->g.hash_start * 4096 + 7, 0, 300);
+	/* The root hash block: nothing can be read, so the device is refused (ctr_top_block). */
+	{
+		struct dmb_dev *dev = NULL;
+
+		im->hash_mem[im->g.hash_start * 4096 + 7] ^= 0x40;
+		assert_int_equal(image_open(im, NULL, &dev), DMB_EVERIFY);
+		assert_null(dev);
+		im->hash_mem[im->g.hash_start * 4096 + 7] ^= 0x40;
+	}
 	/* The superblock is not part of the tree: nothing fails. */
 	check_tamper(im, im->hash_mem + 3, 0, 0);
 	image_free(im);
@@ -392,15 +400,23 @@ static void test_bit_flip_sweep(void **state)
 		dmb_dev_destroy(dev);
 		im->data_mem[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
-	/* Every byte of the tree counts: digests, v1 slot padding, unused entries. */
+	/*
+	 * Every byte of the tree counts: digests, v1 slot padding, unused
+	 * entries.  A byte of the top block is caught when the device is made.
+	 */
 	for (uint64_t byte = im->g.hash_start * 1024; byte < im->hash_bytes; byte += 13) {
-		struct dmb_dev *dev;
+		struct dmb_dev *dev = NULL;
 
 		im->hash_mem[byte] ^= 1;
-		assert_int_equal(image_open(im, NULL, &dev), 0);
-		assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf),
-				 DMB_EIO);
-		dmb_dev_destroy(dev);
+		if (byte < (im->g.hash_start + 1) * 1024) {
+			assert_int_equal(image_open(im, NULL, &dev), DMB_EVERIFY);
+			assert_null(dev);
+		} else {
+			assert_int_equal(image_open(im, NULL, &dev), 0);
+			assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf),
+					 DMB_EIO);
+			dmb_dev_destroy(dev);
+		}
 		im->hash_mem[byte] ^= 1;
 	}
 	free(buf);
@@ -722,6 +738,77 @@ static void test_bounce_knob(void **state)
 	im->ctx.mem.bounce_bytes = 0;
 	dmb_dev_destroy(dev);
 	free(bounce);
+	image_free(im);
+}
+
+/*
+ * The top hash block is checked against the root digest when the device is
+ * made (Linux leaves it to the first read): each row is one way for the
+ * root of the tree not to match, and what the constructor does with it.
+ */
+static void test_ctr_top_block(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *salt;      /* NULL: the image's */
+		bool flip_root;        /* a wrong root digest */
+		bool flip_top;         /* a flipped byte in the top hash block */
+		const char *opts;
+		int err;
+	} rows[] = {
+		{ "intact", NULL, false, false, NULL, 0 },
+		{ "top_block_flipped_salt_byte", "01020305", false, false, NULL, DMB_EVERIFY },
+		{ "top_block_no_salt", "-", false, false, NULL, DMB_EVERIFY },
+		{ "top_block_wrong_root_digest", NULL, true, false, NULL, DMB_EVERIFY },
+		{ "top_block_corrupt", NULL, false, true, NULL, DMB_EVERIFY },
+		{ "top_block_corrupt_restart", NULL, false, true, "1 restart_on_corruption", DMB_EVERIFY },
+		{ "top_block_corrupt_panic", NULL, false, true, "1 panic_on_corruption", DMB_EVERIFY },
+		{ "top_block_corrupt_ignored", NULL, false, true, "1 ignore_corruption", 0 },
+	};
+	struct image *im = image_make(300, 4096, "sha256");
+	uint8_t *buf = malloc(4096);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint8_t *top = im->hash_mem + im->g.hash_start * 4096 + 50;
+		char line[1024], root[129];
+		struct dmb_table *t;
+		struct dmb_dev *dev = NULL;
+		int fatal = test_port_fatal_calls(), n;
+
+		snprintf(root, sizeof(root), "%s", im->root_hex);
+		if (rows[i].flip_root)
+			root[0] = root[0] == '0' ? '1' : '0';
+		if (rows[i].flip_top)
+			*top ^= 0x01;
+		n = snprintf(line, sizeof(line), "0 2400 verity 1 data hash 4096 4096 300 1 sha256 %s %s",
+			     root, rows[i].salt ? rows[i].salt : "01020304");
+		if (rows[i].opts)
+			snprintf(line + n, sizeof(line) - (size_t)n, " %s", rows[i].opts);
+		assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
+		if (dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev) != rows[i].err)
+			fail_msg("%s: %s", rows[i].name, im->ctx.msg);
+		/* Refused at creation, never by stopping the system. */
+		assert_int_equal(test_port_fatal_calls(), fatal);
+		if (rows[i].err) {
+			assert_null(dev);
+			if (!strstr(im->ctx.msg, "metadata block 1 of hash, the top of the hash tree, "
+						 "does not match the root digest"))
+				fail_msg("%s: %s", rows[i].name, im->ctx.msg);
+		} else {
+			/* The block verified at creation is not read again. */
+			assert_int_equal(dmb_dev_target_stats(dev, 0)->meta_reads, 1);
+			assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, 4096, buf), 0);
+			assert_memory_equal(buf, im->data_mem, 4096);
+			assert_string_equal(status_of(dev, DMB_FMT_STATUS),
+					    rows[i].flip_top ? "0 2400 verity C\n" : "0 2400 verity V\n");
+			dmb_dev_destroy(dev);
+		}
+		dmb_table_destroy(t);
+		if (rows[i].flip_top)
+			*top ^= 0x01;
+	}
+	free(buf);
 	image_free(im);
 }
 
@@ -1062,6 +1149,7 @@ int main(void)
 		cmocka_unit_test(test_cache_size_knob),
 		cmocka_unit_test(test_bounce_knob),
 		cmocka_unit_test(test_ctr_errors),
+		cmocka_unit_test(test_ctr_top_block),
 		cmocka_unit_test(test_superblock_malformed),
 		cmocka_unit_test(test_opts_format),
 		cmocka_unit_test(test_opts_round_trip),

@@ -124,6 +124,74 @@ static int refusal_status(struct image *im, int r)
 	return status;
 }
 
+/*
+ * Whether root or usr (v = 0, 1) is chosen and maps without a verified
+ * signature: neither signed nor given a root hash by the user, so it maps
+ * linear, unverified.
+ */
+static bool is_unsigned(const struct dmb_ddi *ddi, int v)
+{
+	static const enum dmb_ddi_designator data[2] = { DMB_DDI_ROOT, DMB_DDI_USR };
+	enum dmb_ddi_verity_state s = ddi->verity[v].state;
+
+	return ddi->chosen[data[v]] && s != DMB_DDI_VERITY_SIGNED && s != DMB_DDI_VERITY_EXTERNAL;
+}
+
+/*
+ * Certificates named on the command line ask for signed images: an unsigned
+ * root or usr is refused unless --allow-unsigned lets it through (systemd's
+ * image policies say the same with "signed" against "unprotected").  Only
+ * the default certificates, as systemd-dissect's default policy, take any.
+ */
+static int check_policy(const struct image *im, const struct dopts *o, const char *path)
+{
+	for (int v = 0; v < 2; v++) {
+		const struct dmb_ddi_partition *p = im->ddi->chosen[v ? DMB_DDI_USR : DMB_DDI_ROOT];
+
+		if (o->ncerts == 0 || o->allow_unsigned || !is_unsigned(im->ddi, v))
+			continue;
+		cli_error("%s: %s partition %u has no verity signature, and --trusted-cert maps only signed images (--allow-unsigned maps it unverified)",
+			  path, ddi_dev_names[v], p->part->number);
+		return DDI_UNSIGNED;
+	}
+	return DDI_OK;
+}
+
+void ddi_warn_unsigned(const struct image *im, const struct dopts *o, const char *path)
+{
+	for (int v = 0; v < 2; v++) {
+		const struct dmb_ddi_partition *p = im->ddi->chosen[v ? DMB_DDI_USR : DMB_DDI_ROOT];
+
+		if (o->allow_unsigned && is_unsigned(im->ddi, v))
+			cli_error("warning: %s: %s partition %u has no verity signature: mapped unverified (--allow-unsigned)",
+				  path, ddi_dev_names[v], p->part->number);
+	}
+}
+
+/*
+ * Inspection goes on past a bad signature to show it, but not past a
+ * --root-hash or --usr-hash that is not the signed one: that is the command
+ * line against the image, which open refuses and systemd-dissect too (exit
+ * 11, the line open prints), not a signature state to show as "signed".
+ */
+static int check_given(const struct image *im, const struct dopts *o, const char *path)
+{
+	for (int v = 0; v < 2; v++) {
+		const struct dmb_ddi_verity *vy = &im->ddi->verity[v];
+
+		if (!o->hash_size[v] || !vy->sig || !vy->root_hash_size)
+			continue;
+		if (vy->root_hash_size != o->hash_size[v] ||
+		    memcmp(vy->root_hash, o->hash[v], o->hash_size[v]) != 0) {
+			cli_error("%s: %s partition %u: the signed root hash differs from the one given",
+				  path, dmb_ddi_designator_name(vy->sig->designator),
+				  vy->sig->part->number);
+			return DDI_BADSIG;
+		}
+	}
+	return DDI_OK;
+}
+
 int ddi_image_open(struct image *im, const struct dopts *o, const char *path, unsigned flags)
 {
 	int r;
@@ -165,7 +233,7 @@ int ddi_image_open(struct image *im, const struct dopts *o, const char *path, un
 		return (flags & DMB_DDI_KEEP_GOING) ? (r == DMB_EVERIFY ? DDI_UUID : cli_exit_status(&ddi_exit, r))
 						    : refusal_status(im, r);
 	}
-	return DDI_OK;
+	return (flags & DMB_DDI_KEEP_GOING) ? check_given(im, o, path) : check_policy(im, o, path);
 }
 
 /* ---- cmdline ------------------------------------------------------------ */
@@ -192,6 +260,7 @@ static int cmd_cmdline(const struct dopts *o, const char *path)
 		goto out;
 	}
 	printf("%s\n", line);
+	ddi_warn_unsigned(&im, o, path);
 out:
 	free(line);
 	ddi_image_close(&im);
@@ -243,11 +312,11 @@ static const struct cli_verb verb_list[] = {
 	{ "inspect", 1, 1, ddi_inspect,
 	  "  inspect IMAGE [--json[=pretty|short]]  the partitions systemd-dissect uses", JSON_OK },
 	{ "open", 1, 1, ddi_open,
-	  "  open IMAGE [--require-signature]       map root (and usr) as mapped devices", 0 },
+	  "  open IMAGE [--require-signature|--allow-unsigned]  map root (and usr)", 0 },
 	{ "close", 1, 1, ddi_close,
 	  "  close IMAGE                            remove the devices open made", 0 },
 	{ "cmdline", 1, 1, run_cmdline,
-	  "  cmdline IMAGE [--require-signature]    the dm-mod.create= kernel command line", 0 },
+	  "  cmdline IMAGE [--require-signature|--allow-unsigned]  the dm-mod.create= line", 0 },
 	{ "help", 0, CLI_ANY, run_help, NULL, JSON_OK | HELP },
 };
 
@@ -293,11 +362,12 @@ static void help(FILE *f)
 	fprintf(f,
 		"\n"
 		"Options: --trusted-cert=CERT|DIR (repeatable; default: *.crt in /etc/verity.d,\n"
-		"  /run/verity.d, /usr/local/lib/verity.d, /usr/lib/verity.d)\n"
+		"  /run/verity.d, /usr/local/lib/verity.d, /usr/lib/verity.d); given, open and\n"
+		"  cmdline map only signed images unless --allow-unsigned\n"
 		"  --root-hash=HEX --usr-hash=HEX --architecture=ARCH\n");
 }
 
-enum { O_JSON = 256, O_ARCH, O_ROOTHASH, O_USRHASH, O_CERT, O_REQSIG, O_HELP };
+enum { O_JSON = 256, O_ARCH, O_ROOTHASH, O_USRHASH, O_CERT, O_REQSIG, O_UNSIGNED, O_HELP };
 
 static const struct option longopts[] = {
 	{ "json", optional_argument, NULL, O_JSON },
@@ -306,6 +376,7 @@ static const struct option longopts[] = {
 	{ "usr-hash", required_argument, NULL, O_USRHASH },
 	{ "trusted-cert", required_argument, NULL, O_CERT },
 	{ "require-signature", no_argument, NULL, O_REQSIG },
+	{ "allow-unsigned", no_argument, NULL, O_UNSIGNED },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -354,6 +425,9 @@ static int set_option(struct dopts *o, int c, char **argv)
 	case O_REQSIG:
 		o->require_sig = true;
 		break;
+	case O_UNSIGNED:
+		o->allow_unsigned = true;
+		break;
 	case 'h':
 	case O_HELP:
 		help(stdout);
@@ -376,6 +450,10 @@ int cmd_ddi(int argc, char **argv)
 	optind = 1;
 	while (status < 0 && (c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
 		status = set_option(&o, c, argv);
+	if (status < 0 && o.require_sig && o.allow_unsigned) {
+		cli_error("--allow-unsigned and --require-signature contradict each other");
+		status = DDI_USAGE;
+	}
 	if (status < 0 && argc - optind < 1) {
 		help(stderr);
 		status = DDI_USAGE;

@@ -20,7 +20,7 @@ enum {
 	DDI_BADSIG = 11,     /* the signature is not over this root hash */
 	DDI_UUID = 12,       /* the root hash does not match the partition UUIDs */
 	DDI_MALFORMED = 13,  /* the -verity-sig partition or its signature is malformed */
-	DDI_UNSIGNED = 14,   /* --require-signature, and there is no signature */
+	DDI_UNSIGNED = 14,   /* no signature, and --require-signature or --trusted-cert wants one */
 };
 
 /*
@@ -39,6 +39,7 @@ struct dopts {
 	char **certs;
 	size_t ncerts;
 	bool require_sig;
+	bool allow_unsigned;                  /* --allow-unsigned */
 	const struct cli_verb *verb;          /* the verb that runs */
 };
 
@@ -59,6 +60,13 @@ struct image {
  */
 int ddi_image_open(struct image *im, const struct dopts *o, const char *path, unsigned flags);
 void ddi_image_close(struct image *im);
+
+/*
+ * After open or cmdline succeeded: one warning line on stderr for each of
+ * root and usr that was mapped without a verified signature or a given
+ * root hash, which only --allow-unsigned lets through.
+ */
+void ddi_warn_unsigned(const struct image *im, const struct dopts *o, const char *path);
 
 /* The verbs; argv[0] is the verb, argv[1] the image, opts a struct dopts. */
 int ddi_inspect(void *opts, int argc, char **argv);

@@ -284,6 +284,8 @@ int ddi_open(void *opts, int argc, char **argv)
 	r = create_all(&st, path, tables, ro, &rec);
 	state_close(&st);
 	status = cli_exit_status(&ddi_exit, r);
+	if (status == DDI_OK)
+		ddi_warn_unsigned(&im, o, path);
 out:
 	record_free(&rec);
 	for (int i = 0; i < 2; i++)
