@@ -29,6 +29,11 @@ void cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void cli_print_version(const char *tool, const char *compat)
+{
+	printf("%s %s (dmboot %s)\n", tool, compat, DMB_CLI_VERSION);
+}
+
 int cli_seterr(struct dmb_ctx *ctx, int err, const char *fmt, ...)
 {
 	char line[DMB_MSG_MAX];

@@ -17,4 +17,14 @@ void cli_error(const char *fmt, ...) DMB_PRINTF(1, 2);
 /* Record err and a message in ctx (truncated to fit); returns err. */
 int cli_seterr(struct dmb_ctx *ctx, int err, const char *fmt, ...) DMB_PRINTF(3, 4);
 
+/* dmboot's own version, printed by every tool's --version. */
+#define DMB_CLI_VERSION "0.9.0"
+
+/*
+ * Print a tool's --version line on stdout: "<tool> <compat> (dmboot
+ * <version>)", where compat is the release of the Linux tool whose
+ * behaviour dmboot follows (veritysetup's "2.6.1", ...).
+ */
+void cli_print_version(const char *tool, const char *compat);
+
 #endif /* DMBOOT_CLI_MSG_H */
