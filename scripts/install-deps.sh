@@ -6,7 +6,7 @@ set -eu
 
 pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev libssl-dev openssl python3 python3-pytest
       valgrind binutils cryptsetup-bin e2fsprogs fdisk lvm2 thin-provisioning-tools
-      systemd systemd-container squashfs-tools erofs-utils dosfstools"
+      systemd systemd-container squashfs-tools erofs-utils dosfstools strace"
 
 missing=""
 for p in $pkgs; do

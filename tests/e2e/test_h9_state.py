@@ -47,3 +47,41 @@ def test_h9_10_full_stdout_is_an_error(dm):
         p = subprocess.run([str(dm.binary), "dmsetup", "help"], cwd=dm.cwd, env=dm.env,
                            stdout=full, stderr=subprocess.PIPE)
     assert p.returncode != 0 and b"write error" in p.stderr
+
+
+def test_h9_8_slow_writer_does_not_block_create_and_remove(dm):
+    """A `write` waiting on its input holds no lock others need."""
+    dm.make_file("x.img", 64 * 512, 1)
+    dm.make_file("y.img", 8 * 512, 2)
+    dm.ok("create", "x", "--table", "0 64 linear x.img 0")
+    writer = subprocess.Popen([str(dm.binary), "dmsetup", "write", "x"], cwd=dm.cwd,
+                              env=dm.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    try:
+        writer.stdin.write(b"\xaa" * 512)
+        writer.stdin.flush()
+        # The writer is now between reads of its input.  A hang here is the bug;
+        # the timeout only turns it into a failure.
+        for args in (("create", "y", "--table", "0 8 linear y.img 0"), ("remove", "y"),
+                     ("ls",), ("table", "x")):
+            p = subprocess.run([str(dm.binary), "dmsetup", *args], cwd=dm.cwd, env=dm.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
+            assert p.returncode == 0, (args, p.stderr)
+        writer.stdin.write(b"\xbb" * 512)
+    finally:
+        writer.stdin.close()
+        assert writer.wait(timeout=20) == 0, writer.stderr.read()
+    assert dm.file("x.img")[:1024] == b"\xaa" * 512 + b"\xbb" * 512
+    dm.ok("remove", "x")
+    dm.assert_no_devices()
+
+
+def test_h9_9_leftover_tmp_files_are_removed(dm):
+    """What a killed command left half-written is cleaned under the lock."""
+    dm.make_file("x.img", 8 * 512, 1)
+    dm.ok("create", "x", "--table", "0 8 linear x.img 0")
+    (dm.state / ".tmp-Ab12Cd").write_bytes(b"dmboot-state 2\nhalf")
+    dm.ok("create", "z", "--table", "0 8 linear x.img 0")
+    assert not any(f.startswith(".tmp-") for f in dm.state_files())
+    dm.ok("remove_all")
+    dm.assert_no_devices()
