@@ -85,3 +85,36 @@ def test_h9_9_leftover_tmp_files_are_removed(dm):
     assert not any(f.startswith(".tmp-") for f in dm.state_files())
     dm.ok("remove_all")
     dm.assert_no_devices()
+
+
+def test_h9_7_damaged_record_one_line_and_removable(dm):
+    """A damaged record: one line per command, listed with a warning, removable by name."""
+    dm.make_file("x.img", 8 * 512, 1)
+    dm.ok("create", "x", "--table", "0 8 linear x.img 0")
+    dm.ok("create", "y", "--table", "0 8 zero")
+    (dm.state / "dev-y").write_text("dmboot-state 2\nname y\n")
+    rc, out, err = dm.run("ls")
+    assert (rc, out) == (0, "x\t(253:0)\n")
+    assert err == "dmsetup: warning: y: its record in the state directory is damaged\n"
+    for cmd in ("table", "info", "status", "read"):
+        err = dm.fail(cmd, "y")
+        assert err == ("dmsetup: %s y: its record in the state directory is damaged "
+                       "('dmsetup remove y' removes it)" % cmd)
+    assert dm.read("x") == dm.file("x.img")
+    dm.ok("remove", "y")
+    dm.ok("remove", "x")
+    dm.assert_no_devices()
+
+
+def test_h9_7_shrunk_lower_device_still_shown(dm):
+    """Only I/O fails when a lower device shrank: table, info and status still answer."""
+    dm.make_file("x.img", 8 * 512, 1)
+    dm.ok("create", "x", "--table", "0 8 linear x.img 0")
+    os.truncate(dm.cwd / "x.img", 1024)
+    assert dm.ok("table", "x") == "0 8 linear x.img 0\n"
+    assert "Size:              8 sectors\n" in dm.ok("info", "x")
+    assert dm.ok("status", "x") == "0 8 linear \n"
+    err = dm.fail("read", "x")
+    assert "too small for target" in err
+    dm.ok("remove", "x")
+    dm.assert_no_devices()

@@ -191,10 +191,14 @@ static int run_ls(void *opts, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		struct state_dev *sd;
 
-		if (state_load(&d->st, names[i], &sd) == 0) {
+		r = state_load(&d->st, names[i], &sd);
+		if (r == 0) {
 			printf("%s\t(%d:%u)\n", sd->name, DMB_CLI_MAJOR, sd->minor);
 			state_dev_free(sd);
+		} else if (r == -EINVAL) {
+			cli_error("warning: %s: its record in the state directory is damaged", names[i]);
 		}
+		r = 0;
 	}
 	state_free_list(names, n);
 	return 0;

@@ -470,6 +470,8 @@ int dmsetup_write(void *opts, int argc, char **argv)
 	if (r) {
 		if (r == -ENOENT)
 			cli_error("write %s: no such device", name);
+		else if (r == -EINVAL)
+			cli_error("write %s: its record in the state directory is damaged", name);
 		return r;
 	}
 	if (sd->read_only) {

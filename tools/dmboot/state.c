@@ -139,7 +139,7 @@ static int parse_text(const char *val, char **out)
  * must name the device its file is named after, so a listing and a lookup
  * never disagree.
  */
-static int parse(const char *path, const char *want, char *text, struct state_dev **out)
+static int parse(const char *want, char *text, struct state_dev **out)
 {
 	struct state_dev *d = calloc(1, sizeof(*d));
 	char *line = text, *next;
@@ -188,8 +188,8 @@ static int parse(const char *path, const char *want, char *text, struct state_de
 		else if (strcmp(line, "status") == 0 && !d->status && parse_text(val, &d->status))
 			break;
 	}
+	/* Silent: callers tell, once, what a damaged record means to them. */
 	if (!magic || !d->name || !d->cwd || !d->table || !d->id[0] || strcmp(d->name, want)) {
-		cli_error("state file %s is damaged", path);
 		state_dev_free(d);
 		return -EINVAL;
 	}
@@ -210,7 +210,7 @@ int state_load(struct state *st, const char *name, struct state_dev **out)
 		return -ENOMEM;
 	r = state_read_private(path, STATE_MAX_BYTES, &text, &len);
 	if (r == 0) {
-		r = parse(path, name, text, out);
+		r = parse(name, text, out);
 		explicit_bzero(text, len);
 		free(text);
 	}

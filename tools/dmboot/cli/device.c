@@ -316,8 +316,11 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 		return DMB_ENOMEM;
 	r = state_load(st, name, &cd->sd);
 	if (r) {
-		r = cli_seterr(parent, r == -ENOENT ? DMB_ENOENT : DMB_EINVAL, "%s: %s", name,
-			       r == -ENOENT ? "no such device" : "cannot load device state");
+		if (r == -ENOENT)
+			r = cli_seterr(parent, DMB_ENOENT, "%s: no such device", name);
+		else
+			r = cli_seterr(parent, DMB_EINVAL, "%s: its record in the state directory "
+				       "is damaged ('dmsetup remove %s' removes it)", name, name);
 		free(cd);
 		return r;
 	}
