@@ -364,10 +364,15 @@ static void help(FILE *f)
 		"Options: --trusted-cert=CERT|DIR (repeatable; default: *.crt in /etc/verity.d,\n"
 		"  /run/verity.d, /usr/local/lib/verity.d, /usr/lib/verity.d); given, open and\n"
 		"  cmdline map only signed images unless --allow-unsigned\n"
-		"  --root-hash=HEX --usr-hash=HEX --architecture=ARCH\n");
+		"  --root-hash=HEX --usr-hash=HEX --architecture=ARCH\n"
+		"  -h, --help (after any command too)  --version\n");
 }
 
-enum { O_JSON = 256, O_ARCH, O_ROOTHASH, O_USRHASH, O_CERT, O_REQSIG, O_UNSIGNED, O_HELP };
+enum { O_JSON = 256, O_ARCH, O_ROOTHASH, O_USRHASH, O_CERT, O_REQSIG, O_UNSIGNED, O_HELP,
+       O_VERSION };
+
+/* The systemd release whose systemd-dissect dmboot ddi follows. */
+#define DDI_COMPAT "252"
 
 static const struct option longopts[] = {
 	{ "json", optional_argument, NULL, O_JSON },
@@ -378,6 +383,7 @@ static const struct option longopts[] = {
 	{ "require-signature", no_argument, NULL, O_REQSIG },
 	{ "allow-unsigned", no_argument, NULL, O_UNSIGNED },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -431,6 +437,10 @@ static int set_option(struct dopts *o, int c, char **argv)
 	case 'h':
 	case O_HELP:
 		help(stdout);
+		return DDI_OK;
+	case O_VERSION:
+		/* systemd's "systemd 252 (...)", dmboot's version in the parentheses. */
+		cli_print_version("systemd", DDI_COMPAT);
 		return DDI_OK;
 	default:
 		cli_error("unknown option '%s'", argv[optind - 1]);

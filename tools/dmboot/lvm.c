@@ -24,6 +24,31 @@ enum {
 
 static void usage(FILE *f);
 
+/* The lvm2 release whose commands and output dmboot lvm follows. */
+#define LVM_COMPAT "2.03.16(2)"
+#define LVM_LIBDM_COMPAT "1.02.185"
+
+/*
+ * lvm2's version block, with dmboot's version where lvm2 prints its
+ * release date, so that scripts reading the "LVM version:" line find the
+ * lvm2 release they can expect.
+ */
+static void print_version(void)
+{
+	printf("  LVM version:     %s (dmboot %s)\n"
+	       "  Library version: %s (dmboot %s)\n",
+	       LVM_COMPAT, DMB_CLI_VERSION, LVM_LIBDM_COMPAT, DMB_CLI_VERSION);
+}
+
+static int run_version(void *opts, int argc, char **argv)
+{
+	(void)opts;
+	(void)argc;
+	(void)argv;
+	print_version();
+	return LVM_OK;
+}
+
 static int run_pvs(void *opts, int argc, char **argv)
 {
 	struct lvm_opts *o = opts;
@@ -74,13 +99,17 @@ static const struct cli_verb verb_list[] = {
 	  "  vgchange -ay|-an VG... [--activationmode partial] [-K]", CHANGE },
 	{ "lvchange", 0, CLI_ANY, run_lvchange,
 	  "  lvchange -ay|-an VG/LV... [--activationmode partial] [-K]", CHANGE },
+	{ "version", 0, 0, run_version,
+	  "  version               the lvm2 release followed, and dmboot's version", 0 },
 };
 
 static int misuse(void *opts, const struct cli_verb *v, const char *name, int nargs)
 {
 	(void)opts;
-	(void)v;
-	(void)nargs;
+	if (v) {
+		cli_error("%s: takes no arguments, %d given", name, nargs);
+		return LVM_INVALID_CMD_LINE;
+	}
 	cli_error("unknown command '%s'", name);
 	usage(stderr);
 	return LVM_INVALID_CMD_LINE;
@@ -92,7 +121,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: dmboot lvm <command> --devices IMAGE[,IMAGE...] [options] [args]\n\n");
 	cli_verbs_help(&verbs, f);
-	fprintf(f, "\nEvery partition of a device is scanned too, as IMAGE:pN.\n");
+	fprintf(f, "\nEvery partition of a device is scanned too, as IMAGE:pN.\n"
+		   "-h, --help after any command prints this help; --version the version.\n");
 }
 
 static int add_fields(struct lvm_opts *o, const char *spec)
@@ -111,7 +141,7 @@ static int add_fields(struct lvm_opts *o, const char *spec)
 }
 
 enum { O_DEVICES = 256, O_REPORTFORMAT, O_UNITS, O_NOSUFFIX, O_NOHEADINGS, O_SEPARATOR,
-       O_SEGMENTS, O_ACTMODE, O_CONFIG, O_HELP };
+       O_SEGMENTS, O_ACTMODE, O_CONFIG, O_HELP, O_VERSION, O_ALIGNED };
 
 static const struct option longopts[] = {
 	{ "devices", required_argument, NULL, O_DEVICES },
@@ -128,6 +158,8 @@ static const struct option longopts[] = {
 	{ "ignoreactivationskip", no_argument, NULL, 'K' },
 	{ "config", required_argument, NULL, O_CONFIG },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ "aligned", no_argument, NULL, O_ALIGNED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -197,6 +229,9 @@ static int set_option(struct lvm_opts *o, const char *cmd, int c, bool change, c
 	case O_SEPARATOR:
 		o->separator = optarg;
 		return -1;
+	case O_ALIGNED:
+		o->aligned = true;
+		return -1;
 	case O_SEGMENTS:
 		o->segments = true;
 		return -1;
@@ -206,8 +241,12 @@ static int set_option(struct lvm_opts *o, const char *cmd, int c, bool change, c
 	case O_CONFIG:
 		/* Accepted for lvm2 command lines; dmboot never touches the kernel. */
 		return -1;
+	case 'h':
 	case O_HELP:
 		usage(stdout);
+		return LVM_OK;
+	case O_VERSION:
+		print_version();
 		return LVM_OK;
 	case O_DEVICES: case O_REPORTFORMAT: case O_UNITS: case 'o': case 'a': case 'A':
 	case O_ACTMODE:
@@ -259,9 +298,15 @@ int cmd_lvm(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "-h") == 0) {
 		usage(argc < 1 ? stderr : stdout);
 		return argc < 1 ? LVM_INVALID_CMD_LINE : LVM_OK;
+	}
+	/* lvm2 wants "lvm version"; --version alone is taken as that too. */
+	if (strcmp(argv[0], "--version") == 0) {
+		print_version();
+		return LVM_OK;
 	}
 	cmd = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	v = cli_verb_find(&verbs, cmd);
@@ -270,7 +315,7 @@ int cmd_lvm(int argc, char **argv)
 	change = (v->flags & CHANGE) != 0;
 	optind = 1;
 	opterr = 0;
-	while (status < 0 && (c = getopt_long(argc, argv, change ? "a:K" : "ao:", longopts, NULL)) != -1)
+	while (status < 0 && (c = getopt_long(argc, argv, change ? "a:Kh" : "ao:h", longopts, NULL)) != -1)
 		status = set_option(&o, cmd, c, change, argv);
 	if (status < 0)
 		status = run_verb(&o, cmd, argc - optind, argv + optind);

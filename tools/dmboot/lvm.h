@@ -36,7 +36,7 @@ struct lvm_opts {
 	char **devices;
 	size_t ndevices;
 	char *fields;       /* -o, joined; a leading '+' adds to the default */
-	bool segments, all, noheadings, nosuffix, json, partial, ignore_skip;
+	bool segments, all, noheadings, nosuffix, json, partial, ignore_skip, aligned;
 	const char *separator;
 	char units;
 	int activate;       /* 1 -ay, 0 -an, -1 unset */

@@ -170,47 +170,119 @@ out:
 }
 
 /*
+ * Split a dm name VG-LV[-LAYER] at the '-'s that are not doubled, undoing
+ * the doubling; false when it is not such a name (or a part is too long).
+ */
+static bool split_dm_name(const char *name, char vg[DMB_NAME_MAX + 1], char lv[DMB_NAME_MAX + 1],
+			  const char **layer)
+{
+	size_t vi = 0, li = 0;
+	const char *p = name;
+	bool split = false;
+
+	*layer = NULL;
+	for (; *p && vi < DMB_NAME_MAX && li < DMB_NAME_MAX; p++) {
+		if (*p == '-' && p[1] == '-') {
+			(split ? lv : vg)[split ? li++ : vi++] = '-';
+			p++;
+		} else if (*p == '-' && split) {
+			*layer = p + 1;
+			break;
+		} else if (*p == '-') {
+			split = true;
+		} else {
+			(split ? lv : vg)[split ? li++ : vi++] = *p;
+		}
+	}
+	vg[vi] = '\0';
+	lv[li] = '\0';
+	return split && (!*p || *layer);
+}
+
+/* Is the registry device an LV's (its uuid is lvm2's), and does another device use it? */
+static bool lv_device(struct state *st, const char *name, bool *in_use)
+{
+	struct state_dev *d;
+	char **users;
+	size_t n;
+	bool lvm;
+
+	*in_use = false;
+	if (state_load(st, name, &d) != 0)
+		return false;
+	lvm = strncmp(d->uuid, "LVM-", 4) == 0;
+	state_dev_free(d);
+	if (lvm && state_users(st, name, &users, &n) == 0) {
+		*in_use = n > 0;
+		state_free_list(users, n);
+	}
+	return lvm;
+}
+
+/*
+ * lvm2 checks the LVs for users before it deactivates any: vgchange leaves
+ * a VG with an open LV wholly active, naming the first such LV and the
+ * count; lvchange names its LV.  The kernel's "holders" of an LV are the
+ * mapped devices whose tables use it, hence lvm2's words for that case.
+ * true when something is in use (the messages are printed).
+ */
+static bool refuse_in_use(struct state *st, bool vgchange, char **names, size_t n,
+			  const char *vgname, const char *lvname)
+{
+	unsigned nopen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
+		const char *layer;
+		bool in_use;
+
+		if (!split_dm_name(names[i], vg, lv, &layer) || layer || strcmp(vg, vgname) != 0 ||
+		    (lvname && strcmp(lv, lvname) != 0))
+			continue;
+		if (!lv_device(st, names[i], &in_use) || !in_use)
+			continue;
+		if (nopen++ == 0)
+			fprintf(stderr, "  Logical volume %s/%s is used by another device.\n", vg, lv);
+	}
+	if (nopen && vgchange)
+		fprintf(stderr, "  Can't deactivate volume group \"%s\" with %u open logical volume(s)\n",
+			vgname, nopen);
+	return nopen > 0;
+}
+
+/*
  * Remove the registry devices of a VG (all its LVs, or one): the LVs' own
  * devices first, then the filler devices ("VG-LV-missing_...") under them.
+ * Nothing is removed while one of the LVs is in use (*refused is set);
+ * *left counts the LVs whose device stays.
  */
-static int deactivate(struct state *st, const char *vgname, const char *lvname, unsigned *count)
+static int deactivate(struct state *st, bool vgchange, const char *vgname, const char *lvname,
+		      bool *refused, unsigned *left)
 {
+	const char *cmd = vgchange ? "vgchange" : "lvchange";
 	char **names;
 	size_t n;
 	int r = state_list(st, &names, &n), status = LVM_OK;
 
+	*refused = false;
+	*left = 0;
 	if (r) {
 		cli_error("cannot list devices");
+		return LVM_FAILED;
+	}
+	if (refuse_in_use(st, vgchange, names, n, vgname, lvname)) {
+		*refused = true;
+		state_free_list(names, n);
 		return LVM_FAILED;
 	}
 	for (int fillers = 0; fillers < 2; fillers++) {
 		for (size_t i = 0; i < n; i++) {
 			char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
+			const char *layer;
 			struct state_dev *d;
-			size_t vi = 0, li = 0;
-			const char *p = names[i], *layer = NULL;
-			bool split = false;
+			bool in_use;
 
-			/*
-			 * The dm name VG-LV[-LAYER] splits at the '-'s that are not
-			 * doubled.
-			 */
-			for (; *p && vi < DMB_NAME_MAX && li < DMB_NAME_MAX; p++) {
-				if (*p == '-' && p[1] == '-') {
-					(split ? lv : vg)[split ? li++ : vi++] = '-';
-					p++;
-				} else if (*p == '-' && split) {
-					layer = p + 1;
-					break;
-				} else if (*p == '-') {
-					split = true;
-				} else {
-					(split ? lv : vg)[split ? li++ : vi++] = *p;
-				}
-			}
-			vg[vi] = '\0';
-			lv[li] = '\0';
-			if (!split || (*p && !layer) || strcmp(vg, vgname) != 0 ||
+			if (!split_dm_name(names[i], vg, lv, &layer) || strcmp(vg, vgname) != 0 ||
 			    (lvname && strcmp(lv, lvname) != 0))
 				continue;
 			if (fillers ? !layer || strncmp(layer, "missing_", 8) != 0 : layer != NULL)
@@ -227,15 +299,10 @@ static int deactivate(struct state *st, const char *vgname, const char *lvname, 
 					continue;
 				}
 			}
-			if (state_load(st, names[i], &d) != 0)
-				continue;
-			if (strncmp(d->uuid, "LVM-", 4) == 0) {
-				if (cli_remove(st, "lvchange", names[i]))
-					status = LVM_FAILED;
-				else if (!fillers)
-					(*count)++;
+			if (lv_device(st, names[i], &in_use) && cli_remove(st, cmd, names[i])) {
+				status = LVM_FAILED;
+				*left += !fillers;
 			}
-			state_dev_free(d);
 		}
 	}
 	state_free_list(names, n);
@@ -277,7 +344,6 @@ int lvm_change(bool vgchange, const struct lvm_opts *o, char **args, size_t narg
 		char vgname[DMB_LVM_NAME_MAX + 1];
 		size_t len = slash ? (size_t)(slash - a) : strlen(a);
 		const struct dmb_lvm_vg *vg;
-		unsigned count = 0;
 
 		if (vgchange == (slash != NULL) || len > DMB_LVM_NAME_MAX) {
 			fprintf(stderr, "  Invalid %s name %s.\n",
@@ -288,11 +354,15 @@ int lvm_change(bool vgchange, const struct lvm_opts *o, char **args, size_t narg
 		memcpy(vgname, a, len);
 		vgname[len] = '\0';
 		if (!o->activate) {
-			if (deactivate(&st, vgname, slash ? slash + 1 : NULL, &count))
+			bool refused;
+			unsigned left;
+
+			if (deactivate(&st, vgchange, vgname, slash ? slash + 1 : NULL, &refused,
+				       &left))
 				status = LVM_FAILED;
-			if (vgchange)
-				printf("  0 logical volume(s) in volume group \"%s\" now active\n",
-				       vgname);
+			if (vgchange && !refused)
+				printf("  %u logical volume(s) in volume group \"%s\" now active\n",
+				       left, vgname);
 			continue;
 		}
 		vg = dmb_lvm_find_vg(s.lvm, vgname);
@@ -315,8 +385,6 @@ int lvm_change(bool vgchange, const struct lvm_opts *o, char **args, size_t narg
 			r = activate_lv(&st, o, lv);
 			if (r)
 				status = r;
-			else
-				count++;
 		}
 		if (vgchange) {
 			unsigned active = 0;

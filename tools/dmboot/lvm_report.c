@@ -60,13 +60,14 @@ static void print_json(enum report_type type, const struct report *rep, char *co
 /*
  * lvm2's columns: headings left-aligned, a column as wide as its field's
  * width, heading or widest value (in bytes, as libdm pads), "  " before
- * every line; with --separator the values as they are, joined by it.
+ * every line, --separator or not; with --separator the values as they are
+ * (padded to the same widths under --aligned), joined by it.
  */
 static int print_columns(const struct lvm_opts *o, const struct report *rep, char *const *vals)
 {
 	struct cli_table_style style = {
-		.prefix = o->separator ? "" : "  ", .sep = o->separator ? o->separator : " ",
-		.pad = !o->separator, .pad_last = true, .headings_left = true,
+		.prefix = "  ", .sep = o->separator ? o->separator : " ",
+		.pad = !o->separator || o->aligned, .pad_last = true, .headings_left = true,
 		.no_headings = o->noheadings, .width = CLI_WIDTH_BYTES,
 	};
 	struct cli_column *cols = calloc(rep->ncols + 1, sizeof(*cols));
@@ -102,7 +103,7 @@ static int print_report(const struct report_ctx *rc, enum report_type type, stru
 		r = -ENOMEM;
 	else if (o->json)
 		print_json(type, rep, vals);
-	else if (rep->nrows || o->separator)
+	else if (rep->nrows)
 		r = print_columns(o, rep, vals);
 	if (r)
 		cli_error("out of memory");

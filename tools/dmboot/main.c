@@ -25,7 +25,8 @@ static void usage(FILE *f)
 		   "  lvm       pvs, vgs, lvs, vgchange, lvchange: LVM2 volume groups\n"
 		   "  ddi       inspect, open, close, cmdline: discoverable disk images\n"
 		   "\n"
-		   "'dmboot dmsetup help' lists the dmsetup commands.\n");
+		   "'dmboot dmsetup help' lists the dmsetup commands; -h or --help after\n"
+		   "a command, its help; --version, dmboot's version.\n");
 }
 
 /* The subcommands; a symlink named after one runs it. */
@@ -88,9 +89,14 @@ static int run(int argc, char **argv)
 			cli_prog = tools[i].name;
 			return tools[i].run(argc, argv);
 		}
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 1 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("dmboot %s\n", DMB_CLI_VERSION);
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
 		if (strcmp(argv[1], tools[i].name) == 0) {

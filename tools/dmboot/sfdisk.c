@@ -51,7 +51,20 @@ static void help(FILE *f)
 		   "Options:\n"
 		   "     --sector-size <size>  logical sector size: 512, 1024, 2048 or 4096\n"
 		   "                           (default: the device's, or where GPT sits)\n"
-		   " -h, --help                display this help\n");
+		   " -h, --help                display this help\n"
+		   " -v, --version             display version\n");
+}
+
+/* The util-linux release whose sfdisk output dmboot follows. */
+#define SFDISK_COMPAT "2.38.1"
+
+/*
+ * util-linux's version line as it is, for scripts that read its last word,
+ * then dmboot's own on a line of its own.
+ */
+static void print_version(void)
+{
+	printf("sfdisk from util-linux %s\ndmboot %s\n", SFDISK_COMPAT, DMB_CLI_VERSION);
 }
 
 /* --- values as util-linux formats them ---------------------------------------- */
@@ -492,6 +505,7 @@ static const struct option longopts[] = {
 	{ "list", no_argument, NULL, 'l' },
 	{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
 	{ 0, 0, 0, 0 },
 };
 
@@ -514,6 +528,9 @@ static int set_option(int c, int *cmd, unsigned *sector_size, char **argv)
 		return -1;
 	case 'h':
 		help(stdout);
+		return 0;
+	case 'v':
+		print_version();
 		return 0;
 	default:
 		cli_error("unrecognized option '%s'", argv[optind - 1]);
@@ -554,7 +571,7 @@ int cmd_sfdisk(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "Jlh", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "Jlhv", longopts, NULL)) != -1)
 		if ((r = set_option(c, &cmd, &sector_size, argv)) >= 0)
 			return r;
 	argc -= optind;
