@@ -194,8 +194,8 @@ static const struct cli_verb verb_list[] = {
 	{ "remove", 1, CLI_ANY, run_remove, "  remove <name>...", EXCLUSIVE },
 	{ "remove_all", 0, 0, run_remove_all, "  remove_all", EXCLUSIVE },
 	{ "rename", 2, 2, dmsetup_rename, "  rename <name> <new_name>", EXCLUSIVE },
-	{ "ls", 0, 0, dmsetup_ls, "  ls [--tree] [-o devno|devname|blkdevname]\n"
-	  "     [-o <tree options: device,nodevice,blkdevname,active,open,rw,uuid,ascii,utf,notrunc>]",
+	{ "ls", 0, 0, dmsetup_ls, "  ls [-o devno|devname|blkdevname]\n"
+	  "  ls --tree [-o device,nodevice,blkdevname,active,open,rw,uuid,ascii,utf,notrunc]",
 	  0 },
 	{ "deps", 0, CLI_ANY, dmsetup_deps, "  deps [-o devno|devname|blkdevname] [<name>...]", 0 },
 	{ "table", 0, CLI_ANY, dmsetup_table, "  table [--concise] [--showkeys] [<name>...]", 0 },
