@@ -103,6 +103,12 @@ def test_h9_13_rename_setuuid_not_supported(dm):
     assert err == "dmsetup: rename --setuuid: changing a device's uuid is not supported"
 
 
+@pytest.mark.parametrize("args", [("z",), ("z", "y", "x")], ids=["one", "three"])
+def test_h9_13_rename_needs_two_names(dm, args):
+    dm.ok("create", "z", "--table", "0 10 zero")
+    assert dm.fail("rename", *args) == "dmsetup: rename: expected <name> and <new_name>"
+
+
 def test_h9_13_rename_same_name_is_busy(dm):
     dm.ok("create", "z", "--table", "0 10 zero")
     err = refused(dm, "rename", "z", "z")

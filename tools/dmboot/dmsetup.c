@@ -216,8 +216,10 @@ static int misuse(void *opts, const struct cli_verb *v, const char *name, int na
 	if (!v) {
 		cli_error("unknown command '%s'", name);
 		help(stderr);
-	} else if (nargs < v->min_args) {
+	} else if (nargs < v->min_args && v->min_args == 1) {
 		cli_error("%s: expected a device name", name);
+	} else if (v->min_args == 2) {
+		cli_error("%s: expected <name> and <new_name>", name);
 	} else if (v->max_args == 0) {
 		cli_error("%s: takes no arguments", name);
 	} else {
