@@ -175,35 +175,6 @@ static int run_remove_all(void *opts, int argc, char **argv)
 	return cli_remove_all(&d->st);
 }
 
-static int run_ls(void *opts, int argc, char **argv)
-{
-	struct dmsetup *d = opts;
-	char **names;
-	size_t n;
-	int r = state_list(&d->st, &names, &n);
-
-	(void)argc;
-	(void)argv;
-	if (r)
-		return r;
-	if (n == 0)
-		printf("No devices found\n");
-	for (size_t i = 0; i < n; i++) {
-		struct state_dev *sd;
-
-		r = state_load(&d->st, names[i], &sd);
-		if (r == 0) {
-			printf("%s\t(%d:%u)\n", sd->name, DMB_CLI_MAJOR, sd->minor);
-			state_dev_free(sd);
-		} else if (r == -EINVAL) {
-			cli_error("warning: %s: its record in the state directory is damaged", names[i]);
-		}
-		r = 0;
-	}
-	state_free_list(names, n);
-	return 0;
-}
-
 static int run_help(void *opts, int argc, char **argv)
 {
 	(void)opts;
@@ -222,7 +193,11 @@ static const struct cli_verb verb_list[] = {
 	  EXCLUSIVE },
 	{ "remove", 1, CLI_ANY, run_remove, "  remove <name>...", EXCLUSIVE },
 	{ "remove_all", 0, 0, run_remove_all, "  remove_all", EXCLUSIVE },
-	{ "ls", 0, 0, run_ls, "  ls", 0 },
+	{ "rename", 2, 2, dmsetup_rename, "  rename <name> <new_name>", EXCLUSIVE },
+	{ "ls", 0, 0, dmsetup_ls, "  ls [-o devno|devname|blkdevname]\n"
+	  "  ls --tree [-o device,nodevice,blkdevname,active,open,rw,uuid,ascii,utf,notrunc]",
+	  0 },
+	{ "deps", 0, CLI_ANY, dmsetup_deps, "  deps [-o devno|devname|blkdevname] [<name>...]", 0 },
 	{ "table", 0, CLI_ANY, dmsetup_table, "  table [--concise] [--showkeys] [<name>...]", 0 },
 	{ "status", 0, CLI_ANY, dmsetup_status, "  status [<name>...]", 0 },
 	{ "info", 0, CLI_ANY, dmsetup_info, "  info [-c|-C|--columns] [<name>...]", 0 },
@@ -230,6 +205,8 @@ static const struct cli_verb verb_list[] = {
 	  "  read <name> [--offset <bytes>] [--length <bytes>]   (device bytes to stdout)", 0 },
 	{ "write", 1, 1, dmsetup_write,
 	  "  write <name> [--offset <bytes>]                     (stdin into the device)", 0 },
+	{ "targets", 0, 0, dmsetup_targets, "  targets", NO_STATE },
+	{ "version", 0, 0, dmsetup_version, "  version", NO_STATE },
 	{ "help", 0, CLI_ANY, run_help, NULL, NO_STATE },
 };
 
@@ -239,8 +216,10 @@ static int misuse(void *opts, const struct cli_verb *v, const char *name, int na
 	if (!v) {
 		cli_error("unknown command '%s'", name);
 		help(stderr);
-	} else if (nargs < v->min_args) {
+	} else if (nargs < v->min_args && v->min_args == 1) {
 		cli_error("%s: expected a device name", name);
+	} else if (v->min_args == 2) {
+		cli_error("%s: expected <name> and <new_name>", name);
 	} else if (v->max_args == 0) {
 		cli_error("%s: takes no arguments", name);
 	} else {
@@ -277,7 +256,10 @@ static void help(FILE *f)
 		"<image>:p<N>, or PARTUUID=<uuid> and PARTLABEL=<name> on the --devices given.\n");
 }
 
-enum { OPT_TABLE = 256, OPT_CONCISE, OPT_SHOWKEYS, OPT_OFFSET, OPT_LENGTH, OPT_DEVICES };
+enum {
+	OPT_TABLE = 256, OPT_CONCISE, OPT_SHOWKEYS, OPT_OFFSET, OPT_LENGTH, OPT_DEVICES, OPT_TREE,
+	OPT_SETUUID, OPT_VERSION,
+};
 
 static const struct option longopts[] = {
 	{ "table", required_argument, NULL, OPT_TABLE },
@@ -289,6 +271,10 @@ static const struct option longopts[] = {
 	{ "offset", required_argument, NULL, OPT_OFFSET },
 	{ "length", required_argument, NULL, OPT_LENGTH },
 	{ "devices", required_argument, NULL, OPT_DEVICES },
+	{ "options", required_argument, NULL, 'o' },
+	{ "tree", no_argument, NULL, OPT_TREE },
+	{ "setuuid", no_argument, NULL, OPT_SETUUID },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0, 0, 0, 0 },
 };
@@ -312,6 +298,17 @@ static int set_option(struct dmsetup_opts *o, int c, char **argv)
 	case OPT_CONCISE:
 		o->concise = true;
 		break;
+	case 'o':
+		o->options = optarg;
+		break;
+	case OPT_TREE:
+		o->tree = true;
+		break;
+	case OPT_SETUUID:
+		o->setuuid = true;
+		break;
+	case OPT_VERSION:
+		return dmsetup_version(NULL, 0, NULL) ? 1 : 0;
 	case OPT_SHOWKEYS:
 		o->showkeys = true;
 		break;
@@ -343,9 +340,19 @@ int cmd_dmsetup(int argc, char **argv)
 	struct dmsetup d = { 0 };
 	int c, r;
 
+	/*
+	 * -h and --help work after any verb, also where getopt would stop at
+	 * the verb (POSIXLY_CORRECT): like dmsetup, help is printed and nothing
+	 * else is done.
+	 */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			help(stdout);
+			return 0;
+		}
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ru:cCh", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "ru:cCho:", longopts, NULL)) != -1)
 		if ((r = set_option(&d.o, c, argv)) >= 0)
 			return r;
 	argc -= optind;

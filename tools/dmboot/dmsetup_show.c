@@ -296,14 +296,9 @@ static int status_one(struct dmsetup *d, const char *cmd, const char *name, bool
 	return show_one(d, cmd, name, DMB_FMT_STATUS, prefix, first);
 }
 
-typedef int (*show_fn)(struct dmsetup *d, const char *cmd, const char *name, bool prefix,
-		       bool *first);
-
-/*
- * Run fn over the named devices (argv after the verb), or over all of them
- * when none is named; heading: print the info column headings first.
- */
-static int for_devices(struct dmsetup *d, int argc, char **argv, show_fn fn, bool heading)
+/* heading: print the info column headings first. */
+int dmsetup_for_devices(struct dmsetup *d, int argc, char **argv, dmsetup_show_fn fn,
+			bool heading)
 {
 	const char *cmd = argv[0];
 	char **names = argv + 1;
@@ -335,19 +330,23 @@ static int for_devices(struct dmsetup *d, int argc, char **argv, show_fn fn, boo
 
 int dmsetup_table(void *opts, int argc, char **argv)
 {
-	return for_devices(opts, argc, argv, table_one, false);
+	return dmsetup_for_devices(opts, argc, argv, table_one, false);
 }
 
 int dmsetup_status(void *opts, int argc, char **argv)
 {
-	return for_devices(opts, argc, argv, status_one, false);
+	return dmsetup_for_devices(opts, argc, argv, status_one, false);
 }
 
 int dmsetup_info(void *opts, int argc, char **argv)
 {
 	struct dmsetup *d = opts;
 
-	return for_devices(d, argc, argv, info_one, d->o.columns);
+	if (d->o.options) {
+		cli_error("info: -o (report fields) is not supported");
+		return -ENOTSUP;
+	}
+	return dmsetup_for_devices(d, argc, argv, info_one, d->o.columns);
 }
 
 int dmsetup_read(void *opts, int argc, char **argv)

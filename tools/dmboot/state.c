@@ -8,7 +8,10 @@
  * failed or concurrent command never leaves a half-written device.  A record
  * holds everything its device trusts (signatures, certificates), so one
  * rename makes or unmakes the device with its trust; the directory's checks
- * are in state_dir.c.
+ * are in state_dir.c.  Renaming a device takes three steps (the record under
+ * its new name, its status file, the old record away), so a journal written
+ * first lets the next command that takes the lock finish a rename a killed
+ * command began, or forget one that never wrote the new record.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "dmsetup.h"
 
 #define STATE_MAGIC "dmboot-state 2"
 #define STATE_PREFIX "dev-"
@@ -439,5 +442,99 @@ int state_remove(struct state *st, const char *name)
 		cli_error("cannot remove state of %s: %s", name, strerror(errno));
 	}
 	free(path);
+	return r;
+}
+
+/* --- rename ---------------------------------------------------------------- */
+
+/*
+ * The rename journal (STATE_RENAME_JOURNAL): "<old>\n<new>\n<id>\n".  Names
+ * never hold a newline (create refuses control characters) and the id is
+ * the record's, which a rename keeps, so the journal tells the new record
+ * from another device that happens to have the new name.
+ */
+static char *journal_path(struct state *st)
+{
+	char *p;
+
+	return asprintf(&p, "%s/" STATE_RENAME_JOURNAL, st->dir) < 0 ? NULL : p;
+}
+
+/* The steps after the new record is in place; each may already be done. */
+static int finish_rename(struct state *st, const char *old, const char *new_name)
+{
+	char *from = status_path(st, old), *to = status_path(st, new_name);
+	char *old_rec = dev_path(st, old), *journal = journal_path(st);
+	int r = from && to && old_rec && journal ? 0 : -ENOMEM;
+
+	/* The status file keeps the id it belongs to, so it moves as it is. */
+	if (r == 0 && rename(from, to) < 0 && errno != ENOENT)
+		r = -errno;
+	if (r == 0 && unlink(old_rec) < 0 && errno != ENOENT)
+		r = -errno;
+	if (r == 0 && unlink(journal) < 0 && errno != ENOENT)
+		r = -errno;
+	if (r)
+		cli_error("cannot finish renaming %s to %s in %s: %s", old, new_name, st->dir,
+			  strerror(-r));
+	free(from);
+	free(to);
+	free(old_rec);
+	free(journal);
+	return r;
+}
+
+int state_rename(struct state *st, const struct state_dev *d, const char *new_name)
+{
+	struct state_dev moved = *d;
+	char *journal = journal_path(st), *text = NULL;
+	int n = asprintf(&text, "%s\n%s\n%s\n", d->name, new_name, d->id);
+	int r = journal && n >= 0 ? cli_write_atomic(st->dir, journal, text, (size_t)n) : -ENOMEM;
+
+	if (r)
+		cli_error("cannot write the rename journal in %s: %s", st->dir, strerror(-r));
+	moved.name = (char *)new_name;
+	if (r == 0)
+		r = state_save(st, &moved);
+	if (r == 0)
+		r = finish_rename(st, d->name, new_name);
+	else if (journal)
+		unlink(journal);
+	free(text);
+	free(journal);
+	return r;
+}
+
+int state_rename_recover(struct state *st)
+{
+	char *journal = journal_path(st), *text = NULL, *new_name, *id, *end;
+	struct state_dev *d = NULL;
+	size_t len;
+	int r;
+
+	if (!journal)
+		return -ENOMEM;
+	r = state_read_private(journal, 4096, &text, &len);
+	if (r == -ENOENT) {
+		free(journal);
+		return 0;
+	}
+	new_name = text ? strchr(text, '\n') : NULL;
+	id = new_name ? strchr(new_name + 1, '\n') : NULL;
+	end = id ? strchr(id + 1, '\n') : NULL;
+	if (r == 0 && end && (size_t)(end - id - 1) == STATE_ID_HEX) {
+		*new_name++ = *id++ = *end = '\0';
+		/* The new record is there: the rename got past its one atomic step. */
+		if (state_load(st, new_name, &d) == 0 && memcmp(d->id, id, STATE_ID_HEX) == 0)
+			r = finish_rename(st, text, new_name);
+		else if (unlink(journal) < 0)
+			r = -errno;
+	} else if (r == 0) {
+		cli_error("removing a damaged rename journal %s", journal);
+		r = unlink(journal) < 0 ? -errno : 0;
+	}
+	state_dev_free(d);
+	free(text);
+	free(journal);
 	return r;
 }

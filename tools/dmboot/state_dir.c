@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "dmsetup.h"
 
 static int mkdir_p(char *path)
 {
@@ -159,6 +159,39 @@ static void remove_leftovers(struct state *st)
 		closedir(dir);
 }
 
+/*
+ * A rename a killed command left half done shows one device under two
+ * names; a command holding the lock shared finishes it first, under the
+ * lock taken exclusively for that moment.
+ */
+static int finish_killed_rename(struct state *st)
+{
+	struct stat sb;
+	char *journal;
+	int r = 0;
+
+	if (asprintf(&journal, "%s/" STATE_RENAME_JOURNAL, st->dir) < 0)
+		return -ENOMEM;
+	if (lstat(journal, &sb) == 0) {
+		while (flock(st->lock_fd, LOCK_EX) < 0)
+			if (errno != EINTR) {
+				r = -errno;
+				break;
+			}
+		if (r == 0 && state_rename_recover(st))
+			r = -EIO;
+		while (flock(st->lock_fd, LOCK_SH) < 0)
+			if (errno != EINTR) {
+				r = -errno;
+				break;
+			}
+		if (r)
+			cli_error("cannot lock state directory %s to finish a rename", st->dir);
+	}
+	free(journal);
+	return r;
+}
+
 int state_lock(struct state *st, bool exclusive)
 {
 	int op = exclusive ? LOCK_EX : LOCK_SH;
@@ -177,9 +210,11 @@ int state_lock(struct state *st, bool exclusive)
 				return -errno;
 			}
 	}
-	if (exclusive)
+	if (exclusive) {
 		remove_leftovers(st);
-	return 0;
+		return state_rename_recover(st) ? -EIO : 0;
+	}
+	return finish_killed_rename(st);
 }
 
 void state_unlock(struct state *st)
