@@ -197,9 +197,9 @@ static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_
 	}
 	r = strlen(arg) == 2 * size ? dmb_hex_decode(arg, root, size) : DMB_EINVAL;
 	if (r)
-		cli_error("Invalid root hash string specified.");
+		fprintf(stderr, "Invalid root hash string specified.\n");
 	else
-		snprintf(hex, 2 * DMB_MAX_DIGEST_SIZE + 1, "%s", arg);
+		dmb_hex_encode(root, size, hex); /* lower case, as veritysetup writes the table */
 	free(text);
 	return r;
 }

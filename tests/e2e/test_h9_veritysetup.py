@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""Hardening of `dmboot veritysetup` and the verity target against veritysetup 2.6.1:
+root hash letter case and digest names (finding 6), exit codes and output errors
+(finding 10), and parity of verify, status, --version and help (finding 13).
+
+Images are made by the real veritysetup; where the real tool can run without the kernel's
+device-mapper (format, verify, dump), its output and exit status are compared directly.
+"""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import require
+
+require(shutil.which("veritysetup") and shutil.which("openssl"),
+        "veritysetup and openssl are needed (scripts/install-deps.sh installs them)")
+
+
+def real(dm, *args):
+    p = subprocess.run(["veritysetup", *[str(a) for a in args]], cwd=str(dm.cwd),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       env=dm.env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def vs(dm, *args, **kw):
+    return dm.exec([dm.binary, "veritysetup", *args], **kw)
+
+
+def sh(dm, *argv):
+    subprocess.run([str(a) for a in argv], cwd=str(dm.cwd), check=True,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def field(out, name):
+    return [line.split()[-1] for line in out.splitlines() if line.startswith(name)][0]
+
+
+@pytest.fixture
+def img(dm):
+    """A 2 MiB data image formatted by veritysetup; returns its root hash."""
+    dm.make_file("data.img", 2 << 20, 61)
+    rc, out, err = real(dm, "format", "data.img", "hash.img")
+    assert rc == 0, err
+    return field(out, "Root hash:")
+
+
+def sign(dm, text, out):
+    if not (dm.cwd / "key.crt").exists():
+        sh(dm, "openssl", "req", "-x509", "-new", "-nodes", "-newkey", "rsa:2048",
+           "-keyout", "key.pem", "-out", "key.crt", "-subj", "/CN=h9", "-days", "2")
+    (dm.cwd / (out + ".txt")).write_text(text)
+    sh(dm, "openssl", "cms", "-sign", "-binary", "-nocerts", "-noattr", "-in", out + ".txt",
+       "-inkey", "key.pem", "-signer", "key.crt", "-outform", "DER", "-out", out)
+
+
+def every_command_works(dm, name, root):
+    table = dm.ok("table", name)
+    assert " sha256 %s " % root.lower() in table
+    assert dm.ok("status", name).endswith(" verity V\n")
+    assert dm.read(name) == dm.file("data.img")
+    dm.ok("remove", name)
+    dm.assert_no_devices()
+
+
+# -- finding 6: root hash letter case, digest names ----------------------------------
+
+def test_h9_6_open_upper_case_root_hash_signed_lower(dm, img):
+    """veritysetup open takes the hash in any case, writes lower case, and the
+    signature is checked over the lower-case text (what the kernel sees)."""
+    sign(dm, img, "lower.p7s")
+    rc, out, err = vs(dm, "open", "data.img", "v", "hash.img", img.upper(),
+                      "--root-hash-signature", "lower.p7s", "--trusted-cert", "key.crt")
+    assert (rc, err) == (0, ""), err
+    assert " %s " % img in dm.ok("table", "v")
+    every_command_works(dm, "v", img)
+
+
+def test_h9_6_open_signature_over_upper_case_refused(dm, img):
+    """A signature over the upper-case text is over other data than the table's
+    lower-case root hash: refused at open, not accepted and broken afterwards."""
+    sign(dm, img.upper(), "upper.p7s")
+    for given in (img.upper(), img):
+        rc, out, err = vs(dm, "open", "data.img", "v", "hash.img", given,
+                          "--root-hash-signature", "upper.p7s", "--trusted-cert", "key.crt")
+        assert rc == 2 and "over other data" in err, (rc, err)
+        dm.assert_no_devices()
+
+
+def test_h9_6_open_upper_case_unsigned(dm, img):
+    rc, out, err = vs(dm, "open", "data.img", "v", "hash.img", img.upper())
+    assert (rc, err) == (0, "")
+    every_command_works(dm, "v", img)
+
+
+def test_h9_6_dmsetup_create_upper_case_root_hash(dm, img):
+    """A table given to dmsetup create: printed in lower case as the kernel prints
+    it, and every later command works."""
+    salt = field(real(dm, "dump", "hash.img")[1], "Salt:")
+    line = "0 4096 verity 1 data.img hash.img 4096 4096 512 1 sha256 %s %s" % (
+        img.upper(), salt)
+    dm.ok("create", "--readonly", "v", "--table", line)
+    assert dm.ok("table", "v") == line.replace(img.upper(), img) + "\n"
+    every_command_works(dm, "v", img)
+
+
+def test_h9_6_upper_case_digest_name_refused(dm, img):
+    """The kernel's crypto API has no `SHA256`: such a table is refused with a message."""
+    salt = field(real(dm, "dump", "hash.img")[1], "Salt:")
+    line = "0 4096 verity 1 data.img hash.img 4096 4096 512 1 SHA256 %s %s" % (img, salt)
+    err = dm.fail("create", "--readonly", "v", "--table", line)
+    assert "Cannot initialize hash function SHA256" in err and "lower case (sha256)" in err
+    dm.assert_no_devices()
+
+
+def test_h9_6_format_hash_upper_case_as_veritysetup(dm):
+    """veritysetup format --hash=SHA256 prints SHA256 and stores sha256 in the superblock."""
+    dm.make_file("data.img", 1 << 20, 62)
+    rc, out, err = vs(dm, "format", "--hash=SHA256", "--salt", "ab" * 32, "--uuid",
+                      "12345678-1234-4234-8234-123456789abc", "data.img", "hash.img")
+    assert (rc, err) == (0, "")
+    rc2, want, err2 = real(dm, "format", "--hash=SHA256", "--salt", "ab" * 32, "--uuid",
+                           "12345678-1234-4234-8234-123456789abc", "data.img", "real.img")
+    assert rc2 == 0
+    assert out.replace("hash.img", "X") == want.replace("real.img", "X")
+    assert "\tSHA256\n" in out
+    assert dm.file("hash.img") == dm.file("real.img")
+    assert field(vs(dm, "dump", "hash.img")[1], "Hash algorithm:") == "sha256"
+    rc, out, err = vs(dm, "verify", "data.img", "hash.img", field(want, "Root hash:"))
+    assert (rc, err) == (0, "")
