@@ -130,3 +130,85 @@ def test_h9_6_format_hash_upper_case_as_veritysetup(dm):
     assert field(vs(dm, "dump", "hash.img")[1], "Hash algorithm:") == "sha256"
     rc, out, err = vs(dm, "verify", "data.img", "hash.img", field(want, "Root hash:"))
     assert (rc, err) == (0, "")
+
+
+# -- finding 10: exit codes and output errors ------------------------------------------
+
+def corrupt(dm, name, offset, data=b"XXXX"):
+    with open(dm.cwd / name, "r+b") as f:
+        f.seek(offset)
+        f.write(data)
+
+
+@pytest.mark.parametrize("case", ["good", "wrong-root", "corrupt-data", "bad-root-string",
+                                  "missing-hash", "missing-data", "not-verity",
+                                  "hash-dir-missing"])
+def test_h9_10_exit_codes_and_verbose_lines_as_veritysetup(dm, img, case):
+    """Exit status, stderr and -v's last line (on stdout) as veritysetup's."""
+    shutil.copy(dm.cwd / "data.img", dm.cwd / "bad.img")
+    corrupt(dm, "bad.img", 40000)
+    args = {
+        "good": ["verify", "data.img", "hash.img", img],
+        "wrong-root": ["verify", "data.img", "hash.img", "0" * 64],
+        "corrupt-data": ["verify", "bad.img", "hash.img", img],
+        "bad-root-string": ["verify", "data.img", "hash.img", "abc"],
+        "missing-hash": ["verify", "data.img", "nohash.img", img],
+        "missing-data": ["verify", "nodata.img", "hash.img", img],
+        "not-verity": ["dump", "data.img"],
+        "hash-dir-missing": ["format", "data.img", "nodir/hash.img"],
+    }[case]
+    for verbose in ([], ["-v"]):
+        want = real(dm, *verbose, *args)
+        got = vs(dm, *verbose, *args)
+        assert got == want, (verbose, got, want)
+
+
+def as_nobody(argv, cwd, env):
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           *[str(a) for a in argv]], cwd=str(cwd), env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_h9_10_permission_denied_is_wrong_device(dm, img, tmp_path_factory):
+    """A device file the user may not read: veritysetup's exit 4, not 2."""
+    require(os.geteuid() == 0 and shutil.which("setpriv"), "needs root and setpriv")
+    import tempfile
+    work = tempfile.mkdtemp(prefix="h9-perm-", dir="/tmp")
+    try:
+        os.chmod(work, 0o755)
+        for name in ("data.img", "hash.img"):
+            shutil.copy(dm.cwd / name, os.path.join(work, name))
+            os.chmod(os.path.join(work, name), 0o644)
+        shutil.copy(dm.cwd / "hash.img", os.path.join(work, "locked.img"))
+        os.chmod(os.path.join(work, "locked.img"), 0)
+        env = dict(dm.env, DMBOOT_STATE_DIR=os.path.join(work, "state"))
+        for args in (["-v", "verify", "data.img", "locked.img", img],
+                     ["-v", "verify", "locked.img", "hash.img", img],
+                     ["dump", "locked.img"],
+                     ["format", "data.img", "locked.img"]):
+            want = as_nobody(["veritysetup", *args], work, env)
+            got = as_nobody([dm.binary, "veritysetup", *args], work, env)
+            assert want.returncode == 4, (args, want)
+            assert (got.returncode, got.stdout, got.stderr) == \
+                (want.returncode, want.stdout, want.stderr), args
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_h9_10_dump_to_full_stdout(dm, img):
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([str(dm.binary), "veritysetup", "dump", "hash.img"], cwd=dm.cwd,
+                           env=dm.env, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert p.returncode != 0
+    assert p.stderr == "veritysetup: write error on standard output: No space left on device\n"
+
+
+def test_h9_10_unreadable_root_hash_and_signature_files(dm, img):
+    """One line each, veritysetup's; a missing root hash file is an error (veritysetup
+    2.6.1 prints the line and exits 0)."""
+    rc, out, err = vs(dm, "verify", "data.img", "hash.img", "--root-hash-file", "nofile")
+    assert (rc, out, err) == (1, "", "Cannot read root hash file nofile.\n")
+    rc, out, err = vs(dm, "open", "data.img", "v", "hash.img", img,
+                      "--root-hash-signature", "nosig")
+    assert (rc, out, err) == (1, "", "Invalid signature file nosig.\n")
+    dm.assert_no_devices()

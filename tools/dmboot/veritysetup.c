@@ -114,17 +114,33 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/*
+ * Open a device the command reads.  A missing file and one without
+ * permission are both veritysetup's "does not exist or access denied" (its
+ * exit 4); any other failure says what happened.
+ */
+static int open_input(const char *path, struct dmb_bdev **bd)
+{
+	struct dmb_ctx ctx = { 0 };
+	int r = dmb_posix_open(&ctx, path, 0, bd);
+
+	if (r == DMB_ENOENT || r == DMB_EACCES) {
+		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
+		return DMB_ENOENT;
+	}
+	if (r)
+		cli_error("%s", ctx.msg);
+	return r;
+}
+
 /* Size of a file or block device in bytes, through the port. */
 static int device_bytes(const char *path, uint64_t *bytes)
 {
-	struct dmb_ctx ctx = { 0 };
 	struct dmb_bdev *bd;
-	int r = dmb_posix_open(&ctx, path, 0, &bd);
+	int r = open_input(path, &bd);
 
-	if (r) {
-		cli_error("%s", ctx.msg);
+	if (r)
 		return r;
-	}
 	*bytes = dmb_bdev_bytes(bd);
 	dmb_posix_close(bd);
 	return 0;
@@ -152,16 +168,25 @@ static int fec_sizes(const struct vopts *o, const char *hash_path,
 	return r;
 }
 
-/* Make sure a regular hash file is at least `bytes` long. */
-static int extend_file(const char *path, uint64_t bytes)
+/*
+ * Make sure a regular hash (what: "hash") or FEC file is at least `bytes`
+ * long, creating it as veritysetup does: a file that cannot be created is
+ * its "Cannot create ... for writing." (exit 1), one that exists and cannot
+ * be opened its "does not exist or access denied" (exit 4).
+ */
+static int extend_file(const char *path, const char *what, uint64_t bytes)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	struct stat st;
 	int r = 0;
 
-	if (fd < 0) {
-		cli_error("cannot open %s: %s", path, strerror(errno));
+	if (fd < 0 && lstat(path, &st) == 0) {
+		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
 		return DMB_ENOENT;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "Cannot create %s image %s for writing.\n", what, path);
+		return DMB_EINVAL;
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < bytes &&
 	    ftruncate(fd, (off_t)bytes) < 0) {
@@ -170,6 +195,19 @@ static int extend_file(const char *path, uint64_t bytes)
 	}
 	close(fd);
 	return r;
+}
+
+/* A small file the user named; NULL with no message when it cannot be opened. */
+static char *read_named(const char *path, size_t cap, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text = NULL;
+
+	if (fd >= 0 && cli_read_fd(fd, path, cap, &text, len))
+		text = NULL;
+	if (fd >= 0)
+		close(fd);
+	return text;
 }
 
 static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_t *root,
@@ -184,9 +222,12 @@ static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_
 			cli_error("give the root hash either as an argument or with --root-hash-file");
 			return DMB_EINVAL;
 		}
-		r = cli_read_file(o->root_hash_file, 4096, &text, &len);
-		if (r)
-			return DMB_ENOENT;
+		text = read_named(o->root_hash_file, 4096, &len);
+		if (!text) {
+			/* veritysetup says so and exits 0; an error is not a success here. */
+			fprintf(stderr, "Cannot read root hash file %s.\n", o->root_hash_file);
+			return DMB_EINVAL;
+		}
 		while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 			text[--len] = '\0';
 		arg = text;
@@ -223,11 +264,9 @@ static int load_params(struct vopts *o, const char *hash_path, const char *data_
 		}
 		return 0;
 	}
-	r = dmb_posix_open(&ctx, hash_path, 0, &bd);
-	if (r) {
-		cli_error("%s", ctx.msg);
+	r = open_input(hash_path, &bd);
+	if (r)
 		return r;
-	}
 	r = dmb_verity_sb_load(&ctx, bd, off, &o->p);
 	dmb_posix_close(bd);
 	if (r) {
@@ -300,7 +339,7 @@ static int encode_fec(struct dmb_ctx *ctx, const struct vopts *o, const char *ha
 	a.fec_offset_bytes = o->fec_offset;
 	r = fec_sizes(o, hash_path, g, &a.fec_blocks, parity_blocks);
 	if (!r)
-		r = extend_file(o->fec_device, o->fec_offset + *parity_blocks * o->p.data_block_size);
+		r = extend_file(o->fec_device, "FEC", o->fec_offset + *parity_blocks * o->p.data_block_size);
 	if (!r) {
 		dmb_posix_close(*hash);
 		*hash = NULL;
@@ -329,7 +368,7 @@ static int build_tree(struct dmb_ctx *ctx, struct vopts *o, const char *data_pat
 	struct dmb_verity_failure fail;
 	struct dmb_bdev *data = NULL, *hash = NULL;
 	char msg[DMB_MSG_MAX];
-	int r = extend_file(hash_path, g->hash_end * o->p.hash_block_size);
+	int r = extend_file(hash_path, "hash", g->hash_end * o->p.hash_block_size);
 
 	if (r)
 		return r;
@@ -506,8 +545,11 @@ static int read_signature(const struct vopts *o, const char *name, char **sig, s
 	}
 	if (!o->signature)
 		return 0;
-	if (cli_read_file(o->signature, 64 * 1024, sig, sig_len))
-		return DMB_ENOENT;
+	*sig = read_named(o->signature, 64 * 1024, sig_len);
+	if (!*sig) {
+		fprintf(stderr, "Invalid signature file %s.\n", o->signature);
+		return DMB_EINVAL;
+	}
 	if (asprintf(desc, "dmboot:%s", name) < 0) {
 		*desc = NULL;
 		free(*sig);
@@ -608,8 +650,11 @@ int verity_open(void *opts, int argc, char **argv)
 	uint8_t root[DMB_MAX_DIGEST_SIZE];
 	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL, *sig = NULL;
 	size_t sig_len = 0;
+	uint64_t data_bytes;
 	int r = open_geometry(o, data_path, hash_path, &g);
 
+	if (!r)
+		r = device_bytes(data_path, &data_bytes);
 	if (!r)
 		r = read_root(o, root_arg, g.digest_size, root, root_hex);
 	if (!r)

@@ -12,7 +12,13 @@
 
 #include "veritysetup.h"
 
-/* veritysetup's exit codes. */
+/*
+ * veritysetup's exit codes, as cryptsetup's translate_errno() gives them:
+ * 2 is its EPERM (data or signature verification failed), 4 its ENODEV and
+ * ENOTBLK (a device that does not exist or cannot be opened: a missing file
+ * and a file without permission alike).  Everything else is 1, an I/O error
+ * included.
+ */
 enum {
 	EXIT_OK = 0,
 	EXIT_PARAMS = 1,     /* wrong parameters */
@@ -24,9 +30,27 @@ enum {
 
 static const struct cli_exit_code exit_codes[] = {
 	{ 0, EXIT_OK }, { DMB_ENOMEM, EXIT_NOMEM }, { DMB_EVERIFY, EXIT_PERM },
-	{ DMB_ENOKEY, EXIT_PERM }, { DMB_EACCES, EXIT_PERM }, { DMB_EEXIST, EXIT_BUSY },
-	{ DMB_EBUSY, EXIT_BUSY }, { DMB_ENOENT, EXIT_DEVICE }, { DMB_EIO, EXIT_DEVICE },
+	{ DMB_ENOKEY, EXIT_PERM }, { DMB_EACCES, EXIT_DEVICE }, { DMB_EEXIST, EXIT_BUSY },
+	{ DMB_EBUSY, EXIT_BUSY }, { DMB_ENOENT, EXIT_DEVICE },
 };
+
+/* veritysetup -v's last line (on stdout, as its verbose log goes). */
+static void show_status(int status)
+{
+	static const char *const what[] = {
+		[EXIT_PARAMS] = "wrong or missing parameters",
+		[EXIT_PERM] = "no permission or bad passphrase",
+		[EXIT_NOMEM] = "out of memory",
+		[EXIT_DEVICE] = "wrong device or file specified",
+		[EXIT_BUSY] = "device already exists or device is busy",
+	};
+
+	if (status == EXIT_OK)
+		printf("Command successful.\n");
+	else
+		printf("Command failed with code %d (%s).\n", -status,
+		       status <= EXIT_BUSY ? what[status] : "unknown error");
+}
 
 static const struct cli_exit_map verity_exit = {
 	exit_codes, CLI_NELEM(exit_codes), NULL, EXIT_PARAMS,
@@ -355,12 +379,11 @@ int cmd_veritysetup(int argc, char **argv)
 		status = EXIT_PARAMS;
 	}
 	if (status < 0) {
+		/* A write error on stdout is main.c's finish() to report, as for every tool. */
 		r = cli_dispatch(&verbs, &o, argc - optind, argv + optind);
-		if (fflush(stdout) != 0 && r == 0)
-			r = DMB_EIO;
-		if (o.verbose && r)
-			fprintf(stderr, "Command failed with code %d.\n", r);
 		status = cli_exit_status(&verity_exit, r);
+		if (o.verbose)
+			show_status(status);
 	}
 	cli_list_free(o.certs, o.ncerts);
 	return status;
