@@ -439,6 +439,79 @@ out:
 	return r;
 }
 
+/*
+ * After a failed verification with --fec-device, what veritysetup does: the
+ * parity is checked over the whole message, nothing written.  A data area
+ * the parity repairs verifies (exit 0, with the count of symbols it would
+ * correct); a root hash that did not match stays a failure.
+ */
+static int fec_repairable(const struct vopts *o, const char *data_path, const char *hash_path,
+			  const struct dmb_verity_geometry *g, bool root_failed)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_fec_encode_args a = { 0 };
+	struct dmb_bdev *data = NULL, *hash = NULL, *fec = NULL;
+	uint64_t parity_blocks, errors = 0;
+	int r = fec_sizes(o, hash_path, g, &a.fec_blocks, &parity_blocks);
+
+	if (!r)
+		r = open_input(data_path, &data);
+	if (!r)
+		r = open_input(hash_path, &hash);
+	if (!r)
+		r = open_input(o->fec_device, &fec);
+	if (!r) {
+		a.data_dev = data;
+		a.data_blocks = o->p.data_blocks;
+		a.hash_dev = hash;
+		a.hash_offset_bytes = g->hash_start * o->p.hash_block_size;
+		a.fec_dev = fec;
+		a.fec_offset_bytes = o->fec_offset;
+		a.roots = o->fec_roots;
+		a.block_size = o->p.data_block_size;
+		r = dmb_verity_fec_check(&ctx, &a, &errors);
+		if (r == DMB_EVERIFY)
+			fprintf(stderr, "Failed to repair parity for block %llu.\n",
+				(unsigned long long)errors);
+		else if (r)
+			cli_error("%s", ctx.msg);
+	}
+	if (r)
+		fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
+	else if (errors)
+		fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
+			(unsigned long long)errors);
+	dmb_posix_close(data);
+	dmb_posix_close(hash);
+	dmb_posix_close(fec);
+	return r == DMB_EVERIFY || (!r && root_failed) ? DMB_EVERIFY : r;
+}
+
+/* veritysetup's lines for a failed verify, and its verdict (with FEC: repaired or not). */
+static int verify_failed(const struct vopts *o, const char *data_path, const char *hash_path,
+			 const struct dmb_verity_geometry *g, const struct dmb_verity_failure *fail)
+{
+	switch (fail->kind) {
+	case DMB_VERITY_FAIL_BLOCK:
+		fprintf(stderr, "Verification failed at position %llu.\n",
+			(unsigned long long)fail->position);
+		fprintf(stderr, "Verification of data area failed.\n");
+		break;
+	case DMB_VERITY_FAIL_SPARE:
+		fprintf(stderr, "Spare area is not zeroed at position %llu.\n",
+			(unsigned long long)fail->position);
+		fprintf(stderr, "Verification of data area failed.\n");
+		break;
+	default:
+		fprintf(stderr, "Verification of root hash failed.\n");
+		/* veritysetup exits 1 here, 2 for a bad block; with FEC, 2 in both cases. */
+		if (!o->fec_device)
+			return DMB_EINVAL;
+		return fec_repairable(o, data_path, hash_path, g, true);
+	}
+	return o->fec_device ? fec_repairable(o, data_path, hash_path, g, false) : DMB_EVERIFY;
+}
+
 int verity_verify(void *opts, int argc, char **argv)
 {
 	struct vopts *o = opts;
@@ -489,26 +562,10 @@ int verity_verify(void *opts, int argc, char **argv)
 						  &fail);
 		memcpy(msg, ctx.msg, sizeof(msg));
 	}
-	if (r == DMB_EVERIFY) {
-		switch (fail.kind) {
-		case DMB_VERITY_FAIL_BLOCK:
-			fprintf(stderr, "Verification failed at position %llu.\n",
-				(unsigned long long)fail.position);
-			fprintf(stderr, "Verification of data area failed.\n");
-			break;
-		case DMB_VERITY_FAIL_SPARE:
-			fprintf(stderr, "Spare area is not zeroed at position %llu.\n",
-				(unsigned long long)fail.position);
-			fprintf(stderr, "Verification of data area failed.\n");
-			break;
-		default:
-			fprintf(stderr, "Verification of root hash failed.\n");
-			r = DMB_EINVAL; /* veritysetup exits 1 here, 2 for a bad block */
-			break;
-		}
-	} else if (r) {
+	if (r == DMB_EVERIFY)
+		r = verify_failed(o, data_path, hash_path, &g, &fail);
+	else if (r)
 		cli_error("%s", msg);
-	}
 out:
 	dmb_posix_close(data);
 	dmb_posix_close(hash);

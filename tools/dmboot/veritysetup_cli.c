@@ -93,6 +93,7 @@ static const struct cli_verb verb_list[] = {
 	  NO_MODE },
 	{ "open", 3, 4, verity_open, "  open <data_device> <name> <hash_device> [<root_hash>]", 0 },
 	{ "close", 1, 1, run_close, "  close <name>", 0 },
+	{ "status", 1, 1, verity_status, "  status <name>", 0 },
 	{ "dump", 1, 1, verity_dump, "  dump <hash_device>", 0 },
 	{ "help", 0, CLI_ANY, run_help, NULL, 0 },
 };
@@ -121,7 +122,7 @@ static void help(FILE *f)
 		"  --root-hash-file=PATH --root-hash-signature=PATH --trusted-cert=CERT|DIR\n"
 		"  --require-signature --ignore-corruption --restart-on-corruption\n"
 		"  --panic-on-corruption --ignore-zero-blocks --check-at-most-once\n"
-		"  --use-tasklets --threads=N -v|--verbose\n"
+		"  --use-tasklets --threads=N -v|--verbose -?|--help -V|--version\n"
 		"\n"
 		"Default compiled-in dm-verity parameters:\n"
 		"\tHash: sha256, Data block (bytes): 4096, Hash block (bytes): 4096, Salt size: 32, Hash format: 1\n");
@@ -130,7 +131,7 @@ static void help(FILE *f)
 enum {
 	O_HASH = 256, O_SALT, O_UUID, O_DBS, O_HBS, O_BLOCKS, O_OFFSET, O_NOSB, O_FORMAT,
 	O_FECDEV, O_FECROOTS, O_FECOFF, O_ROOTFILE, O_SIG, O_CERT, O_REQSIG, O_IGNCORR,
-	O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG,
+	O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG, O_HELP,
 };
 
 static const struct option longopts[] = {
@@ -159,7 +160,8 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "debug", no_argument, NULL, O_DEBUG },
-	{ "help", no_argument, NULL, '?' },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, 'V' },
 	{ 0, 0, 0, 0 },
 };
 
@@ -337,11 +339,20 @@ static int set_option(struct vopts *o, int c, char **argv)
 
 	if (c == O_IGNCORR || c == O_RESTART || c == O_PANIC)
 		return set_mode(o, modes[c - O_IGNCORR], argv[optind - 1]) ? -1 : EXIT_PARAMS;
+	/*
+	 * --help and -? anywhere, before or after the action.  -h is --hash,
+	 * as in veritysetup; given last, with no name after it, it asks for
+	 * help (veritysetup says "-h: missing argument" there).
+	 */
+	if (c == O_HELP || (c == '?' && (optopt == '?' || optopt == 'h'))) {
+		help(stdout);
+		return 0;
+	}
+	if (c == 'V') {
+		cli_print_version("veritysetup", "2.6.1");
+		return 0;
+	}
 	if (c == '?') {
-		if (optopt == 0 && strcmp(argv[optind - 1], "--help") == 0) {
-			help(stdout);
-			return 0;
-		}
 		cli_error("unknown option '%s'", argv[optind - 1]);
 		return EXIT_PARAMS;
 	}
@@ -364,7 +375,7 @@ int cmd_veritysetup(int argc, char **argv)
 	strcpy(o.p.hash_name, "sha256");
 	opterr = 0;
 	optind = 1;
-	while (status < 0 && (c = getopt_long(argc, argv, "h:s:v", longopts, NULL)) != -1)
+	while (status < 0 && (c = getopt_long(argc, argv, "h:s:vV", longopts, NULL)) != -1)
 		status = set_option(&o, c, argv);
 	if (o.fec_device && !o.fec_roots)
 		o.fec_roots = 2;
