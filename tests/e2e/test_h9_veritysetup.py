@@ -212,3 +212,135 @@ def test_h9_10_unreadable_root_hash_and_signature_files(dm, img):
                       "--root-hash-signature", "nosig")
     assert (rc, out, err) == (1, "", "Invalid signature file nosig.\n")
     dm.assert_no_devices()
+
+
+# -- finding 13: parity with veritysetup -------------------------------------------
+
+@pytest.fixture
+def fec_img(dm):
+    """data.img with hash.img and fec.img made by veritysetup; returns the root hash."""
+    dm.make_file("data.img", 2 << 20, 63)
+    rc, out, err = real(dm, "format", "--fec-device", "fec.img", "data.img", "hash.img")
+    assert rc == 0, err
+    return field(out, "Root hash:")
+
+
+def write_blocks(dm, name, blocks, fill=b"Z"):
+    with open(dm.cwd / name, "r+b") as f:
+        for b in blocks:
+            f.seek(b * 4096)
+            f.write(fill * 4096)
+
+
+@pytest.mark.parametrize("damage", ["none", "one-byte", "two-blocks", "beyond-repair",
+                                    "hash-block", "wrong-root"])
+def test_h9_13_verify_fec_repairable_as_veritysetup(dm, fec_img, damage):
+    """veritysetup verify --fec-device: a data area FEC repairs verifies (exit 0, with
+    'Found N repairable errors'), one beyond repair fails; nothing is written."""
+    shutil.copy(dm.cwd / "data.img", dm.cwd / "d.img")
+    shutil.copy(dm.cwd / "hash.img", dm.cwd / "h.img")
+    root = fec_img
+    if damage == "one-byte":
+        corrupt(dm, "d.img", 5000, b"Q")
+    elif damage == "two-blocks":
+        write_blocks(dm, "d.img", [7, 300])
+    elif damage == "beyond-repair":
+        write_blocks(dm, "d.img", [0, 3, 6])      # one round: 3 errors a codeword, 2 roots
+    elif damage == "hash-block":
+        corrupt(dm, "h.img", 4096 * 2 + 100, b"\xff\xee")
+    elif damage == "wrong-root":
+        root = "0" * 64
+    before = [dm.file(n) for n in ("d.img", "h.img", "fec.img")]
+    args = ["-v", "verify", "--fec-device", "fec.img", "d.img", "h.img", root]
+    want = real(dm, *args)
+    got = vs(dm, *args)
+    assert got == want
+    assert [dm.file(n) for n in ("d.img", "h.img", "fec.img")] == before
+    if damage == "one-byte":
+        assert want[0] == 0 and "Found 1 repairable errors with FEC device.\n" in want[2]
+
+
+def test_h9_13_verify_verbose_success(dm, img):
+    rc, out, err = vs(dm, "-v", "verify", "data.img", "hash.img", img)
+    assert (rc, out, err) == (0, "Command successful.\n", "")
+    assert real(dm, "-v", "verify", "data.img", "hash.img", img) == (rc, out, err)
+
+
+def test_h9_13_status_of_an_open_device(dm, img):
+    salt = field(real(dm, "dump", "hash.img")[1], "Salt:")
+    rc, out, err = vs(dm, "open", "data.img", "v", "hash.img", img, "--ignore-corruption",
+                      "--check-at-most-once")
+    assert (rc, err) == (0, "")
+    rc, out, err = vs(dm, "status", "v")
+    assert (rc, err) == (0, "")
+    assert out == (
+        "/dev/mapper/v is active.\n"
+        "  type:        VERITY\n"
+        "  status:      verified\n"
+        "  hash type:   1\n"
+        "  data block:  4096\n"
+        "  hash block:  4096\n"
+        "  hash name:   sha256\n"
+        "  salt:        %s\n"
+        "  data device: data.img\n"
+        "  size:        4096 sectors\n"
+        "  mode:        readonly\n"
+        "  hash device: hash.img\n"
+        "  hash offset: 8 sectors\n"
+        "  root hash:   %s\n"
+        "  flags:       ignore_corruption check_at_most_once\n" % (salt, img))
+    assert vs(dm, "status", "/dev/mapper/v")[1] == out
+    # A corrupt block read under ignore_corruption turns the status to corrupted.
+    corrupt(dm, "data.img", 4096 * 9 + 1)
+    dm.run("read", "v", raw=True)    # exit 0 under ignore_corruption, the block logged
+    rc, out, err = vs(dm, "status", "v")
+    assert rc == 0 and "  status:      corrupted\n" in out
+    assert vs(dm, "close", "v")[0] == 0
+    dm.assert_no_devices()
+
+
+def test_h9_13_status_fec_and_signature(dm, fec_img):
+    sign(dm, fec_img, "root.p7s")
+    rc, out, err = vs(dm, "open", "data.img", "f", "hash.img", fec_img.upper(),
+                      "--fec-device", "fec.img", "--root-hash-signature", "root.p7s",
+                      "--trusted-cert", "key.crt")
+    assert (rc, err) == (0, ""), err
+    rc, out, err = vs(dm, "status", "f")
+    assert (rc, err) == (0, "")
+    assert "  status:      verified (with signature)\n" in out
+    assert ("  hash offset: 8 sectors\n  FEC device:  fec.img\n  FEC offset:  0 sectors\n"
+            "  FEC roots:   2\n  root hash:   %s\n" % fec_img) in out
+    assert "flags:" not in out
+
+
+def test_h9_13_status_unknown_and_not_verity(dm):
+    rc, out, err = vs(dm, "status", "nope")
+    assert (rc, out, err) == (4, "/dev/mapper/nope is inactive.\n", "")
+    dm.make_file("x.img", 8 * 512, 1)
+    dm.ok("create", "lin", "--table", "0 8 linear x.img 0")
+    rc, out, err = vs(dm, "status", "lin")
+    assert (rc, out, err) == (1, "/dev/mapper/lin is active.\n  type:        n/a\n", "")
+
+
+def test_h9_13_version(dm):
+    for opt in ("--version", "-V"):
+        rc, out, err = vs(dm, opt)
+        assert (rc, out, err) == (0, "veritysetup 2.6.1 (dmboot 0.9.0)\n", "")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-?"], ["-h"], ["open", "-h"], ["open", "--help"],
+                                  ["verify", "-h"], ["format", "--help"], ["close", "-h"],
+                                  ["status", "--help"], ["dump", "-h"], ["help"]])
+def test_h9_13_help_everywhere(dm, args):
+    rc, out, err = vs(dm, *args)
+    assert (rc, err) == (0, "")
+    assert out.startswith("Usage: veritysetup [OPTION...] <action> <action-specific>\n")
+    assert "  status <name>\n" in out
+
+
+def test_h9_13_dash_h_is_still_hash(dm):
+    """-h NAME stays --hash, as in veritysetup."""
+    dm.make_file("data.img", 1 << 20, 64)
+    rc, out, err = vs(dm, "-h", "sha1", "--salt", "-", "format", "data.img", "hash.img")
+    assert (rc, err) == (0, "")
+    assert "Hash algorithm:  \tsha1\n" in out
