@@ -1176,6 +1176,63 @@ static void test_h9_6_root_hash_case(void **state)
 	image_free(im);
 }
 
+/*
+ * Finding 13: dmb_verity_fec_check() counts the symbols the parity would
+ * correct, as `veritysetup verify --fec-device` does, writes nothing, and
+ * names the round of a codeword beyond repair.
+ */
+static void test_h9_13_fec_check(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	struct dmb_fec_encode_args a = { 0 };
+	struct dmb_ram_bdev fec;
+	uint64_t fec_blocks, parity_blocks, errors, rounds;
+	uint8_t *mem, *copy;
+	size_t bytes;
+
+	(void)state;
+	assert_int_equal(dmb_verity_fec_blocks(&im->ctx, 300, im->g.hash_start, 4096, im->hash_bytes,
+					       false, 0, &fec_blocks),
+			 0);
+	assert_int_equal(dmb_verity_fec_parity_blocks(fec_blocks, 2, 4096, &parity_blocks), 0);
+	bytes = (size_t)parity_blocks * 4096;
+	mem = calloc(1, bytes);
+	copy = malloc(bytes);
+	dmb_ram_bdev_init(&fec, mem, bytes, 9, true);
+	a.data_dev = &im->data.bdev;
+	a.data_blocks = 300;
+	a.hash_dev = &im->hash.bdev;
+	a.hash_offset_bytes = im->g.hash_start * 4096;
+	a.fec_blocks = fec_blocks;
+	a.fec_dev = &fec.bdev;
+	a.roots = 2;
+	a.block_size = 4096;
+	assert_int_equal(dmb_verity_fec_encode(&im->ctx, &a), 0);
+	memcpy(copy, mem, bytes);
+	dmb_ram_bdev_init(&fec, mem, bytes, 9, false);   /* checking needs no write */
+	assert_int_equal(dmb_verity_fec_check(&im->ctx, &a, &errors), 0);
+	assert_int_equal(errors, 0);
+
+	im->data_mem[5000] ^= 0x5a;                      /* one symbol of one codeword */
+	im->data_mem[4096 * 200 + 7] ^= 0x01;            /* and one of another */
+	assert_int_equal(dmb_verity_fec_check(&im->ctx, &a, &errors), 0);
+	assert_int_equal(errors, 2);
+	im->data_mem[5000] ^= 0x5a;
+	im->data_mem[4096 * 200 + 7] ^= 0x01;
+
+	/* Two symbols of one codeword: more than 2 roots correct. */
+	rounds = (fec_blocks + 252) / 253;
+	im->data_mem[4096 * rounds + 9] ^= 0xff;
+	im->data_mem[9] ^= 0xff;
+	assert_int_equal(dmb_verity_fec_check(&im->ctx, &a, &errors), DMB_EVERIFY);
+	assert_int_equal(errors, 0);
+	assert_string_equal(im->ctx.msg, "verity FEC: cannot repair round 0");
+	assert_memory_equal(copy, mem, bytes);
+	free(copy);
+	free(mem);
+	image_free(im);
+}
+
 static void test_superblock_malformed(void **state)
 {
 	static const struct {
@@ -1246,6 +1303,7 @@ int main(void)
 		cmocka_unit_test(test_opts_format),
 		cmocka_unit_test(test_opts_round_trip),
 		cmocka_unit_test(test_h9_6_root_hash_case),
+		cmocka_unit_test(test_h9_13_fec_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
