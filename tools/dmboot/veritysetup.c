@@ -4,7 +4,8 @@
  * veritysetup's options, printed fields and exit codes (formats.md §2).
  * This file has the actions; format and verify hash the leaf level on
  * every core (veritysetup_leaves.c), then the small upper levels on one.
- * veritysetup_cli.c has the command line.
+ * veritysetup_cli.c has the command line, veritysetup_status.c the status
+ * action.
  */
 #define _GNU_SOURCE
 #include <errno.h>
