@@ -267,6 +267,20 @@ struct dmb_fec_encode_args {
 DMB_MUST_CHECK int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a);
 
 /*
+ * Check existing parity as `veritysetup verify --fec-device` does after a
+ * failed verification: every codeword of the message is decoded (no
+ * erasures) and *errors counts the symbols the parity would correct, 0 when
+ * all match.  Nothing is written (fec_dev may be read-only; progress, if
+ * set, counts rounds).  Cost: the parity is recomputed as by
+ * dmb_verity_fec_encode(); only a codeword whose parity differs is decoded.
+ * Errors: those of dmb_verity_fec_encode() but DMB_EACCES, and
+ * DMB_EVERIFY (a codeword has more errors than the parity corrects: *errors
+ * is then its round, and ctx names it).
+ */
+DMB_MUST_CHECK int dmb_verity_fec_check(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
+					uint64_t *errors);
+
+/*
  * fec_blocks as veritysetup 2.6 computes it (VERITY_FEC_blocks):
  *
  *   end    = fec_on_hash_dev ? fec_offset_bytes : hash_dev_bytes

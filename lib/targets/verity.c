@@ -529,6 +529,30 @@ static int check_top_block(struct verity *v)
 }
 
 /*
+ * The kernel's crypto API finds a digest by its exact name, and every name
+ * it has is in lower case: `SHA256` in a table is refused there, so here too
+ * (OpenSSL, behind the port, would take it and the table would map on the
+ * host and not on the booted system).
+ */
+static int check_alg_case(struct dmbi_target *ti, const char *alg)
+{
+	char lower[32];
+	size_t i;
+	bool upper = false;
+
+	for (i = 0; alg[i] && i + 1 < sizeof(lower); i++) {
+		upper |= alg[i] >= 'A' && alg[i] <= 'Z';
+		lower[i] = (char)(alg[i] >= 'A' && alg[i] <= 'Z' ? alg[i] - 'A' + 'a' : alg[i]);
+	}
+	lower[i] = '\0';
+	if (!upper)
+		return 0;
+	return dmb_ctx_set_error(ti->ctx, DMB_EINVAL,
+				 "line %u: verity: Cannot initialize hash function %s: the kernel names digests in lower case (%s)",
+				 ti->line, alg, lower);
+}
+
+/*
  * Construct a verity mapping:
  *   <version> <data_dev> <hash_dev> <data_block_size> <hash_block_size>
  *   <num_data_blocks> <hash_start_block> <algorithm> <root_digest> <salt|->
@@ -574,6 +598,9 @@ static int verity_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 	if (dmbi_strlen(argv[7]) >= sizeof(v->alg))
 		return fail(ti, "Cannot initialize hash function", DMB_ENOTSUP);
 	memcpy(v->alg, argv[7], dmbi_strlen(argv[7]) + 1);
+	r = check_alg_case(ti, v->alg);
+	if (r)
+		return r;
 	if (dmbi_strcmp(argv[9], "-") != 0) {
 		size_t n = dmbi_strlen(argv[9]);
 
@@ -594,6 +621,7 @@ static int verity_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 	if (dmbi_strlen(argv[8]) != v->hasher.digest_size * 2 ||
 	    dmb_hex_decode(argv[8], v->root_digest, v->hasher.digest_size))
 		return fail(ti, "Invalid root digest", DMB_EINVAL);
+	memcpy(v->root_text, argv[8], dmbi_strlen(argv[8]) + 1);
 
 	r = dmbi_hashtree_init(&v->tree, version, dbits, hbits, data_blocks, hash_start,
 			       v->hasher.digest_size, &why);
@@ -706,7 +734,6 @@ static void verity_status(struct dmbi_target *ti, enum dmbi_status_type type, un
 	const struct dmbi_hashtree *t = &v->tree;
 	struct dmb_verity_opts o;
 
-	(void)flags;
 	if (type == DMBI_STATUS_INFO) {
 		dmbi_strbuf_putc(out, v->corrupted ? 'C' : 'V');
 		return;
@@ -718,7 +745,15 @@ static void verity_status(struct dmbi_target *ti, enum dmbi_status_type type, un
 	dmbi_strbuf_printf(out, " %u %u %llu %llu %s ", 1u << t->data_block_bits,
 			   1u << t->hash_block_bits, (unsigned long long)t->data_blocks,
 			   (unsigned long long)t->hash_start, v->alg);
-	put_hex(out, v->root_digest, t->digest_size);
+	/*
+	 * Printed in lower case, as the kernel prints it.  The signature covers
+	 * the text the table gave, so the form that recreates the device
+	 * (DMB_FMT_SHOWKEYS, what the host's registry records) keeps that text.
+	 */
+	if ((flags & DMB_FMT_SHOWKEYS) && v->sig_key_desc)
+		dmbi_strbuf_put_arg(out, v->root_text);
+	else
+		put_hex(out, v->root_digest, t->digest_size);
 	dmbi_strbuf_putc(out, ' ');
 	if (v->salt_size)
 		put_hex(out, v->salt, v->salt_size);

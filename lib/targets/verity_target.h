@@ -89,6 +89,7 @@ struct verity {
 	struct dmbi_hashtree tree;
 	struct dmbi_hasher hasher;
 	uint8_t root_digest[DMB_MAX_DIGEST_SIZE];
+	char root_text[2 * DMB_MAX_DIGEST_SIZE + 1]; /* <root_digest> as the table gave it */
 	uint8_t *salt;
 	size_t salt_size;
 	enum verity_mode mode;

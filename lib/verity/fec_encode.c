@@ -166,74 +166,180 @@ static int check_args(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
 	return 0;
 }
 
-int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a)
-{
-	struct encoder e = { .a = a, .ctx = ctx };
-	struct dmbi_rs *rs = NULL;
-	uint64_t *state = NULL;
-	uint8_t *msg = NULL, *parity = NULL;
-	uint64_t rs_blocks, rounds, batch;
-	size_t bs, lanes_max;
+/* What encoding and checking share: the codec and one batch of rounds. */
+struct batch {
+	struct encoder e;
+	struct dmbi_rs *rs;
+	uint64_t *state;
+	uint8_t *msg, *parity;
+	uint64_t rounds, batch;
+	size_t bs;
 	unsigned rsn;
-	int r;
+};
 
-	r = check_args(ctx, a, &rs_blocks);
+static void batch_fini(struct batch *b)
+{
+	dmb_port_free(b->parity);
+	dmb_port_free(b->msg);
+	dmb_port_free(b->state);
+	dmbi_rs_destroy(b->rs);
+}
+
+static int batch_init(struct batch *b, struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a)
+{
+	uint64_t rs_blocks;
+	size_t lanes_max;
+	int r = check_args(ctx, a, &rs_blocks);
+
+	memset(b, 0, sizeof(*b));
 	if (r)
 		return r;
-	e.bits = dmbi_ilog2(a->block_size);
-	bs = a->block_size;
-	rsn = dmbi_fec_rsn(a->roots);
-	rounds = dmbi_fec_rounds(a->fec_blocks, rsn);
+	b->e = (struct encoder){ .a = a, .ctx = ctx, .bits = dmbi_ilog2(a->block_size) };
+	b->bs = a->block_size;
+	b->rsn = dmbi_fec_rsn(a->roots);
+	b->rounds = dmbi_fec_rounds(a->fec_blocks, b->rsn);
+	if (dmbi_rs_create(a->roots, &b->rs))
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "verity FEC: out of memory");
+	b->batch = STATE_BUDGET_BYTES / (b->bs * b->rs->words * sizeof(uint64_t));
+	if (b->batch == 0)
+		b->batch = 1;
+	if (b->batch > b->rounds)
+		b->batch = b->rounds;
+	lanes_max = (size_t)b->batch * b->bs;
+	b->state = dmbi_calloc(lanes_max, b->rs->words * sizeof(uint64_t));
+	b->msg = dmbi_calloc(lanes_max, 1);
+	b->parity = dmbi_calloc(lanes_max, a->roots);
+	if (!b->state || !b->msg || !b->parity) {
+		batch_fini(b);
+		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "verity FEC: out of memory");
+	}
+	return 0;
+}
 
-	r = dmbi_rs_create(a->roots, &rs);
+/* The parity of the nb rounds from n0 into b->parity, laid out as on disk. */
+static int batch_parity(struct batch *b, uint64_t n0, size_t nb)
+{
+	size_t lanes = nb * b->bs;
+
+	memset(b->state, 0, lanes * b->rs->words * sizeof(uint64_t));
+	for (unsigned i = 0; i < b->rsn; i++) {
+		int r = read_message(&b->e, dmbi_fec_msg_block(b->rounds, n0, i), nb, b->msg);
+
+		if (r)
+			return r;
+		dmbi_rs_lanes_feed(b->rs, b->state, b->msg, lanes);
+	}
+	dmbi_rs_lanes_parity(b->rs, b->state, lanes, b->parity);
+	return 0;
+}
+
+int dmb_verity_fec_encode(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a)
+{
+	struct batch b;
+	int r = batch_init(&b, ctx, a);
+
 	if (r)
-		goto nomem;
-	batch = STATE_BUDGET_BYTES / (bs * rs->words * sizeof(uint64_t));
-	if (batch == 0)
-		batch = 1;
-	if (batch > rounds)
-		batch = rounds;
-	lanes_max = (size_t)batch * bs;
-	state = dmbi_calloc(lanes_max, rs->words * sizeof(uint64_t));
-	msg = dmbi_calloc(lanes_max, 1);
-	parity = dmbi_calloc(lanes_max, a->roots);
-	if (!state || !msg || !parity)
-		goto nomem;
+		return r;
+	for (uint64_t n0 = 0; n0 < b.rounds; n0 += b.batch) {
+		size_t nb = (size_t)(b.rounds - n0 < b.batch ? b.rounds - n0 : b.batch);
 
-	for (uint64_t n0 = 0; n0 < rounds; n0 += batch) {
-		size_t nb = (size_t)(rounds - n0 < batch ? rounds - n0 : batch);
-		size_t lanes = nb * bs;
-
-		memset(state, 0, lanes * rs->words * sizeof(uint64_t));
-		for (unsigned i = 0; i < rsn; i++) {
-			r = read_message(&e, dmbi_fec_msg_block(rounds, n0, i), nb, msg);
-			if (r)
-				goto out;
-			dmbi_rs_lanes_feed(rs, state, msg, lanes);
-		}
-		dmbi_rs_lanes_parity(rs, state, lanes, parity);
+		r = batch_parity(&b, n0, nb);
+		if (r)
+			goto out;
 		r = dmb_bdev_write_bytes(a->fec_dev,
 					 a->fec_offset_bytes +
-						 dmbi_fec_parity_offset(n0, 0, e.bits, a->roots),
-					 lanes * a->roots, parity);
+						 dmbi_fec_parity_offset(n0, 0, b.e.bits, a->roots),
+					 nb * b.bs * a->roots, b.parity);
 		if (r) {
 			dmb_ctx_set_error(ctx, r, "verity FEC: cannot write parity of round %llu: %s",
 					  (unsigned long long)n0, dmb_strerror(r));
 			goto out;
 		}
 		if (a->progress)
-			a->progress(a->cookie, n0 + nb, rounds);
+			a->progress(a->cookie, n0 + nb, b.rounds);
 	}
 	r = dmb_bdev_flush(a->fec_dev);
 	if (r)
 		dmb_ctx_set_error(ctx, r, "verity FEC: cannot flush the FEC device: %s", dmb_strerror(r));
-	goto out;
-nomem:
-	r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "verity FEC: out of memory");
 out:
-	dmb_port_free(parity);
-	dmb_port_free(msg);
-	dmb_port_free(state);
-	dmbi_rs_destroy(rs);
+	batch_fini(&b);
+	return r;
+}
+
+/*
+ * Decode the codewords of round n whose stored parity (stored, roots bytes
+ * a codeword) differs from the computed one (b->parity at off), adding the
+ * symbols each would correct to *errors.  The round's message is gathered
+ * into *round (k blocks, allocated on first use): a round with a mismatch is
+ * rare, so it is read again rather than kept.
+ */
+static int check_round(struct batch *b, uint64_t n, size_t off, const uint8_t *stored,
+		       uint8_t **round, uint64_t *errors)
+{
+	const unsigned roots = b->e.a->roots;
+	uint8_t cw[DMBI_RS_N];
+	bool gathered = false;
+
+	for (size_t c = 0; c < b->bs; c++) {
+		int got;
+
+		if (memcmp(b->parity + off + c * roots, stored + off + c * roots, roots) == 0)
+			continue;
+		if (!*round && !(*round = dmbi_calloc(b->rsn, b->bs)))
+			return dmb_ctx_set_error(b->e.ctx, DMB_ENOMEM, "verity FEC: out of memory");
+		for (unsigned i = 0; !gathered && i < b->rsn; i++) {
+			int r = read_message(&b->e, dmbi_fec_msg_block(b->rounds, n, i), 1,
+					     *round + (size_t)i * b->bs);
+
+			if (r)
+				return r;
+		}
+		gathered = true;
+		for (unsigned i = 0; i < b->rsn; i++)
+			cw[i] = (*round)[(size_t)i * b->bs + c];
+		memcpy(cw + b->rsn, stored + off + c * roots, roots);
+		got = dmbi_rs_decode(b->rs, cw, NULL, 0);
+		if (got < 0) {
+			*errors = n;
+			return dmb_ctx_set_error(b->e.ctx, DMB_EVERIFY,
+					  "verity FEC: cannot repair round %llu", (unsigned long long)n);
+		}
+		*errors += (uint64_t)got;
+	}
+	return 0;
+}
+
+int dmb_verity_fec_check(struct dmb_ctx *ctx, const struct dmb_fec_encode_args *a,
+			 uint64_t *errors)
+{
+	struct batch b;
+	uint8_t *stored = NULL, *round = NULL;
+	int r = batch_init(&b, ctx, a);
+
+	*errors = 0;
+	if (r)
+		return r;
+	stored = dmbi_calloc((size_t)b.batch * b.bs, a->roots);
+	if (!stored)
+		r = dmb_ctx_set_error(ctx, DMB_ENOMEM, "verity FEC: out of memory");
+	for (uint64_t n0 = 0; !r && n0 < b.rounds; n0 += b.batch) {
+		size_t nb = (size_t)(b.rounds - n0 < b.batch ? b.rounds - n0 : b.batch);
+		uint64_t at = a->fec_offset_bytes + dmbi_fec_parity_offset(n0, 0, b.e.bits, a->roots);
+
+		r = batch_parity(&b, n0, nb);
+		if (!r) {
+			r = dmb_bdev_read_bytes(a->fec_dev, at, nb * b.bs * a->roots, stored);
+			if (r)
+				dmb_ctx_set_error(ctx, r, "verity FEC: cannot read parity of round %llu: %s",
+						  (unsigned long long)n0, dmb_strerror(r));
+		}
+		for (size_t j = 0; !r && j < nb; j++)
+			r = check_round(&b, n0 + j, j * b.bs * a->roots, stored, &round, errors);
+		if (!r && a->progress)
+			a->progress(a->cookie, n0 + nb, b.rounds);
+	}
+	dmb_port_free(round);
+	dmb_port_free(stored);
+	batch_fini(&b);
 	return r;
 }

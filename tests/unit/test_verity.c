@@ -12,6 +12,7 @@
  * comes back zeroed; the memory knobs of the context (cache size, bounce
  * buffer) change costs, never results.
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1084,6 +1085,154 @@ static void test_opts_round_trip(void **state)
 	image_free(im);
 }
 
+/* A signature check that accepts only the text in signed_text, as the kernel checks it. */
+static char signed_text[129];
+
+static int accept_signed_text(const struct dmb_crypto *c, struct dmb_ctx *ctx, const uint8_t *sig,
+			      size_t sig_len, const uint8_t *data, size_t len)
+{
+	(void)c;
+	(void)sig;
+	(void)sig_len;
+	if (len == strlen(signed_text) && memcmp(data, signed_text, len) == 0)
+		return 0;
+	return dmb_ctx_set_error(ctx, DMB_EVERIFY, "over other data");
+}
+
+/*
+ * Finding 6: the signature covers the root hash text the table gave, in
+ * whatever case; the table prints it in lower case as the kernel does, and
+ * the form that recreates the device (DMB_FMT_SHOWKEYS) keeps the signed
+ * text, so the device can be instantiated again.  A digest name in upper
+ * case is refused, as the kernel's crypto API refuses it.
+ */
+static void test_h9_6_root_hash_case(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	struct dmb_crypto_ops ops = *im->pc.crypto.ops;
+	struct dmb_crypto crypto = im->pc.crypto;
+	const struct dmb_keyring keyring = { key_get, key_put, NULL };
+	char upper[129], line[1024], lower_line[1100], shown[1100];
+	struct dmb_table *t;
+	struct dmb_dev *dev;
+	int n;
+
+	(void)state;
+	ops.pkcs7_verify = accept_signed_text;
+	crypto.ops = &ops;
+	im->ctx.crypto = &crypto;
+	im->ctx.keyring = &keyring;
+	for (size_t i = 0; im->root_hex[i]; i++)
+		upper[i] = (char)toupper((unsigned char)im->root_hex[i]);
+	upper[strlen(im->root_hex)] = '\0';
+	im->p.opts.sig_key_desc = "key one";
+	n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", upper, line, sizeof(line));
+	assert_true(n > 0 && (size_t)n < sizeof(line));
+	n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex, lower_line,
+				  sizeof(lower_line) - 1);
+	assert_true(n > 0);
+	strcat(lower_line, "\n");
+
+	/* Signed over the lower case: the upper-case table is other data. */
+	strcpy(signed_text, im->root_hex);
+	assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
+	assert_int_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), DMB_EVERIFY);
+	dmb_table_destroy(t);
+
+	/* Signed over the upper case: made, printed in lower case, recreated from SHOWKEYS. */
+	strcpy(signed_text, upper);
+	assert_int_equal(dmb_table_parse(&im->ctx, line, strlen(line), &t), 0);
+	assert_int_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), 0);
+	dmb_table_destroy(t);
+	assert_string_equal(status_of(dev, DMB_FMT_TABLE), lower_line);
+	assert_true(dmb_dev_format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS, shown, sizeof(shown)) > 0);
+	assert_non_null(strstr(shown, upper));
+	dmb_dev_destroy(dev);
+	assert_int_equal(dmb_table_parse(&im->ctx, shown, strlen(shown), &t), 0);
+	assert_int_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), 0);
+	assert_string_equal(status_of(dev, DMB_FMT_TABLE), lower_line);
+	dmb_dev_destroy(dev);
+	dmb_table_destroy(t);
+
+	/* Without a signature, every form is lower case. */
+	memset(&im->p.opts, 0, sizeof(im->p.opts));
+	n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", upper, line, sizeof(line));
+	assert_int_equal(dmb_table_parse(&im->ctx, line, (size_t)n, &t), 0);
+	assert_int_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), 0);
+	assert_true(dmb_dev_format(dev, DMB_FMT_TABLE, DMB_FMT_SHOWKEYS, shown, sizeof(shown)) > 0);
+	assert_non_null(strstr(shown, im->root_hex));
+	dmb_dev_destroy(dev);
+	dmb_table_destroy(t);
+
+	/* SHA256: the kernel finds no such digest. */
+	strcpy(im->p.hash_name, "SHA256");
+	n = dmb_verity_table_line(&im->ctx, &im->p, "data", "hash", im->root_hex, line,
+				  sizeof(line));
+	assert_int_equal(dmb_table_parse(&im->ctx, line, (size_t)n, &t), 0);
+	assert_int_equal(dmb_dev_create(&im->ctx, t, DMB_DEV_READONLY, &dev), DMB_EINVAL);
+	assert_string_equal(im->ctx.msg,
+			    "line 1: verity: Cannot initialize hash function SHA256: the kernel names digests in lower case (sha256)");
+	dmb_table_destroy(t);
+	image_free(im);
+}
+
+/*
+ * Finding 13: dmb_verity_fec_check() counts the symbols the parity would
+ * correct, as `veritysetup verify --fec-device` does, writes nothing, and
+ * names the round of a codeword beyond repair.
+ */
+static void test_h9_13_fec_check(void **state)
+{
+	struct image *im = image_make(300, 4096, "sha256");
+	struct dmb_fec_encode_args a = { 0 };
+	struct dmb_ram_bdev fec;
+	uint64_t fec_blocks, parity_blocks, errors, rounds;
+	uint8_t *mem, *copy;
+	size_t bytes;
+
+	(void)state;
+	assert_int_equal(dmb_verity_fec_blocks(&im->ctx, 300, im->g.hash_start, 4096, im->hash_bytes,
+					       false, 0, &fec_blocks),
+			 0);
+	assert_int_equal(dmb_verity_fec_parity_blocks(fec_blocks, 2, 4096, &parity_blocks), 0);
+	bytes = (size_t)parity_blocks * 4096;
+	mem = calloc(1, bytes);
+	copy = malloc(bytes);
+	dmb_ram_bdev_init(&fec, mem, bytes, 9, true);
+	a.data_dev = &im->data.bdev;
+	a.data_blocks = 300;
+	a.hash_dev = &im->hash.bdev;
+	a.hash_offset_bytes = im->g.hash_start * 4096;
+	a.fec_blocks = fec_blocks;
+	a.fec_dev = &fec.bdev;
+	a.roots = 2;
+	a.block_size = 4096;
+	assert_int_equal(dmb_verity_fec_encode(&im->ctx, &a), 0);
+	memcpy(copy, mem, bytes);
+	dmb_ram_bdev_init(&fec, mem, bytes, 9, false);   /* checking needs no write */
+	assert_int_equal(dmb_verity_fec_check(&im->ctx, &a, &errors), 0);
+	assert_int_equal(errors, 0);
+
+	im->data_mem[5000] ^= 0x5a;                      /* one symbol of one codeword */
+	im->data_mem[4096 * 200 + 7] ^= 0x01;            /* and one of another */
+	assert_int_equal(dmb_verity_fec_check(&im->ctx, &a, &errors), 0);
+	assert_int_equal(errors, 2);
+	im->data_mem[5000] ^= 0x5a;
+	im->data_mem[4096 * 200 + 7] ^= 0x01;
+
+	/* Two symbols of one codeword: more than 2 roots correct. */
+	rounds = (fec_blocks + 252) / 253;
+	im->data_mem[4096 * rounds + 9] ^= 0xff;
+	im->data_mem[9] ^= 0xff;
+	assert_int_equal(dmb_verity_fec_check(&im->ctx, &a, &errors), DMB_EVERIFY);
+	assert_int_equal(errors, 0);
+	assert_string_equal(im->ctx.msg, "verity FEC: cannot repair round 0");
+	assert_memory_equal(copy, mem, bytes);
+	free(copy);
+	free(mem);
+	image_free(im);
+}
+
 static void test_superblock_malformed(void **state)
 {
 	static const struct {
@@ -1153,6 +1302,8 @@ int main(void)
 		cmocka_unit_test(test_superblock_malformed),
 		cmocka_unit_test(test_opts_format),
 		cmocka_unit_test(test_opts_round_trip),
+		cmocka_unit_test(test_h9_6_root_hash_case),
+		cmocka_unit_test(test_h9_13_fec_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

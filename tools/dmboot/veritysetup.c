@@ -4,7 +4,8 @@
  * veritysetup's options, printed fields and exit codes (formats.md §2).
  * This file has the actions; format and verify hash the leaf level on
  * every core (veritysetup_leaves.c), then the small upper levels on one.
- * veritysetup_cli.c has the command line.
+ * veritysetup_cli.c has the command line, veritysetup_status.c the status
+ * action.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -114,17 +115,33 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/*
+ * Open a device the command reads.  A missing file and one without
+ * permission are both veritysetup's "does not exist or access denied" (its
+ * exit 4); any other failure says what happened.
+ */
+static int open_input(const char *path, struct dmb_bdev **bd)
+{
+	struct dmb_ctx ctx = { 0 };
+	int r = dmb_posix_open(&ctx, path, 0, bd);
+
+	if (r == DMB_ENOENT || r == DMB_EACCES) {
+		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
+		return DMB_ENOENT;
+	}
+	if (r)
+		cli_error("%s", ctx.msg);
+	return r;
+}
+
 /* Size of a file or block device in bytes, through the port. */
 static int device_bytes(const char *path, uint64_t *bytes)
 {
-	struct dmb_ctx ctx = { 0 };
 	struct dmb_bdev *bd;
-	int r = dmb_posix_open(&ctx, path, 0, &bd);
+	int r = open_input(path, &bd);
 
-	if (r) {
-		cli_error("%s", ctx.msg);
+	if (r)
 		return r;
-	}
 	*bytes = dmb_bdev_bytes(bd);
 	dmb_posix_close(bd);
 	return 0;
@@ -152,16 +169,25 @@ static int fec_sizes(const struct vopts *o, const char *hash_path,
 	return r;
 }
 
-/* Make sure a regular hash file is at least `bytes` long. */
-static int extend_file(const char *path, uint64_t bytes)
+/*
+ * Make sure a regular hash (what: "hash") or FEC file is at least `bytes`
+ * long, creating it as veritysetup does: a file that cannot be created is
+ * its "Cannot create ... for writing." (exit 1), one that exists and cannot
+ * be opened its "does not exist or access denied" (exit 4).
+ */
+static int extend_file(const char *path, const char *what, uint64_t bytes)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	struct stat st;
 	int r = 0;
 
-	if (fd < 0) {
-		cli_error("cannot open %s: %s", path, strerror(errno));
+	if (fd < 0 && lstat(path, &st) == 0) {
+		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
 		return DMB_ENOENT;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "Cannot create %s image %s for writing.\n", what, path);
+		return DMB_EINVAL;
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < bytes &&
 	    ftruncate(fd, (off_t)bytes) < 0) {
@@ -170,6 +196,19 @@ static int extend_file(const char *path, uint64_t bytes)
 	}
 	close(fd);
 	return r;
+}
+
+/* A small file the user named; NULL with no message when it cannot be opened. */
+static char *read_named(const char *path, size_t cap, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text = NULL;
+
+	if (fd >= 0 && cli_read_fd(fd, path, cap, &text, len))
+		text = NULL;
+	if (fd >= 0)
+		close(fd);
+	return text;
 }
 
 static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_t *root,
@@ -184,9 +223,12 @@ static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_
 			cli_error("give the root hash either as an argument or with --root-hash-file");
 			return DMB_EINVAL;
 		}
-		r = cli_read_file(o->root_hash_file, 4096, &text, &len);
-		if (r)
-			return DMB_ENOENT;
+		text = read_named(o->root_hash_file, 4096, &len);
+		if (!text) {
+			/* veritysetup says so and exits 0; an error is not a success here. */
+			fprintf(stderr, "Cannot read root hash file %s.\n", o->root_hash_file);
+			return DMB_EINVAL;
+		}
 		while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
 			text[--len] = '\0';
 		arg = text;
@@ -197,9 +239,9 @@ static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_
 	}
 	r = strlen(arg) == 2 * size ? dmb_hex_decode(arg, root, size) : DMB_EINVAL;
 	if (r)
-		cli_error("Invalid root hash string specified.");
+		fprintf(stderr, "Invalid root hash string specified.\n");
 	else
-		snprintf(hex, 2 * DMB_MAX_DIGEST_SIZE + 1, "%s", arg);
+		dmb_hex_encode(root, size, hex); /* lower case, as veritysetup writes the table */
 	free(text);
 	return r;
 }
@@ -223,11 +265,9 @@ static int load_params(struct vopts *o, const char *hash_path, const char *data_
 		}
 		return 0;
 	}
-	r = dmb_posix_open(&ctx, hash_path, 0, &bd);
-	if (r) {
-		cli_error("%s", ctx.msg);
+	r = open_input(hash_path, &bd);
+	if (r)
 		return r;
-	}
 	r = dmb_verity_sb_load(&ctx, bd, off, &o->p);
 	dmb_posix_close(bd);
 	if (r) {
@@ -300,7 +340,7 @@ static int encode_fec(struct dmb_ctx *ctx, const struct vopts *o, const char *ha
 	a.fec_offset_bytes = o->fec_offset;
 	r = fec_sizes(o, hash_path, g, &a.fec_blocks, parity_blocks);
 	if (!r)
-		r = extend_file(o->fec_device, o->fec_offset + *parity_blocks * o->p.data_block_size);
+		r = extend_file(o->fec_device, "FEC", o->fec_offset + *parity_blocks * o->p.data_block_size);
 	if (!r) {
 		dmb_posix_close(*hash);
 		*hash = NULL;
@@ -329,7 +369,7 @@ static int build_tree(struct dmb_ctx *ctx, struct vopts *o, const char *data_pat
 	struct dmb_verity_failure fail;
 	struct dmb_bdev *data = NULL, *hash = NULL;
 	char msg[DMB_MSG_MAX];
-	int r = extend_file(hash_path, g->hash_end * o->p.hash_block_size);
+	int r = extend_file(hash_path, "hash", g->hash_end * o->p.hash_block_size);
 
 	if (r)
 		return r;
@@ -400,6 +440,79 @@ out:
 	return r;
 }
 
+/*
+ * After a failed verification with --fec-device, what veritysetup does: the
+ * parity is checked over the whole message, nothing written.  A data area
+ * the parity repairs verifies (exit 0, with the count of symbols it would
+ * correct); a root hash that did not match stays a failure.
+ */
+static int fec_repairable(const struct vopts *o, const char *data_path, const char *hash_path,
+			  const struct dmb_verity_geometry *g, bool root_failed)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_fec_encode_args a = { 0 };
+	struct dmb_bdev *data = NULL, *hash = NULL, *fec = NULL;
+	uint64_t parity_blocks, errors = 0;
+	int r = fec_sizes(o, hash_path, g, &a.fec_blocks, &parity_blocks);
+
+	if (!r)
+		r = open_input(data_path, &data);
+	if (!r)
+		r = open_input(hash_path, &hash);
+	if (!r)
+		r = open_input(o->fec_device, &fec);
+	if (!r) {
+		a.data_dev = data;
+		a.data_blocks = o->p.data_blocks;
+		a.hash_dev = hash;
+		a.hash_offset_bytes = g->hash_start * o->p.hash_block_size;
+		a.fec_dev = fec;
+		a.fec_offset_bytes = o->fec_offset;
+		a.roots = o->fec_roots;
+		a.block_size = o->p.data_block_size;
+		r = dmb_verity_fec_check(&ctx, &a, &errors);
+		if (r == DMB_EVERIFY)
+			fprintf(stderr, "Failed to repair parity for block %llu.\n",
+				(unsigned long long)errors);
+		else if (r)
+			cli_error("%s", ctx.msg);
+	}
+	if (r)
+		fprintf(stderr, "Errors cannot be repaired with FEC device.\n");
+	else if (errors)
+		fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
+			(unsigned long long)errors);
+	dmb_posix_close(data);
+	dmb_posix_close(hash);
+	dmb_posix_close(fec);
+	return r == DMB_EVERIFY || (!r && root_failed) ? DMB_EVERIFY : r;
+}
+
+/* veritysetup's lines for a failed verify, and its verdict (with FEC: repaired or not). */
+static int verify_failed(const struct vopts *o, const char *data_path, const char *hash_path,
+			 const struct dmb_verity_geometry *g, const struct dmb_verity_failure *fail)
+{
+	switch (fail->kind) {
+	case DMB_VERITY_FAIL_BLOCK:
+		fprintf(stderr, "Verification failed at position %llu.\n",
+			(unsigned long long)fail->position);
+		fprintf(stderr, "Verification of data area failed.\n");
+		break;
+	case DMB_VERITY_FAIL_SPARE:
+		fprintf(stderr, "Spare area is not zeroed at position %llu.\n",
+			(unsigned long long)fail->position);
+		fprintf(stderr, "Verification of data area failed.\n");
+		break;
+	default:
+		fprintf(stderr, "Verification of root hash failed.\n");
+		/* veritysetup exits 1 here, 2 for a bad block; with FEC, 2 in both cases. */
+		if (!o->fec_device)
+			return DMB_EINVAL;
+		return fec_repairable(o, data_path, hash_path, g, true);
+	}
+	return o->fec_device ? fec_repairable(o, data_path, hash_path, g, false) : DMB_EVERIFY;
+}
+
 int verity_verify(void *opts, int argc, char **argv)
 {
 	struct vopts *o = opts;
@@ -450,26 +563,10 @@ int verity_verify(void *opts, int argc, char **argv)
 						  &fail);
 		memcpy(msg, ctx.msg, sizeof(msg));
 	}
-	if (r == DMB_EVERIFY) {
-		switch (fail.kind) {
-		case DMB_VERITY_FAIL_BLOCK:
-			fprintf(stderr, "Verification failed at position %llu.\n",
-				(unsigned long long)fail.position);
-			fprintf(stderr, "Verification of data area failed.\n");
-			break;
-		case DMB_VERITY_FAIL_SPARE:
-			fprintf(stderr, "Spare area is not zeroed at position %llu.\n",
-				(unsigned long long)fail.position);
-			fprintf(stderr, "Verification of data area failed.\n");
-			break;
-		default:
-			fprintf(stderr, "Verification of root hash failed.\n");
-			r = DMB_EINVAL; /* veritysetup exits 1 here, 2 for a bad block */
-			break;
-		}
-	} else if (r) {
+	if (r == DMB_EVERIFY)
+		r = verify_failed(o, data_path, hash_path, &g, &fail);
+	else if (r)
 		cli_error("%s", msg);
-	}
 out:
 	dmb_posix_close(data);
 	dmb_posix_close(hash);
@@ -506,8 +603,11 @@ static int read_signature(const struct vopts *o, const char *name, char **sig, s
 	}
 	if (!o->signature)
 		return 0;
-	if (cli_read_file(o->signature, 64 * 1024, sig, sig_len))
-		return DMB_ENOENT;
+	*sig = read_named(o->signature, 64 * 1024, sig_len);
+	if (!*sig) {
+		fprintf(stderr, "Invalid signature file %s.\n", o->signature);
+		return DMB_EINVAL;
+	}
 	if (asprintf(desc, "dmboot:%s", name) < 0) {
 		*desc = NULL;
 		free(*sig);
@@ -608,8 +708,11 @@ int verity_open(void *opts, int argc, char **argv)
 	uint8_t root[DMB_MAX_DIGEST_SIZE];
 	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL, *sig = NULL;
 	size_t sig_len = 0;
+	uint64_t data_bytes;
 	int r = open_geometry(o, data_path, hash_path, &g);
 
+	if (!r)
+		r = device_bytes(data_path, &data_bytes);
 	if (!r)
 		r = read_root(o, root_arg, g.digest_size, root, root_hex);
 	if (!r)

@@ -37,6 +37,8 @@ int verity_format(void *opts, int argc, char **argv);
 int verity_verify(void *opts, int argc, char **argv);
 int verity_open(void *opts, int argc, char **argv);
 int verity_dump(void *opts, int argc, char **argv);
+/* status NAME: veritysetup_status.c. */
+int verity_status(void *opts, int argc, char **argv);
 
 /*
  * Hash (or with verify check) the leaf level on several threads, with a

@@ -12,7 +12,13 @@
 
 #include "veritysetup.h"
 
-/* veritysetup's exit codes. */
+/*
+ * veritysetup's exit codes, as cryptsetup's translate_errno() gives them:
+ * 2 is its EPERM (data or signature verification failed), 4 its ENODEV and
+ * ENOTBLK (a device that does not exist or cannot be opened: a missing file
+ * and a file without permission alike).  Everything else is 1, an I/O error
+ * included.
+ */
 enum {
 	EXIT_OK = 0,
 	EXIT_PARAMS = 1,     /* wrong parameters */
@@ -24,9 +30,27 @@ enum {
 
 static const struct cli_exit_code exit_codes[] = {
 	{ 0, EXIT_OK }, { DMB_ENOMEM, EXIT_NOMEM }, { DMB_EVERIFY, EXIT_PERM },
-	{ DMB_ENOKEY, EXIT_PERM }, { DMB_EACCES, EXIT_PERM }, { DMB_EEXIST, EXIT_BUSY },
-	{ DMB_EBUSY, EXIT_BUSY }, { DMB_ENOENT, EXIT_DEVICE }, { DMB_EIO, EXIT_DEVICE },
+	{ DMB_ENOKEY, EXIT_PERM }, { DMB_EACCES, EXIT_DEVICE }, { DMB_EEXIST, EXIT_BUSY },
+	{ DMB_EBUSY, EXIT_BUSY }, { DMB_ENOENT, EXIT_DEVICE },
 };
+
+/* veritysetup -v's last line (on stdout, as its verbose log goes). */
+static void show_status(int status)
+{
+	static const char *const what[] = {
+		[EXIT_PARAMS] = "wrong or missing parameters",
+		[EXIT_PERM] = "no permission or bad passphrase",
+		[EXIT_NOMEM] = "out of memory",
+		[EXIT_DEVICE] = "wrong device or file specified",
+		[EXIT_BUSY] = "device already exists or device is busy",
+	};
+
+	if (status == EXIT_OK)
+		printf("Command successful.\n");
+	else
+		printf("Command failed with code %d (%s).\n", -status,
+		       status <= EXIT_BUSY ? what[status] : "unknown error");
+}
 
 static const struct cli_exit_map verity_exit = {
 	exit_codes, CLI_NELEM(exit_codes), NULL, EXIT_PARAMS,
@@ -69,6 +93,7 @@ static const struct cli_verb verb_list[] = {
 	  NO_MODE },
 	{ "open", 3, 4, verity_open, "  open <data_device> <name> <hash_device> [<root_hash>]", 0 },
 	{ "close", 1, 1, run_close, "  close <name>", 0 },
+	{ "status", 1, 1, verity_status, "  status <name>", 0 },
 	{ "dump", 1, 1, verity_dump, "  dump <hash_device>", 0 },
 	{ "help", 0, CLI_ANY, run_help, NULL, 0 },
 };
@@ -97,7 +122,7 @@ static void help(FILE *f)
 		"  --root-hash-file=PATH --root-hash-signature=PATH --trusted-cert=CERT|DIR\n"
 		"  --require-signature --ignore-corruption --restart-on-corruption\n"
 		"  --panic-on-corruption --ignore-zero-blocks --check-at-most-once\n"
-		"  --use-tasklets --threads=N -v|--verbose\n"
+		"  --use-tasklets --threads=N -v|--verbose -?|--help -V|--version\n"
 		"\n"
 		"Default compiled-in dm-verity parameters:\n"
 		"\tHash: sha256, Data block (bytes): 4096, Hash block (bytes): 4096, Salt size: 32, Hash format: 1\n");
@@ -106,7 +131,7 @@ static void help(FILE *f)
 enum {
 	O_HASH = 256, O_SALT, O_UUID, O_DBS, O_HBS, O_BLOCKS, O_OFFSET, O_NOSB, O_FORMAT,
 	O_FECDEV, O_FECROOTS, O_FECOFF, O_ROOTFILE, O_SIG, O_CERT, O_REQSIG, O_IGNCORR,
-	O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG,
+	O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG, O_HELP,
 };
 
 static const struct option longopts[] = {
@@ -135,7 +160,8 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "debug", no_argument, NULL, O_DEBUG },
-	{ "help", no_argument, NULL, '?' },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, 'V' },
 	{ 0, 0, 0, 0 },
 };
 
@@ -313,11 +339,20 @@ static int set_option(struct vopts *o, int c, char **argv)
 
 	if (c == O_IGNCORR || c == O_RESTART || c == O_PANIC)
 		return set_mode(o, modes[c - O_IGNCORR], argv[optind - 1]) ? -1 : EXIT_PARAMS;
+	/*
+	 * --help and -? anywhere, before or after the action.  -h is --hash,
+	 * as in veritysetup; given last, with no name after it, it asks for
+	 * help (veritysetup says "-h: missing argument" there).
+	 */
+	if (c == O_HELP || (c == '?' && (optopt == '?' || optopt == 'h'))) {
+		help(stdout);
+		return 0;
+	}
+	if (c == 'V') {
+		cli_print_version("veritysetup", "2.6.1");
+		return 0;
+	}
 	if (c == '?') {
-		if (optopt == 0 && strcmp(argv[optind - 1], "--help") == 0) {
-			help(stdout);
-			return 0;
-		}
 		cli_error("unknown option '%s'", argv[optind - 1]);
 		return EXIT_PARAMS;
 	}
@@ -340,7 +375,7 @@ int cmd_veritysetup(int argc, char **argv)
 	strcpy(o.p.hash_name, "sha256");
 	opterr = 0;
 	optind = 1;
-	while (status < 0 && (c = getopt_long(argc, argv, "h:s:v", longopts, NULL)) != -1)
+	while (status < 0 && (c = getopt_long(argc, argv, "h:s:vV", longopts, NULL)) != -1)
 		status = set_option(&o, c, argv);
 	if (o.fec_device && !o.fec_roots)
 		o.fec_roots = 2;
@@ -355,12 +390,11 @@ int cmd_veritysetup(int argc, char **argv)
 		status = EXIT_PARAMS;
 	}
 	if (status < 0) {
+		/* A write error on stdout is main.c's finish() to report, as for every tool. */
 		r = cli_dispatch(&verbs, &o, argc - optind, argv + optind);
-		if (fflush(stdout) != 0 && r == 0)
-			r = DMB_EIO;
-		if (o.verbose && r)
-			fprintf(stderr, "Command failed with code %d.\n", r);
 		status = cli_exit_status(&verity_exit, r);
+		if (o.verbose)
+			show_status(status);
 	}
 	cli_list_free(o.certs, o.ncerts);
 	return status;
