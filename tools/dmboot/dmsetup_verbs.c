@@ -36,20 +36,6 @@ static void ioctl_failed(const char *name, int err)
 	fprintf(stderr, "  failed: %s\nCommand failed.\n", strerror(err));
 }
 
-/* The rules create applies (cli/device.c): what the kernel and /dev/mapper allow. */
-static bool valid_new_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > DMB_NAME_MAX || strchr(name, '/') || strcmp(name, ".") == 0 ||
-	    strcmp(name, "..") == 0)
-		return false;
-	for (const char *p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
-}
-
 /*
  * The kernel renames a device in use, since tables hold their lower devices
  * by number; dmboot's records name them, so renaming one would cut the
@@ -69,7 +55,7 @@ int dmsetup_rename(void *opts, int argc, char **argv)
 		cli_error("rename --setuuid: changing a device's uuid is not supported");
 		return -ENOTSUP;
 	}
-	if (!valid_new_name(new_name)) {
+	if (!cli_valid_name(new_name)) {
 		cli_error("rename %s: invalid device name \"%s\"", old, new_name);
 		return -EINVAL;
 	}

@@ -15,7 +15,7 @@
 
 #include "device.h"
 
-static bool valid_name(const char *name)
+bool cli_valid_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -97,7 +97,7 @@ static int check_new(struct state *st, const char *name, const char *uuid)
 	size_t count;
 	int r;
 
-	if (!valid_name(name)) {
+	if (!cli_valid_name(name)) {
 		cli_error("create: invalid device name \"%s\"", name);
 		return -EINVAL;
 	}

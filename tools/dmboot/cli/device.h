@@ -80,6 +80,9 @@ int cli_create_search(struct state *st, const char *name, const char *uuid, int6
  * Remove a device (refusing one in use), with its status; a damaged record
  * can be removed too.  Prints errors.
  */
+/* A name create accepts: what the kernel and /dev/mapper allow. */
+bool cli_valid_name(const char *name);
+
 int cli_remove(struct state *st, const char *cmd, const char *name);
 /* Remove every device not in use, repeatedly, until none is left or none can go. */
 int cli_remove_all(struct state *st);
