@@ -160,6 +160,18 @@ def test_h9_13_rename_journal_ignores_another_device_of_the_new_name(dm):
     assert dm.read("b") == dm.file("b.img")[:100 * 512]
 
 
+def test_h9_13_rename_journal_naming_a_path_is_damaged(dm):
+    """A journal whose names are not device names is removed, never followed."""
+    _half_renamed(dm, False)
+    rid = (dm.state / ".rename").read_text().split("\n")[2]
+    (dm.state / ".rename").write_text("a\n../outside\n%s\n" % rid)
+    rc, out, err = dm.run("ls")
+    assert (rc, out) == (0, "a\t(253:0)\n")
+    assert "removing a damaged rename journal" in err and err.count("\n") == 1
+    assert dm.state_files() == [".lock", "dev-a"]
+    assert not (dm.tmp / "dev-../outside").exists() and not (dm.tmp / "outside").exists()
+
+
 REF = shutil.which("veritysetup")
 
 

@@ -509,6 +509,7 @@ int state_rename_recover(struct state *st)
 {
 	char *journal = journal_path(st), *text = NULL, *new_name, *id, *end;
 	struct state_dev *d = NULL;
+	bool well_formed;
 	size_t len;
 	int r;
 
@@ -522,8 +523,12 @@ int state_rename_recover(struct state *st)
 	new_name = text ? strchr(text, '\n') : NULL;
 	id = new_name ? strchr(new_name + 1, '\n') : NULL;
 	end = id ? strchr(id + 1, '\n') : NULL;
-	if (r == 0 && end && (size_t)(end - id - 1) == STATE_ID_HEX) {
+	well_formed = end && (size_t)(end - id - 1) == STATE_ID_HEX;
+	if (r == 0 && well_formed) {
 		*new_name++ = *id++ = *end = '\0';
+		well_formed = cli_valid_name(text) && cli_valid_name(new_name);
+	}
+	if (r == 0 && well_formed) {
 		/* The new record is there: the rename got past its one atomic step. */
 		if (state_load(st, new_name, &d) == 0 && memcmp(d->id, id, STATE_ID_HEX) == 0)
 			r = finish_rename(st, text, new_name);
