@@ -312,7 +312,8 @@ static const struct cli_verb verb_list[] = {
 	{ "inspect", 1, 1, ddi_inspect,
 	  "  inspect IMAGE [--json[=pretty|short]]  the partitions systemd-dissect uses", JSON_OK },
 	{ "open", 1, 1, ddi_open,
-	  "  open IMAGE [--require-signature|--allow-unsigned]  map root (and usr)", 0 },
+	  "  open IMAGE [--require-signature|--allow-unsigned] [--name PREFIX]  map root (and usr)",
+	  0 },
 	{ "close", 1, 1, ddi_close,
 	  "  close IMAGE                            remove the devices open made", 0 },
 	{ "cmdline", 1, 1, run_cmdline,
@@ -365,11 +366,12 @@ static void help(FILE *f)
 		"  /run/verity.d, /usr/local/lib/verity.d, /usr/lib/verity.d); given, open and\n"
 		"  cmdline map only signed images unless --allow-unsigned\n"
 		"  --root-hash=HEX --usr-hash=HEX --architecture=ARCH\n"
+		"  --name=PREFIX (open: name the devices PREFIX-root, PREFIX-usr)\n"
 		"  -h, --help (after any command too)  --version\n");
 }
 
 enum { O_JSON = 256, O_ARCH, O_ROOTHASH, O_USRHASH, O_CERT, O_REQSIG, O_UNSIGNED, O_HELP,
-       O_VERSION };
+       O_VERSION, O_NAME };
 
 /* The systemd release whose systemd-dissect dmboot ddi follows. */
 #define DDI_COMPAT "252"
@@ -382,6 +384,7 @@ static const struct option longopts[] = {
 	{ "trusted-cert", required_argument, NULL, O_CERT },
 	{ "require-signature", no_argument, NULL, O_REQSIG },
 	{ "allow-unsigned", no_argument, NULL, O_UNSIGNED },
+	{ "name", required_argument, NULL, O_NAME },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -434,6 +437,9 @@ static int set_option(struct dopts *o, int c, char **argv)
 	case O_UNSIGNED:
 		o->allow_unsigned = true;
 		break;
+	case O_NAME:
+		o->name = optarg;
+		break;
 	case 'h':
 	case O_HELP:
 		help(stdout);
@@ -466,6 +472,17 @@ int cmd_ddi(int argc, char **argv)
 	}
 	if (status < 0 && argc - optind < 1) {
 		help(stderr);
+		status = DDI_USAGE;
+	}
+	if (status < 0 && o.name && strcmp(argv[optind], "open") != 0) {
+		cli_error("--name goes with open only");
+		status = DDI_USAGE;
+	}
+	/* PREFIX-root and PREFIX-usr must be device names. */
+	if (status < 0 && o.name && (!cli_valid_name(o.name) ||
+				     strlen(o.name) + strlen("-root") > DMB_NAME_MAX)) {
+		cli_error("invalid --name '%s': a device name of at most %d characters", o.name,
+			  DMB_NAME_MAX - 5);
 		status = DDI_USAGE;
 	}
 	if (status < 0)

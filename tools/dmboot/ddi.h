@@ -40,6 +40,7 @@ struct dopts {
 	size_t ncerts;
 	bool require_sig;
 	bool allow_unsigned;                  /* --allow-unsigned */
+	const char *name;                     /* --name: prefix of open's devices, or NULL */
 	const struct cli_verb *verb;          /* the verb that runs */
 };
 

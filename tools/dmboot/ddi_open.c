@@ -182,6 +182,16 @@ static int make_uuid(const struct dmb_ddi *ddi, const struct dmb_ddi_partition *
 	return asprintf(out, "DMBOOT-DDI-%s-%s", hex, name) < 0 ? -ENOMEM : 0;
 }
 
+/* The name of device i: "root" or "usr", after "PREFIX-" with --name. */
+static int dev_name(const struct dopts *o, int i, char **out)
+{
+	if (!o->name)
+		*out = strdup(ddi_dev_names[i]);
+	else if (asprintf(out, "%s-%s", o->name, ddi_dev_names[i]) < 0)
+		*out = NULL;
+	return *out ? 0 : -ENOMEM;
+}
+
 /* Create the devices and the record under the state lock: all or nothing. */
 static int create_all(struct state *st, const char *image, struct dmb_table *const tables[2],
 		      const bool ro[2], struct record *rec)
@@ -251,7 +261,7 @@ int ddi_open(void *opts, int argc, char **argv)
 			continue;
 		r = dmb_ddi_table(&im.ctx, im.ddi, im.bd, dev_which[i], DMB_DDI_NAMES_IMAGE, path,
 				  &tables[i], &ro[i]);
-		if (!r && (!(rec.names[i] = strdup(ddi_dev_names[i])) ||
+		if (!r && (dev_name(o, i, &rec.names[i]) ||
 			   make_uuid(im.ddi, data, ddi_dev_names[i], &rec.uuids[i])))
 			r = cli_seterr(&im.ctx, DMB_ENOMEM, "out of memory");
 		if (r) {
