@@ -289,11 +289,13 @@ def run_all(workdir):
 
 
 # --- the common case: one table, mapped by dmboot and by the kernel ----------
-def mapping(c, name, table, readonly=False, prefix=""):
-    """Map `table` as NAME with dmboot on the host and give the guest the same table
-    (dmboot's own `dmsetup table` output), then the same through --concise."""
-    ro = ["--readonly"] if readonly else []
-    c.dmboot("dmsetup", "create", name, *ro, "--table", table)
+def mapping(c, name, table=None, readonly=False, prefix=""):
+    """Map `table` as NAME with dmboot on the host (or take NAME that dmboot already
+    maps, when `table` is None) and give the guest the same table (dmboot's own
+    `dmsetup table` output), then the same through --concise."""
+    if table is not None:
+        ro = ["--readonly"] if readonly else []
+        c.dmboot("dmsetup", "create", name, *ro, "--table", table)
     host = {
         "table": c.dmboot_text("dmsetup", "table", name),
         "concise": c.dmboot_text("dmsetup", "table", "--concise", name),
@@ -318,6 +320,17 @@ step {p}ctable dmsetup table {n}
 step {p}csha devsha {n}
 step {p}cremove dmsetup remove {n}
 """.format(p=prefix, n=name, r=r))
+
+
+def shared_disk(c, name, size):
+    """An image of `size` random bytes shared by every case that asks for NAME
+    (one virtio disk for all of them): cases must only read it."""
+    d = c.dir.parent / "_shared"
+    d.mkdir(exist_ok=True)
+    p = d / name
+    if not p.exists():
+        p.write_bytes(os.urandom(size))
+    return c.use(p)
 
 
 def sha256(data):
