@@ -32,9 +32,9 @@ MODULE_DIRS = ("kernel/drivers/md", "kernel/crypto", "kernel/arch/x86/crypto", "
                "kernel/drivers/block", "kernel/drivers/virtio", "kernel/fs/squashfs",
                "kernel/fs/erofs")
 MODULES = ("crc32c_generic", "libcrc32c", "virtio_pci", "virtio_blk", "dm-mod", "dm-zero",
-           "dm-verity", "dm-crypt", "dm-snapshot", "dm-thin-pool", "af_alg", "algif_skcipher", "algif_hash", "xts", "aes_generic",
-           "sha256_generic", "sha512_generic", "sha1_generic", "cbc", "essiv",
-           "squashfs", "erofs")
+           "dm-verity", "dm-crypt", "dm-snapshot", "dm-thin-pool", "af_alg", "algif_skcipher",
+           "algif_hash", "xts", "aes_generic", "sha256_generic", "sha512_generic",
+           "sha1_generic", "cbc", "essiv", "squashfs", "erofs")
 
 
 class BuildError(Exception):
