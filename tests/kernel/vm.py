@@ -26,7 +26,8 @@ import build_vm
 ROOT = Path(__file__).resolve().parents[2]
 DMBOOT = ROOT / "build" / "dmboot"
 MAX_DISKS = 24
-BOOT_TIMEOUT = 240
+BOOT_TIMEOUT = 90      # seconds for a boot, plus CASE_TIMEOUT per case
+CASE_TIMEOUT = 15
 RESULT_DISK_MIB = 32
 
 REGISTRY = []
@@ -228,7 +229,8 @@ def boot(batch, vmlinuz, initrd, work):
     t0 = time.monotonic()
     try:
         p = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=BOOT_TIMEOUT)
+                           stderr=subprocess.STDOUT,
+                           timeout=BOOT_TIMEOUT + CASE_TIMEOUT * len(batch))
         console = p.stdout.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         console = (e.stdout or b"").decode(errors="replace") + "\n[timed out]"
