@@ -117,3 +117,61 @@ def test_verity_tampered_block_fails_in_both(kernel):
 def test_verity_tampered_block_same_status(kernel):
     c = kernel("verity_tampered_block")
     assert c.guest_norm(vm.ok(c, "status")) == c.host_norm(c.data["host"]["status"])
+
+
+@vm.case("verity_hash_on_data_device")
+def _same_device(c):
+    d = c.disk("both.img", data=_data() + bytes(1 << 20))
+    p = vm.subprocess.run([VERITYSETUP, "format", "--data-blocks=%d" % BLOCKS,
+                           "--hash-offset=%d" % (BLOCKS * 4096), d, d],
+                          stdout=vm.subprocess.PIPE, stderr=vm.subprocess.PIPE, text=True,
+                          timeout=60)
+    assert p.returncode == 0, p.stderr
+    root = re.search(r"Root hash:\s*([0-9a-f]+)", p.stdout).group(1)
+    c.dmboot("veritysetup", "open", d, "v", d, root, "--data-blocks=%d" % BLOCKS,
+             "--hash-offset=%d" % (BLOCKS * 4096))
+    vm.mapping(c, "v", readonly=True)
+
+
+def test_verity_hash_on_data_device(kernel):
+    vm.assert_same(kernel("verity_hash_on_data_device"))
+
+
+@vm.case("verity_fewer_data_blocks")
+def _fewer(c):
+    d, h, root, _ = _format(c, _data(), ["--data-blocks=100"])
+    c.dmboot("veritysetup", "open", d, "v", h, root, "--data-blocks=100")
+    vm.mapping(c, "v", readonly=True)
+
+
+def test_verity_fewer_data_blocks(kernel):
+    vm.assert_same(kernel("verity_fewer_data_blocks"))
+
+
+@vm.case("verity_tampered_hash_block")
+def _tampered_hash(c):
+    d, h, root, _ = _format(c, _data(), [])
+    # The hash device: superblock, then the top level, then the leaves; the last
+    # 4 KiB hash block holds the leaf hashes of the data blocks.
+    size = 4096 * 4
+    with open(h, "r+b") as f:
+        f.seek(size - 4096 + 64)
+        f.write(b"\xaa" * 32)
+    c.dmboot("veritysetup", "open", d, "v", h, root)
+    whole = c.dmboot("dmsetup", "read", "v", check=False)
+    c.data["host"] = {"table": c.dmboot_text("dmsetup", "table", "v"),
+                      "rc": whole.returncode}
+    c.file("table.txt", c.data["host"]["table"])
+    c.guest("""
+step create dmsetup create -r v table.txt
+mk
+step whole dd if=/dev/mapper/v of=/dev/null bs=4096 iflag=direct
+""")
+
+
+def test_verity_tampered_hash_block_fails_in_both(kernel):
+    c = kernel("verity_tampered_hash_block")
+    assert c.data["host"]["rc"] != 0
+    vm.ok(c, "create")
+    whole = c.step("whole")
+    assert whole.rc != 0 and "Input/output error" in whole.err, whole
