@@ -175,3 +175,21 @@ def test_verity_tampered_hash_block_fails_in_both(kernel):
     vm.ok(c, "create")
     whole = c.step("whole")
     assert whole.rc != 0 and "Input/output error" in whole.err, whole
+
+
+@vm.case("verity_fec_corrects_block")
+def _fec_repair(c):
+    data = _data()
+    d, h, root, extra = _format(c, data, ["--fec-roots=2"], fec=True)
+    with open(d, "r+b") as f:
+        f.seek(TAMPERED * 4096 + 1000)
+        f.write(bytes(b ^ 0x5A for b in data[TAMPERED * 4096 + 1000:TAMPERED * 4096 + 1016]))
+    c.dmboot("veritysetup", "open", d, "v", h, root, *extra)
+    c.data["want"] = vm.sha256(data)
+    vm.mapping(c, "v", readonly=True)
+
+
+def test_verity_fec_corrects_block_in_both(kernel):
+    c = kernel("verity_fec_corrects_block")
+    assert c.data["host"]["sha"] == c.data["want"]
+    vm.assert_same(c)
