@@ -77,7 +77,7 @@ def kernel_package():
 
 
 def cached_versions():
-    return sorted(d.name for d in CACHE.glob("*") if (d / STAMP).exists())
+    return sorted(d.name for d in CACHE.glob("[0-9]*") if (d / STAMP).exists())
 
 
 def unpack_kernel(pkg, work):
@@ -183,28 +183,52 @@ def build():
     """Build (or find cached) the VM; returns (version, vmlinuz, initrd)."""
     check_tools()
     pkg = kernel_package()
+    have = [v for v in cached_versions() if is_current(CACHE / v)]
     if pkg is None:
-        have = cached_versions()
         if not have:
             raise BuildError("apt-cache knows no linux-image-amd64 (run `apt-get update`)")
         version = have[-1]
     else:
         version = pkg[len("linux-image-"):]
     work = CACHE / version
-    vmlinuz, initrd = work / "vmlinuz", work / "initrd.gz"
-    stamp = "%s format %s\n" % (version, FORMAT)
-    if (work / STAMP).exists() and (work / STAMP).read_text() == stamp \
-            and vmlinuz.exists() and initrd.exists():
-        return version, vmlinuz, initrd
-    work.mkdir(parents=True, exist_ok=True)
-    (work / STAMP).unlink(missing_ok=True)
-    pkgroot = unpack_kernel(pkg, work)
-    shutil.copy2(pkgroot / "boot" / ("vmlinuz-" + version), vmlinuz)
-    make_initrd(pkgroot, version, work)
-    shutil.rmtree(pkgroot)
-    shutil.rmtree(work / "initrd")
-    (work / STAMP).write_text(stamp)
-    return version, vmlinuz, initrd
+    if is_current(work):
+        return version, work / "vmlinuz", work / "initrd.gz"
+    # Built in a private folder and renamed into place, so that an interrupted or a
+    # concurrent build never leaves a folder that looks complete.
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = CACHE / (".%s.%d" % (version, os.getpid()))
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        try:
+            pkgroot = unpack_kernel(pkg, tmp)
+        except BuildError as e:
+            if not have:
+                raise
+            print("build_vm: %s; using the cached kernel %s" % (e, have[-1]), file=sys.stderr)
+            return have[-1], CACHE / have[-1] / "vmlinuz", CACHE / have[-1] / "initrd.gz"
+        shutil.copy2(pkgroot / "boot" / ("vmlinuz-" + version), tmp / "vmlinuz")
+        make_initrd(pkgroot, version, tmp)
+        for d in ("pkgroot", "initrd", "deb"):
+            shutil.rmtree(tmp / d)
+        (tmp / STAMP).write_text(stamp_text(version))
+        if not is_current(work):
+            shutil.rmtree(work, ignore_errors=True)
+            os.rename(tmp, work)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return version, work / "vmlinuz", work / "initrd.gz"
+
+
+def stamp_text(version):
+    return "%s format %s\n" % (version, FORMAT)
+
+
+def is_current(work):
+    """Whether WORK holds a complete build of this builder's format."""
+    st = work / STAMP
+    return st.exists() and st.read_text() == stamp_text(work.name) \
+        and (work / "vmlinuz").exists() and (work / "initrd.gz").exists()
 
 
 def main():
