@@ -193,3 +193,34 @@ def test_verity_fec_corrects_block_in_both(kernel):
     c = kernel("verity_fec_corrects_block")
     assert c.data["host"]["sha"] == c.data["want"]
     vm.assert_same(c)
+
+
+@vm.case("verity_ignore_corruption_tampered")
+def _ignore_corruption(c):
+    data = _data()
+    d, h, root, _ = _format(c, data, [])
+    with open(d, "r+b") as f:
+        f.seek(TAMPERED * 4096)
+        f.write(bytes(4096))
+    c.dmboot("veritysetup", "open", d, "v", h, root, "--ignore-corruption")
+    vm.mapping(c, "v", readonly=True)
+    # After the reads above: the status the kernel shows once it has seen corruption.
+    c.data["after"] = c.dmboot_text("dmsetup", "status", "v")
+    c.guest("""
+step again dmsetup create --concise "$(cat concise.txt)"
+mk
+step againsha devsha v
+step after dmsetup status v
+""")
+
+
+def test_verity_ignore_corruption_reads_the_tampered_bytes_in_both(kernel):
+    c = kernel("verity_ignore_corruption_tampered")
+    with open(c.dir / "data.img", "rb") as f:
+        assert c.data["host"]["sha"] == vm.sha256(f.read())
+    vm.assert_same(c)
+
+
+def test_verity_ignore_corruption_status_after_reads(kernel):
+    c = kernel("verity_ignore_corruption_tampered")
+    assert c.guest_norm(vm.ok(c, "after")) == c.host_norm(c.data["after"])
