@@ -46,13 +46,15 @@ def _handoff(c):
     c.dmboot("ddi", "open", img, "--root-hash=" + root_hash)
     c.data.update(line=m.group(1), blob=blob_sha,
                   sha=vm.sha256(c.dmboot("dmsetup", "read", "root").stdout),
-                  status=c.dmboot_text("dmsetup", "status", "root"))
+                  status=c.dmboot_text("dmsetup", "status", "root"),
+                  table=c.dmboot_text("dmsetup", "table", "root"))
     c.file("create.txt", m.group(1))
     c.guest("""
 step create dmsetup create --concise "$(cat create.txt)"
 mk
 step sha devsha root
 step status dmsetup status root
+step table dmsetup table root
 mkdir -p /mnt
 step mount mount -t squashfs -o ro /dev/mapper/root /mnt
 step hello cat /mnt/etc/hello
@@ -67,6 +69,8 @@ def test_ddi_cmdline_handoff_maps_the_same_root(kernel):
     vm.ok(c, "create")
     assert vm.ok(c, "sha").strip() == c.data["sha"]
     assert vm.ok(c, "status") == c.data["status"]
+    # The kernel found the PARTUUID= partitions dmboot's `ddi open` maps.
+    assert c.guest_norm(vm.ok(c, "table")) == c.host_norm(c.data["table"])
     vm.ok(c, "mount")
     assert vm.ok(c, "hello") == "hello from the root\n"
     assert vm.ok(c, "blob").strip() == c.data["blob"]

@@ -53,6 +53,9 @@ for b in /sys/block/vd*; do
 	n=${b##*/}
 	s=$(cat $b/serial 2>/dev/null)
 	echo "$s $n $(cat $b/dev)" >>/out/devmap
+	for q in $b/$n*; do
+		[ -e "$q/partition" ] && echo "$s:p$(cat $q/partition) ${q##*/} $(cat $q/dev)" >>/out/devmap
+	done
 	if [ "$s" = out ]; then OUTDEV=/dev/$n; else echo "s#@$s@#/dev/$n#g" >>$SUBST; fi
 done
 for f in $(find /cases -type f); do sed -i -f $SUBST "$f"; done
@@ -147,10 +150,13 @@ class Case:
         return text
 
     def guest_norm(self, text):
-        """The kernel's text with each disk's maj:min and /dev/vdX replaced by <dN>."""
+        """The kernel's text with each disk's maj:min and /dev/vdX replaced by <dN>, and
+        each partition's by <dN>:pK (dmboot's IMAGE:pK, through host_norm)."""
         for tok, (node, majmin) in self.devmap.items():
-            text = re.sub(r"(?<![\d:])%s(?![\d:])" % re.escape(majmin), "<%s>" % tok, text)
-            text = re.sub(r"/dev/%s\b" % node, "<%s>" % tok, text)
+            disk, _, part = tok.partition(":")
+            name = "<%s>" % disk + (":" + part if part else "")
+            text = re.sub(r"(?<![\d:])%s(?![\d:])" % re.escape(majmin), name, text)
+            text = re.sub(r"/dev/%s\b" % node, name, text)
         return text
 
     def step(self, name):
@@ -254,7 +260,7 @@ def collect(batch, result, console, elapsed):
             devmap[f[0]] = (f[1], f[2])
     for c in batch:
         c.console = console
-        c.devmap = {t: devmap[t] for t in c.tokens.values() if t in devmap}
+        c.devmap = {t: v for t, v in devmap.items() if t.split(":")[0] in c.tokens.values()}
         names = {}
         for n, m in members.items():
             if n.startswith(c.name + "/"):
