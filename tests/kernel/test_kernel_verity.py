@@ -4,6 +4,7 @@ kernel loads dmboot's table, reads the same bytes and prints the same text, and 
 tampered data block fails in both, at the same block."""
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -27,9 +28,9 @@ def _format(c, data, fmt_args, fec=False):
     if fec:
         f = c.disk("fec.img", size=1 << 20)
         extra = ["--fec-device=" + f]
-    p = vm.subprocess.run([VERITYSETUP, "format", *fmt_args, *extra, d, h],
-                          stdout=vm.subprocess.PIPE, stderr=vm.subprocess.PIPE, text=True,
-                          timeout=60)
+    p = subprocess.run([VERITYSETUP, "format", *fmt_args, *extra, d, h],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=60)
     assert p.returncode == 0, p.stderr
     root = re.search(r"Root hash:\s*([0-9a-f]+)", p.stdout).group(1)
     return d, h, root, extra
@@ -122,10 +123,10 @@ def test_verity_tampered_block_same_status(kernel):
 @vm.case("verity_hash_on_data_device")
 def _same_device(c):
     d = c.disk("both.img", data=_data() + bytes(1 << 20))
-    p = vm.subprocess.run([VERITYSETUP, "format", "--data-blocks=%d" % BLOCKS,
-                           "--hash-offset=%d" % (BLOCKS * 4096), d, d],
-                          stdout=vm.subprocess.PIPE, stderr=vm.subprocess.PIPE, text=True,
-                          timeout=60)
+    p = subprocess.run([VERITYSETUP, "format", "--data-blocks=%d" % BLOCKS,
+                        "--hash-offset=%d" % (BLOCKS * 4096), d, d],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=60)
     assert p.returncode == 0, p.stderr
     root = re.search(r"Root hash:\s*([0-9a-f]+)", p.stdout).group(1)
     c.dmboot("veritysetup", "open", d, "v", d, root, "--data-blocks=%d" % BLOCKS,

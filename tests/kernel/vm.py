@@ -13,6 +13,7 @@ the host reads back after power-off.  Disk names in the snippet and in its
 files are tokens (@d3@) that the guest swaps for its /dev/vdX, found by the
 virtio serial number the host gave each disk.
 """
+import hashlib
 import os
 import re
 import shutil
@@ -342,7 +343,6 @@ def shared_disk(c, name, size):
 
 
 def sha256(data):
-    import hashlib
     return hashlib.sha256(data).hexdigest()
 
 
