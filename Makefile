@@ -26,7 +26,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tools/dmboot/cli/*.h tests/unit/*.h)
 
-.PHONY: all deps check rules unit unit-asan freestanding fuzz-smoke fuzz e2e valgrind demo bench clean
+.PHONY: all deps check rules unit unit-asan freestanding fuzz-smoke fuzz e2e kernel-check valgrind demo bench clean
 
 all: $(B)/dmboot $(B)/libdmboot.a
 
@@ -145,6 +145,11 @@ fuzz: fuzz-smoke
 # --- end-to-end -------------------------------------------------------------
 e2e: $(B)/dmboot $(B)/asan/dmboot
 	$(PYTHON) -m pytest -q tests/e2e
+
+# --- the kernel suite: Linux's own device-mapper in a QEMU VM (docs/kernel-suite.md)
+kernel-check: deps $(B)/dmboot
+	$(PYTHON) tests/kernel/build_vm.py
+	$(PYTHON) -m pytest -q tests/kernel
 
 check: deps all rules unit unit-asan valgrind freestanding fuzz-smoke e2e
 	@echo "make check: all tests passed"

@@ -1,12 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 # Install the Debian packages dmboot's build, tests, demo and benchmarks need,
-# when any is missing.  Needs root (or sudo) only when something is missing.
+# when any is missing.  qemu-system-x86, busybox-static, kmod and cpio are for
+# the kernel suite (tests/kernel/), which boots Debian's own kernel in QEMU.
+# Needs root (or sudo) only when something is missing.
 set -eu
 
 pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev libssl-dev openssl python3 python3-pytest
       valgrind binutils cryptsetup-bin e2fsprogs fdisk lvm2 thin-provisioning-tools
-      systemd systemd-container squashfs-tools erofs-utils dosfstools strace"
+      systemd systemd-container squashfs-tools erofs-utils dosfstools strace
+      qemu-system-x86 busybox-static kmod cpio gzip"
 
 missing=""
 for p in $pkgs; do
