@@ -151,7 +151,7 @@ kernel-check: deps $(B)/dmboot
 	$(PYTHON) tests/kernel/build_vm.py
 	$(PYTHON) -m pytest -q tests/kernel
 
-check: deps all rules unit unit-asan valgrind freestanding fuzz-smoke e2e
+check: deps all rules unit unit-asan valgrind freestanding fuzz-smoke e2e kernel-check
 	@echo "make check: all tests passed"
 
 demo: deps all

@@ -260,10 +260,10 @@ def test_h9_13_deps_refusals(dm):
 
 def test_h9_13_targets(dm):
     assert dm.ok("targets") == ("verity           v1.9.0\n"
-                                "zero             v1.2.0\n"
+                                "zero             v1.1.0\n"
                                 "striped          v1.6.0\n"
                                 "linear           v1.4.0\n"
-                                "error            v1.6.0\n")
+                                "error            v1.5.0\n")
     # No state directory needed.
     assert not dm.state.exists()
 

@@ -641,8 +641,8 @@ static const struct {
 	const char *name;
 	unsigned version[3];
 } targets[] = {
-	{ "verity", { 1, 9, 0 } }, { "zero", { 1, 2, 0 } }, { "striped", { 1, 6, 0 } },
-	{ "linear", { 1, 4, 0 } }, { "error", { 1, 6, 0 } },
+	{ "verity", { 1, 9, 0 } }, { "zero", { 1, 1, 0 } }, { "striped", { 1, 6, 0 } },
+	{ "linear", { 1, 4, 0 } }, { "error", { 1, 5, 0 } },
 };
 
 int dmsetup_targets(void *opts, int argc, char **argv)
