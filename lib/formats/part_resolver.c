@@ -5,7 +5,9 @@
  * devices) onto a whole device that a lower resolver opens.  The whole
  * device and its table are shared by its open partitions and closed with
  * the last, so a table naming several partitions of one disk reads that
- * disk's partition table once.  A bootloader gets the names the host CLI
+ * disk's partition table once.  The whole device may itself be a partition
+ * ("disk.img:p3:p1": a disk image kept in a partition), up to
+ * DMBI_PART_NEST_MAX levels, which bounds the recursion.  A bootloader gets the names the host CLI
  * and the DDI handoff write.
  */
 #include "partitions.h"
@@ -46,9 +48,13 @@ size_t dmb_part_name_format(char *buf, size_t cap, const char *base, unsigned nu
 	return dmbi_snprintf(buf, cap, "%s:p%u", base, number);
 }
 
+/* How many partition names may stand inside one another. */
+#define DMBI_PART_NEST_MAX 4
+
 /* A whole device with open partitions: its device and table, shared by them. */
 struct whole {
 	char *name;
+	bool nested;    /* a partition itself, opened through this resolver */
 	unsigned flags;
 	struct dmb_bdev *bd;
 	struct dmb_part_table *t;
@@ -62,6 +68,28 @@ struct part_handle {
 	struct part_handle *next;
 };
 
+static void pr_close(const struct dmb_resolver *r, struct dmb_bdev *bd);
+
+/* Close a whole device with the resolver that opened it. */
+static void close_whole_bd(struct dmb_part_resolver *pr, struct whole *w)
+{
+	if (w->nested)
+		pr_close(&pr->r, w->bd);
+	else
+		pr->lower->close(pr->lower, w->bd);
+}
+
+/* The number of partition suffixes (":pN") in name: how deep it nests. */
+static unsigned nest_depth(const char *name)
+{
+	unsigned d = 0;
+
+	for (const char *p = name; *p; p++)
+		if (p[0] == ':' && p[1] == 'p' && p[2] >= '0' && p[2] <= '9')
+			d++;
+	return d;
+}
+
 static void put_whole(struct dmb_part_resolver *pr, struct whole *w)
 {
 	struct whole **pp = (struct whole **)&pr->priv_wholes;
@@ -74,7 +102,7 @@ static void put_whole(struct dmb_part_resolver *pr, struct whole *w)
 			break;
 		}
 	dmb_part_table_destroy(w->t);
-	pr->lower->close(pr->lower, w->bd);
+	close_whole_bd(pr, w);
 	dmb_port_free(w->name);
 	dmb_port_free(w);
 }
@@ -86,6 +114,7 @@ static void put_whole(struct dmb_part_resolver *pr, struct whole *w)
 static int get_whole(struct dmb_part_resolver *pr, struct dmb_ctx *ctx, const char *name,
 		     size_t len, unsigned flags, struct whole **out, bool *no_table)
 {
+	struct dmb_part_name inner;
 	struct whole *w;
 	int r;
 
@@ -103,14 +132,23 @@ static int get_whole(struct dmb_part_resolver *pr, struct dmb_ctx *ctx, const ch
 		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "%.*s: out of memory", (int)len, name);
 	}
 	w->flags = flags;
-	r = pr->lower->open(pr->lower, ctx, w->name, flags, &w->bd);
+	w->nested = dmb_part_name_parse(w->name, &inner) == 0 &&
+		    inner.kind == DMB_PART_NAME_NUMBER &&
+		    !(pr->is_device && pr->is_device(pr->cookie, w->name));
+	if (w->nested && nest_depth(w->name) >= DMBI_PART_NEST_MAX) {
+		r = dmb_ctx_set_error(ctx, DMB_EINVAL, "%s: partitions nest deeper than %d levels",
+				      w->name, DMBI_PART_NEST_MAX);
+		goto fail;
+	}
+	r = w->nested ? pr->r.open(&pr->r, ctx, w->name, flags, &w->bd)
+		      : pr->lower->open(pr->lower, ctx, w->name, flags, &w->bd);
 	if (r)
 		goto fail;
 	r = dmb_part_table_load(ctx, w->bd, 0, &w->t);
 	if (r) {
 		*no_table = r == DMB_ENOENT;
 		dmb_ctx_wrap_error(ctx, r, NULL, "%s: ", w->name);
-		pr->lower->close(pr->lower, w->bd);
+		close_whole_bd(pr, w);
 		goto fail;
 	}
 	if (pr->loaded)

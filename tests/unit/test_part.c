@@ -1624,6 +1624,10 @@ static void test_part_resolver(void **state)
 		{ "blank:p1", DMB_ENOENT, "blank: " },
 		{ "PARTLABEL=nosuch", DMB_ENOENT, "PARTLABEL=nosuch: no such partition on the devices given" },
 		{ "plain", DMB_ENOENT, "plain: no such image" },
+		/* A partition as a whole device: it has no table of its own here. */
+		{ "gpt:p1:p1", DMB_ENOENT, "gpt:p1: " },
+		{ "gpt:p1:p1:p1:p1:p1", DMB_EINVAL,
+		  "gpt:p1:p1:p1:p1: partitions nest deeper than 4 levels" },
 	};
 
 	(void)state;

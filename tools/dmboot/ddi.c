@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,92 @@ static const struct cli_exit_map sig_exit = { sig_codes, CLI_NELEM(sig_codes), &
 void ddi_image_close(struct image *im)
 {
 	dmb_ddi_destroy(im->ddi);
-	dmb_posix_close(im->bd);
+	if (im->resolved && im->bd)
+		im->res.r.close(&im->res.r, im->bd);
+	else
+		dmb_posix_close(im->bd);
+	if (im->resolved)
+		cli_resolver_fini(&im->res);
+	if (im->have_state)
+		state_close(&im->st);
+	free(im->name);
 	dmb_posix_crypto_fini(&im->pc);
+}
+
+/* VG/LV as device-mapper names it: VG-LV, a dash inside either doubled. */
+static char *lv_dm_name(const char *path)
+{
+	const char *slash = strchr(path, '/');
+	char *out, *q;
+
+	if (!slash || slash == path || !slash[1] || strchr(slash + 1, '/') || path[0] == '.')
+		return NULL;
+	out = malloc(strlen("/dev/mapper/") + 2 * strlen(path) + 1);
+	if (!out)
+		return NULL;
+	q = out + sprintf(out, "/dev/mapper/");
+	for (const char *p = path; *p; p++) {
+		if (*p == '-')
+			*q++ = '-';
+		*q++ = p == slash ? '-' : *p;
+	}
+	*q = '\0';
+	return out;
+}
+
+int ddi_image_name(struct state *st, const char *path, char **out)
+{
+	struct state_dev *d = NULL;
+	struct stat sb;
+	unsigned maj, min;
+	char end;
+
+	*out = NULL;
+	if (stat(path, &sb) == 0 || strncmp(path, "/dev/mapper/", 12) == 0)
+		*out = strdup(path);
+	else if (st && strchr(path, '/') && path[0] != '/') {
+		/* VG/LV, when that device is mapped; else a path that is not there. */
+		*out = lv_dm_name(path);
+		if (*out && state_load(st, *out + 12, &d) != 0) {
+			free(*out);
+			*out = NULL;
+		}
+	} else if (st && sscanf(path, "%u:%u%c", &maj, &min, &end) == 2 &&
+		 maj == DMB_CLI_MAJOR && state_find_minor(st, min, &d) == 0)
+		*out = asprintf(out, "/dev/mapper/%s", d->name) < 0 ? NULL : *out;
+	else if (st && !strchr(path, '/') && state_load(st, path, &d) == 0)
+		*out = asprintf(out, "/dev/mapper/%s", path) < 0 ? NULL : *out;
+	if (!*out)
+		*out = strdup(path);
+	state_dev_free(d);
+	return *out ? 0 : -ENOMEM;
+}
+
+/*
+ * Open the image: a file or block device directly, anything else (a mapped
+ * device, a partition) through the resolver tables use, with the state
+ * directory's lock dropped once it is open, as for any device I/O.
+ */
+static int open_image(struct image *im, const char *path)
+{
+	struct stat sb;
+	char cwd[PATH_MAX];
+	int r;
+
+	if (stat(path, &sb) == 0)
+		return dmb_posix_open(&im->ctx, path, 0, &im->bd) ? -1 : 0;
+	if (state_open(&im->st, false))
+		return -1;
+	im->have_state = true;
+	if (ddi_image_name(&im->st, path, &im->name) || !getcwd(cwd, sizeof(cwd)) ||
+	    cli_resolver_init(&im->res, &im->st, cwd, 0)) {
+		cli_seterr(&im->ctx, DMB_ENOMEM, "out of memory");
+		return -1;
+	}
+	im->resolved = true;
+	r = im->res.r.open(&im->res.r, &im->ctx, im->name, 0, &im->bd);
+	state_unlock(&im->st);
+	return r ? -1 : 0;
 }
 
 static bool is_crt(const char *name)
@@ -213,10 +298,14 @@ int ddi_image_open(struct image *im, const struct dopts *o, const char *path, un
 			return r == DMB_ENOMEM ? DDI_NOMEM : DDI_USAGE;
 		}
 	}
-	r = dmb_posix_open(&im->ctx, path, 0, &im->bd);
+	r = open_image(im, path);
+	if (r == 0 && !im->name && !(im->name = strdup(path)))
+		r = cli_seterr(&im->ctx, DMB_ENOMEM, "out of memory");
 	if (r) {
+		if (!im->ctx.err)
+			return DDI_IMAGE;  /* the state directory said why */
 		cli_error("%s", im->ctx.msg);
-		return r == DMB_ENOENT ? DDI_NOTFOUND : cli_exit_status(&ddi_exit, r);
+		return im->ctx.err == DMB_ENOENT ? DDI_NOTFOUND : cli_exit_status(&ddi_exit, im->ctx.err);
 	}
 	im->opt.arch = o->arch;
 	/* Inspection shows a missing signature; only mapping refuses it. */

@@ -53,7 +53,21 @@ struct image {
 	struct dmb_bdev *bd;
 	struct dmb_ddi *ddi;
 	struct dmb_ddi_options opt;
+	char *name;                /* the image as tables name it (ddi_image_name) */
+	bool resolved;             /* bd came from res (a mapped device or partition) */
+	bool have_state;
+	struct state st;
+	struct cli_resolver res;
 };
+
+/*
+ * The name tables give the image path: path itself for a file or block
+ * device, /dev/mapper/NAME for a mapped device however it was spelt (NAME,
+ * /dev/mapper/NAME, VG/LV, 253:MINOR), else path as given (a partition:
+ * IMAGE:pN).  st may be NULL, and then a bare NAME or 253:MINOR is left as
+ * it is.
+ */
+int ddi_image_name(struct state *st, const char *path, char **out);
 
 /*
  * Open path, load the trusted certificates and dissect with flags.  Prints

@@ -302,7 +302,7 @@ int ddi_inspect(void *opts, int argc, char **argv)
 	for (int d = 0; d < DMB_DDI_DESIGNATOR_COUNT; d++) {
 		if (!im.ddi->chosen[d])
 			continue;
-		if (make_row(im.ddi, im.ddi->chosen[d], path, &rows[n++])) {
+		if (make_row(im.ddi, im.ddi->chosen[d], im.name, &rows[n++])) {
 			cli_error("out of memory");
 			status = DDI_NOMEM;
 			goto out;

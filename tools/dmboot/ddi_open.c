@@ -259,7 +259,7 @@ int ddi_open(void *opts, int argc, char **argv)
 
 		if (!data)
 			continue;
-		r = dmb_ddi_table(&im.ctx, im.ddi, im.bd, dev_which[i], DMB_DDI_NAMES_IMAGE, path,
+		r = dmb_ddi_table(&im.ctx, im.ddi, im.bd, dev_which[i], DMB_DDI_NAMES_IMAGE, im.name,
 				  &tables[i], &ro[i]);
 		if (!r && (dev_name(o, i, &rec.names[i]) ||
 			   make_uuid(im.ddi, data, ddi_dev_names[i], &rec.uuids[i])))
@@ -275,7 +275,7 @@ int ddi_open(void *opts, int argc, char **argv)
 		status = DDI_IMAGE;
 		goto out;
 	}
-	rec.image = image_key(path);
+	rec.image = image_key(im.name);
 	if (!rec.image) {
 		cli_error("%s: cannot name the image", path);
 		status = DDI_NOMEM;
@@ -309,18 +309,21 @@ int ddi_close(void *opts, int argc, char **argv)
 	const char *path = argv[1];
 	struct record rec;
 	struct state st;
-	char *key = image_key(path);
+	char *key = NULL, *name = NULL;
 	int status = DDI_OK, r;
 
 	(void)opts;
 	(void)argc;
+	if (state_open(&st, true))
+		return DDI_IMAGE;
+	/* The image as open named it: a mapped device under any spelling. */
+	if (ddi_image_name(&st, path, &name) == 0)
+		key = image_key(name);
+	free(name);
 	if (!key) {
 		cli_error("%s: cannot name the image", path);
+		state_close(&st);
 		return DDI_NOMEM;
-	}
-	if (state_open(&st, true)) {
-		free(key);
-		return DDI_IMAGE;
 	}
 	r = record_find(&st, key, &rec);
 	if (r) {
