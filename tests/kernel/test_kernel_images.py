@@ -1,0 +1,240 @@
+# SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+"""Images only a kernel can make, made in the VM by the real lvm2 and cryptsetup over
+kernel dm, and kept under build/kernel/images/ for later work:
+
+- snapshot/: a VG with an LV, a snapshot of it, data written through the snapshot and
+  through the origin after the snapshot was taken (the COW holds exceptions);
+- thin/: a thin pool with two thin volumes holding data;
+- raid1/: a raid1 LV over two PVs;
+- luks2/: a LUKS2 volume (pbkdf2, key file) with data, and a copy with a reencryption
+  initialized (`cryptsetup reencrypt --init-only`).
+
+Each folder holds the images, `expected.json` (the kernel's sha256 of every device, its
+tables and status, what the tools printed) and a `complete` stamp; a folder without the
+stamp, or with another format, is made again in the next run.  With every folder
+complete the cases only check the kept images on the host."""
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import vm
+
+IMAGES = vm.ROOT / "build" / "kernel" / "images"
+FORMAT = "1"
+MIB = 1 << 20
+KEY = "kernel-suite-passphrase"
+CONF = "devices { use_devicesfile = 0 } global { thin_check_executable = \"\" }"
+
+LVM_LIB = r"""
+lv() { lvm "$@" --config '%s' --devices "$DEVS"; }
+waitraid() {
+	i=0
+	while [ $i -lt 60 ]; do
+		dmsetup status "$1" | grep -q ' AA ' && return 0
+		sleep 1; i=$((i + 1))
+	done
+	return 1
+}
+""" % CONF
+
+SPECS = {
+    "snapshot": {
+        "disks": {"pv.img": 24 * MIB},
+        "devices": ["ksnap-origin", "ksnap-snap"],
+        "script": r"""
+DEVS=@pv.img@
+step pvcreate lv pvcreate -y @pv.img@
+step vgcreate lv vgcreate -s 1m ksnap @pv.img@
+step origin lv lvcreate -y -Wn -L 8m -n origin ksnap
+mk
+step fill dd if=/dev/urandom of=/dev/mapper/ksnap-origin bs=64k count=128 conv=fsync
+step snap lv lvcreate -y -s -L 4m -n snap ksnap/origin
+mk
+step wsnap dd if=/dev/urandom of=/dev/mapper/ksnap-snap bs=64k seek=10 count=4 conv=fsync
+step worig dd if=/dev/urandom of=/dev/mapper/ksnap-origin bs=64k seek=40 count=4 conv=fsync
+""",
+    },
+    "thin": {
+        "disks": {"pv.img": 32 * MIB},
+        "devices": ["kthin-thin1", "kthin-thin2"],
+        "script": r"""
+DEVS=@pv.img@
+step pvcreate lv pvcreate -y @pv.img@
+step vgcreate lv vgcreate -s 1m kthin @pv.img@
+step pool lv lvcreate -y -Wn --type thin-pool -L 8m -n pool kthin
+step thin1 lv lvcreate -y -Wn -V 6m -T kthin/pool -n thin1
+step thin2 lv lvcreate -y -Wn -V 6m -T kthin/pool -n thin2
+mk
+step w1 dd if=/dev/urandom of=/dev/mapper/kthin-thin1 bs=64k count=32 conv=fsync
+step w2 dd if=/dev/urandom of=/dev/mapper/kthin-thin2 bs=64k seek=20 count=16 conv=fsync
+""",
+    },
+    "raid1": {
+        "disks": {"pv0.img": 16 * MIB, "pv1.img": 16 * MIB},
+        "devices": ["kraid-r1"],
+        "script": r"""
+DEVS=@pv0.img@,@pv1.img@
+step modprobe modprobe dm-raid
+step pvcreate lv pvcreate -y @pv0.img@ @pv1.img@
+step vgcreate lv vgcreate -s 1m kraid @pv0.img@ @pv1.img@
+step r1 lv lvcreate -y -Wn --type raid1 -m 1 -L 4m -n r1 kraid
+mk
+step w dd if=/dev/urandom of=/dev/mapper/kraid-r1 bs=64k count=64 conv=fsync
+step sync waitraid kraid-r1
+""",
+    },
+    "luks2": {
+        "disks": {"luks.img": 24 * MIB, "reencrypt.img": 24 * MIB},
+        "devices": ["kluks", "kreenc"],
+        "script": r"""
+mkdir -p /run/cryptsetup
+F="--batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file key"
+step format cryptsetup luksFormat $F @luks.img@
+step open cryptsetup open --key-file key @luks.img@ kluks
+step w dd if=/dev/urandom of=/dev/mapper/kluks bs=64k count=64 conv=fsync
+step rformat cryptsetup luksFormat $F @reencrypt.img@
+step ropen cryptsetup open --key-file key @reencrypt.img@ kreenc
+step rw dd if=/dev/urandom of=/dev/mapper/kreenc bs=64k count=64 conv=fsync
+mk
+""",
+        "after": r"""
+step rinit cryptsetup reencrypt --init-only --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file key @reencrypt.img@
+step dump cryptsetup luksDump @luks.img@
+step rdump cryptsetup luksDump @reencrypt.img@
+""",
+    },
+}
+
+# Common to every spec: tables, status and bytes while active, then deactivate,
+# activate again (the kernel reads its own metadata back) and compare the bytes.
+COMMON = r"""
+step table dmsetup table
+step status dmsetup status
+for d in @DEVICES@; do step sha.$d devsha $d; done
+"""
+LVM_TAIL = r"""
+step lvs lv lvs -a -o +devices
+step deact lv vgchange -an @VG@
+step react lv vgchange -ay @VG@
+mk
+for d in @DEVICES@; do step sha2.$d devsha $d; done
+step deact2 lv vgchange -an @VG@
+"""
+LUKS_TAIL = r"""
+step close cryptsetup close kluks
+step rclose cryptsetup close kreenc
+step reopen cryptsetup open --key-file key @luks.img@ kluks
+mk
+step sha2.kluks devsha kluks
+step reclose cryptsetup close kluks
+"""
+
+
+def kept(name):
+    """The folder of kept images NAME when it is complete, else None."""
+    d = IMAGES / name
+    st = d / "complete"
+    if st.exists() and st.read_text() == "format %s\n" % FORMAT:
+        return d
+    return None
+
+
+def _register(name, spec):
+    @vm.case("image_" + name)
+    def _prepare(c):
+        if kept(name):
+            c.data["kept"] = True
+            return
+        paths = {n: c.disk(n, size=size) for n, size in spec["disks"].items()}
+        c.data["paths"] = paths
+        c.file("key", KEY)
+        vg = spec["devices"][0].split("-")[0]
+        script = ("%s%s%s%s" % (LVM_LIB, spec["script"], COMMON,
+                                LVM_TAIL if name != "luks2" else LUKS_TAIL))
+        if name == "luks2":
+            script = script.replace("step reopen", spec["after"] + "step reopen")
+        script = script.replace("@DEVICES@", " ".join(spec["devices"])).replace("@VG@", vg)
+        for n, p in paths.items():
+            script = script.replace("@%s@" % n, p)
+        c.guest(script)
+    return _prepare
+
+
+for _n, _s in SPECS.items():
+    _register(_n, _s)
+
+
+def keep(kernel, name):
+    """The kept images NAME: made in this run (then copied to build/kernel/images/NAME)
+    or kept from an earlier run."""
+    c = kernel("image_" + name)
+    if c.data.get("kept"):
+        return kept(name)
+    expected = {"sha256": {}, "steps": {}}
+    for s, st in sorted(c.steps.items()):
+        if s.startswith("_"):
+            continue
+        assert st.rc == 0, "guest step %s of %s failed: %r" % (
+            s, c.name, st)
+        expected["steps"][s] = {"out": c.guest_norm(st.out), "err": c.guest_norm(st.err)}
+    for d in SPECS[name]["devices"]:
+        expected["sha256"][d] = c.step("sha." + d).out.strip()
+        if d == "kreenc":
+            continue
+        again = c.step("sha2." + d).out.strip()
+        assert again == expected["sha256"][d], "%s reads other bytes after reactivation" % d
+    tok = {p: c.tokens[p] for p in c.data["paths"].values()}
+    expected["disks"] = {n: "<%s>" % tok[p] for n, p in c.data["paths"].items()}
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    tmp = IMAGES / (".%s.%d" % (name, os.getpid()))
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for n, p in c.data["paths"].items():
+        shutil.copyfile(p, tmp / n)
+    (tmp / "key").write_text(KEY)
+    (tmp / "expected.json").write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    (tmp / "complete").write_text("format %s\n" % FORMAT)
+    final = IMAGES / name
+    shutil.rmtree(final, ignore_errors=True)
+    os.rename(tmp, final)
+    return final
+
+
+@pytest.fixture(scope="session")
+def images(kernel_run):
+    def get(name):
+        return keep(lambda n: kernel_run[n], name)
+    return get
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_image_kept_with_expected_bytes(images, name):
+    d = images(name)
+    exp = json.loads((d / "expected.json").read_text())
+    for n in SPECS[name]["disks"]:
+        assert (d / n).stat().st_size == SPECS[name]["disks"][n]
+    assert sorted(exp["sha256"]) == sorted(SPECS[name]["devices"])
+    assert all(len(v) == 64 for v in exp["sha256"].values()), exp["sha256"]
+
+
+def test_image_snapshot_cow_holds_exceptions(images):
+    exp = json.loads((images("snapshot") / "expected.json").read_text())
+    sha = exp["sha256"]
+    assert sha["ksnap-origin"] != sha["ksnap-snap"]
+    status = exp["steps"]["status"]["out"]
+    line = [x for x in status.splitlines() if x.startswith("ksnap-snap:")][0]
+    used, total = line.split()[4].split("/")
+    assert line.split()[3] == "snapshot" and int(used) > 0, line
+
+
+def test_image_luks2_reencrypt_initialized(images):
+    exp = json.loads((images("luks2") / "expected.json").read_text())
+    assert "reencrypt" in exp["steps"]["rdump"]["out"]
+    assert "reencrypt" not in exp["steps"]["dump"]["out"]
+
+
+def path(name, image):
+    return Path(IMAGES / name / image)
