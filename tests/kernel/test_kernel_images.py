@@ -32,7 +32,7 @@ LVM_LIB = r"""
 lv() { lvm "$@" --config '%s' --devices "$DEVS"; }
 waitraid() {
 	i=0
-	while [ $i -lt 60 ]; do
+	while [ $i -lt 30 ]; do
 		dmsetup status "$1" | grep -q ' AA ' && return 0
 		sleep 1; i=$((i + 1))
 	done
@@ -64,7 +64,7 @@ step worig dd if=/dev/urandom of=/dev/mapper/ksnap-origin bs=64k seek=40 count=4
 DEVS=@pv.img@
 step pvcreate lv pvcreate -y @pv.img@
 step vgcreate lv vgcreate -s 1m kthin @pv.img@
-step pool lv lvcreate -y -Wn --type thin-pool -L 8m -n pool kthin
+step pool lv lvcreate -y --type thin-pool -L 8m -n pool kthin
 step thin1 lv lvcreate -y -Wn -V 6m -T kthin/pool -n thin1
 step thin2 lv lvcreate -y -Wn -V 6m -T kthin/pool -n thin2
 mk
@@ -77,7 +77,7 @@ step w2 dd if=/dev/urandom of=/dev/mapper/kthin-thin2 bs=64k seek=20 count=16 co
         "devices": ["kraid-r1"],
         "script": r"""
 DEVS=@pv0.img@,@pv1.img@
-step modprobe modprobe dm-raid
+step modprobe modprobe -a raid1 dm-raid
 step pvcreate lv pvcreate -y @pv0.img@ @pv1.img@
 step vgcreate lv vgcreate -s 1m kraid @pv0.img@ @pv1.img@
 step r1 lv lvcreate -y -Wn --type raid1 -m 1 -L 4m -n r1 kraid
@@ -91,6 +91,7 @@ step sync waitraid kraid-r1
         "devices": ["kluks", "kreenc"],
         "script": r"""
 mkdir -p /run/cryptsetup
+step modprobe modprobe -a ecb xts
 F="--batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file key"
 step format cryptsetup luksFormat $F @luks.img@
 step open cryptsetup open --key-file key @luks.img@ kluks
