@@ -24,7 +24,7 @@ import pytest
 import vm
 
 IMAGES = vm.ROOT / "build" / "kernel" / "images"
-FORMAT = "2"
+FORMAT = "3"
 MIB = 1 << 20
 KEY = "kernel-suite-passphrase"
 LVM = "/usr/sbin/lvm"
@@ -33,6 +33,17 @@ HOST_CONF = "global { activation = 0 } devices { use_devicesfile = 0 }"
 CONF = "devices { use_devicesfile = 0 } global { thin_check_executable = \"\" }"
 
 LVM_LIB = r"""
+killmid() {
+	"$@" & pid=$!
+	i=0
+	while [ $i -lt 60 ]; do
+		dmsetup ls | grep -q hotzone && break
+		sleep 1; i=$((i + 1))
+	done
+	sleep 1
+	kill -9 $pid; wait $pid
+	echo "exit $?"
+}
 lv() { lvm "$@" --config '%s' --devices "$DEVS"; }
 waitraid() {
 	i=0
@@ -113,8 +124,8 @@ mk
 step rinit cryptsetup reencrypt --init-only --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file key @reencrypt.img@
 step dump cryptsetup luksDump @luks.img@
 step rdump cryptsetup luksDump @reencrypt.img@
-step iclose cryptsetup close kintr
-step ikill sh -c 'timeout -s KILL 2 cryptsetup reencrypt --batch-mode --key-file key --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --resilience checksum --hotzone-size 64k @interrupted.img@; echo "exit $?"'
+step ikill killmid cryptsetup reencrypt --batch-mode --key-file key --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --resilience checksum --hotzone-size 64k --active-name kintr
+step ils dmsetup ls
 dmsetup remove_all
 step idump cryptsetup luksDump @interrupted.img@
 step ireopen cryptsetup open --key-file key @interrupted.img@ kintr
@@ -266,6 +277,7 @@ def test_image_luks2_reencrypt_interrupted(images):
     assert "online-reencrypt" in dump, dump
     segments = dump.split("Data segments:")[1].split("Keyslots:")[0]
     assert "  1: crypt" in segments and "reencrypt (unbound)" in dump, dump
+    assert "kintr-hotzone-forward" in exp["steps"]["ils"]["out"], exp["steps"]["ils"]
 
 
 def path(name, image):
