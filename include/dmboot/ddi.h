@@ -220,11 +220,44 @@ DMB_MUST_CHECK int dmb_ddi_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi,
  *   dm-mod.create="root,,,ro|rw,<table>[;usr,,,ro|rw,<table>]" root=/dev/dm-0
  *   [mount.usr=/dev/dm-1] dm-mod.waitfor=PARTUUID=...[,PARTUUID=...]
  * with PARTUUID= device names, checked against dm-init's rules (its
- * targets, its 4096-byte limit, no character it cannot carry).  Returns the
- * length like snprintf, or an error: DMB_ENOENT no root; DMB_EINVAL or
- * DMB_ERANGE the line breaks dm-init's rules; as dmb_ddi_table().
+ * targets, its 4096-byte limit, no character it cannot carry).  A usr-only
+ * image gets its usr device as /dev/dm-0, mount.usr= and no root=.
+ * Returns the length like snprintf, or an error: DMB_ENOENT no root and no
+ * usr; DMB_EINVAL or DMB_ERANGE the line breaks dm-init's rules; as
+ * dmb_ddi_table().
  */
 DMB_MUST_CHECK int dmb_ddi_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *disk,
 		    char *buf, size_t cap);
+
+/*
+ * The device an image lies inside, for an image the kernel cannot find by
+ * PARTUUID= (one kept in a logical volume): the kernel maps it first, as
+ * /dev/dm-0, from table (whose lower devices it must resolve, PARTUUID= of
+ * the partitions under it, say), and waits for the devices in waitfor (a
+ * comma-separated list for dm-mod.waitfor=).  The table is not modified.
+ */
+struct dmb_ddi_lower {
+	const char *name;          /* its dm name, e.g. "vg-lv" */
+	const char *uuid;          /* its dm uuid, or NULL */
+	struct dmb_table *table;
+	const char *waitfor;
+};
+
+/*
+ * dmb_ddi_cmdline() for an image inside lower (NULL: as dmb_ddi_cmdline()).
+ * The image's partitions become linear devices over /dev/dm-0
+ * ("root-data", "root-hash", and for usr likewise; a linear root or usr
+ * reads /dev/dm-0 at its offset directly), root (and usr) stack on them,
+ * and root= (mount.usr=) name the top device:
+ *   dm-mod.create="vg-lv,,,ro,<lower table>;root-data,,,ro,0 N linear /dev/dm-0 S;
+ *   root-hash,,,ro,...;root,,,ro,0 N verity 1 /dev/dm-1 /dev/dm-2 ..."
+ *   root=/dev/dm-3 dm-mod.waitfor=<lower->waitfor>
+ * Errors as dmb_ddi_cmdline(); DMB_EINVAL lower lacks a name, a table or
+ * a waitfor list, or the list has a blank, a quote or an unprintable
+ * character; dm-init's limits apply to the lower table as well.
+ */
+DMB_MUST_CHECK int dmb_ddi_cmdline_lower(struct dmb_ctx *ctx, const struct dmb_ddi *ddi,
+					 struct dmb_bdev *disk, const struct dmb_ddi_lower *lower,
+					 char *buf, size_t cap);
 
 #endif /* DMBOOT_DDI_H */

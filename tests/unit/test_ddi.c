@@ -2485,10 +2485,89 @@ static void test_cmdline(void **state)
 	assert_int_equal(n, strlen(line));
 	check_parsed_back(&d, ddi, line, 1);
 	dmb_ddi_destroy(ddi);
+	/* usr alone: mount.usr= names it, there is no root= to give. */
 	d.p[0].type = type_guid(DMB_DDI_USR, DMB_ARCH_X86_64);
 	ddi = dissect_ok(&d, &x86_64);
+	dmb_ctx_clear(&ctx);
+	n = dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line));
+	assert_string_equal(line, "dm-mod.create=\"usr,,,rw,0 24 linear "
+				  "PARTUUID=a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf 0\" mount.usr=/dev/dm-0 "
+				  "dm-mod.waitfor=PARTUUID=a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf");
+	assert_int_equal(n, strlen(line));
+	dmb_ddi_destroy(ddi);
+	/* Neither. */
+	d.p[0].type = type_guid(DMB_DDI_ESP, DMB_ARCH_UNKNOWN);
+	ddi = dissect_ok(&d, &x86_64);
 	expect_err(dmb_ddi_cmdline(&ctx, ddi, disk_bdev(&d), line, sizeof(line)), DMB_ENOENT,
-		   "no root partition", "no root");
+		   "no root or usr partition", "neither root nor usr");
+	dmb_ddi_destroy(ddi);
+	disk_free(&d);
+}
+
+/* The lower device of test_cmdline_lower(): 2048 sectors at 4096 of a PV partition. */
+#define LOWER_PV "PARTUUID=11111111-2222-3333-4444-555555555555"
+
+static struct dmb_table *lower_table(unsigned segments)
+{
+	struct dmb_table *t;
+	char off[24];
+
+	if (dmb_table_create(&ctx, &t))
+		fail_msg("table: %s", ctx.msg);
+	for (unsigned i = 0; i < segments; i++) {
+		const char *argv[2] = { LOWER_PV, off };
+
+		snprintf(off, sizeof(off), "%u", 4096 + 8 * i);
+		if (dmb_table_add_argv(&ctx, t, 2048ull * i / segments, 2048ull / segments, "linear", 2,
+				       argv))
+			fail_msg("add: %s", ctx.msg);
+	}
+	return t;
+}
+
+static void test_cmdline_lower(void **state)
+{
+	struct disk d;
+	struct vset r;
+	struct dmb_ddi *ddi;
+	struct dmb_ddi_lower lower = { "internal-os_1.2.0", "LVM-0123", NULL, LOWER_PV };
+	char line[4096], want[4096], rsalt[513];
+	int n;
+
+	(void)state;
+	signed_disk(&d, &r);
+	salt_hex(&r, rsalt);
+	ddi = dissect_ok(&d, &x86_64);
+	lower.table = lower_table(2);
+	dmb_ctx_clear(&ctx);
+	n = dmb_ddi_cmdline_lower(&ctx, ddi, disk_bdev(&d), &lower, line, sizeof(line));
+	snprintf(want, sizeof(want),
+		 "dm-mod.create=\"internal-os_1.2.0,LVM-0123,,ro,0 1024 linear " LOWER_PV " 4096,"
+		 "1024 1024 linear " LOWER_PV " 4104;"
+		 "root-data,,,ro,0 %u linear /dev/dm-0 %llu;root-hash,,,ro,0 %llu linear /dev/dm-0 %llu;"
+		 "root,,,ro,0 %u verity 1 /dev/dm-1 /dev/dm-2 4096 4096 16 1 sha256 %s %s\" "
+		 "root=/dev/dm-3 dm-mod.waitfor=" LOWER_PV,
+		 DATA_LBAS, (unsigned long long)r.data->first, (unsigned long long)r.hash->count,
+		 (unsigned long long)r.hash->first, DATA_LBAS, r.root_hex, rsalt);
+	assert_string_equal(line, want);
+	assert_int_equal(n, strlen(want));
+	/* What the line needs of the lower device. */
+	lower.waitfor = "";
+	expect_err(dmb_ddi_cmdline_lower(&ctx, ddi, disk_bdev(&d), &lower, line, sizeof(line)),
+		   DMB_EINVAL, "the lower device needs a name, a table and devices to wait for",
+		   "empty waitfor");
+	lower.waitfor = LOWER_PV " x";
+	expect_err(dmb_ddi_cmdline_lower(&ctx, ddi, disk_bdev(&d), &lower, line, sizeof(line)),
+		   DMB_EINVAL, "devices to wait for: blank, quote or unprintable character in \""
+		   LOWER_PV " x\"", "blank in waitfor");
+	lower.waitfor = LOWER_PV;
+	dmb_table_destroy(lower.table);
+	/* A lower device of many segments: over dm-init's 4096 bytes. */
+	lower.table = lower_table(64);
+	expect_err(dmb_ddi_cmdline_lower(&ctx, ddi, disk_bdev(&d), &lower, line, sizeof(line)),
+		   DMB_ERANGE, NULL, "too long");
+	assert_non_null(strstr(ctx.msg, "longer than 4095"));
+	dmb_table_destroy(lower.table);
 	dmb_ddi_destroy(ddi);
 	disk_free(&d);
 }
@@ -2940,6 +3019,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_linear, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmdline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cmdline_lower, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mbr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generic_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concise_limits, setup, teardown),
