@@ -36,8 +36,12 @@ DMBOOT_FORMAT_DDI_SRCS    := formats/ddi.c formats/ddi_types.c formats/ddi_versi
                              formats/ddi_fsprobe.c formats/ddi_sig.c formats/ddi_handoff.c
 DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
                              formats/lvm2/scan.c
+# Image names, versions and boot counters (boot.h); needs the DDI list's
+# version order (formats/ddi_version.c).
+DMBOOT_FORMAT_BOOT_SRCS   := formats/boot_name.c
 DMBOOT_FORMAT_READ_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
-                           $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS)
+                           $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS) \
+                           $(DMBOOT_FORMAT_BOOT_SRCS)
 DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SRCS)
 
 # The boot flow of a bootloader: find the images on LVs or partitions,

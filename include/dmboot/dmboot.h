@@ -19,6 +19,8 @@
  *                        by designator, verity paired and signatures checked
  *   struct dmb_lvm_scan  LVM2 PVs found on devices, their VGs and LVs, and
  *                        the tables lvm2 would load for them
+ *   struct dmb_boot_name the version and boot counters an image's name
+ *                        carries, and the order images are tried in
  */
 #ifndef DMBOOT_DMBOOT_H
 #define DMBOOT_DMBOOT_H
@@ -37,6 +39,7 @@
 #include <dmboot/part.h>
 #include <dmboot/lvm.h>
 #include <dmboot/ddi.h>
+#include <dmboot/boot.h>
 
 #undef DMBOOT_INSIDE_DMBOOT_H
 
