@@ -25,8 +25,10 @@ partition), os_1.4.0 (signed by the untrusted key) and os_1.5.0 (arm64 partition
 With --images N they are instead N good images os_1.0.0 ... os_1.0.(N-1).
 
 In pytest, `layout(tmp_path_factory)` builds the layout once per session and returns a
-Layout; `boot_layout` is a session fixture that does so (import it into a test module).
-Everything here needs root (loop devices for lvm2 and systemd-repart).
+Layout; `boot_layout` is a session fixture that does so (import it into a test module:
+`from boot_layout import boot_layout`). The built layout is shared: a test that writes to
+the disk works on `Layout.copy(tmp_path)`. Everything here needs root (loop devices for
+lvm2 and systemd-repart); the build takes a few seconds.
 """
 import argparse
 import hashlib
@@ -328,7 +330,7 @@ def build(out, images=None):
     finally:
         im.detach()
 
-    gpt = json.loads(sh("sfdisk", "--json", out / "disk.img"))["partitiontable"]
+    gpt = json.loads(sh("sfdisk", "--json", "disk.img", cwd=out))["partitiontable"]
     lvm_part = [p for p in gpt["partitions"] if p["type"].lower() == LVM_TYPE][0]
     lvs = []
     for e in entries:
@@ -376,6 +378,16 @@ class Layout:
 
     def path(self, name):
         return self.dir / name
+
+    def copy(self, where):
+        """A private copy (disk, certificates, keys and layout.json, not images/) in where,
+        for a test that writes to the disk; the shared one stays as built."""
+        where = Path(where)
+        where.mkdir(parents=True, exist_ok=True)
+        for name in ("layout.json", self.json["disk"], "trusted.crt", "trusted.key",
+                     "untrusted.crt", "untrusted.key"):
+            shutil.copyfile(self.dir / name, where / name)
+        return Layout(where)
 
     def cert(self, which="trusted"):
         return self.dir / (which + ".crt")
