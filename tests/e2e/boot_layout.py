@@ -16,8 +16,18 @@ OUTDIR receives:
     `internal` with 1 MiB extents: one linear LV per image, named after it, holding the
     image's bytes (then zeros up to the LV's last extent), the first LV in two segments
     with `data` (ext4) between them, and `swap` (mkswap);
-  * layout.json: the disk, the GPT, the PV and VG, and per LV its name, version, expected
-    verdict, root hash, segments and the digests of the files it holds.
+  * layout.json: the disk, the GPT (sfdisk --json), the PV (partno, partuuid, start_sector,
+    label_sector, pe_start_sector, sectors, uuid, vg_uuid) and the VG (name,
+    extent_sectors), and per LV, in creation order: name, vg, version, verdict (good,
+    tampered, unsigned, untrusted, foreign, not-an-image), image_lv, lv_sectors, segments
+    ([{lv_sector, sectors, pv_sector, disk_sector}]), dm_table (the table lvm2 loads, over
+    disk.img:p3) and kernel_table (the same over PARTUUID=), kernel_name (VG-LV),
+    pv_partuuid, pv_partlabel, pv_partno; for an image also architecture, signer,
+    root_hash (repart's), root_partuuid, verity_partuuid, sig_partuuid, partitions (repart's
+    offsets and sizes in the image), hash_block_bytes, salt, image (images/NAME.raw),
+    image_bytes, sha256 (of the bytes in the LV), repart_sha256 (before tampering), tamper
+    ({offset, was, now} or null), kernel, dtb (paths in the root) and vmlinuz_sha256,
+    dtb_sha256, os_release_sha256; for data and swap fstype and sha256.
 
 The six images are os_1.0.0 and os_1.1.0 (good), os_1.2.0 (signed, then one byte of its
 top hash block flipped: the signature verifies, the tree does not), os_1.3.0 (no -verity-sig
@@ -44,7 +54,7 @@ import pytest
 
 from conftest import require, tool
 from test_ddi import Kit, repart_root_hash, sh, verity_defs
-from test_lvm import Images, lv_extents, lvm2_layout, partition_offsets
+from test_lvm import Images, expected_table, lv_extents, lvm2_layout, partition_offsets
 
 SECTOR = 512
 MiB = 1 << 20
@@ -265,12 +275,14 @@ def build_vg(im, entries):
 
 def write_lvs(im, blobs):
     """Each LV's bytes written at its physical extents, as lvm2 reports them; returns the
-    segments per LV: [{lv_sector, sectors, pv_sector, disk_sector}]."""
+    segments per LV ([{lv_sector, sectors, pv_sector, disk_sector}]), the table lvm2
+    loads for each (over disk.img:p3), pe_start and the extent size (sectors)."""
     lvs, pe_start, es = lvm2_layout(im, VG)
     parts = partition_offsets(im)
     pv = next(iter(pe_start))
-    segments = {}
+    segments, tables = {}, {}
     for name, segs in lvs.items():
+        tables[name] = expected_table(segs, pe_start, es)
         assert all(s[2] == "linear" for s in segs), (name, segs)
         segments[name] = [{"lv_sector": start * es, "sectors": count * es,
                            "pv_sector": pe_start[areas[0][0]] + areas[0][1] * es,
@@ -286,7 +298,7 @@ def write_lvs(im, blobs):
                 f.seek(off)
                 f.write(blob[pos:pos + n])
                 pos += n
-    return segments, pe_start[pv], es
+    return segments, tables, pe_start[pv], es
 
 
 def pv_facts(im):
@@ -326,7 +338,7 @@ def build(out, images=None):
         im.image("disk.img", 1 + 2 * ESP_MIB + lvm_mib + 1, sfdisk_script(lvm_mib))
         build_vg(im, entries)
         pv = pv_facts(im)
-        segments, pe_start, es = write_lvs(im, blobs)
+        segments, tables, pe_start, es = write_lvs(im, blobs)
     finally:
         im.detach()
 
@@ -342,7 +354,10 @@ def build(out, images=None):
                     "sha256": hashlib.sha256(blobs[name]).hexdigest(),
                     "lv_sectors": sum(s["sectors"] for s in segments[name])})
     for lv in lvs:
+        partuuid = "PARTUUID=" + lvm_part["uuid"].lower()
         lv.update({"vg": VG, "segments": segments[lv["name"]],
+                   "dm_table": tables[lv["name"]],
+                   "kernel_table": tables[lv["name"]].replace("disk.img:p3", partuuid),
                    "pv_partuuid": lvm_part["uuid"].lower(),
                    "pv_partlabel": lvm_part["name"], "pv_partno": 3,
                    "kernel_name": "%s-%s" % (VG.replace("-", "--"),

@@ -223,6 +223,24 @@ def test_dmboot_lvs_matches_lvm2(dm, lay, lvm2):
     assert got["report"][0]["seg"] == lvm2["segs"]
 
 
+def test_dmboot_activates_every_lv_as_lvm2_would(dm, lay):
+    """vgchange -ay: each LV gets the table lvm2 loads and reads its bytes."""
+    rc, out, err = dm.exec([dm.binary, "lvm", "vgchange", "-ay", VG, "--devices",
+                            lay.disk.name], cwd=lay.dir)
+    assert (rc, err) == (0, ""), err
+    for name in ALL_LVS:
+        lv = lay.lvs[name]
+        assert dm.ok("table", lv["kernel_name"]) == lv["dm_table"]
+        assert lv["kernel_table"] == lv["dm_table"].replace("disk.img:p3",
+                                                            "PARTUUID=" + LVM_UUID)
+        assert dm.read(lv["kernel_name"], cwd=lay.dir) == lay.read_lv(name)
+    assert lay.lvs["os_1.0.0"]["dm_table"] == \
+        "0 4096 linear disk.img:p3 2048\n4096 6144 linear disk.img:p3 14336\n"
+    rc, out, err = dm.exec([dm.binary, "lvm", "vgchange", "-an", VG], cwd=lay.dir)
+    assert rc == 0, err
+    dm.assert_no_devices()
+
+
 # -- the images in the LVs -----------------------------------------------------------------
 
 @pytest.mark.parametrize("name", IMAGES)
