@@ -190,6 +190,7 @@ int cmd_dmsetup(int argc, char **argv);
 int cmd_veritysetup(int argc, char **argv);
 int cmd_sfdisk(int argc, char **argv);
 int cmd_lvm(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
 int cmd_ddi(int argc, char **argv);
 
 #endif /* DMBOOT_CLI_H */

@@ -25,6 +25,7 @@ static void usage(FILE *f)
 		   "  sfdisk    --json, --list: GPT and MBR partition tables\n"
 		   "  lvm       pvs, vgs, lvs, vgchange, lvchange: LVM2 volume groups\n"
 		   "  ddi       inspect, open, close, cmdline: discoverable disk images\n"
+		   "  boot      list, open, cmdline, close: choose and map the newest good OS image\n"
 		   "\n"
 		   "'dmboot dmsetup help' lists the dmsetup commands; -h or --help after\n"
 		   "a command, its help; --version, dmboot's version.\n");
@@ -40,6 +41,7 @@ static const struct {
 	{ "sfdisk", cmd_sfdisk },
 	{ "lvm", cmd_lvm },
 	{ "ddi", cmd_ddi },
+	{ "boot", cmd_boot },
 	{ "pvs", cmd_lvm },
 	{ "vgs", cmd_lvm },
 	{ "lvs", cmd_lvm },
