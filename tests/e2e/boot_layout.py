@@ -263,7 +263,8 @@ def build_vg(im, entries):
     im.lvm("vgcreate", "-s", "%dm" % EXTENT_MIB, VG, pv)
     first = entries[0]
     size = lv_mib(first["image_bytes"])
-    half = max(EXTENT_MIB, size // 2)
+    assert size >= 2 * EXTENT_MIB, "the first image must span two extents to be split"
+    half = size // 2
 
     def create(name, mib):
         im.lvm("lvcreate", "-an", "-Zn", "-Wn", "-L", "%dm" % mib, "-n", name, VG)
