@@ -2,7 +2,7 @@
 """The boot layout of issue 12, built with the real tools, as a fixture for the tests of
 `dmboot boot` (and a script for the benchmark and the demo):
 
-    python3 tests/e2e/boot_layout.py OUTDIR [--images N]
+    /usr/bin/python3 tests/e2e/boot_layout.py OUTDIR [--images N]
 
 OUTDIR receives:
   * trusted.crt/.key and untrusted.crt/.key: self-signed certificates (openssl);
@@ -50,7 +50,10 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
+try:
+    import pytest
+except ImportError:                       # a python3 without Debian's python3-pytest
+    sys.exit("boot_layout.py needs pytest (python3-pytest): run it with /usr/bin/python3")
 
 from conftest import require, tool
 from test_ddi import Kit, repart_root_hash, sh, verity_defs
@@ -260,7 +263,8 @@ def build_vg(im, entries):
     im.lvm("vgcreate", "-s", "%dm" % EXTENT_MIB, VG, pv)
     first = entries[0]
     size = lv_mib(first["image_bytes"])
-    half = max(EXTENT_MIB, size // 2)
+    assert size >= 2 * EXTENT_MIB, "the first image must span two extents to be split"
+    half = size // 2
 
     def create(name, mib):
         im.lvm("lvcreate", "-an", "-Zn", "-Wn", "-L", "%dm" % mib, "-n", name, VG)

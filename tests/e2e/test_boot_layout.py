@@ -406,6 +406,19 @@ def test_untrusted_signature_fails_with_the_trusted_cert(dm, lay):
     assert json.loads(out)["mounts"][0]["signature"] == "verified"
 
 
+def test_a_copy_is_private(lay, tmp_path):
+    mine = lay.copy(tmp_path / "copy")
+    assert mine.json == lay.json and mine.read_lv("os_1.1.0") == lay.read_lv("os_1.1.0")
+    at = mine.lvs["os_1.1.0"]["segments"][0]["disk_sector"] * SECTOR
+    with open(mine.disk, "r+b") as f:
+        f.seek(at)
+        f.write(b"\xff")
+    assert mine.read_lv("os_1.1.0")[0] == 0xff and lay.read_lv("os_1.1.0")[0] == 0
+    assert sorted(p.name for p in mine.dir.iterdir()) == sorted(
+        ["disk.img", "layout.json", "trusted.crt", "trusted.key", "untrusted.crt",
+         "untrusted.key"])
+
+
 # -- the script and --images -------------------------------------------------------------
 
 def test_images_n_makes_n_good_images(tmp_path_factory):
