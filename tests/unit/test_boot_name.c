@@ -361,6 +361,12 @@ static const struct bad bad_rows[] = {
 	/* arguments */
 	{ "NULL name", NULL, NULL, DMB_EINVAL, "no image name given" },
 	{ "NULL name with a pattern", "os_@v", NULL, DMB_EINVAL, "no image name given" },
+	{ "NULL name, bad pattern", "os_", NULL, DMB_EINVAL, "pattern os_: no @v" },
+	{ "bad pattern before a long name", "@v@",
+	  "os_1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	  DMB_EINVAL, "pattern @v@: ends in a lone @" },
 };
 
 static void test_malformed(void **state)
