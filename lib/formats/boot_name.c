@@ -240,7 +240,10 @@ static bool is_alnum(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* systemd-sysupdate's rule for a version (v[0, len), len > 0 here): [A-Za-z0-9.,_+-], not "." or "..". */
+/*
+ * systemd-sysupdate's rule for a version, v[0, len) with len > 0 here:
+ * [A-Za-z0-9.,_+-] only, and neither "." nor "..".
+ */
 static int set_version(struct dmb_ctx *ctx, const char *name, const char *v, size_t len,
 		       struct dmb_boot_name *out)
 {
