@@ -52,10 +52,19 @@ static const struct {
 	{ 'r', "read-only flag" },  { 'g', "growfs flag" },     { 'h', "SHA-256 sum" },
 };
 
+/* The field "@c" names, or FIELD_LITERAL when it names none of ours. */
 static enum field field_of(char c)
 {
-	return c == 'v' ? FIELD_VERSION : c == 'l' ? FIELD_LEFT : c == 'd' ? FIELD_DONE
-									: FIELD_LITERAL;
+	switch (c) {
+	case 'v':
+		return FIELD_VERSION;
+	case 'l':
+		return FIELD_LEFT;
+	case 'd':
+		return FIELD_DONE;
+	default:
+		return FIELD_LITERAL;
+	}
 }
 
 static char field_char(enum field f)
@@ -231,7 +240,10 @@ static bool is_alnum(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* systemd-sysupdate's rule for a version: non-empty, [A-Za-z0-9.,_+-], not "." or "..". */
+/*
+ * systemd-sysupdate's rule for a version, v[0, len) with len > 0 here:
+ * [A-Za-z0-9.,_+-] only, and neither "." nor "..".
+ */
 static int set_version(struct dmb_ctx *ctx, const char *name, const char *v, size_t len,
 		       struct dmb_boot_name *out)
 {
@@ -353,12 +365,7 @@ int dmb_boot_name_parse(struct dmb_ctx *ctx, const char *pattern, const char *na
 	if (!out)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "no image name given");
 	clear(out);
-	if (!name)
-		return dmb_ctx_set_error(ctx, DMB_EINVAL, "no image name given");
-	len = dmbi_strnlen(name, DMB_BOOT_NAME_MAX);
-	if (len == DMB_BOOT_NAME_MAX)
-		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%.40s...: image name over %d bytes", name,
-					 DMB_BOOT_NAME_MAX - 1);
+	/* The pattern first: a malformed one is refused whatever the name. */
 	if (pattern) {
 		if (dmbi_strnlen(pattern, DMB_BOOT_NAME_MAX) == DMB_BOOT_NAME_MAX)
 			return dmb_ctx_set_error(ctx, DMB_ERANGE, "%.40s...: pattern over %d bytes",
@@ -367,6 +374,12 @@ int dmb_boot_name_parse(struct dmb_ctx *ctx, const char *pattern, const char *na
 		if (r)
 			return r;
 	}
+	if (!name)
+		return dmb_ctx_set_error(ctx, DMB_EINVAL, "no image name given");
+	len = dmbi_strnlen(name, DMB_BOOT_NAME_MAX);
+	if (len == DMB_BOOT_NAME_MAX)
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "%.40s...: image name over %d bytes", name,
+					 DMB_BOOT_NAME_MAX - 1);
 	if (!pattern || !(p.fields & ((1u << FIELD_LEFT) | (1u << FIELD_DONE)))) {
 		r = strip_counter(ctx, name, &len, out);
 		if (r)

@@ -231,6 +231,7 @@ static void test_counters(void **state)
 		{ NULL, "os_a_b", "a_b", -1, 0 },             /* the first '_' counts */
 		{ NULL, "_1", "1", -1, 0 },
 		{ NULL, "vg_os_2024.10.1", "os_2024.10.1", -1, 0 },
+		{ NULL, "fedora_40.20240601", "40.20240601", -1, 0 },
 		{ NULL, "os_1,2", "1,2", -1, 0 },             /* ',' is allowed */
 		{ NULL, "os_...", "...", -1, 0 },             /* only "." and ".." are refused */
 	};
@@ -258,6 +259,7 @@ static void test_patterns(void **state)
 		{ "os_@v+@l-@d", "os_1.2+3-1", "1.2", 3, 1 },
 		{ "os_@v+@l-@d", "os_1.2+0-7", "1.2", 0, 7 },
 		{ "@l-@d_@v", "3-1_1.2", "1.2", 3, 1 },          /* counters anywhere */
+		{ "tries@l_os_@v", "tries2_os_9", "9", 2, 0 },
 		{ "os@l_@v", "os2_9+5", "9+5", 2, 0 },           /* then +5 stays in the version */
 		/* a field ends at the first occurrence of the next text */
 		{ "os_@v_@l", "os_1_2", "1", 2, 0 },
@@ -354,9 +356,17 @@ static const struct bad bad_rows[] = {
 	  "os_1+3-y does not match pattern os_@v+@l-@d: tries done y is not a number" },
 	{ "no counter where the pattern wants one", "os_@v+@l", "os_1", DMB_ENOENT,
 	  "os_1 does not match pattern os_@v+@l" },
+	{ "no done count where the pattern wants one", "os_@v+@l-@d", "os_1.2+3", DMB_ENOENT,
+	  "os_1.2+3 does not match pattern os_@v+@l-@d" },
 	/* arguments */
 	{ "NULL name", NULL, NULL, DMB_EINVAL, "no image name given" },
 	{ "NULL name with a pattern", "os_@v", NULL, DMB_EINVAL, "no image name given" },
+	{ "NULL name, bad pattern", "os_", NULL, DMB_EINVAL, "pattern os_: no @v" },
+	{ "bad pattern before a long name", "@v@",
+	  "os_1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	  DMB_EINVAL, "pattern @v@: ends in a lone @" },
 };
 
 static void test_malformed(void **state)
