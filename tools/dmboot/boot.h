@@ -15,7 +15,7 @@ enum {
 	BOOT_OK = 0,
 	BOOT_USAGE = 1,
 	BOOT_FAILED = 2,     /* a device could not be read, a step of open failed */
-	BOOT_NOMEM = 3,
+	BOOT_NOMEM = 3,      /* 3 and 5 are ddi's too, whose statuses open passes on */
 	BOOT_NONE = 4,       /* no bootable image, or none by the name given */
 	BOOT_BUSY = 5,       /* open: the devices exist already; close: in use */
 	BOOT_REFUSED = 6,    /* cmdline: the form cannot express where the image is */

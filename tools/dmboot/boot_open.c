@@ -206,8 +206,8 @@ int boot_open(void *opts, int argc, char **argv)
 			return BOOT_OK;
 		}
 		/* Busy or out of memory is no reason to try an older image. */
-		if (image || r == BOOT_BUSY || r == DDI_BUSY || r == DDI_NOMEM)
-			status = r == DDI_BUSY ? BOOT_BUSY : r == DDI_NOMEM ? BOOT_NOMEM : r;
+		if (image || r == BOOT_BUSY || r == BOOT_NOMEM)
+			status = r == BOOT_BUSY || r == BOOT_NOMEM ? r : BOOT_FAILED;
 		else
 			cli_error("%s: not opened; trying the next image", im->where);
 	}
