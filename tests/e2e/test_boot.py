@@ -233,3 +233,76 @@ def test_open_falls_back_past_an_image_that_fails_to_map(dm, lay):
     assert dm.ok("ls") == "internal-os_1.1.0\t(253:0)\n"
     dm.ok("remove", "internal-os_1.1.0")
     dm.assert_no_devices()
+
+
+def scan(dm, *args, devices, cert):
+    return dm.exec([dm.binary, "boot", *args, "--devices", devices, "--trusted-cert", cert])
+
+
+def test_a_whole_disk_image(dm, lay):
+    """The image file itself: named by its file, the roothash= form, the same dm-mod.create=
+    line as `ddi cmdline`."""
+    lv = lay.lvs["os_1.1.0"]
+    (dm.cwd / "os_1.1.0.raw").write_bytes((lay.dir / lv["image"]).read_bytes())
+    cert = lay.cert()
+    rc, out, err = scan(dm, "list", "--json=short", "--match", "os_@v.raw",
+                        devices="os_1.1.0.raw", cert=cert)
+    assert (rc, err) == (0, "")
+    [i] = json.loads(out)["images"]
+    assert (i["name"], i["where"], i["host"], i["version"], i["bootable"], i["roothash"]) == \
+        ("os_1.1.0.raw", "os_1.1.0.raw", "disk", "1.1.0", True, lv["root_hash"])
+    rc, out, err = scan(dm, "cmdline", "--format=roothash", devices="os_1.1.0.raw", cert=cert)
+    assert (rc, err) == (0, "")
+    assert out == ("roothash=%s systemd.verity_root_data=PARTUUID=%s "
+                   "systemd.verity_root_hash=PARTUUID=%s root=/dev/mapper/root\n") % (
+        lv["root_hash"], lv["root_partuuid"], lv["verity_partuuid"])
+    rc, out, err = scan(dm, "cmdline", devices="os_1.1.0.raw", cert=cert)
+    rc2, want, err2 = dm.exec([dm.binary, "ddi", "cmdline", "os_1.1.0.raw", "--trusted-cert",
+                               cert])
+    assert (rc, err, rc2, err2) == (0, "", 0, "") and out == want
+    rc, out, err = scan(dm, "cmdline", "--format=ddi", devices="os_1.1.0.raw", cert=cert)
+    assert (rc, out) == (REFUSED, "")
+    assert err == ("boot: os_1.1.0.raw: the ddi:lvm: form is for an image in a logical volume: "
+                   "use --format=dm-mod or --format=roothash\n")
+
+
+# A partition type no specification gives a meaning: a container of an image, not a root.
+CONTAINER_TYPE = "5a1b0e26-73a4-4fd2-9c3e-0123456789ab"
+CONTAINER_UUID = "6b2c1f37-84b5-4ae3-8d4f-123456789abc"
+
+
+def test_an_image_in_a_partition(dm, lay):
+    """An image kept in a GPT partition: its version from the partition label; the kernel
+    line maps the partition first (Linux scans no table inside a partition)."""
+    lv = lay.lvs["os_1.1.0"]
+    raw = (lay.dir / lv["image"]).read_bytes()
+    sectors = -(-len(raw) // SECTOR)
+    disk = dm.cwd / "parts.img"
+    disk.write_bytes(bytes((2048 + sectors + 2048) * SECTOR))
+    subprocess.run([tool("sfdisk") or "sfdisk", "-q", str(disk)], check=True, timeout=60,
+                   input=("label: gpt\nstart=2048, size=%d, type=%s, uuid=%s, name=os_1.1.0\n"
+                          % (sectors, CONTAINER_TYPE, CONTAINER_UUID)).encode())
+    with open(disk, "r+b") as f:
+        f.seek(2048 * SECTOR)
+        f.write(raw)
+    cert = lay.cert()
+    rc, out, err = scan(dm, "list", "--json=short", devices="parts.img", cert=cert)
+    assert (rc, err) == (0, "")
+    [i] = json.loads(out)["images"]
+    assert (i["name"], i["where"], i["host"], i["version"], i["bootable"]) == \
+        ("os_1.1.0", "parts.img:p1", "partition", "1.1.0", True)
+    rc, out, err = scan(dm, "cmdline", devices="parts.img", cert=cert)
+    assert (rc, err) == (0, "")
+    assert out.startswith('dm-mod.create="image,,,ro,0 %d linear PARTUUID=%s 0;root-data,,,ro,'
+                          % (sectors, CONTAINER_UUID))
+    assert out.endswith(' root=/dev/dm-3 dm-mod.waitfor=PARTUUID=%s\n' % CONTAINER_UUID)
+    rc, out, err = scan(dm, "cmdline", "--format=roothash", devices="parts.img", cert=cert)
+    assert (rc, out) == (REFUSED, "") and "inside a partition" in err
+    rc, out, err = scan(dm, "open", devices="parts.img", cert=cert)
+    assert (rc, err) == (0, "")
+    assert out == "parts.img:p1: version 1.1.0 mapped as /dev/mapper/root\n"
+    assert dm.ok("table", "root").split()[4] == "parts.img:p1:p1"
+    assert dm.read("root", "--length", "4")[:4] == b"hsqs"
+    rc, out, err = dm.exec([dm.binary, "boot", "close"])
+    assert (rc, out, err) == (0, "", "")
+    dm.assert_no_devices()

@@ -265,8 +265,6 @@ static int try_image(struct boot_scan *s, const struct boot_opts *o, struct boot
 	if (!p)
 		return 1;
 	im->arch = p->arch;
-	if (!im->name && !(im->name = strdup(p->part->name)))
-		return BOOT_NOMEM;
 	return judge_image(s, o, im);
 }
 
@@ -343,8 +341,10 @@ static int scan_parts(struct boot_scan *s, const struct boot_opts *o)
 		struct boot_image im = { .host = BOOT_HOST_DISK, .dev = d, .bd = d->bd };
 		int r;
 
+		/* A whole-disk image is named by its file, as sysupdate names them (os_1.2.raw). */
 		im.where = strdup(d->path);
-		r = add_candidate(s, o, &im);
+		im.name = strdup(strrchr(d->path, '/') ? strrchr(d->path, '/') + 1 : d->path);
+		r = im.name ? add_candidate(s, o, &im) : (free(im.where), BOOT_NOMEM);
 		for (size_t k = 0; !r && d->parts && k < d->parts->count; k++) {
 			struct boot_image pi = { .host = BOOT_HOST_PART, .dev = d,
 						 .part = &d->parts->parts[k],
