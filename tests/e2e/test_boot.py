@@ -306,3 +306,29 @@ def test_an_image_in_a_partition(dm, lay):
     rc, out, err = dm.exec([dm.binary, "boot", "close"])
     assert (rc, out, err) == (0, "", "")
     dm.assert_no_devices()
+
+
+def test_boot_counters_order_as_systemd_boot_orders_them(dm, lay, tmp_path):
+    """LVs renamed by lvm2 to carry Boot Assessment counters: an image with no tries left
+    goes last however new, and the counters are reported."""
+    from test_lvm import LVM_CONF, run
+    mine = lay.copy(tmp_path / "counters")
+    pv = mine.json["pv"]
+    size = [p for p in mine.json["gpt"]["partitions"] if p["start"] == pv["start_sector"]][0]
+    _, out, _ = run([tool("losetup"), "-f", "--show", "-o", pv["start_sector"] * SECTOR,
+                     "--sizelimit", size["size"] * SECTOR, mine.disk])
+    dev = out.strip()
+    try:
+        for old, new in (("os_1.1.0", "os_1.1.0+0-3"), ("os_1.0.0", "os_1.0.0+2-1")):
+            run([tool("lvm"), "lvrename", "--config", LVM_CONF, "--devices", dev, "internal",
+                 old, new])
+    finally:
+        subprocess.run([tool("losetup"), "-d", dev], timeout=30)
+    rc, out, err = scan(dm, "list", "--json=short", devices=mine.disk, cert=mine.cert())
+    assert (rc, err) == (0, "")
+    got = [(i["name"], i["version"], i.get("tries_left"), i.get("tries_done"), i["bootable"])
+           for i in json.loads(out)["images"] if i["bootable"]]
+    assert got == [("os_1.0.0+2-1", "1.0.0", 2, 1, True), ("os_1.1.0+0-3", "1.1.0", 0, 3, True)]
+    rc, out, err = scan(dm, "cmdline", "--format=ddi", devices=mine.disk, cert=mine.cert())
+    assert out == "root=ddi:lvm:internal/os_1.0.0+2-1 rd.ddi.roothash=%s\n" % \
+        mine.lvs["os_1.0.0"]["root_hash"]
