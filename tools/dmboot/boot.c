@@ -339,8 +339,8 @@ static int prepare(void *opts, const struct cli_verb *v)
 		cli_error("%s: --json is for list", v->name);
 		return BOOT_USAGE;
 	}
-	if (o->name && strcmp(v->name, "open") != 0) {
-		cli_error("%s: --name is for open", v->name);
+	if (o->name && strcmp(v->name, "open") != 0 && strcmp(v->name, "close") != 0) {
+		cli_error("%s: --name is for open and close", v->name);
 		return BOOT_USAGE;
 	}
 	return 0;

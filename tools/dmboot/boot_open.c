@@ -214,8 +214,11 @@ int boot_open(void *opts, int argc, char **argv)
 	if (status == BOOT_OK) {
 		if (image && !boot_find(&s, image))
 			cli_error("%s: no such image on the devices given", image);
-		else if (!image || tried)
+		else if (tried)
 			cli_error("no bootable image could be opened");
+		else if (!image)
+			cli_error("no bootable image on the devices given%s",
+				  s.nimgs ? " (boot list tells why)" : "");
 		status = BOOT_NONE;
 	}
 	boot_scan_fini(&s);
@@ -231,6 +234,10 @@ int boot_close(void *opts, int argc, char **argv)
 
 	if (argc > 1)
 		o.name = argv[1];
+	if (o.name && !cli_valid_name(o.name)) {
+		cli_error("invalid PREFIX '%s': not a device name", o.name);
+		return BOOT_USAGE;
+	}
 	if (state_open(&st, false))
 		return BOOT_FAILED;
 	r = record_load(&st, o.name, &rec);
