@@ -109,14 +109,18 @@ echo "dmboot = $DMBOOT, working in $WORK, DMBOOT_STATE_DIR=$DMBOOT_STATE_DIR"
 step "build the disk: GPT (sfdisk), VG internal (lvm2), three signed images (systemd-repart)"
 echo "(os_1.0.0 and os_1.1.0 good; os_1.2.0 signed, then one byte of its top hash block flipped)"
 show "$PY" tests/e2e/boot_layout.py build/demo/layout --kinds good,good,tampered
-"$PY" tests/e2e/boot_layout.py "$WORK/layout" --kinds good,good,tampered >"$WORK/build.log" 2>&1 ||
+"$PY" tests/e2e/boot_layout.py "$WORK/layout" --kinds good,good,tampered 2>"$WORK/build.log" ||
 	{ cat "$WORK/build.log" >&2; fail "boot_layout.py failed"; }
 cd "$WORK/layout"
 mkdir -p "$DMBOOT_STATE_DIR"
 show sfdisk --list --output Device,Start,Sectors,Size,Type,Name disk.img
 "$SFDISK" --list --output Device,Start,Sectors,Size,Type,Name disk.img
-[ "$(layout '[p["name"] for p in l["gpt"]["partitions"]]')" = "['esp', 'esp-backup', 'internal']" ] ||
-	fail "the GPT holds other partitions"
+got=$("$SFDISK" --json disk.img | "$PY" -c 'import json, sys
+print(" ".join("%s:%s:%s" % (p["name"], p["type"].lower(), p.get("attrs"))
+               for p in json.load(sys.stdin)["partitiontable"]["partitions"]))')
+[ "$got" = "esp:c12a7328-f81f-11d2-ba4b-00a0c93ec93b:None \
+esp-backup:c12a7328-f81f-11d2-ba4b-00a0c93ec93b:None \
+internal:e6d6d379-f507-44c2-a23c-238f2a3df928:GUID:59" ] || fail "the GPT holds other partitions: $got"
 [ "$(layout '[(x["name"], x["verdict"]) for x in l["lvs"]]')" = \
 	"[('os_1.0.0', 'good'), ('os_1.1.0', 'good'), ('os_1.2.0', 'tampered'), \
 ('data', 'not-an-image'), ('swap', 'not-an-image')]" ] || fail "layout.json lists other LVs"
