@@ -2,7 +2,7 @@
 """The boot layout of issue 12, built with the real tools, as a fixture for the tests of
 `dmboot boot` (and a script for the benchmark and the demo):
 
-    /usr/bin/python3 tests/e2e/boot_layout.py OUTDIR [--images N]
+    /usr/bin/python3 tests/e2e/boot_layout.py OUTDIR [--images N | --kinds V,V,...]
 
 OUTDIR receives:
   * trusted.crt/.key and untrusted.crt/.key: self-signed certificates (openssl);
@@ -32,7 +32,9 @@ OUTDIR receives:
 The six images are os_1.0.0 and os_1.1.0 (good), os_1.2.0 (signed, then one byte of its
 top hash block flipped: the signature verifies, the tree does not), os_1.3.0 (no -verity-sig
 partition), os_1.4.0 (signed by the untrusted key) and os_1.5.0 (arm64 partition types).
-With --images N they are instead N good images os_1.0.0 ... os_1.0.(N-1).
+With --images N they are instead N good images os_1.0.0 ... os_1.0.(N-1); with --kinds
+V,V,... (verdicts among good, tampered, unsigned, untrusted and foreign) one image per V,
+made as above, named os_1.0.0, os_1.1.0 ... in that order (the demo uses good,good,tampered).
 
 In pytest, `layout(tmp_path_factory)` builds the layout once per session and returns a
 Layout; `boot_layout` is a session fixture that does so (import it into a test module:
@@ -90,6 +92,7 @@ KINDS = [
     ("os_1.5.0", "foreign"),
 ]
 VERDICTS = ("good", "tampered", "unsigned", "untrusted", "foreign", "not-an-image")
+IMAGE_VERDICTS = VERDICTS[:-1]            # the kinds an image can be made as (--kinds)
 
 
 def version_of(name):
@@ -313,9 +316,19 @@ def pv_facts(im):
             "sectors": int(row["pv_size"])}
 
 
-def build(out, images=None):
+def kinds_of(images=None, kinds=None):
+    """The (LV name, verdict) list to build: the six kinds, N good images, or one image
+    per verdict in kinds, named os_1.0.0, os_1.1.0 ..."""
+    if kinds is not None:
+        assert images is None and kinds and all(v in IMAGE_VERDICTS for v in kinds), kinds
+        return [("os_1.%d.0" % i, v) for i, v in enumerate(kinds)]
+    return KINDS if images is None else [("os_1.0.%d" % i, "good") for i in range(images)]
+
+
+def build(out, images=None, kinds=None):
     """Build the layout in out (which must be empty or missing); returns layout.json's
-    content.  images=None: the six kinds; images=N: N good images."""
+    content.  images=None: the six kinds; images=N: N good images; kinds=[verdict, ...]:
+    one image per verdict (kinds_of)."""
     require(os.geteuid() == 0, "the boot layout needs root (loop devices)")
     require(all(tool(t) for t in ("lvm", "losetup", "sfdisk", "systemd-repart", "mkswap",
                                   "mkfs.ext4", "mkfs.vfat", "openssl")),
@@ -325,10 +338,8 @@ def build(out, images=None):
     out.mkdir(parents=True, exist_ok=True)
     (out / "images").mkdir()
     make_keys(out)
-    kinds = KINDS if images is None else \
-        [("os_1.0.%d" % i, "good") for i in range(images)]
     entries, blobs = [], {}
-    for name, verdict in kinds:
+    for name, verdict in kinds_of(images, kinds):
         e = {"name": name, "version": version_of(name), "verdict": verdict}
         e.update(make_image(out, name, verdict))
         entries.append(e)
@@ -446,13 +457,25 @@ def main(argv=None):
     ap.add_argument("outdir")
     ap.add_argument("--images", type=int, metavar="N",
                     help="N good images os_1.0.0 ... instead of the six kinds")
+    ap.add_argument("--kinds", metavar="V,V,...",
+                    help="one image per verdict (%s), os_1.0.0, os_1.1.0 ... instead of "
+                    "the six kinds" % ", ".join(IMAGE_VERDICTS))
     args = ap.parse_args(argv)
     if args.images is not None and not 1 <= args.images <= 64:
         ap.error("--images takes 1 to 64")
+    kinds = None
+    if args.kinds is not None:
+        if args.images is not None:
+            ap.error("--images and --kinds exclude each other")
+        kinds = args.kinds.split(",")
+        bad = [v for v in kinds if v not in IMAGE_VERDICTS]
+        if bad or not 1 <= len(kinds) <= 64:
+            ap.error("--kinds takes 1 to 64 of %s, comma-separated%s"
+                     % (", ".join(IMAGE_VERDICTS), ", not %r" % bad[0] if bad else ""))
     out = Path(args.outdir)
     if out.exists() and any(out.iterdir()):
         ap.error("%s is not empty" % out)
-    layout_json = build(out, args.images)
+    layout_json = build(out, args.images, kinds)
     for lv in layout_json["lvs"]:
         print("%-10s %-13s %s" % (lv["name"], lv["verdict"], lv.get("root_hash") or "-"))
     return 0
