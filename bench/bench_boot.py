@@ -102,14 +102,14 @@ def main():
     env.pop("DMBOOT_DEBUG", None)
     env.pop("LANG", None)
     loops = Loops()
-    cwd = os.getcwd()
+    os.chdir(work)                        # bench_ddi.py leaves a removed directory current
     try:
         return bench(work, env, loops)
     except CommandFailed as e:
         print("\nbench_boot: FAILED: %s" % e, file=sys.stderr)
         return 1
     finally:
-        os.chdir(cwd)
+        os.chdir(ROOT)
         subprocess.run([DMBOOT, "dmsetup", "remove_all"], env=env, capture_output=True)
         loops.detach()
         shutil.rmtree(work, ignore_errors=True)
