@@ -119,6 +119,14 @@ def main():
             pass
 
 
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[:3]
+    except OSError:
+        return ["unknown"]
+
+
 def lv_bytes(lay, lv):
     out = bytearray()
     with open(os.path.join(lay, "disk.img"), "rb") as f:
@@ -230,6 +238,8 @@ def bench(work, env, loops):
     print()
     for k, v in B.machine_context():
         print("  %-10s %s" % (k + ":", v))
+    print("  %-10s %s (1, 5, 15 min; wall times stretch when it is above nproc)"
+          % ("load:", " ".join(loadavg())))
     print()
     lay = os.path.join(work, "layout")
     t0 = time.perf_counter()
@@ -281,6 +291,8 @@ def bench(work, env, loops):
         "open": [DMBOOT, "boot", "open", "--devices", "disk.img", *cert],
         "first": [DMBOOT, "dmsetup", "read", "root", "--length", "4096"],
         "close": [DMBOOT, "boot", "close"],
+        # The fixed cost of any dmboot command: process start, libcrypto, no work.
+        "fixed": [DMBOOT, "dmsetup", "version"],
     })
     runner = Runner(env, work)
     res = {k: [] for k in cases}
@@ -318,6 +330,7 @@ def report(res, images, newest, runner):
     row("dmboot dmsetup read root --length 4096", res["first"])
     row("dmboot open + first verified read", dm_open)
     row("dmboot boot close (not in the sums)", res["close"])
+    row("dmboot dmsetup version (a command's fixed cost)", res["fixed"])
     row("systemd-dissect --json=short %s" % newest["name"], res["sd " + newest["name"]])
     row("veritysetup verify %s" % newest["name"], res["vs " + newest["name"]])
     row("Linux tools: lvs + dissect + verify", lin_open)
