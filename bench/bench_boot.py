@@ -32,6 +32,7 @@ timed rounds (5).
 
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -249,12 +250,14 @@ def bench(work, env, loops):
         layout = json.load(f)
     images = [lv for lv in layout["lvs"] if lv["image_lv"]]
     newest = images[-1]                   # os_1.0.0 ... os_1.0.7, made oldest first
+    split = [lv["name"] for lv in images if len(lv["segments"]) > 1]
     print("setup: disk.img, %d MiB: GPT, ESP, backup ESP, LVM partition with VG %s "
-          "(%d MiB extents): %d signed image LVs of %d MiB (os_1.0.0 in two segments), "
+          "(%d MiB extents): %d signed image LVs of %d MiB (%s in more than one segment), "
           "data and swap; made by lvm2 and systemd-repart (%.1f s)"
           % (layout["disk_bytes"] // MiB, layout["vg"]["name"],
              layout["vg"]["extent_sectors"] * SECTOR // MiB, len(images),
-             images[0]["lv_sectors"] * SECTOR // MiB, time.perf_counter() - t0))
+             images[0]["lv_sectors"] * SECTOR // MiB, ", ".join(split) or "none",
+             time.perf_counter() - t0))
     os.chdir(lay)
 
     pvp = [p for p in layout["gpt"]["partitions"]
@@ -294,6 +297,11 @@ def bench(work, env, loops):
         # The fixed cost of any dmboot command: process start, libcrypto, no work.
         "fixed": [DMBOOT, "dmsetup", "version"],
     })
+    print("commands (the Linux tools' one per image LV shown for %s):" % newest["name"])
+    for k in ("list", "open", "first", "close", "lvs", "sd " + newest["name"],
+              "vs " + newest["name"]):
+        print("  " + shlex.join(os.path.basename(a) if a.startswith("/") and
+                                not a.startswith("/dev/") else a for a in cases[k]))
     runner = Runner(env, work)
     res = {k: [] for k in cases}
     t0 = time.perf_counter()
