@@ -15,7 +15,9 @@ work where they can:
       root against its hash tree;
   (b) `dmboot boot open` to the first verified read of root (`dmboot dmsetup
       read root --length 4096`), then `boot close`, against `lvs`,
-      systemd-dissect and `veritysetup verify` for the one image open chooses.
+      systemd-dissect and `veritysetup verify` for the one image open chooses
+      (`lvs` stands in for lvm2's activation, which needs kernel dm), with the
+      fixed cost of one dmboot command (`dmboot dmsetup version`) for scale.
 Without kernel dm, systemd-dissect and veritysetup cannot reach an LV: each
 gets loop devices over the LV's byte range in disk.img (`losetup -o OFFSET
 --sizelimit`, partition scanning on) and over its root and hash partitions,
@@ -358,11 +360,11 @@ def report(res, images, newest, runner):
     print("that at open, which needs dm); veritysetup verify hashes all of root (%d MiB) "
           "where dmboot"
           % (partition(newest, "")["bytes"] // MiB))
-    print("checks the top hash block at list and each block as it is read.  The loop "
-          "devices they need")
-    print("without kernel dm are not timed.  disk.img is in the page cache; times vary from "
-          "run to run and")
-    print("nothing here is asserted.")
+    print("checks the top hash block at list and each block as it is read.  lvs stands in "
+          "for lvm2's")
+    print("activation, and the loop devices the tools need without kernel dm are not timed.  "
+          "disk.img is")
+    print("in the page cache; times vary from run to run and nothing here is asserted.")
 
 
 if __name__ == "__main__":
