@@ -463,4 +463,6 @@ if __name__ == "__main__":
     import bench_lvm  # then LVM2 (bench/bench_lvm.py)
     rc = bench_lvm.main() or rc
     import bench_ddi  # then discoverable disk images (bench/bench_ddi.py)
-    sys.exit(bench_ddi.main() or rc)
+    rc = bench_ddi.main() or rc
+    import bench_boot  # then boot list and open on image LVs (bench/bench_boot.py)
+    sys.exit(bench_boot.main() or rc)
