@@ -143,7 +143,7 @@ def _tampered(c):
     refused["ls"] = c.dmboot_text("dmsetup", "ls")
     _, lv = _common(c, TAMPERED, hand_line(where, lvs[TAMPERED]))
     # dmboot given the same tables by hand: it refuses the verity one at load.
-    (dn, data), (hn, hashp) = _parts(lv)
+    (dn, _), (hn, _) = _parts(lv)
     name = lv["kernel_name"]
     c.dmboot("dmsetup", "create", name, "--readonly", "--table",
              lv["dm_table"].replace("disk.img", disk))
@@ -180,7 +180,8 @@ def _assert_kernel_maps_line(c):
     """The four devices have the minors 0..3 the /dev/dm-N names of the line assume, and
     tables that are the line's: the LV on the LVM partition, the two linear devices on
     the LV at the image's partitions; returns the guest's table of root with the
-    linear devices named as dmboot's `boot open` names the LV's partitions."""
+    linear devices named as dmboot's `boot open` names the LV's partitions, and the
+    guest's major:minor of each device."""
     lv = c.data["lv"]
     name = lv["kernel_name"]
     dev = _minors(c)
@@ -197,7 +198,7 @@ def _assert_kernel_maps_line(c):
     root = vm.ok(c, "t_root")
     assert re.search(r" verity 1 %s %s " % (majmin["root-data"], majmin["root-hash"]), root)
     root = root.replace(majmin["root-data"], "/dev/mapper/%s:p%d" % (name, dn))
-    return root.replace(majmin["root-hash"], "/dev/mapper/%s:p%d" % (name, hn))
+    return root.replace(majmin["root-hash"], "/dev/mapper/%s:p%d" % (name, hn)), majmin
 
 
 def test_boot_cmdline_is_the_layout_line(kernel):
@@ -217,7 +218,7 @@ def test_boot_cmdline_is_the_layout_line(kernel):
 def test_boot_cmdline_handoff_maps_what_boot_open_maps(kernel):
     c = kernel("boot_cmdline_handoff")
     host = c.data["host"]
-    root = _assert_kernel_maps_line(c)
+    root, _ = _assert_kernel_maps_line(c)
     assert c.guest_norm(vm.ok(c, "t_lv")) == c.host_norm(host["t_lv"])
     assert root == host["t_root"]
     assert vm.ok(c, "s_lv") == host["s_lv"]
@@ -242,7 +243,7 @@ def test_boot_refuses_the_tampered_image(kernel):
     assert r["cmdline"] == (4, "", why)
     assert r["open"] == (4, "", why)
     assert r["ls"] == "No devices found\n"
-    (_, _), (hn, _) = _parts(c.data["lv"])
+    _, (hn, _) = _parts(c.data["lv"])
     assert r["create"] == (1, "dmsetup: create root: line 1: verity: metadata block 1 of "
                            "/dev/mapper/internal-%s:p%d, the top of the hash tree, does not "
                            "match the root digest: a wrong root hash or salt, or a corrupt "
@@ -251,7 +252,7 @@ def test_boot_refuses_the_tampered_image(kernel):
 
 def test_kernel_fails_the_tampered_image_at_read(kernel):
     c = kernel("boot_cmdline_tampered")
-    root = _assert_kernel_maps_line(c)
+    root, majmin = _assert_kernel_maps_line(c)
     # The kernel loads the verity table dmboot refuses to load.
     assert root == c.data["refused"]["t_root"]
     # Creation succeeds (dm-verity checks nothing then); the first read fails.
@@ -260,4 +261,5 @@ def test_kernel_fails_the_tampered_image_at_read(kernel):
     assert s.rc != 0 and "Input/output error" in s.err, s
     assert vm.ok(c, "s_after") == "0 4096 verity C\n"
     assert c.step("mount").rc != 0
-    assert "metadata block 1 is corrupted" in vm.ok(c, "log")
+    assert "device-mapper: verity: %s: metadata block 1 is corrupted\n" % majmin["root-data"] \
+        in vm.ok(c, "log")
