@@ -268,6 +268,16 @@ static int try_image(struct boot_scan *s, const struct boot_opts *o, struct boot
 	return judge_image(s, o, im);
 }
 
+static void image_free(struct boot_image *im)
+{
+	dmb_ddi_destroy(im->ddi);
+	dmb_dev_destroy(im->lvdev);
+	dmb_table_destroy(im->lvtable);
+	free(im->reason);
+	free(im->name);
+	free(im->where);
+}
+
 /* Add an image candidate; *im is taken whether it is an image or not. */
 static int add_candidate(struct boot_scan *s, const struct boot_opts *o, struct boot_image *im)
 {
@@ -275,9 +285,7 @@ static int add_candidate(struct boot_scan *s, const struct boot_opts *o, struct 
 	int r;
 
 	if (!im->where) {
-		free(im->name);
-		dmb_table_destroy(im->lvtable);
-		dmb_dev_destroy(im->lvdev);
+		image_free(im);
 		return BOOT_NOMEM;
 	}
 	r = try_image(s, o, im);
@@ -290,12 +298,7 @@ static int add_candidate(struct boot_scan *s, const struct boot_opts *o, struct 
 		}
 		r = BOOT_NOMEM;
 	}
-	dmb_ddi_destroy(im->ddi);
-	dmb_dev_destroy(im->lvdev);
-	dmb_table_destroy(im->lvtable);
-	free(im->reason);
-	free(im->name);
-	free(im->where);
+	image_free(im);
 	return r == 1 ? BOOT_OK : r;
 }
 
@@ -424,16 +427,8 @@ int boot_scan_run(struct boot_scan *s, const struct boot_opts *o)
 
 void boot_scan_fini(struct boot_scan *s)
 {
-	for (size_t i = 0; i < s->nimgs; i++) {
-		struct boot_image *im = &s->imgs[i];
-
-		dmb_ddi_destroy(im->ddi);
-		dmb_dev_destroy(im->lvdev);
-		dmb_table_destroy(im->lvtable);
-		free(im->reason);
-		free(im->name);
-		free(im->where);
-	}
+	for (size_t i = 0; i < s->nimgs; i++)
+		image_free(&s->imgs[i]);
 	free(s->imgs);
 	dmb_lvm_scan_destroy(s->lvm);
 	for (size_t i = 0; i < s->ndevs; i++) {
