@@ -24,7 +24,7 @@ import pytest
 import vm
 
 IMAGES = vm.ROOT / "build" / "kernel" / "images"
-FORMAT = "3"
+FORMAT = "4"
 MIB = 1 << 20
 KEY = "kernel-suite-passphrase"
 LVM = "/usr/sbin/lvm"
@@ -70,6 +70,7 @@ step snap lv lvcreate -y -s -L 4m -n snap ksnap/origin
 mk
 step wsnap dd if=/dev/urandom of=/dev/mapper/ksnap-snap bs=64k seek=10 count=4 conv=fsync
 step worig dd if=/dev/urandom of=/dev/mapper/ksnap-origin bs=64k seek=40 count=4 conv=fsync
+step uuids dmsetup info -c --noheadings --separator " " -o name,uuid,attr
 """,
     },
     "thin": {

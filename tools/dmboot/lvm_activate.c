@@ -99,12 +99,14 @@ fail:
 }
 
 /*
- * Activate one LV as lvm2 does: the device VG-LV with uuid LVM-<vg><lv>,
- * read-only unless both the VG and the LV are writable, with the filler
- * devices of partial activation made first.  An LV already active with the
- * same table is left as it is.
+ * Make one device of an LV as lvm2 does: VG-LV with uuid LVM-<vg><lv> (with
+ * "-LAYER" after both for a snapshot's -real or -cow layer), read-only
+ * unless both the VG and the LV are writable, with the filler devices of
+ * partial activation made first.  A device already there with the same
+ * table is left as it is (*made stays false).
  */
-static int activate_lv(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv)
+static int activate_dev(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv,
+			const char *layer, bool *made_dev)
 {
 	char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1], *text = NULL;
 	struct dmb_ctx ctx = { 0 };
@@ -114,13 +116,21 @@ static int activate_lv(struct state *st, const struct lvm_opts *o, const struct 
 	bool same, ro, *made = NULL;
 	int r;
 
+	*made_dev = false;
 	lvm_lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
+	if (layer) {
+		size_t nl = strlen(name), ul = strlen(uuid);
+
+		snprintf(name + nl, sizeof(name) - nl, "-%s", layer);
+		snprintf(uuid + ul, sizeof(uuid) - ul, "-%s", layer);
+	}
 	if (strlen(name) > DMB_NAME_MAX) {
 		fprintf(stderr, "  Device name %s for %s/%s is too long.\n", name, lv->vg->name,
 			lv->name);
 		return LVM_FAILED;
 	}
-	r = dmb_lvm_lv_table(&ctx, lv, o->partial ? DMB_LVM_PARTIAL : 0, &t);
+	r = dmb_lvm_lv_table(&ctx, lv, (o->partial ? DMB_LVM_PARTIAL : 0) | (layer ? DMB_LVM_LAYER : 0),
+			     &t);
 	if (r == DMB_ENOENT) {
 		fprintf(stderr,
 			"  Refusing activation of partial LV %s/%s.  Use '--activationmode partial' to override.\n",
@@ -132,7 +142,8 @@ static int activate_lv(struct state *st, const struct lvm_opts *o, const struct 
 		return LVM_FAILED;
 	}
 	text = table_text(t);
-	if (o->partial)
+	/* Fillers sit under the device that maps the LV's own segments. */
+	if (o->partial && (layer || !dmb_lvm_lv_layer(lv)))
 		nfill = dmb_lvm_lv_fillers(lv, NULL, 0);
 	if (nfill) {
 		fillers = calloc(nfill, sizeof(*fillers));
@@ -161,11 +172,54 @@ static int activate_lv(struct state *st, const struct lvm_opts *o, const struct 
 	}
 	if (r)
 		fprintf(stderr, "  Failed to activate %s/%s.\n", lv->vg->name, lv->name);
+	*made_dev = !r;
 out:
 	free(made);
 	free(fillers);
 	free(text);
 	dmb_table_destroy(t);
+	return r;
+}
+
+/*
+ * Activate one LV as lvm2 does.  A snapshot's origin gets its -real layer
+ * first, then snapshot-origin over it; a snapshot (the LV of its COW store)
+ * needs its origin active, then gets its -cow layer and the snapshot target
+ * over the origin's -real and the -cow.  What this call made is removed
+ * again when a later step fails.
+ */
+static int activate_lv(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv)
+{
+	const char *layer = dmb_lvm_lv_layer(lv);
+	const struct dmb_lvm_lv *origin = lv->cow_of ? dmb_lvm_snapshot_origin(lv) : NULL;
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_table *t = NULL;
+	bool made_layer = false, made_top;
+	int r;
+
+	if (!layer)
+		return activate_dev(st, o, lv, NULL, &made_top);
+	/* Check the top table first, so that a refusal leaves nothing behind. */
+	r = dmb_lvm_lv_table(&ctx, lv, o->partial ? DMB_LVM_PARTIAL : 0, &t);
+	dmb_table_destroy(t);
+	if (r) {
+		fprintf(stderr, "  Cannot activate %s/%s: %s\n", lv->vg->name, lv->name, ctx.msg);
+		return LVM_FAILED;
+	}
+	if (origin && activate_lv(st, o, origin) != LVM_OK)
+		return LVM_FAILED;
+	r = activate_dev(st, o, lv, layer, &made_layer);
+	if (!r)
+		r = activate_dev(st, o, lv, NULL, &made_top);
+	if (r && made_layer) {
+		char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1];
+		size_t nl;
+
+		lvm_lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
+		nl = strlen(name);
+		snprintf(name + nl, sizeof(name) - nl, "-%s", layer);
+		(void)cli_remove(st, "lvchange", name);
+	}
 	return r;
 }
 
@@ -252,7 +306,8 @@ static bool refuse_in_use(struct state *st, bool vgchange, char **names, size_t 
 
 /*
  * Remove the registry devices of a VG (all its LVs, or one): the LVs' own
- * devices first, then the filler devices ("VG-LV-missing_...") under them.
+ * devices first, then the snapshot layers ("VG-LV-real", "VG-LV-cow") and
+ * the filler devices ("VG-LV-missing_...") under them.
  * Nothing is removed while one of the LVs is in use (*refused is set);
  * *left counts the LVs whose device stays.
  */
@@ -275,7 +330,10 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 		state_free_list(names, n);
 		return LVM_FAILED;
 	}
-	for (int fillers = 0; fillers < 2; fillers++) {
+	/* The LVs' devices, then the snapshot layers under them, then the fillers. */
+	for (int pass = 0; pass < 3; pass++) {
+		const bool fillers = pass == 2;
+
 		for (size_t i = 0; i < n; i++) {
 			char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
 			const char *layer;
@@ -285,7 +343,11 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 			if (!split_dm_name(names[i], vg, lv, &layer) || strcmp(vg, vgname) != 0 ||
 			    (lvname && strcmp(lv, lvname) != 0))
 				continue;
-			if (fillers ? !layer || strncmp(layer, "missing_", 8) != 0 : layer != NULL)
+			if (pass == 0 && layer)
+				continue;
+			if (pass == 1 && (!layer || (strcmp(layer, "real") && strcmp(layer, "cow"))))
+				continue;
+			if (fillers && (!layer || strncmp(layer, "missing_", 8) != 0))
 				continue;
 			/* A filler stays while its LV, which could not be removed, uses it. */
 			if (fillers) {
@@ -301,7 +363,7 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 			}
 			if (lv_device(st, names[i], &in_use) && cli_remove(st, cmd, names[i])) {
 				status = LVM_FAILED;
-				*left += !fillers;
+				*left += pass == 0;
 			}
 		}
 	}
