@@ -300,8 +300,11 @@ static int read_store(struct dmbi_target *ti)
 	dmbi_heapsort(s->ex, s->count, sizeof(*s->ex), ex_before);
 	for (size_t i = 1; i < s->count; i++)
 		if (s->ex[i].old_chunk == s->ex[i - 1].old_chunk) {
-			r = store_error(ti, DMB_ECORRUPT, "two exceptions for one chunk (old chunk, new chunk)",
-					s->ex[i].old_chunk, s->ex[i].new_chunk);
+			r = store_error(ti, DMB_ECORRUPT,
+					"two exceptions for one chunk (old chunk, larger new chunk)",
+					s->ex[i].old_chunk,
+					s->ex[i].new_chunk > s->ex[i - 1].new_chunk ? s->ex[i].new_chunk
+									  : s->ex[i - 1].new_chunk);
 			goto out;
 		}
 out:
