@@ -3,8 +3,8 @@
  * The snapshot-origin and snapshot targets (Linux dm-snap, with the
  * persistent exception store of dm-snap-persistent), read-only.  A snapshot
  * reads chunk c of its origin from the COW device when the COW's exception
- * store maps c, else from the origin.  The store (formats.md, docs/lvm.md
- * "The COW store"): chunk 0 is the header (le32 magic 0x70416e53, valid,
+ * store maps c, else from the origin.  The store (docs/lvm.md, "The COW
+ * store"): chunk 0 is the header (le32 magic 0x70416e53, valid,
  * version 1, chunk size in sectors); then come metadata areas, each one
  * chunk of {le64 old_chunk, le64 new_chunk} records followed by the
  * chunk_size * 512 / 16 data chunks it describes; the first record whose

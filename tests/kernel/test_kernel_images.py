@@ -357,6 +357,14 @@ def test_image_snapshot_dmboot_as_the_kernel(images, tmp_path):
         r = subprocess.run([str(vm.DMBOOT), "dmsetup", "read", dev], stdout=subprocess.PIPE,
                            env=dict(os.environ, DMBOOT_STATE_DIR=str(tmp_path)), timeout=60)
         assert r.returncode == 0 and vm.sha256(r.stdout) == want, dev
+    # lvs while active: the kernel's report (Data% from the snapshot's status) less its
+    # Devices column.
+    lvs = _dmboot(tmp_path, "lvm", "lvs", "--devices", devs)
+    want = [x[:x.index("Devices")] if "Devices" in x else x.rsplit(" ", 1)[0]
+            for x in exp["steps"]["lvs"]["out"].splitlines()]
+    assert lvs.returncode == 0 and [x.rstrip() for x in lvs.stdout.splitlines()] == [
+        x.rstrip() for x in want], (lvs.stdout, want)
+    assert "origin 12.70" in lvs.stdout
     for dev, target in (("ksnap-origin", "snapshot-origin"), ("ksnap-snap", "snapshot")):
         w = subprocess.run([str(vm.DMBOOT), "dmsetup", "write", dev], input=b"x" * 512,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
