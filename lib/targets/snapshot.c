@@ -388,27 +388,27 @@ static void snapshot_dtr(struct dmbi_target *ti)
 	dmb_port_free(s);
 }
 
-static const struct exception *lookup(const struct snapshot *s, uint64_t chunk)
+/* The first exception whose old_chunk is chunk or above, or NULL. */
+static const struct exception *lower_bound(const struct snapshot *s, uint64_t chunk)
 {
 	size_t lo = 0, hi = s->count;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->ex[mid].old_chunk == chunk)
-			return &s->ex[mid];
 		if (s->ex[mid].old_chunk < chunk)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return lo < s->count ? &s->ex[lo] : NULL;
 }
 
 /*
- * One chunk at a time: a chunk with an exception comes from the COW device
- * (add_exception() checked new_chunk against its size), any other from the
- * origin at the same device sector, as Linux remaps it.
+ * A chunk with an exception comes from the COW device (add_exception()
+ * checked new_chunk against its size), one chunk at a time; a run of chunks
+ * without one comes from the origin in one read, at the same device sector,
+ * as Linux remaps it.
  */
 static int snapshot_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
@@ -417,16 +417,21 @@ static int snapshot_read(struct dmbi_target *ti, uint64_t sector, size_t count, 
 
 	while (count) {
 		uint64_t chunk = sector >> s->chunk_shift, in = sector & (s->chunk_sectors - 1);
-		size_t n = (size_t)DMBI_MIN((uint64_t)count, s->chunk_sectors - in);
-		const struct exception *e = lookup(s, chunk);
+		const struct exception *e = lower_bound(s, chunk);
+		size_t n;
 		int r;
 
-		if (e)
+		if (e && e->old_chunk == chunk) {
+			n = (size_t)DMBI_MIN((uint64_t)count, s->chunk_sectors - in);
 			r = dmbi_bdev_read_sectors(ti->ctx, s->cow->bdev,
 						   (e->new_chunk << s->chunk_shift) + in, n, p);
-		else
+		} else {
+			/* Up to the next exception's chunk (old_chunk < origin_chunks: no overflow). */
+			n = e ? (size_t)DMBI_MIN((uint64_t)count, (e->old_chunk << s->chunk_shift) - sector)
+			      : count;
 			r = dmbi_bdev_read_sectors(ti->ctx, s->origin->bdev, ti->begin_sectors + sector,
 						   n, p);
+		}
 		if (r)
 			return r;
 		p += n << DMB_SECTOR_SHIFT;
