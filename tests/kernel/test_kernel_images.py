@@ -444,7 +444,6 @@ def _mask_kernel_columns(lvm2, dmb):
 
 
 LVS_DIFFERS = {
-    ("snapshot", "-a"): "dmboot lists lvm2's internal [snapshot0] LV, which lvm2's lvs -a hides",
     ("thin", ""): "lvm2 shows thin volumes of a zeroing pool with z in Attr column 8; dmboot -",
     ("thin", "-a"): "as without -a (z in column 8 of thin volumes)",
     ("raid1", "-a"): "lvm2 shows raid images and metadata LVs as Iwi-XXr-X- / ewi-XXr-X-; "
