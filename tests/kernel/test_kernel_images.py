@@ -381,7 +381,7 @@ def test_image_snapshot_dmboot_as_the_kernel(images, tmp_path):
 
 def test_image_snapshot_lvchange_brings_the_origin(images, tmp_path):
     """lvchange -ay of the snapshot alone activates its origin first, as lvm2 does; the
-    snapshot's bytes are the kernel's."""
+    snapshot's bytes are the kernel's; lvchange -an of the origin removes all four."""
     exp = json.loads((images("snapshot") / "expected.json").read_text())
     p = _dmboot(tmp_path, "lvm", "lvchange", "-ay", "ksnap/snap", "--devices",
                 _devices("snapshot", ["pv.img"]))
@@ -392,6 +392,11 @@ def test_image_snapshot_lvchange_brings_the_origin(images, tmp_path):
     r = subprocess.run([str(vm.DMBOOT), "dmsetup", "read", "ksnap-snap"], stdout=subprocess.PIPE,
                        env=dict(os.environ, DMBOOT_STATE_DIR=str(tmp_path)), timeout=60)
     assert vm.sha256(r.stdout) == exp["sha256"]["ksnap-snap"]
+    # Deactivating the origin takes its snapshot down too, as lvm2 does.
+    p = _dmboot(tmp_path, "lvm", "lvchange", "-an", "ksnap/origin")
+    assert (p.returncode, p.stdout, p.stderr) == (0, "", ""), p
+    ls = _dmboot(tmp_path, "dmsetup", "ls")
+    assert ls.stdout == "No devices found\n", ls
 
 
 @pytest.mark.parametrize("image", ["luks.img", "reencrypt.img", "interrupted.img"])

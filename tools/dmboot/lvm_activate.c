@@ -305,19 +305,65 @@ static bool refuse_in_use(struct state *st, bool vgchange, char **names, size_t 
 }
 
 /*
- * Remove the registry devices of a VG (all its LVs, or one): the LVs' own
+ * Remove the registry devices of a VG (all its LVs, or one with, for an
+ * origin, its snapshots): the LVs' own
  * devices first, then the snapshot layers ("VG-LV-real", "VG-LV-cow") and
  * the filler devices ("VG-LV-missing_...") under them.
  * Nothing is removed while one of the LVs is in use (*refused is set);
  * *left counts the LVs whose device stays.
  */
+/*
+ * The LVs lvchange -an VG/LV takes down with LV: when LV is a snapshot's
+ * origin (its VG-LV-real device is there), the snapshots over that device,
+ * as lvm2 deactivates an origin with its snapshots.  Their names go to
+ * snaps[] (at most cap).
+ */
+static size_t snapshots_of(struct state *st, char **names, size_t n, const char *vgname,
+			   const char *lvname, char snaps[][DMB_NAME_MAX + 1], size_t cap)
+{
+	size_t ns = 0;
+
+	for (size_t i = 0; i < n && ns == 0; i++) {
+		char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
+		const char *layer;
+		char **users;
+		size_t nu;
+
+		if (!split_dm_name(names[i], vg, lv, &layer) || !layer || strcmp(layer, "real") ||
+		    strcmp(vg, vgname) || strcmp(lv, lvname) || state_users(st, names[i], &users, &nu))
+			continue;
+		for (size_t u = 0; u < nu && ns < cap; u++) {
+			char uvg[DMB_NAME_MAX + 1];
+
+			if (split_dm_name(users[u], uvg, snaps[ns], &layer) && !layer &&
+			    strcmp(uvg, vgname) == 0 && strcmp(snaps[ns], lvname) != 0)
+				ns++;
+		}
+		state_free_list(users, nu);
+	}
+	return ns;
+}
+
+#define MAX_SNAPSHOTS 64
+
+static bool wanted(const char *lv, const char *lvname, char snaps[][DMB_NAME_MAX + 1], size_t ns)
+{
+	if (!lvname || strcmp(lv, lvname) == 0)
+		return true;
+	for (size_t i = 0; i < ns; i++)
+		if (strcmp(lv, snaps[i]) == 0)
+			return true;
+	return false;
+}
+
 static int deactivate(struct state *st, bool vgchange, const char *vgname, const char *lvname,
 		      bool *refused, unsigned *left)
 {
 	const char *cmd = vgchange ? "vgchange" : "lvchange";
-	char **names;
-	size_t n;
+	char **names, snaps[MAX_SNAPSHOTS][DMB_NAME_MAX + 1];
+	size_t n, ns = 0;
 	int r = state_list(st, &names, &n), status = LVM_OK;
+	bool busy;
 
 	*refused = false;
 	*left = 0;
@@ -325,7 +371,12 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 		cli_error("cannot list devices");
 		return LVM_FAILED;
 	}
-	if (refuse_in_use(st, vgchange, names, n, vgname, lvname)) {
+	if (lvname)
+		ns = snapshots_of(st, names, n, vgname, lvname, snaps, MAX_SNAPSHOTS);
+	busy = refuse_in_use(st, vgchange, names, n, vgname, lvname);
+	for (size_t i = 0; i < ns && !busy; i++)
+		busy = refuse_in_use(st, vgchange, names, n, vgname, snaps[i]);
+	if (busy) {
 		*refused = true;
 		state_free_list(names, n);
 		return LVM_FAILED;
@@ -341,7 +392,7 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 			bool in_use;
 
 			if (!split_dm_name(names[i], vg, lv, &layer) || strcmp(vg, vgname) != 0 ||
-			    (lvname && strcmp(lv, lvname) != 0))
+			    !wanted(lv, lvname, snaps, ns))
 				continue;
 			if (pass == 0 && layer)
 				continue;
