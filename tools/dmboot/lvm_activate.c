@@ -3,7 +3,9 @@
  * Activation in `dmboot lvm` (vgchange, lvchange): -ay creates the VG-LV
  * mapped devices with the tables lvm2 would load (formats.md §5), with
  * error-target fillers for areas on missing PVs under --activationmode
- * partial; -an removes them, the LVs' own devices before their fillers.
+ * partial, and a snapshot's origin and COW store each as a -real or -cow
+ * layer under its snapshot-origin or snapshot device; -an removes them, the
+ * LVs' own devices before their layers and fillers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
