@@ -21,10 +21,11 @@ DMBOOT_TARGET_LINEAR_SRCS  := targets/linear.c
 DMBOOT_TARGET_STRIPED_SRCS := targets/striped.c
 DMBOOT_TARGET_ZERO_SRCS    := targets/zero.c
 DMBOOT_TARGET_ERROR_SRCS   := targets/error.c
+DMBOOT_TARGET_SNAPSHOT_SRCS := targets/snapshot.c
 DMBOOT_TARGET_VERITY_SRCS  := targets/verity.c targets/verity_cache.c targets/verity_fec.c
 DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS) \
                       $(DMBOOT_TARGET_ZERO_SRCS) $(DMBOOT_TARGET_ERROR_SRCS) \
-                      $(DMBOOT_TARGET_VERITY_SRCS)
+                      $(DMBOOT_TARGET_VERITY_SRCS) $(DMBOOT_TARGET_SNAPSHOT_SRCS)
 
 # Reading images (superblock, geometry, table lines), then building and
 # checking hash trees.

@@ -239,15 +239,36 @@ struct dmb_lvm_filler {
 size_t dmb_lvm_lv_fillers(const struct dmb_lvm_lv *lv, struct dmb_lvm_filler *out, size_t cap);
 
 /*
+ * Snapshots, as lvm2 activates them: a snapshot's origin LV is two devices,
+ * "<VG-LV>-real" (the LV's own segments) under "<VG-LV>" (snapshot-origin
+ * over -real), and the LV holding a snapshot's COW store (the one lvs shows
+ * as the snapshot) is "<VG-LV>-cow" (its own segments) under "<VG-LV>"
+ * (snapshot over the origin's -real and the -cow); the uuids are the LVs'
+ * with "-real" and "-cow" appended.  dmb_lvm_lv_layer() names the layer
+ * under lv: "real", "cow", or NULL for an LV with no layer.  DMB_LVM_LAYER
+ * asks dmb_lvm_lv_table() for the layer's table instead of the top one.
+ */
+#define DMB_LVM_LAYER 2u
+const char *dmb_lvm_lv_layer(const struct dmb_lvm_lv *lv);
+
+/* The origin LV of the snapshot whose COW store is cow, or NULL. */
+const struct dmb_lvm_lv *dmb_lvm_snapshot_origin(const struct dmb_lvm_lv *cow);
+
+/*
  * The dm table lvm2 loads for lv, one target per segment:
  *   "linear <dev> <pe_start + pe * extent_size>" for one stripe,
  *   "striped <n> <stripe_size> <dev> <offset> ..." for n > 1.
  * Lower devices are the names given to dmb_lvm_scan_add() (escaped for the
  * table).  With DMB_LVM_PARTIAL, an area on a missing PV is its filler
  * device (dmb_lvm_lv_fillers()) at offset 0, as lvm2 maps it.
+ * For a snapshot's origin or COW store without DMB_LVM_LAYER, the one
+ * snapshot-origin or snapshot target above (the origin's segments must map,
+ * and the snapshot's chunk_size must be a power of two); with DMB_LVM_LAYER,
+ * the segments of the layer (DMB_EINVAL for an LV without a layer).
  * Errors (message names the LV): DMB_ENOTSUP a segment type dmboot does not
- * activate (thin, thin-pool, cache, snapshot, raid*, mirror, vdo, integrity,
- * ...: the message names the LV and the type); DMB_ENOENT an area on a
+ * activate (thin, thin-pool, cache, raid*, mirror, vdo, integrity, a
+ * snapshot merging into its origin, the hidden snapshot LV itself ...: the
+ * message names the LV and the type); DMB_ENOENT an area on a
  * missing PV without DMB_LVM_PARTIAL; DMB_ECORRUPT an extent range outside
  * its PV; DMB_ERANGE sector arithmetic overflows; DMB_ENOMEM.
  */

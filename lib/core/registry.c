@@ -12,6 +12,7 @@ static const struct dmbi_target_type *const builtin_targets[] = {
 	&dmbi_zero_target,
 	&dmbi_error_target,
 	&dmbi_verity_target,
+	&dmbi_snapshot_origin_target, &dmbi_snapshot_target,
 };
 
 const struct dmbi_target_type *dmbi_target_type_find(const char *name)

@@ -82,5 +82,7 @@ extern const struct dmbi_target_type dmbi_striped_target;
 extern const struct dmbi_target_type dmbi_zero_target;
 extern const struct dmbi_target_type dmbi_error_target;
 extern const struct dmbi_target_type dmbi_verity_target;
+extern const struct dmbi_target_type dmbi_snapshot_origin_target;
+extern const struct dmbi_target_type dmbi_snapshot_target;
 
 #endif /* DMBOOT_LIB_TARGET_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * lib/targets/: the device-mapper targets — linear, striped, zero, error
- * and verity (with its FEC decoder, verity_target.h) — each a
+ * lib/targets/: the device-mapper targets — linear, striped, zero, error,
+ * verity (with its FEC decoder, verity_target.h), snapshot-origin and
+ * snapshot (read-only) — each a
  * struct dmbi_target_type the registry in lib/core/ lists.
  *
  * Inclusion rule: a file in lib/targets/ includes <dmboot/...> public

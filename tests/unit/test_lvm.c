@@ -983,18 +983,97 @@ static void test_snapshot_links(void **state)
 	assert_ptr_equal(dmb_lvm_find_lv(vg, "nothing")->cow_of, dmb_lvm_find_lv(vg, "snapshot0"));
 	assert_null(dmb_lvm_find_lv(vg, "my-lv")->origin_of);
 	assert_null(dmb_lvm_find_lv(vg, "my-lv")->cow_of);
-	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "lin"), 0, &t), DMB_ENOTSUP);
-	assert_string_equal(ctx.msg, "logical volume vg0/lin: origin of snapshot snapshot0: "
-				     "segment type snapshot-origin is not supported");
-	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "nothing"), 0, &t),
+	/* As lvm2 loads them: the origin over its -real layer, the snapshot over -real and -cow. */
+	assert_string_equal(dmb_lvm_lv_layer(dmb_lvm_find_lv(vg, "lin")), "real");
+	assert_string_equal(dmb_lvm_lv_layer(dmb_lvm_find_lv(vg, "nothing")), "cow");
+	assert_null(dmb_lvm_lv_layer(dmb_lvm_find_lv(vg, "my-lv")));
+	assert_ptr_equal(dmb_lvm_snapshot_origin(dmb_lvm_find_lv(vg, "nothing")),
+			 dmb_lvm_find_lv(vg, "lin"));
+	assert_null(dmb_lvm_snapshot_origin(dmb_lvm_find_lv(vg, "lin")));
+	assert_lv_table(vg, "lin", 0, "0 768 snapshot-origin vg0-lin-real\n");
+	assert_lv_table(vg, "lin", DMB_LVM_LAYER, lin_table);
+	assert_lv_table(vg, "nothing", 0, "0 768 snapshot vg0-lin-real vg0-nothing-cow P 8\n");
+	assert_lv_table(vg, "nothing", DMB_LVM_LAYER, "0 128 zero \n");
+	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "my-lv"), DMB_LVM_LAYER, &t),
+			 DMB_EINVAL);
+	assert_string_equal(ctx.msg,
+			    "logical volume vg0/my-lv is no snapshot's origin or COW store: it has no layer");
+	assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(vg, "snapshot0"), 0, &t),
 			 DMB_ENOTSUP);
 	assert_string_equal(ctx.msg,
-			    "logical volume vg0/nothing: segment type snapshot is not supported");
+			    "logical volume vg0/snapshot0: segment type snapshot is not supported");
 	assert_lv_table(vg, "my-lv", 0, str_table);
 	dmb_lvm_scan_destroy(s);
 	pv_free(&pv[0]);
 	pv_free(&pv[1]);
 	free(text);
+}
+
+/* Snapshot metadata dmboot refuses, each by name. */
+static void test_snapshot_refusals(void **state)
+{
+	static const struct {
+		const char *seg;  /* the snapshot segment's keys after type */
+		const char *lv;   /* the LV whose table is asked for */
+		int err;
+		const char *msg;
+		const char *origin_type; /* when set, the type of LV "nothing" */
+	} cases[] = {
+		{ "chunk_size = 8\nmerging = 1\norigin = \"lin\"\ncow_store = \"nothing\"\n", "nothing",
+		  DMB_ENOTSUP,
+		  "logical volume vg0/nothing: snapshot snapshot0 is merging into lin: segment type snapshot-merge is not supported", NULL },
+		{ "chunk_size = 8\nmerging = 1\norigin = \"lin\"\ncow_store = \"nothing\"\n", "lin",
+		  DMB_ENOTSUP,
+		  "logical volume vg0/lin: snapshot snapshot0 is merging into lin: segment type snapshot-merge is not supported", NULL },
+		{ "chunk_size = 12\norigin = \"lin\"\ncow_store = \"nothing\"\n", "nothing", DMB_ECORRUPT,
+		  "logical volume vg0/nothing: snapshot snapshot0: chunk_size missing or not a power of two from 1 to 4194303 sectors", NULL },
+		{ "origin = \"lin\"\ncow_store = \"nothing\"\n", "nothing", DMB_ECORRUPT,
+		  "logical volume vg0/nothing: snapshot snapshot0: chunk_size missing or not a power of two from 1 to 4194303 sectors", NULL },
+		{ "chunk_size = 8\norigin = \"gone\"\ncow_store = \"nothing\"\n", "nothing", DMB_ECORRUPT,
+		  "logical volume vg0/nothing: snapshot snapshot0 names an origin the volume group does not have", NULL },
+		/* Snapshots of an LV dmboot cannot map: "nothing" made thin, then raid1. */
+		{ "chunk_size = 8\norigin = \"nothing\"\ncow_store = \"lin\"\n", "lin", DMB_ENOTSUP,
+		  "logical volume vg0/nothing: segment type thin is not supported", "thin" },
+		{ "chunk_size = 8\norigin = \"nothing\"\ncow_store = \"lin\"\n", "nothing", DMB_ENOTSUP,
+		  "logical volume vg0/nothing: segment type raid1 is not supported", "raid1" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dmb_ctx ctx = { 0 };
+		struct dmb_lvm_scan *s;
+		struct pvimg pv[2];
+		struct dmb_table *t = NULL;
+		char seg[512], *text;
+
+		snprintf(seg, sizeof(seg),
+			 "\nsnapshot0 {\nid = \"SNAPSN-0000-0000-0000-0000-0000-000000\"\n"
+			 "status = [\"READ\"]\nflags = []\nsegment_count = 1\n"
+			 "segment1 {\nstart_extent = 0\nextent_count = 6\ntype = \"snapshot\"\n"
+			 "%s}\n}\n}\n\n}\n# Generated", cases[i].seg);
+		text = edit(base_text, "\n}\n\n}\n# Generated", seg);
+		if (cases[i].origin_type) {
+			char type[64], *t2;
+
+			snprintf(type, sizeof(type), "type = \"%s\"", cases[i].origin_type);
+			t2 = edit(text, "type = \"zero\"", type);
+			free(text);
+			text = t2;
+		}
+		pv_init(&pv[0], pv_a, text);
+		pv_init(&pv[1], pv_b, text);
+		assert_int_equal(scan(&ctx, pv, 2, &s), 0);
+		assert_int_equal(dmb_lvm_lv_table(&ctx, dmb_lvm_find_lv(dmb_lvm_scan_vg(s, 0),
+									 cases[i].lv), 0, &t),
+				 cases[i].err);
+		if (strcmp(ctx.msg, cases[i].msg) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, ctx.msg, cases[i].msg);
+		assert_null(t);
+		dmb_lvm_scan_destroy(s);
+		pv_free(&pv[0]);
+		pv_free(&pv[1]);
+		free(text);
+	}
 }
 
 /* Every allocation may fail: the result is DMB_ENOMEM or success, never a leak. */
@@ -1048,6 +1127,7 @@ int main(void)
 		cmocka_unit_test(test_missing_pv),
 		cmocka_unit_test(test_unsupported_segment_types),
 		cmocka_unit_test(test_snapshot_links),
+		cmocka_unit_test(test_snapshot_refusals),
 		cmocka_unit_test(test_allocation_failures),
 	};
 

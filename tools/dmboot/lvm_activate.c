@@ -3,7 +3,9 @@
  * Activation in `dmboot lvm` (vgchange, lvchange): -ay creates the VG-LV
  * mapped devices with the tables lvm2 would load (formats.md §5), with
  * error-target fillers for areas on missing PVs under --activationmode
- * partial; -an removes them, the LVs' own devices before their fillers.
+ * partial, and a snapshot's origin and COW store each as a -real or -cow
+ * layer under its snapshot-origin or snapshot device; -an removes them, the
+ * LVs' own devices before their layers and fillers.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,12 +101,14 @@ fail:
 }
 
 /*
- * Activate one LV as lvm2 does: the device VG-LV with uuid LVM-<vg><lv>,
- * read-only unless both the VG and the LV are writable, with the filler
- * devices of partial activation made first.  An LV already active with the
- * same table is left as it is.
+ * Make one device of an LV as lvm2 does: VG-LV with uuid LVM-<vg><lv> (with
+ * "-LAYER" after both for a snapshot's -real or -cow layer), read-only
+ * unless both the VG and the LV are writable, with the filler devices of
+ * partial activation made first.  A device already there with the same
+ * table is left as it is (*made stays false).
  */
-static int activate_lv(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv)
+static int activate_dev(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv,
+			const char *layer, bool *made_dev)
 {
 	char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1], *text = NULL;
 	struct dmb_ctx ctx = { 0 };
@@ -114,13 +118,21 @@ static int activate_lv(struct state *st, const struct lvm_opts *o, const struct 
 	bool same, ro, *made = NULL;
 	int r;
 
+	*made_dev = false;
 	lvm_lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
+	if (layer) {
+		size_t nl = strlen(name), ul = strlen(uuid);
+
+		snprintf(name + nl, sizeof(name) - nl, "-%s", layer);
+		snprintf(uuid + ul, sizeof(uuid) - ul, "-%s", layer);
+	}
 	if (strlen(name) > DMB_NAME_MAX) {
 		fprintf(stderr, "  Device name %s for %s/%s is too long.\n", name, lv->vg->name,
 			lv->name);
 		return LVM_FAILED;
 	}
-	r = dmb_lvm_lv_table(&ctx, lv, o->partial ? DMB_LVM_PARTIAL : 0, &t);
+	r = dmb_lvm_lv_table(&ctx, lv, (o->partial ? DMB_LVM_PARTIAL : 0) | (layer ? DMB_LVM_LAYER : 0),
+			     &t);
 	if (r == DMB_ENOENT) {
 		fprintf(stderr,
 			"  Refusing activation of partial LV %s/%s.  Use '--activationmode partial' to override.\n",
@@ -132,7 +144,8 @@ static int activate_lv(struct state *st, const struct lvm_opts *o, const struct 
 		return LVM_FAILED;
 	}
 	text = table_text(t);
-	if (o->partial)
+	/* Fillers sit under the device that maps the LV's own segments. */
+	if (o->partial && (layer || !dmb_lvm_lv_layer(lv)))
 		nfill = dmb_lvm_lv_fillers(lv, NULL, 0);
 	if (nfill) {
 		fillers = calloc(nfill, sizeof(*fillers));
@@ -161,11 +174,54 @@ static int activate_lv(struct state *st, const struct lvm_opts *o, const struct 
 	}
 	if (r)
 		fprintf(stderr, "  Failed to activate %s/%s.\n", lv->vg->name, lv->name);
+	*made_dev = !r;
 out:
 	free(made);
 	free(fillers);
 	free(text);
 	dmb_table_destroy(t);
+	return r;
+}
+
+/*
+ * Activate one LV as lvm2 does.  A snapshot's origin gets its -real layer
+ * first, then snapshot-origin over it; a snapshot (the LV of its COW store)
+ * needs its origin active, then gets its -cow layer and the snapshot target
+ * over the origin's -real and the -cow.  What this call made is removed
+ * again when a later step fails.
+ */
+static int activate_lv(struct state *st, const struct lvm_opts *o, const struct dmb_lvm_lv *lv)
+{
+	const char *layer = dmb_lvm_lv_layer(lv);
+	const struct dmb_lvm_lv *origin = lv->cow_of ? dmb_lvm_snapshot_origin(lv) : NULL;
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_table *t = NULL;
+	bool made_layer = false, made_top;
+	int r;
+
+	if (!layer)
+		return activate_dev(st, o, lv, NULL, &made_top);
+	/* Check the top table first, so that a refusal leaves nothing behind. */
+	r = dmb_lvm_lv_table(&ctx, lv, o->partial ? DMB_LVM_PARTIAL : 0, &t);
+	dmb_table_destroy(t);
+	if (r) {
+		fprintf(stderr, "  Cannot activate %s/%s: %s\n", lv->vg->name, lv->name, ctx.msg);
+		return LVM_FAILED;
+	}
+	if (origin && activate_lv(st, o, origin) != LVM_OK)
+		return LVM_FAILED;
+	r = activate_dev(st, o, lv, layer, &made_layer);
+	if (!r)
+		r = activate_dev(st, o, lv, NULL, &made_top);
+	if (r && made_layer) {
+		char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1];
+		size_t nl;
+
+		lvm_lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
+		nl = strlen(name);
+		snprintf(name + nl, sizeof(name) - nl, "-%s", layer);
+		(void)cli_remove(st, "lvchange", name);
+	}
 	return r;
 }
 
@@ -251,18 +307,65 @@ static bool refuse_in_use(struct state *st, bool vgchange, char **names, size_t 
 }
 
 /*
- * Remove the registry devices of a VG (all its LVs, or one): the LVs' own
- * devices first, then the filler devices ("VG-LV-missing_...") under them.
+ * Remove the registry devices of a VG (all its LVs, or one with, for an
+ * origin, its snapshots): the LVs' own
+ * devices first, then the snapshot layers ("VG-LV-real", "VG-LV-cow") and
+ * the filler devices ("VG-LV-missing_...") under them.
  * Nothing is removed while one of the LVs is in use (*refused is set);
  * *left counts the LVs whose device stays.
  */
+/*
+ * The LVs lvchange -an VG/LV takes down with LV: when LV is a snapshot's
+ * origin (its VG-LV-real device is there), the snapshots over that device,
+ * as lvm2 deactivates an origin with its snapshots.  Their names go to
+ * snaps[] (at most cap).
+ */
+static size_t snapshots_of(struct state *st, char **names, size_t n, const char *vgname,
+			   const char *lvname, char snaps[][DMB_NAME_MAX + 1], size_t cap)
+{
+	size_t ns = 0;
+
+	for (size_t i = 0; i < n && ns == 0; i++) {
+		char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
+		const char *layer;
+		char **users;
+		size_t nu;
+
+		if (!split_dm_name(names[i], vg, lv, &layer) || !layer || strcmp(layer, "real") ||
+		    strcmp(vg, vgname) || strcmp(lv, lvname) || state_users(st, names[i], &users, &nu))
+			continue;
+		for (size_t u = 0; u < nu && ns < cap; u++) {
+			char uvg[DMB_NAME_MAX + 1];
+
+			if (split_dm_name(users[u], uvg, snaps[ns], &layer) && !layer &&
+			    strcmp(uvg, vgname) == 0 && strcmp(snaps[ns], lvname) != 0)
+				ns++;
+		}
+		state_free_list(users, nu);
+	}
+	return ns;
+}
+
+#define MAX_SNAPSHOTS 64
+
+static bool wanted(const char *lv, const char *lvname, char snaps[][DMB_NAME_MAX + 1], size_t ns)
+{
+	if (!lvname || strcmp(lv, lvname) == 0)
+		return true;
+	for (size_t i = 0; i < ns; i++)
+		if (strcmp(lv, snaps[i]) == 0)
+			return true;
+	return false;
+}
+
 static int deactivate(struct state *st, bool vgchange, const char *vgname, const char *lvname,
 		      bool *refused, unsigned *left)
 {
 	const char *cmd = vgchange ? "vgchange" : "lvchange";
-	char **names;
-	size_t n;
+	char **names, snaps[MAX_SNAPSHOTS][DMB_NAME_MAX + 1];
+	size_t n, ns = 0;
 	int r = state_list(st, &names, &n), status = LVM_OK;
+	bool busy;
 
 	*refused = false;
 	*left = 0;
@@ -270,12 +373,20 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 		cli_error("cannot list devices");
 		return LVM_FAILED;
 	}
-	if (refuse_in_use(st, vgchange, names, n, vgname, lvname)) {
+	if (lvname)
+		ns = snapshots_of(st, names, n, vgname, lvname, snaps, MAX_SNAPSHOTS);
+	busy = refuse_in_use(st, vgchange, names, n, vgname, lvname);
+	for (size_t i = 0; i < ns && !busy; i++)
+		busy = refuse_in_use(st, vgchange, names, n, vgname, snaps[i]);
+	if (busy) {
 		*refused = true;
 		state_free_list(names, n);
 		return LVM_FAILED;
 	}
-	for (int fillers = 0; fillers < 2; fillers++) {
+	/* The LVs' devices, then the snapshot layers under them, then the fillers. */
+	for (int pass = 0; pass < 3; pass++) {
+		const bool fillers = pass == 2;
+
 		for (size_t i = 0; i < n; i++) {
 			char vg[DMB_NAME_MAX + 1], lv[DMB_NAME_MAX + 1];
 			const char *layer;
@@ -283,9 +394,13 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 			bool in_use;
 
 			if (!split_dm_name(names[i], vg, lv, &layer) || strcmp(vg, vgname) != 0 ||
-			    (lvname && strcmp(lv, lvname) != 0))
+			    !wanted(lv, lvname, snaps, ns))
 				continue;
-			if (fillers ? !layer || strncmp(layer, "missing_", 8) != 0 : layer != NULL)
+			if (pass == 0 && layer)
+				continue;
+			if (pass == 1 && (!layer || (strcmp(layer, "real") && strcmp(layer, "cow"))))
+				continue;
+			if (fillers && (!layer || strncmp(layer, "missing_", 8) != 0))
 				continue;
 			/* A filler stays while its LV, which could not be removed, uses it. */
 			if (fillers) {
@@ -301,7 +416,7 @@ static int deactivate(struct state *st, bool vgchange, const char *vgname, const
 			}
 			if (lv_device(st, names[i], &in_use) && cli_remove(st, cmd, names[i])) {
 				status = LVM_FAILED;
-				*left += !fillers;
+				*left += pass == 0;
 			}
 		}
 	}

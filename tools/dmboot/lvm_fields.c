@@ -171,6 +171,41 @@ bool lvm_lv_active(const struct report_ctx *rc, const struct dmb_lvm_lv *lv, boo
 	return active;
 }
 
+/*
+ * lvm2's Data% of an active snapshot: the sectors its COW store has
+ * allocated over the store's size, from the snapshot target's status, to
+ * two decimals; lvm2 shows a value that is neither 0 nor 100 as at least
+ * 0.01 and at most 99.99.  Empty for any other LV.
+ */
+static void snapshot_percent(const struct report_ctx *rc, const struct dmb_lvm_lv *lv, char *buf,
+			     size_t cap)
+{
+	char name[2 * DMB_NAME_MAX + 8], uuid[DMB_UUID_MAX + 1], *text;
+	unsigned long long start, len, used, total, meta;
+	struct dmb_ctx ctx = { 0 };
+	struct cli_dev *cd;
+	double pct;
+	bool open;
+
+	if (!lv->cow_of || !lvm_lv_active(rc, lv, &open))
+		return;
+	lvm_lv_dm_ids(lv, name, sizeof(name), uuid, sizeof(uuid));
+	if (cli_dev_open(rc->st, &ctx, name, DMB_DEV_READONLY, 0, &cd))
+		return;
+	text = cli_dev_text(cd->dev, DMB_FMT_STATUS, 0);
+	if (text && sscanf(text, "%llu %llu snapshot %llu/%llu %llu", &start, &len, &used, &total,
+			   &meta) == 5 && total) {
+		pct = 100.0 * (double)used / (double)total;
+		if (used && pct < 0.01)
+			pct = 0.01;
+		else if (used < total && pct > 99.99)
+			pct = 99.99;
+		snprintf(buf, cap, "%.2f", pct);
+	}
+	free(text);
+	cli_dev_close(cd);
+}
+
 static void lv_attr(const struct report_ctx *rc, const struct dmb_lvm_lv *lv, char out[11])
 {
 	const struct dmb_lvm_seg *seg = lv->seg_count ? &lv->segs[0] : NULL;
@@ -277,7 +312,7 @@ static const struct field fields[] = {
 	{ "lv_size", "LSize", 0, true, ALL_LV, F_LV_SIZE },
 	{ "pool_lv", "Pool", 0, false, ALL_LV, F_POOL_LV },
 	{ "origin", "Origin", 0, false, ALL_LV, F_ORIGIN },
-	{ "data_percent", "Data%", 6, true, ALL_LV, F_DATA_PERCENT },
+	{ "data_percent", "Data%", 6, false, ALL_LV, F_DATA_PERCENT },
 	{ "metadata_percent", "Meta%", 6, true, ALL_LV, F_META_PERCENT },
 	{ "move_pv", "Move", 0, false, ALL_LV, F_MOVE_PV },
 	{ "mirror_log", "Log", 0, false, ALL_LV, F_MIRROR_LOG },
@@ -612,12 +647,14 @@ static bool lv_value(const struct report_ctx *rc, const struct field *f, const s
 		break;
 	}
 	case F_DATA_PERCENT:
+		snapshot_percent(rc, lv, buf, cap);
+		break;
 	case F_META_PERCENT:
 	case F_MOVE_PV:
 	case F_MIRROR_LOG:
 	case F_COPY_PERCENT:
 	case F_CONVERT_LV:
-		/* Kernel status of pools, snapshots, mirrors: nothing dmboot runs. */
+		/* Kernel status of pools and mirrors: nothing dmboot runs. */
 		break;
 	case F_LV_UUID:
 		snprintf(buf, cap, "%s", lv->uuid);

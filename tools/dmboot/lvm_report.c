@@ -242,6 +242,9 @@ int lvm_report(enum report_type type, const struct lvm_opts *o, char **args, siz
 
 				if (!lvm_lv_visible(lv) && !o->all)
 					continue;
+				/* A snapshot's internal LV (snapshot0): lvm2 lists it not even with -a. */
+				if (lv->seg_count && lvm_seg_is(&lv->segs[0], "snapshot"))
+					continue;
 				if (!selected(args, nargs, vg, lv))
 					continue;
 				for (size_t g = 0; g < (type == R_SEG ? lv->seg_count : 1); g++) {

@@ -482,6 +482,112 @@ static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, size_t s
 	return 0;
 }
 
+const char *dmb_lvm_lv_layer(const struct dmb_lvm_lv *lv)
+{
+	if (lv->origin_of)
+		return "real";
+	return lv->cow_of ? "cow" : NULL;
+}
+
+const struct dmb_lvm_lv *dmb_lvm_snapshot_origin(const struct dmb_lvm_lv *cow)
+{
+	const char *name;
+
+	if (!cow->cow_of || cow->cow_of->seg_count == 0)
+		return NULL;
+	name = dmb_lvm_seg_str(&cow->cow_of->segs[0], "origin");
+	return name ? dmb_lvm_find_lv(cow->vg, name) : NULL;
+}
+
+/* A snapshot of origin that is merging into it (lvm2 loads snapshot-merge then), or NULL. */
+static const struct dmb_lvm_lv *merging_snapshot(const struct dmb_lvm_lv *origin)
+{
+	const struct dmb_lvm_vg *vg = origin->vg;
+
+	for (size_t i = 0; i < vg->lv_count; i++) {
+		const struct dmb_lvm_lv *l = &vg->lvs[i];
+		const char *name;
+		int64_t merging;
+
+		if (l->seg_count != 1 || dmbi_strcmp(l->segs[0].type, "snapshot") != 0)
+			continue;
+		name = dmb_lvm_seg_str(&l->segs[0], "origin");
+		if (name && dmbi_strcmp(name, origin->name) == 0 &&
+		    dmb_lvm_seg_int(&l->segs[0], "merging", &merging) == 0 && merging)
+			return l;
+	}
+	return NULL;
+}
+
+/* Largest snapshot chunk_size taken from metadata (Linux's bound), sectors. */
+#define LVM_SNAP_MAX_CHUNK (0x7fffffffu >> DMB_SECTOR_SHIFT)
+
+/*
+ * The top device of a snapshot's origin or COW store, as lvm2 loads it:
+ *   origin: "0 <origin size> snapshot-origin <VG-origin>-real"
+ *   COW:    "0 <origin size> snapshot <VG-origin>-real <VG-cow>-cow P <chunk_size>"
+ * The origin's own segments (its -real layer) must map; a merging snapshot
+ * (snapshot-merge) is refused.
+ */
+static int snapshot_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
+			  struct dmb_table **out)
+{
+	const struct dmb_lvm_lv *origin = lv->cow_of ? dmb_lvm_snapshot_origin(lv) : lv;
+	const struct dmb_lvm_lv *merging;
+	struct dmb_table *t = NULL;
+	char params[4 * DMB_NAME_MAX + 64];
+	struct dmbi_strbuf sb;
+	int64_t chunk = 0;
+	int r;
+
+	if (lv->origin_of && lv->cow_of)
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
+				  "logical volume %s/%s is both a snapshot's origin and a COW store, which lvm2 does not make",
+				  lv->vg->name, lv->name);
+	if (!origin)
+		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
+				  "logical volume %s/%s: snapshot %s names an origin the volume group does not have",
+				  lv->vg->name, lv->name, lv->cow_of->name);
+	r = dmb_lvm_lv_table(ctx, origin, flags | DMB_LVM_LAYER, &t);
+	dmb_table_destroy(t);
+	t = NULL;
+	if (r)
+		return r;
+	merging = merging_snapshot(origin);
+	if (merging)
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
+				  "logical volume %s/%s: snapshot %s is merging into %s: segment type snapshot-merge is not supported",
+				  lv->vg->name, lv->name, merging->name, origin->name);
+	dmbi_strbuf_init(&sb, params, sizeof(params));
+	put_dm_name(&sb, origin);
+	dmbi_strbuf_puts(&sb, "-real");
+	if (lv->cow_of) {
+		const struct dmb_lvm_seg *seg = &lv->cow_of->segs[0];
+
+		if (dmb_lvm_seg_int(seg, "chunk_size", &chunk) || chunk < 1 ||
+		    chunk > LVM_SNAP_MAX_CHUNK || !dmbi_is_pow2((uint64_t)chunk))
+			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
+					  "logical volume %s/%s: snapshot %s: chunk_size missing or not a power of two from 1 to %u sectors",
+					  lv->vg->name, lv->name, lv->cow_of->name, LVM_SNAP_MAX_CHUNK);
+		dmbi_strbuf_putc(&sb, ' ');
+		put_dm_name(&sb, lv);
+		dmbi_strbuf_printf(&sb, "-cow P %llu", (unsigned long long)chunk);
+	}
+	if (sb.len >= sizeof(params))
+		return dmb_ctx_set_error(ctx, DMB_ERANGE, "logical volume %s/%s: names too long",
+					 lv->vg->name, lv->name);
+	r = dmb_table_create(ctx, &t);
+	if (!r)
+		r = dmb_table_add(ctx, t, 0, origin->size_sectors,
+				  lv->cow_of ? "snapshot" : "snapshot-origin", params, 0);
+	if (r) {
+		dmb_table_destroy(t);
+		return r;
+	}
+	*out = t;
+	return 0;
+}
+
 int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
 		     struct dmb_table **out)
 {
@@ -495,18 +601,11 @@ int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned 
 	if (lv->seg_count == 0)
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "logical volume %s/%s has no segments",
 					 lv->vg->name, lv->name);
-	/*
-	 * An LV a snapshot uses is not a plain mapping: lvm2 loads its origin as
-	 * snapshot-origin (writes copy out to the snapshot first) and its COW
-	 * store inside the snapshot target.  Neither runs here.
-	 */
-	if (lv->origin_of)
-		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
-				  "logical volume %s/%s: origin of snapshot %s: segment type snapshot-origin is not supported",
-				  lv->vg->name, lv->name, lv->origin_of->name);
-	if (lv->cow_of)
-		return dmb_ctx_set_error(ctx, DMB_ENOTSUP,
-				  "logical volume %s/%s: segment type snapshot is not supported",
+	if (dmb_lvm_lv_layer(lv) && !(flags & DMB_LVM_LAYER))
+		return snapshot_table(ctx, lv, flags, out);
+	if (!dmb_lvm_lv_layer(lv) && (flags & DMB_LVM_LAYER))
+		return dmb_ctx_set_error(ctx, DMB_EINVAL,
+				  "logical volume %s/%s is no snapshot's origin or COW store: it has no layer",
 				  lv->vg->name, lv->name);
 	r = dmb_table_create(ctx, &t);
 	for (size_t i = 0; !r && i < lv->seg_count; i++) {
