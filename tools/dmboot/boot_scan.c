@@ -314,10 +314,17 @@ static int scan_lvs(struct boot_scan *s, const struct boot_opts *o)
 			struct dmb_ctx *ctx = &s->lvctx;
 			int r;
 
+			const char *layer = dmb_lvm_lv_layer(lv);
+
 			if (!(lv->status & DMB_LVM_VISIBLE))
 				continue;
-			/* thin, raid, a snapshot...: not a volume an image is kept on. */
-			if (dmb_lvm_lv_table(ctx, lv, 0, &im.lvtable))
+			/*
+			 * A snapshot's origin reads as its -real layer, which the scan
+			 * maps by itself; a snapshot, thin, raid...: not a volume an
+			 * image is kept on.
+			 */
+			if ((layer && strcmp(layer, "real") != 0) ||
+			    dmb_lvm_lv_table(ctx, lv, layer ? DMB_LVM_LAYER : 0, &im.lvtable))
 				continue;
 			if (dmb_dev_create(ctx, im.lvtable, DMB_DEV_READONLY, &im.lvdev)) {
 				fprintf(stderr, "warning: %s/%s: %s\n", vg->name, lv->name, ctx->msg);
