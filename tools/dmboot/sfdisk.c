@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * `dmboot sfdisk`: the read-only commands of sfdisk (util-linux 2.38),
- * --dump, --json and --list, of a device under any spelling (cli/image.h), over the library's GPT and MBR reader (part.h).  The
- * output is byte for byte what sfdisk prints when stdout is not a terminal:
- * libfdisk's dump headers and libsmartcols' column widths (a column is as
+ * --dump, --json and --list, of a device under any spelling (cli/image.h),
+ * over the library's GPT and MBR reader (part.h).  The output is byte for
+ * byte what sfdisk prints when stdout is not a terminal: libfdisk's dump
+ * headers and libsmartcols' column widths (a column is as
  * wide as its widest cell or header, widened to its width hint when that is
  * larger), sizes as util-linux's size_to_human_string() rounds them, type
  * names from sfdisk's own lists.  Warnings about a damaged GPT use sfdisk's
