@@ -19,68 +19,11 @@
 
 #include "device.h"
 #include "image.h"
-
-/* A PARTUUID or PARTLABEL value longer than this names nothing udev links. */
-#define PARTNAME_MAX_BYTES 255
+#include "image_names.h"
 
 bool cli_image_is_partname(const char *path)
 {
 	return strncmp(path, "PARTUUID=", 9) == 0 || strncmp(path, "PARTLABEL=", 10) == 0;
-}
-
-/*
- * udev's link for a PARTUUID= or PARTLABEL= value: by-partuuid/ takes the
- * UUID in lower case (blkid's spelling; Linux compares it without case),
- * by-partlabel/ the GPT name with every byte outside udev's plain set
- * written \xNN (bytes of UTF-8 sequences stay as they are).  NULL when the
- * value is empty or too long to be a link's name.
- */
-static char *udev_link(const char *path)
-{
-	bool uuid = strncmp(path, "PARTUUID=", 9) == 0;
-	const char *v = path + (uuid ? 9 : 10);
-	const char *dir = uuid ? CLI_BY_PARTUUID : CLI_BY_PARTLABEL;
-	size_t n = strlen(v);
-	char *out, *q;
-
-	if (n == 0 || n > PARTNAME_MAX_BYTES)
-		return NULL;
-	out = malloc(strlen(dir) + 4 * n + 1);
-	if (!out)
-		return NULL;
-	q = out + sprintf(out, "%s", dir);
-	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-		if (uuid && *p >= 'A' && *p <= 'Z')
-			*q++ = (char)(*p - 'A' + 'a');
-		else if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-			 (*p >= 'A' && *p <= 'Z') || *p >= 0x80 || strchr("#+-.:=@_", *p))
-			*q++ = (char)*p;
-		else
-			q += sprintf(q, "\\x%02x", *p);
-	}
-	*q = '\0';
-	return out;
-}
-
-/* VG/LV as device-mapper names it: VG-LV, a dash inside either doubled. */
-static char *lv_dm_name(const char *path)
-{
-	const char *slash = strchr(path, '/');
-	char *out, *q;
-
-	if (!slash || slash == path || !slash[1] || strchr(slash + 1, '/') || path[0] == '.')
-		return NULL;
-	out = malloc(strlen("/dev/mapper/") + 2 * strlen(path) + 1);
-	if (!out)
-		return NULL;
-	q = out + sprintf(out, "/dev/mapper/");
-	for (const char *p = path; *p; p++) {
-		if (*p == '-')
-			*q++ = '-';
-		*q++ = p == slash ? '-' : *p;
-	}
-	*q = '\0';
-	return out;
 }
 
 int cli_image_name(struct state *st, const char *path, char **out)
@@ -95,15 +38,13 @@ int cli_image_name(struct state *st, const char *path, char **out)
 		*out = strdup(path);
 	} else if (cli_image_is_partname(path)) {
 		/* udev's link when there is one; else the name the resolver searches for. */
-		*out = udev_link(path);
-		if (*out && stat(*out, &sb) != 0) {
+		if (cli_udev_link(path, out) == 0 && stat(*out, &sb) != 0) {
 			free(*out);
 			*out = NULL;
 		}
 	} else if (st && strchr(path, '/') && path[0] != '/') {
 		/* VG/LV, when that device is mapped; else a path that is not there. */
-		*out = lv_dm_name(path);
-		if (*out && state_load(st, *out + 12, &d) != 0) {
+		if (cli_lv_dm_name(path, out) == 0 && state_load(st, *out + 12, &d) != 0) {
 			free(*out);
 			*out = NULL;
 		}

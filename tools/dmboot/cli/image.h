@@ -14,13 +14,10 @@
 #define DMBOOT_CLI_IMAGE_H
 
 #include "../cli.h"
+#include "image_names.h"
 
 /* The longest --devices list, in devices. */
 #define CLI_IMAGE_MAX_DEVICES 64
-
-/* Where udev links partitions by PARTUUID and by GPT name. */
-#define CLI_BY_PARTUUID "/dev/disk/by-partuuid/"
-#define CLI_BY_PARTLABEL "/dev/disk/by-partlabel/"
 
 /* An open image: bd reads it until cli_image_close(). */
 struct cli_image {
