@@ -384,3 +384,70 @@ def test_ddi_inspect_by_partuuid_and_partlabel(dm, kit):
     rc, out, err = ddi(dm, "open", "PARTLABEL=os", "--devices", "disk.raw")
     assert (rc, out) == (1, "") and "--devices goes with inspect and cmdline" in one_line(err)
     dm.assert_no_devices()
+
+
+# -- more of sfdisk --dump, and a real LV ---------------------------------------------------
+
+MBR_SCRIPT = """label: dos
+label-id: 0x5eedf00d
+mbr.img1 : start=2048, size=4096, type=83, bootable
+mbr.img2 : start=8192, size=8192, type=5
+mbr.img3 : start=20480, size=2048, type=ef
+mbr.img5 : start=10240, size=2048, type=82
+"""
+
+
+def test_sfdisk_dump_of_mbr_through_partlabel(env):
+    """An MBR disk (logical partitions, the bootable flag) kept in a GPT partition."""
+    dm = env.dm
+    with open(dm.cwd / "mbr.img", "wb") as f:
+        f.truncate(16 * 1024 * 1024)
+    rc, out, err = dm.exec([SFDISK, *SFDISK_WRITE, "mbr.img"], input=MBR_SCRIPT)
+    assert rc == 0, err
+    rc, want, err = dm.exec([SFDISK, "--dump", "mbr.img"])
+    assert rc == 0 and "mbr.img1 : start=        2048, size=        4096, type=83, bootable" in want
+    assert "mbr.img5 : start=       10240" in want
+    n = sectors(dm.cwd / "mbr.img")
+    with open(dm.cwd / "outer.raw", "wb") as f:
+        f.truncate((2048 + n + 2048) * SECTOR)
+    rc, out, err = dm.exec([SFDISK, *SFDISK_WRITE, "outer.raw"],
+                           input="label: gpt\nstart=2048, size=%d, name=\"old mbr\"\n" % n)
+    assert rc == 0, err
+    with open(dm.cwd / "outer.raw", "r+b") as f:
+        f.seek(2048 * SECTOR)
+        f.write((dm.cwd / "mbr.img").read_bytes())
+    dev = "PARTLABEL=old mbr"
+    got = env.sfdisk("--dump", dev, "--devices", "outer.raw")
+    want = want.replace("mbr.img1 ", dev + "1 ").replace("mbr.img2 ", dev + "2 ")
+    want = want.replace("mbr.img3 ", dev + "3 ").replace("mbr.img5 ", dev + "5 ")
+    assert got == (0, want.replace("mbr.img", dev), "")
+
+
+def test_a_real_lv(dm):
+    """The verity devices and the inner disk written into LVs lvm2 made (each rounded up
+    to whole MiB), activated by `dmboot lvm`, and read as VG/LV."""
+    from test_lvm import Images
+    e = Env(dm)
+    im = Images(dm.cwd)
+    mib = 1 << 20
+    sizes = {p: ((e.cwd / ("%s.img" % p)).stat().st_size + mib - 1) // mib for p in PARTS}
+    try:
+        pv = im.image("pv.img", 8 + sum(sizes.values()))
+        im.lvm("pvcreate", pv)
+        im.lvm("vgcreate", "-s", "1m", "real-vg", pv)
+        for p in PARTS:
+            im.lvm("lvcreate", "-an", "-Zn", "-L", "%dm" % sizes[p], "-n", p, "real-vg")
+    finally:
+        im.detach()
+    rc, out, err = dm.exec([dm.binary, "lvm", "vgchange", "-ay", "real-vg", "--devices",
+                            "pv.img"])
+    assert rc == 0, err
+    for p in PARTS:
+        data = (e.cwd / ("%s.img" % p)).read_bytes()
+        rc, out, err = dm.run("write", "real--vg-%s" % p, input=data)
+        assert rc == 0, err
+    want = e.ref("dump", "hash.img")[1]
+    assert e.verity("dump", "real-vg/hash") == (0, want.replace("hash.img", "real-vg/hash"), "")
+    assert e.verity("verify", "real-vg/data", "real-vg/hash", e.root) == (0, "", "")
+    rc, want, err = dm.exec([SFDISK, "--dump", "inner.img"])
+    assert e.sfdisk("--dump", "real-vg/inner") == (0, sfdisk_renamed(want, "real-vg/inner"), "")

@@ -663,7 +663,7 @@ int cmd_sfdisk(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (r < 0 && !cmd) {
-		cli_error("only --dump, --json and --list are available (dmboot does not write partition tables)");
+		cli_error("only --json and --list (and --dump) are available (dmboot does not write partition tables)");
 		r = 1;
 	}
 	if (r < 0 && argc < 1) {

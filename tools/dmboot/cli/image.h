@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * An image or device a command reads, under any device spelling (the one
- * place docs/dmsetup.md and the tools' docs point at): a file or block
+ * An image or device a command reads, under any device spelling (the
+ * table in docs/sfdisk.md, "Device spellings"): a file or block
  * device; a mapped device as NAME, /dev/mapper/NAME, 253:MINOR or VG/LV; a
  * partition as IMAGE:pN (nested up to four levels), PARTUUID=U or
  * PARTLABEL=L.  The last two are looked up as Linux does, through udev's
