@@ -124,6 +124,10 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c -lcrypto -o $@
 
+# The unit test and the fuzzer of the tools' image names compile that file in.
+$(B)/unit/test_image_names $(B)/asan/unit/test_image_names $(B)/fuzz/fuzz_image_name: \
+  tools/dmboot/cli/image_names.c
+
 # The smoke run in `make check` is deterministic: a fresh output corpus, the
 # committed seeds, a fixed seed and a fixed number of runs.  `make fuzz` is the
 # long random run; commit what it finds under tests/fuzz/corpus/.

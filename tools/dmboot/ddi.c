@@ -16,13 +16,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include "ddi.h"
 
@@ -52,92 +50,8 @@ static const struct cli_exit_map sig_exit = { sig_codes, CLI_NELEM(sig_codes), &
 void ddi_image_close(struct image *im)
 {
 	dmb_ddi_destroy(im->ddi);
-	if (im->resolved && im->bd)
-		im->res.r.close(&im->res.r, im->bd);
-	else
-		dmb_posix_close(im->bd);
-	if (im->resolved)
-		cli_resolver_fini(&im->res);
-	if (im->have_state)
-		state_close(&im->st);
-	free(im->name);
+	cli_image_close(&im->img);
 	dmb_posix_crypto_fini(&im->pc);
-}
-
-/* VG/LV as device-mapper names it: VG-LV, a dash inside either doubled. */
-static char *lv_dm_name(const char *path)
-{
-	const char *slash = strchr(path, '/');
-	char *out, *q;
-
-	if (!slash || slash == path || !slash[1] || strchr(slash + 1, '/') || path[0] == '.')
-		return NULL;
-	out = malloc(strlen("/dev/mapper/") + 2 * strlen(path) + 1);
-	if (!out)
-		return NULL;
-	q = out + sprintf(out, "/dev/mapper/");
-	for (const char *p = path; *p; p++) {
-		if (*p == '-')
-			*q++ = '-';
-		*q++ = p == slash ? '-' : *p;
-	}
-	*q = '\0';
-	return out;
-}
-
-int ddi_image_name(struct state *st, const char *path, char **out)
-{
-	struct state_dev *d = NULL;
-	struct stat sb;
-	unsigned maj, min;
-	char end;
-
-	*out = NULL;
-	if (stat(path, &sb) == 0 || strncmp(path, "/dev/mapper/", 12) == 0)
-		*out = strdup(path);
-	else if (st && strchr(path, '/') && path[0] != '/') {
-		/* VG/LV, when that device is mapped; else a path that is not there. */
-		*out = lv_dm_name(path);
-		if (*out && state_load(st, *out + 12, &d) != 0) {
-			free(*out);
-			*out = NULL;
-		}
-	} else if (st && sscanf(path, "%u:%u%c", &maj, &min, &end) == 2 &&
-		 maj == DMB_CLI_MAJOR && state_find_minor(st, min, &d) == 0)
-		*out = asprintf(out, "/dev/mapper/%s", d->name) < 0 ? NULL : *out;
-	else if (st && !strchr(path, '/') && state_load(st, path, &d) == 0)
-		*out = asprintf(out, "/dev/mapper/%s", path) < 0 ? NULL : *out;
-	if (!*out)
-		*out = strdup(path);
-	state_dev_free(d);
-	return *out ? 0 : -ENOMEM;
-}
-
-/*
- * Open the image: a file or block device directly, anything else (a mapped
- * device, a partition) through the resolver tables use, with the state
- * directory's lock dropped once it is open, as for any device I/O.
- */
-static int open_image(struct image *im, const char *path)
-{
-	struct stat sb;
-	char cwd[PATH_MAX];
-	int r;
-
-	if (stat(path, &sb) == 0)
-		return dmb_posix_open(&im->ctx, path, 0, &im->bd) ? -1 : 0;
-	if (state_open(&im->st, false))
-		return -1;
-	im->have_state = true;
-	if (ddi_image_name(&im->st, path, &im->name) || !getcwd(cwd, sizeof(cwd)) ||
-	    cli_resolver_init(&im->res, &im->st, cwd, 0)) {
-		cli_seterr(&im->ctx, DMB_ENOMEM, "out of memory");
-		return -1;
-	}
-	im->resolved = true;
-	r = im->res.r.open(&im->res.r, &im->ctx, im->name, 0, &im->bd);
-	state_unlock(&im->st);
-	return r ? -1 : 0;
 }
 
 static bool is_crt(const char *name)
@@ -298,15 +212,15 @@ int ddi_image_open(struct image *im, const struct dopts *o, const char *path, un
 			return r == DMB_ENOMEM ? DDI_NOMEM : DDI_USAGE;
 		}
 	}
-	r = open_image(im, path);
-	if (r == 0 && !im->name && !(im->name = strdup(path)))
-		r = cli_seterr(&im->ctx, DMB_ENOMEM, "out of memory");
+	r = cli_image_open(&im->img, &im->ctx, path, o->devices, o->ndevices, 0);
 	if (r) {
-		if (!im->ctx.err)
+		if (!im->ctx.msg[0])
 			return DDI_IMAGE;  /* the state directory said why */
 		cli_error("%s", im->ctx.msg);
-		return im->ctx.err == DMB_ENOENT ? DDI_NOTFOUND : cli_exit_status(&ddi_exit, im->ctx.err);
+		return r == DMB_ENOENT ? DDI_NOTFOUND : cli_exit_status(&ddi_exit, r);
 	}
+	im->bd = im->img.bd;
+	im->name = im->img.name;
 	im->opt.arch = o->arch;
 	/* Inspection shows a missing signature; only mapping refuses it. */
 	im->opt.flags = flags;
@@ -456,11 +370,13 @@ static void help(FILE *f)
 		"  cmdline map only signed images unless --allow-unsigned\n"
 		"  --root-hash=HEX --usr-hash=HEX --architecture=ARCH\n"
 		"  --name=PREFIX (open: name the devices PREFIX-root, PREFIX-usr)\n"
+		"  --devices=DEV[,DEV...] (inspect, cmdline: searched for an IMAGE given as\n"
+		"  PARTUUID=U or PARTLABEL=L when udev has no /dev/disk link for it)\n"
 		"  -h, --help (after any command too)  --version\n");
 }
 
 enum { O_JSON = 256, O_ARCH, O_ROOTHASH, O_USRHASH, O_CERT, O_REQSIG, O_UNSIGNED, O_HELP,
-       O_VERSION, O_NAME };
+       O_VERSION, O_NAME, O_DEVICES };
 
 /* The systemd release whose systemd-dissect dmboot ddi follows. */
 #define DDI_COMPAT "252"
@@ -474,6 +390,7 @@ static const struct option longopts[] = {
 	{ "require-signature", no_argument, NULL, O_REQSIG },
 	{ "allow-unsigned", no_argument, NULL, O_UNSIGNED },
 	{ "name", required_argument, NULL, O_NAME },
+	{ "devices", required_argument, NULL, O_DEVICES },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -529,6 +446,11 @@ static int set_option(struct dopts *o, int c, char **argv)
 	case O_NAME:
 		o->name = optarg;
 		break;
+	case O_DEVICES:
+		cli_list_free(o->devices, o->ndevices);
+		if (cli_image_devices("ddi", optarg, &o->devices, &o->ndevices))
+			return DDI_USAGE;
+		break;
 	case 'h':
 	case O_HELP:
 		help(stdout);
@@ -563,6 +485,12 @@ int cmd_ddi(int argc, char **argv)
 		help(stderr);
 		status = DDI_USAGE;
 	}
+	/* open's tables must name the image so that the registry finds it again. */
+	if (status < 0 && o.devices && strcmp(argv[optind], "inspect") != 0 &&
+	    strcmp(argv[optind], "cmdline") != 0) {
+		cli_error("--devices goes with inspect and cmdline (open takes PARTUUID= and PARTLABEL= through udev's /dev/disk links, or the partition as DISK:pN)");
+		status = DDI_USAGE;
+	}
 	if (status < 0 && o.name && strcmp(argv[optind], "open") != 0) {
 		cli_error("--name goes with open only");
 		status = DDI_USAGE;
@@ -581,5 +509,6 @@ int cmd_ddi(int argc, char **argv)
 		status = DDI_IMAGE;
 	}
 	cli_list_free(o.certs, o.ncerts);
+	cli_list_free(o.devices, o.ndevices);
 	return status;
 }

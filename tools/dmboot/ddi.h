@@ -7,6 +7,7 @@
 #define DMBOOT_DDI_TOOL_H
 
 #include "cli/device.h"
+#include "cli/image.h"
 
 /* Exit status; every refusal of a signature has its own (docs/ddi.md). */
 enum {
@@ -41,6 +42,8 @@ struct dopts {
 	bool require_sig;
 	bool allow_unsigned;                  /* --allow-unsigned */
 	const char *name;                     /* --name: prefix of open's devices, or NULL */
+	char **devices;                       /* --devices: searched for PARTUUID=, PARTLABEL= */
+	size_t ndevices;
 	const struct cli_verb *verb;          /* the verb that runs */
 };
 
@@ -50,24 +53,12 @@ extern const char *const ddi_dev_names[2];
 struct image {
 	struct dmb_ctx ctx;
 	struct dmb_posix_crypto pc;
-	struct dmb_bdev *bd;
+	struct dmb_bdev *bd;       /* img's */
 	struct dmb_ddi *ddi;
 	struct dmb_ddi_options opt;
-	char *name;                /* the image as tables name it (ddi_image_name) */
-	bool resolved;             /* bd came from res (a mapped device or partition) */
-	bool have_state;
-	struct state st;
-	struct cli_resolver res;
+	const char *name;          /* img's: the image as tables name it (cli_image_name) */
+	struct cli_image img;
 };
-
-/*
- * The name tables give the image path: path itself for a file or block
- * device, /dev/mapper/NAME for a mapped device however it was spelt (NAME,
- * /dev/mapper/NAME, VG/LV, 253:MINOR), else path as given (a partition:
- * IMAGE:pN).  st may be NULL, and then a bare NAME or 253:MINOR is left as
- * it is.
- */
-int ddi_image_name(struct state *st, const char *path, char **out);
 
 /*
  * Open path, load the trusted certificates and dissect with flags.  Prints

@@ -317,7 +317,7 @@ int ddi_close(void *opts, int argc, char **argv)
 	if (state_open(&st, true))
 		return DDI_IMAGE;
 	/* The image as open named it: a mapped device under any spelling. */
-	if (ddi_image_name(&st, path, &name) == 0)
+	if (cli_image_name(&st, path, &name) == 0)
 		key = image_key(name);
 	free(name);
 	if (!key) {

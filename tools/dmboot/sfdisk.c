@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * `dmboot sfdisk`: the read-only commands of sfdisk (util-linux 2.38),
- * --json and --list, over the library's GPT and MBR reader (part.h).  The
- * output is byte for byte what sfdisk prints when stdout is not a terminal:
- * libfdisk's dump headers and libsmartcols' column widths (a column is as
+ * --dump, --json and --list, of a device under any spelling (cli/image.h),
+ * over the library's GPT and MBR reader (part.h).  The output is byte for
+ * byte what sfdisk prints when stdout is not a terminal: libfdisk's dump
+ * headers and libsmartcols' column widths (a column is as
  * wide as its widest cell or header, widened to its width hint when that is
  * larger), sizes as util-linux's size_to_human_string() rounds them, type
  * names from sfdisk's own lists.  Warnings about a damaged GPT use sfdisk's
@@ -22,14 +23,23 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/image.h"
 #include "parttypes.h"
 
 #define MIB (1024u * 1024u)
 
+/* The options that apply to every device. */
+struct sfopts {
+	unsigned sector_size;         /* --sector-size, or 0 */
+	char **devices;               /* --devices: searched for PARTUUID= and PARTLABEL= */
+	size_t ndevices;
+};
+
 /* What sfdisk knows about the device besides its table. */
 struct disk {
 	const char *path;
-	struct dmb_bdev *bd;
+	struct cli_image img;         /* the device under any spelling (cli/image.h) */
+	struct dmb_bdev *bd;          /* img's */
 	struct dmb_part_table *t;     /* NULL: no partition table */
 	unsigned sector_size;
 	uint64_t sectors;             /* in sector_size units */
@@ -39,18 +49,22 @@ struct disk {
 static void help(FILE *f)
 {
 	fprintf(f, "Usage:\n"
+		   " sfdisk [options] --dump <dev>\n"
 		   " sfdisk [options] --json <dev>\n"
 		   " sfdisk [options] --list <dev>...\n"
 		   "\n"
 		   "Print a GPT or MBR partition table as sfdisk does (read-only).\n"
 		   "\n"
 		   "Commands:\n"
+		   " -d, --dump <dev>          dump partition table (usable for later input)\n"
 		   " -J, --json <dev>          dump partition table in JSON format\n"
 		   " -l, --list <dev>...       list partitions of each device\n"
 		   "\n"
 		   "Options:\n"
 		   "     --sector-size <size>  logical sector size: 512, 1024, 2048 or 4096\n"
 		   "                           (default: the device's, or where GPT sits)\n"
+		   "     --devices <dev>[,...] searched for a <dev> given as PARTUUID=<uuid>\n"
+		   "                           or PARTLABEL=<name> when udev has no link for it\n"
 		   " -h, --help                display this help\n"
 		   " -v, --version             display version\n");
 }
@@ -257,6 +271,68 @@ static int print_json(const struct disk *d)
 	return 0;
 }
 
+/* --- --dump ------------------------------------------------------------------- */
+
+/* libfdisk's quoting of a name in a dump: the quote, \\, `, $ and unprintable bytes as \xNN. */
+static void dump_quoted(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\' || *p == '`' || *p == '$' || *p < 0x20 || *p >= 0x7f)
+			printf("\\x%02X", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* sfdisk --dump: libfdisk's script headers, then one line per partition. */
+static int print_dump(const struct disk *d)
+{
+	const struct dmb_part_table *t = d->t;
+	char buf[256];
+
+	printf("label: %s\n", is_gpt(d) ? "gpt" : "dos");
+	disk_id(d, buf, sizeof(buf));
+	printf("label-id: %s\ndevice: %s\nunit: sectors\n", buf, d->path);
+	if (is_gpt(d)) {
+		printf("first-lba: %llu\nlast-lba: %llu\n", (unsigned long long)t->first_lba,
+		       (unsigned long long)t->last_lba);
+		if (t->entry_count != 128)
+			printf("table-length: %u\n", t->entry_count);
+	}
+	if (grain(d) != MIB)
+		printf("grain: %u\n", grain(d));
+	printf("sector-size: %u\n\n", d->sector_size);
+	for (size_t i = 0; i < t->count; i++) {
+		const struct dmb_part *p = &t->parts[i];
+		char *node = part_node(d->path, p->number);
+
+		if (!node)
+			return -ENOMEM;
+		type_string(d, p, buf, sizeof(buf));
+		printf("%s : start=%12llu, size=%12llu, type=%s", node,
+		       (unsigned long long)p->start_lba, (unsigned long long)p->lba_count, buf);
+		free(node);
+		if (is_gpt(d)) {
+			dmb_guid_format(p->uuid, true, buf);
+			printf(", uuid=%s", buf);
+			if (p->name[0]) {
+				fputs(", name=", stdout);
+				dump_quoted(p->name);
+			}
+			if (p->attrs) {
+				gpt_attrs(p->attrs, buf, sizeof(buf));
+				printf(", attrs=\"%s\"", buf);
+			}
+		} else if (p->bootable) {
+			fputs(", bootable", stdout);
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
 /* --- --list ------------------------------------------------------------------- */
 
 enum col_id { COL_DEVICE, COL_BOOT, COL_START, COL_END, COL_SECTORS, COL_SIZE, COL_ID, COL_TYPE };
@@ -443,18 +519,23 @@ static void verify_gpt(const struct dmb_part_table *t)
  * Open path and read its table.  Returns 0 (d->t NULL when there is none and
  * no_table_ok), or 1 after printing the error line.
  */
-static int open_disk(struct disk *d, const char *path, unsigned sector_size, bool no_table_ok)
+static int open_disk(struct disk *d, const char *path, const struct sfopts *o, bool no_table_ok)
 {
+	unsigned sector_size = o->sector_size;
 	struct dmb_ctx ctx = { 0 };
 	int r;
 
 	memset(d, 0, sizeof(*d));
 	d->path = path;
-	r = dmb_posix_open(&ctx, path, 0, &d->bd);
-	if (r) {
+	r = cli_image_open(&d->img, &ctx, path, o->devices, o->ndevices, 0);
+	/* A partition name that matches none or several says so; other failures as sfdisk. */
+	if (r && cli_image_is_partname(path) && ctx.msg[0])
+		cli_error("cannot open %s", ctx.msg);
+	else if (r && (ctx.msg[0] || r == DMB_ENOENT))
 		cli_error("cannot open %s: %s", path, strerror(-r));
+	if (r)
 		return 1;
-	}
+	d->bd = d->img.bd;
 	d->sector_size = sector_size ? sector_size : 512;
 	if (d->sector_size < (1u << d->bd->block_shift))
 		d->sector_size = 1u << d->bd->block_shift;
@@ -493,29 +574,32 @@ static int open_disk(struct disk *d, const char *path, unsigned sector_size, boo
 static void close_disk(struct disk *d)
 {
 	dmb_part_table_destroy(d->t);
-	dmb_posix_close(d->bd);
+	cli_image_close(&d->img);
 	d->t = NULL;
 	d->bd = NULL;
 }
 
-enum { OPT_SECTOR_SIZE = 256 };
+enum { OPT_SECTOR_SIZE = 256, OPT_DEVICES };
 
 static const struct option longopts[] = {
 	{ "json", no_argument, NULL, 'J' },
+	{ "dump", no_argument, NULL, 'd' },
 	{ "list", no_argument, NULL, 'l' },
 	{ "sector-size", required_argument, NULL, OPT_SECTOR_SIZE },
+	{ "devices", required_argument, NULL, OPT_DEVICES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
 	{ 0, 0, 0, 0 },
 };
 
 /* One option: -1 to go on, else the exit status. */
-static int set_option(int c, int *cmd, unsigned *sector_size, char **argv)
+static int set_option(int c, int *cmd, struct sfopts *o, char **argv)
 {
 	uint64_t v;
 
 	switch (c) {
 	case 'J':
+	case 'd':
 	case 'l':
 		*cmd = c;
 		return -1;
@@ -524,8 +608,11 @@ static int set_option(int c, int *cmd, unsigned *sector_size, char **argv)
 			cli_error("invalid sector size argument: '%s'", optarg);
 			return 1;
 		}
-		*sector_size = (unsigned)v;
+		o->sector_size = (unsigned)v;
 		return -1;
+	case OPT_DEVICES:
+		cli_list_free(o->devices, o->ndevices);
+		return cli_image_devices("sfdisk", optarg, &o->devices, &o->ndevices) ? 1 : -1;
 	case 'h':
 		help(stdout);
 		return 0;
@@ -540,14 +627,14 @@ static int set_option(int c, int *cmd, unsigned *sector_size, char **argv)
 }
 
 /* --json or --list of each device; 0, or 1 when one of them failed. */
-static int show_disks(int cmd, unsigned sector_size, int argc, char **argv)
+static int show_disks(int cmd, const struct sfopts *o, int argc, char **argv)
 {
 	int r = 0;
 
 	for (int i = 0; i < argc; i++) {
 		struct disk d;
 
-		if (open_disk(&d, argv[i], sector_size, cmd == 'l')) {
+		if (open_disk(&d, argv[i], o, cmd == 'l')) {
 			close_disk(&d);
 			r = 1;
 			continue;
@@ -555,7 +642,7 @@ static int show_disks(int cmd, unsigned sector_size, int argc, char **argv)
 		/* sfdisk separates a device it could open from any argument before it. */
 		if (cmd == 'l' && i > 0)
 			fputs("\n\n", stdout);
-		if ((cmd == 'J' ? print_json(&d) : print_list(&d)) != 0) {
+		if ((cmd == 'J' ? print_json(&d) : cmd == 'd' ? print_dump(&d) : print_list(&d)) != 0) {
 			cli_error("out of memory");
 			r = 1;
 		}
@@ -566,32 +653,34 @@ static int show_disks(int cmd, unsigned sector_size, int argc, char **argv)
 
 int cmd_sfdisk(int argc, char **argv)
 {
-	unsigned sector_size = 0;
-	int c, cmd = 0, r;
+	struct sfopts o = { 0 };
+	int c, cmd = 0, r = -1;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "Jlhv", longopts, NULL)) != -1)
-		if ((r = set_option(c, &cmd, &sector_size, argv)) >= 0)
-			return r;
+	while (r < 0 && (c = getopt_long(argc, argv, "Jdlhv", longopts, NULL)) != -1)
+		r = set_option(c, &cmd, &o, argv);
 	argc -= optind;
 	argv += optind;
-	if (!cmd) {
-		cli_error("only --json and --list are available (dmboot does not write partition tables)");
-		return 1;
-	}
-	if (argc < 1) {
-		cli_error("no disk device specified");
-		return 1;
-	}
-	if (cmd == 'J' && argc > 1) {
-		cli_error("--json takes one device, not %d", argc);
-		return 1;
-	}
-	r = show_disks(cmd, sector_size, argc, argv);
-	if (fflush(stdout) != 0 && r == 0) {
-		cli_error("writing output: %s", strerror(errno));
+	if (r < 0 && !cmd) {
+		cli_error("only --json and --list (and --dump) are available (dmboot does not write partition tables)");
 		r = 1;
 	}
+	if (r < 0 && argc < 1) {
+		cli_error("no disk device specified");
+		r = 1;
+	}
+	if (r < 0 && cmd != 'l' && argc > 1) {
+		cli_error("--%s takes one device, not %d", cmd == 'J' ? "json" : "dump", argc);
+		r = 1;
+	}
+	if (r < 0) {
+		r = show_disks(cmd, &o, argc, argv);
+		if (fflush(stdout) != 0 && r == 0) {
+			cli_error("writing output: %s", strerror(errno));
+			r = 1;
+		}
+	}
+	cli_list_free(o.devices, o.ndevices);
 	return r;
 }

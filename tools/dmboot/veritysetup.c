@@ -107,44 +107,52 @@ static void print_header(const char *hash_path, const struct vopts *o,
 		       (unsigned long long)(parity_blocks * p->data_block_size));
 }
 
+/* Whether a and b are one file; two spellings that are not files, when they are equal. */
 static bool same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	if (stat(a, &sa) != 0 && b && stat(b, &sb) != 0)
+		return strcmp(a, b) == 0;
+	return stat(a, &sa) == 0 && b && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
 	       sa.st_ino == sb.st_ino;
 }
 
 /*
- * Open a device the command reads.  A missing file and one without
- * permission are both veritysetup's "does not exist or access denied" (its
- * exit 4); any other failure says what happened.
+ * Open a device the command reads, under any device spelling (cli/image.h).
+ * A missing file and one without permission are both veritysetup's "does
+ * not exist or access denied" (its exit 4); a PARTUUID= or PARTLABEL= that
+ * names no partition or several says which, with the same exit; any other
+ * failure says what happened.
  */
-static int open_input(const char *path, struct dmb_bdev **bd)
+static int open_input(const struct vopts *o, const char *path, struct cli_image *im)
 {
 	struct dmb_ctx ctx = { 0 };
-	int r = dmb_posix_open(&ctx, path, 0, bd);
+	int r = cli_image_open(im, &ctx, path, o->devices, o->ndevices, 0);
 
+	if (r == DMB_ENOENT && cli_image_is_partname(path) && ctx.msg[0]) {
+		cli_error("%s", ctx.msg);
+		return DMB_ENOENT;
+	}
 	if (r == DMB_ENOENT || r == DMB_EACCES) {
 		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
 		return DMB_ENOENT;
 	}
-	if (r)
+	if (r && ctx.msg[0])
 		cli_error("%s", ctx.msg);
 	return r;
 }
 
-/* Size of a file or block device in bytes, through the port. */
-static int device_bytes(const char *path, uint64_t *bytes)
+/* Size of a device in bytes. */
+static int device_bytes(const struct vopts *o, const char *path, uint64_t *bytes)
 {
-	struct dmb_bdev *bd;
-	int r = open_input(path, &bd);
+	struct cli_image im;
+	int r = open_input(o, path, &im);
 
-	if (r)
-		return r;
-	*bytes = dmb_bdev_bytes(bd);
-	dmb_posix_close(bd);
-	return 0;
+	if (!r)
+		*bytes = dmb_bdev_bytes(im.bd);
+	cli_image_close(&im);
+	return r;
 }
 
 /* The table's fec_blocks and the parity area's size, as veritysetup sizes them. */
@@ -154,7 +162,7 @@ static int fec_sizes(const struct vopts *o, const char *hash_path,
 {
 	struct dmb_ctx ctx = { 0 };
 	uint64_t hash_bytes;
-	int r = device_bytes(hash_path, &hash_bytes);
+	int r = device_bytes(o, hash_path, &hash_bytes);
 
 	if (r)
 		return r;
@@ -250,7 +258,7 @@ static int read_root(const struct vopts *o, const char *arg, size_t size, uint8_
 static int load_params(struct vopts *o, const char *hash_path, const char *data_path)
 {
 	struct dmb_ctx ctx = { 0 };
-	struct dmb_bdev *bd;
+	struct cli_image im;
 	uint64_t off = o->p.hash_offset;
 	int r;
 
@@ -258,18 +266,19 @@ static int load_params(struct vopts *o, const char *hash_path, const char *data_
 		if (!o->have_blocks && data_path) {
 			uint64_t bytes;
 
-			r = device_bytes(data_path, &bytes);
+			r = device_bytes(o, data_path, &bytes);
 			if (r)
 				return r;
 			o->p.data_blocks = bytes / o->p.data_block_size;
 		}
 		return 0;
 	}
-	r = open_input(hash_path, &bd);
-	if (r)
+	r = open_input(o, hash_path, &im);
+	if (!r)
+		r = dmb_verity_sb_load(&ctx, im.bd, off, &o->p);
+	cli_image_close(&im);
+	if (r && !ctx.err)
 		return r;
-	r = dmb_verity_sb_load(&ctx, bd, off, &o->p);
-	dmb_posix_close(bd);
 	if (r) {
 		if (r == DMB_ENOENT) {
 			fprintf(stderr, "Device %s is not a valid VERITY device.\n", hash_path);
@@ -302,7 +311,7 @@ static int fill_random(struct vopts *o)
 static int format_params(struct vopts *o, const char *data_path, const char *hash_path)
 {
 	uint64_t data_bytes;
-	int r = device_bytes(data_path, &data_bytes);
+	int r = device_bytes(o, data_path, &data_bytes);
 
 	if (r)
 		return r;
@@ -451,22 +460,22 @@ static int fec_repairable(const struct vopts *o, const char *data_path, const ch
 {
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_fec_encode_args a = { 0 };
-	struct dmb_bdev *data = NULL, *hash = NULL, *fec = NULL;
+	struct cli_image data = { 0 }, hash = { 0 }, fec = { 0 };
 	uint64_t parity_blocks, errors = 0;
 	int r = fec_sizes(o, hash_path, g, &a.fec_blocks, &parity_blocks);
 
 	if (!r)
-		r = open_input(data_path, &data);
+		r = open_input(o, data_path, &data);
 	if (!r)
-		r = open_input(hash_path, &hash);
+		r = open_input(o, hash_path, &hash);
 	if (!r)
-		r = open_input(o->fec_device, &fec);
+		r = open_input(o, o->fec_device, &fec);
 	if (!r) {
-		a.data_dev = data;
+		a.data_dev = data.bd;
 		a.data_blocks = o->p.data_blocks;
-		a.hash_dev = hash;
+		a.hash_dev = hash.bd;
 		a.hash_offset_bytes = g->hash_start * o->p.hash_block_size;
-		a.fec_dev = fec;
+		a.fec_dev = fec.bd;
 		a.fec_offset_bytes = o->fec_offset;
 		a.roots = o->fec_roots;
 		a.block_size = o->p.data_block_size;
@@ -482,9 +491,9 @@ static int fec_repairable(const struct vopts *o, const char *data_path, const ch
 	else if (errors)
 		fprintf(stderr, "Found %llu repairable errors with FEC device.\n",
 			(unsigned long long)errors);
-	dmb_posix_close(data);
-	dmb_posix_close(hash);
-	dmb_posix_close(fec);
+	cli_image_close(&data);
+	cli_image_close(&hash);
+	cli_image_close(&fec);
 	return r == DMB_EVERIFY || (!r && root_failed) ? DMB_EVERIFY : r;
 }
 
@@ -521,7 +530,7 @@ int verity_verify(void *opts, int argc, char **argv)
 	struct dmb_posix_crypto pc;
 	struct dmb_verity_geometry g;
 	struct dmb_verity_failure fail = { 0 };
-	struct dmb_bdev *data = NULL, *hash = NULL;
+	struct cli_image data = { 0 }, hash = { 0 };
 	uint8_t root[DMB_MAX_DIGEST_SIZE];
 	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], msg[DMB_MSG_MAX] = "";
 	uint64_t bytes;
@@ -540,13 +549,13 @@ int verity_verify(void *opts, int argc, char **argv)
 	r = read_root(o, root_arg, g.digest_size, root, root_hex);
 	if (r)
 		goto out;
-	r = device_bytes(data_path, &bytes);
+	r = device_bytes(o, data_path, &bytes);
 	if (!r && bytes / o->p.data_block_size < o->p.data_blocks) {
 		cli_error("Device %s is too small.", data_path);
 		r = DMB_EINVAL;
 	}
 	if (!r)
-		r = device_bytes(hash_path, &bytes);
+		r = device_bytes(o, hash_path, &bytes);
 	if (!r && bytes < g.hash_end * o->p.hash_block_size) {
 		cli_error("Device %s is too small.", hash_path);
 		r = DMB_EINVAL;
@@ -555,12 +564,12 @@ int verity_verify(void *opts, int argc, char **argv)
 		goto out;
 	r = verity_leaves(o, data_path, hash_path, true, &fail, msg);
 	if (!r) {
-		r = dmb_posix_open(&ctx, data_path, 0, &data);
+		r = cli_image_open(&data, &ctx, data_path, o->devices, o->ndevices, 0);
 		if (!r)
-			r = dmb_posix_open(&ctx, hash_path, 0, &hash);
+			r = cli_image_open(&hash, &ctx, hash_path, o->devices, o->ndevices, 0);
 		if (!r)
-			r = dmb_verity_tree_upper(&ctx, &o->p, data, hash, DMB_VERITY_TREE_VERIFY, root,
-						  &fail);
+			r = dmb_verity_tree_upper(&ctx, &o->p, data.bd, hash.bd, DMB_VERITY_TREE_VERIFY,
+						  root, &fail);
 		memcpy(msg, ctx.msg, sizeof(msg));
 	}
 	if (r == DMB_EVERIFY)
@@ -568,8 +577,8 @@ int verity_verify(void *opts, int argc, char **argv)
 	else if (r)
 		cli_error("%s", msg);
 out:
-	dmb_posix_close(data);
-	dmb_posix_close(hash);
+	cli_image_close(&data);
+	cli_image_close(&hash);
 	dmb_posix_crypto_fini(&pc);
 	return r;
 }
@@ -691,10 +700,35 @@ static int create_locked(const struct vopts *o, const char *name, const struct d
 			goto unlock;
 		trust.certs = certs;
 	}
-	r = cli_create_trusted(&st, name, "", -1, true, table, &base, &trust);
+	r = cli_create_trusted_search(&st, name, "", -1, true, table, &base, &trust, o->devices,
+				      o->ndevices);
 	state_blob_free(certs, trust.ncerts);
 unlock:
 	state_close(&st);
+	return r;
+}
+
+/*
+ * The names open's table gives its devices (cli_image_name): a mapped
+ * device as /dev/mapper/NAME however it was spelt, so that the registry
+ * finds it again; a file, a partition or a name to search as given.
+ */
+static int table_names(struct vopts *o, const char *data_path, const char *hash_path,
+		       char *names[3])
+{
+	struct state st;
+	int r = 0;
+
+	if (state_open(&st, false))
+		return DMB_EIO;
+	if (cli_image_name(&st, data_path, &names[0]) || cli_image_name(&st, hash_path, &names[1]) ||
+	    (o->fec_device && cli_image_name(&st, o->fec_device, &names[2]))) {
+		cli_error("out of memory");
+		r = DMB_ENOMEM;
+	}
+	state_close(&st);
+	if (!r && names[2])
+		o->fec_device = names[2];
 	return r;
 }
 
@@ -707,23 +741,28 @@ int verity_open(void *opts, int argc, char **argv)
 	struct dmb_table *table = NULL;
 	uint8_t root[DMB_MAX_DIGEST_SIZE];
 	char root_hex[2 * DMB_MAX_DIGEST_SIZE + 1], *desc = NULL, *sig = NULL;
+	char *names[3] = { NULL, NULL, NULL };
 	size_t sig_len = 0;
 	uint64_t data_bytes;
 	int r = open_geometry(o, data_path, hash_path, &g);
 
 	if (!r)
-		r = device_bytes(data_path, &data_bytes);
+		r = device_bytes(o, data_path, &data_bytes);
 	if (!r)
 		r = read_root(o, root_arg, g.digest_size, root, root_hex);
 	if (!r)
 		r = read_signature(o, name, &sig, &sig_len, &desc);
 	if (!r)
-		r = optional_args(o, hash_path, &g, desc);
+		r = table_names(o, data_path, hash_path, names);
 	if (!r)
-		r = open_table(o, data_path, hash_path, root_hex, &table);
+		r = optional_args(o, names[1], &g, desc);
+	if (!r)
+		r = open_table(o, names[0], names[1], root_hex, &table);
 	if (!r)
 		r = create_locked(o, name, table, desc, sig, sig_len);
 	dmb_table_destroy(table);
+	for (int i = 0; i < 3; i++)
+		free(names[i]);
 	free(desc);
 	free(sig);
 	return r;

@@ -7,6 +7,7 @@
 #define DMBOOT_VERITYSETUP_H
 
 #include "cli/device.h"
+#include "cli/image.h"
 
 struct vopts {
 	struct dmb_verity_params p;
@@ -23,6 +24,8 @@ struct vopts {
 				      stores it in lower case) */
 	bool zero_blocks, at_most_once, tasklets;
 	const char *fec_device;
+	char **devices;            /* --devices: searched for PARTUUID= and PARTLABEL= */
+	size_t ndevices;
 	uint32_t fec_roots;
 	uint64_t fec_offset;
 	unsigned threads;

@@ -123,6 +123,8 @@ static void help(FILE *f)
 		"  --require-signature --ignore-corruption --restart-on-corruption\n"
 		"  --panic-on-corruption --ignore-zero-blocks --check-at-most-once\n"
 		"  --use-tasklets --threads=N -v|--verbose -?|--help -V|--version\n"
+		"  --devices=DEV[,DEV...] (searched for a device given as PARTUUID=U or\n"
+		"  PARTLABEL=L when udev has no /dev/disk link for it)\n"
 		"\n"
 		"Default compiled-in dm-verity parameters:\n"
 		"\tHash: sha256, Data block (bytes): 4096, Hash block (bytes): 4096, Salt size: 32, Hash format: 1\n");
@@ -131,7 +133,7 @@ static void help(FILE *f)
 enum {
 	O_HASH = 256, O_SALT, O_UUID, O_DBS, O_HBS, O_BLOCKS, O_OFFSET, O_NOSB, O_FORMAT,
 	O_FECDEV, O_FECROOTS, O_FECOFF, O_ROOTFILE, O_SIG, O_CERT, O_REQSIG, O_IGNCORR,
-	O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG, O_HELP,
+	O_RESTART, O_PANIC, O_ZERO, O_ONCE, O_TASKLETS, O_THREADS, O_DEBUG, O_HELP, O_DEVICES,
 };
 
 static const struct option longopts[] = {
@@ -150,6 +152,7 @@ static const struct option longopts[] = {
 	{ "root-hash-file", required_argument, NULL, O_ROOTFILE },
 	{ "root-hash-signature", required_argument, NULL, O_SIG },
 	{ "trusted-cert", required_argument, NULL, O_CERT },
+	{ "devices", required_argument, NULL, O_DEVICES },
 	{ "require-signature", no_argument, NULL, O_REQSIG },
 	{ "ignore-corruption", no_argument, NULL, O_IGNCORR },
 	{ "restart-on-corruption", no_argument, NULL, O_RESTART },
@@ -356,6 +359,11 @@ static int set_option(struct vopts *o, int c, char **argv)
 		cli_error("unknown option '%s'", argv[optind - 1]);
 		return EXIT_PARAMS;
 	}
+	if (c == O_DEVICES) {
+		cli_list_free(o->devices, o->ndevices);
+		return cli_image_devices("veritysetup", optarg, &o->devices, &o->ndevices) ? EXIT_PARAMS
+											    : -1;
+	}
 	if (set_flag(o, c) || set_value(o, c, &why, whybuf, sizeof(whybuf)))
 		return -1;
 	if (why)
@@ -397,5 +405,6 @@ int cmd_veritysetup(int argc, char **argv)
 			show_status(status);
 	}
 	cli_list_free(o.certs, o.ncerts);
+	cli_list_free(o.devices, o.ndevices);
 	return status;
 }

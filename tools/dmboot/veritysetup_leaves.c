@@ -41,21 +41,25 @@ static void leaf_job(void *arg)
 	struct leaf_job *j = arg;
 	struct dmb_posix_crypto pc;
 	struct dmb_ctx ctx = { 0 };
-	struct dmb_bdev *data = NULL, *hash = NULL;
+	struct cli_image data = { 0 }, hash = { 0 };
+	char *const *devs = j->o->devices;
+	size_t ndevs = j->o->ndevices;
 
 	dmb_posix_crypto_init(&pc);
 	ctx.crypto = &pc.crypto;
-	j->r = dmb_posix_open(&ctx, j->data_path, 0, &data);
+	/* Each thread opens its own: a mapped device is instantiated once per thread. */
+	j->r = cli_image_open(&data, &ctx, j->data_path, devs, ndevs, 0);
 	if (!j->r)
-		j->r = dmb_posix_open(&ctx, j->hash_path, j->verify ? 0 : DMB_OPEN_WRITE, &hash);
+		j->r = cli_image_open(&hash, &ctx, j->hash_path, devs, ndevs,
+				      j->verify ? 0 : DMB_OPEN_WRITE);
 	if (!j->r)
-		j->r = dmb_verity_tree_leaves(&ctx, &j->o->p, data, hash, j->first, j->count,
+		j->r = dmb_verity_tree_leaves(&ctx, &j->o->p, data.bd, hash.bd, j->first, j->count,
 					      j->verify ? DMB_VERITY_TREE_VERIFY : DMB_VERITY_TREE_BUILD,
 					      &j->fail, job_progress, j);
 	if (j->r)
 		memcpy(j->msg, ctx.msg, sizeof(j->msg));
-	dmb_posix_close(data);
-	dmb_posix_close(hash);
+	cli_image_close(&data);
+	cli_image_close(&hash);
 	dmb_posix_crypto_fini(&pc);
 }
 

@@ -79,6 +79,17 @@ int cli_create_trusted(struct state *st, const char *name, const char *uuid, int
 	return create(st, &a);
 }
 
+int cli_create_trusted_search(struct state *st, const char *name, const char *uuid,
+			      int64_t minor, bool read_only, const struct dmb_table *table,
+			      const struct dmb_ctx *base, const struct cli_trust *trust,
+			      char *const *devices, size_t ndevices)
+{
+	struct cli_create_args a = { name, uuid, minor, read_only, table, base, devices,
+				     ndevices, trust };
+
+	return create(st, &a);
+}
+
 int cli_create_search(struct state *st, const char *name, const char *uuid, int64_t minor,
 		      bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
 		      char *const *devices, size_t ndevices)

@@ -68,6 +68,11 @@ struct cli_trust {
 int cli_create_trusted(struct state *st, const char *name, const char *uuid, int64_t minor,
 		       bool read_only, const struct dmb_table *table, const struct dmb_ctx *base,
 		       const struct cli_trust *trust);
+/* Both: trust, and the devices PARTUUID= and PARTLABEL= names are searched on. */
+int cli_create_trusted_search(struct state *st, const char *name, const char *uuid,
+			      int64_t minor, bool read_only, const struct dmb_table *table,
+			      const struct dmb_ctx *base, const struct cli_trust *trust,
+			      char *const *devices, size_t ndevices);
 /*
  * The same, with the devices PARTUUID= and PARTLABEL= names are searched on
  * (recorded with the device, so it is instantiated the same way later).
