@@ -381,8 +381,34 @@ def test_ddi_inspect_by_partuuid_and_partlabel(dm, kit):
     line = ddi_ok(dm, "cmdline", img, "--trusted-cert", cert)
     assert ddi_ok(dm, "cmdline", "PARTLABEL=os", "--devices", "disk.raw",
                   "--trusted-cert", cert) == line
-    rc, out, err = ddi(dm, "open", "PARTLABEL=os", "--devices", "disk.raw")
-    assert (rc, out) == (1, "") and "--devices goes with inspect and cmdline" in one_line(err)
+    # open records the partition it found as DEVICE:pN, which its tables name and close
+    # finds again under either name.
+    for name in ("PARTLABEL=os", "PARTUUID=" + u):
+        ddi_ok(dm, "open", name, "--devices", "disk.raw", "--trusted-cert", cert)
+        table = dm.ok("table", "root").split()
+        assert table[2:6] == ["verity", "1", "disk.raw:p2:p1", "disk.raw:p2:p2"], table
+        assert len(dm.read("root", "--length", "4096")) == 4096   # a verified read
+        ddi_ok(dm, "close", "PARTUUID=" + u.lower() if name.startswith("PARTLABEL")
+               else "PARTLABEL=os", "--devices", "disk.raw")
+        dm.assert_no_devices()
+    for name, why in (("PARTLABEL=nope", "no such partition"),
+                      ("PARTLABEL=", "no such partition")):
+        rc, out, err = ddi(dm, "open", name, "--devices", "disk.raw", "--trusted-cert", cert)
+        assert (rc, out, one_line(err)) == (4, "", "ddi: %s: %s on the --devices" % (name, why))
+    dm.assert_no_devices()
+
+
+def test_ddi_open_refuses_a_partition_name_found_twice(dm, kit):
+    """The same PARTLABEL on two disks: open does not pick one."""
+    for disk in ("a.raw", "b.raw"):
+        with open(dm.cwd / disk, "wb") as f:
+            f.truncate(8192 * SECTOR)
+        rc, out, err = dm.exec([SFDISK, *SFDISK_WRITE, disk],
+                               input="label: gpt\nstart=2048, size=2048, name=os\n")
+        assert rc == 0, err
+    rc, out, err = ddi(dm, "open", "PARTLABEL=os", "--devices", "a.raw,b.raw")
+    assert (rc, out, one_line(err)) == \
+        (4, "", "ddi: PARTLABEL=os: more than one partition has that name on the --devices")
     dm.assert_no_devices()
 
 

@@ -370,7 +370,7 @@ static void help(FILE *f)
 		"  cmdline map only signed images unless --allow-unsigned\n"
 		"  --root-hash=HEX --usr-hash=HEX --architecture=ARCH\n"
 		"  --name=PREFIX (open: name the devices PREFIX-root, PREFIX-usr)\n"
-		"  --devices=DEV[,DEV...] (inspect, cmdline: searched for an IMAGE given as\n"
+		"  --devices=DEV[,DEV...] (searched for an IMAGE given as\n"
 		"  PARTUUID=U or PARTLABEL=L when udev has no /dev/disk link for it)\n"
 		"  -h, --help (after any command too)  --version\n");
 }
@@ -483,12 +483,6 @@ int cmd_ddi(int argc, char **argv)
 	}
 	if (status < 0 && argc - optind < 1) {
 		help(stderr);
-		status = DDI_USAGE;
-	}
-	/* open's tables must name the image so that the registry finds it again. */
-	if (status < 0 && o.devices && strcmp(argv[optind], "inspect") != 0 &&
-	    strcmp(argv[optind], "cmdline") != 0) {
-		cli_error("--devices goes with inspect and cmdline (open takes PARTUUID= and PARTLABEL= through udev's /dev/disk links, or the partition as DISK:pN)");
 		status = DDI_USAGE;
 	}
 	if (status < 0 && o.name && strcmp(argv[optind], "open") != 0) {

@@ -243,15 +243,20 @@ undo:
 int ddi_open(void *opts, int argc, char **argv)
 {
 	const struct dopts *o = opts;
-	const char *path = argv[1];
+	char *path;
 	struct image im;
 	struct dmb_table *tables[2] = { NULL, NULL };
 	struct record rec = { 0 };
 	struct state st;
 	bool ro[2] = { true, true };
-	int status = ddi_image_open(&im, o, path, 0), r;
+	int status, r;
 
 	(void)argc;
+	/* A partition found by name on --devices is recorded as DEVICE:pN. */
+	r = cli_image_locate(argv[1], o->devices, o->ndevices, &path);
+	if (r)
+		return r == -ENOMEM ? DDI_NOMEM : DDI_NOTFOUND;
+	status = ddi_image_open(&im, o, path, 0);
 	if (status)
 		goto out;
 	for (int i = 0; i < 2; i++) {
@@ -301,21 +306,26 @@ out:
 	for (int i = 0; i < 2; i++)
 		dmb_table_destroy(tables[i]);
 	ddi_image_close(&im);
+	free(path);
 	return status;
 }
 
 int ddi_close(void *opts, int argc, char **argv)
 {
-	const char *path = argv[1];
+	const struct dopts *o = opts;
 	struct record rec;
 	struct state st;
-	char *key = NULL, *name = NULL;
+	char *key = NULL, *name = NULL, *path;
 	int status = DDI_OK, r;
 
-	(void)opts;
 	(void)argc;
-	if (state_open(&st, true))
+	r = cli_image_locate(argv[1], o->devices, o->ndevices, &path);
+	if (r)
+		return r == -ENOMEM ? DDI_NOMEM : DDI_NOTFOUND;
+	if (state_open(&st, true)) {
+		free(path);
 		return DDI_IMAGE;
+	}
 	/* The image as open named it: a mapped device under any spelling. */
 	if (cli_image_name(&st, path, &name) == 0)
 		key = image_key(name);
@@ -323,6 +333,7 @@ int ddi_close(void *opts, int argc, char **argv)
 	if (!key) {
 		cli_error("%s: cannot name the image", path);
 		state_close(&st);
+		free(path);
 		return DDI_NOMEM;
 	}
 	r = record_find(&st, key, &rec);
@@ -362,5 +373,6 @@ int ddi_close(void *opts, int argc, char **argv)
 out:
 	state_close(&st);
 	free(key);
+	free(path);
 	return status;
 }

@@ -151,3 +151,56 @@ int cli_image_devices(const char *cmd, const char *list, char ***out, size_t *n)
 	}
 	return r;
 }
+
+/* Partitions of that name on one whole device; *name is DEVICE:pN for the first. */
+static size_t locate_on(const char *path, const char *dev, char **name)
+{
+	struct dmb_ctx ctx = { .log_level = DMB_LOG_ERR };
+	struct dmb_part_table *t = NULL;
+	const struct dmb_part *p = NULL;
+	struct dmb_bdev *bd;
+	size_t n = 0;
+
+	if (dmb_posix_open(&ctx, dev, 0, &bd))
+		return 0;
+	if (dmb_part_table_load(&ctx, bd, 0, &t) == 0)
+		n = strncmp(path, "PARTUUID=", 9) == 0 ? dmb_part_find_uuid(t, path + 9, &p) :
+							  dmb_part_find_label(t, path + 10, &p);
+	if (n && !*name && asprintf(name, "%s:p%u", dev, p->number) < 0)
+		*name = NULL;
+	dmb_part_table_destroy(t);
+	dmb_posix_close(bd);
+	return n;
+}
+
+int cli_image_locate(const char *path, char *const *devices, size_t ndevices, char **out)
+{
+	struct stat sb;
+	char *link = NULL;
+	size_t hits = 0;
+
+	*out = NULL;
+	if (!cli_image_is_partname(path) || ndevices == 0 || stat(path, &sb) == 0 ||
+	    (cli_udev_link(path, &link) == 0 && stat(link, &sb) == 0)) {
+		free(link);
+		*out = strdup(path);
+		return *out ? 0 : -ENOMEM;
+	}
+	free(link);
+	for (size_t i = 0; i < ndevices; i++) {
+		bool again = false;
+
+		/* A device given twice is searched once, as the resolver does. */
+		for (size_t k = 0; k < i && !again; k++)
+			again = strcmp(devices[k], devices[i]) == 0;
+		if (!again)
+			hits += locate_on(path, devices[i], out);
+	}
+	if (hits == 1)
+		return *out ? 0 : -ENOMEM;
+	free(*out);
+	*out = NULL;
+	cli_error("%s: %s on the --devices", path,
+		  hits ? "more than one partition has that name" : "no such partition");
+	return -ENOENT;
+}

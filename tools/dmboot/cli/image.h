@@ -57,6 +57,15 @@ int cli_image_open(struct cli_image *im, struct dmb_ctx *ctx, const char *path,
 void cli_image_close(struct cli_image *im);
 
 /*
+ * For a command that records the image (ddi open and close): a PARTUUID=
+ * or PARTLABEL= with no udev link, found on the devices as the one
+ * partition of that name, becomes DEVICE:pN, a name tables keep; anything
+ * else is path as it is.  0 and *out, -ENOENT after printing the error line
+ * (no such partition, or several), -ENOMEM.
+ */
+int cli_image_locate(const char *path, char *const *devices, size_t ndevices, char **out);
+
+/*
  * The comma-separated --devices list of command cmd, names kept as given
  * (relative ones against the current directory, as tables take them).
  * Prints the error line for an empty list, a control character or more
