@@ -164,6 +164,8 @@ static int lv_waitfor(const struct boot_image *im, char **out)
 			len += (size_t)sprintf(list + len, "%s%s", len ? "," : "", dev);
 		}
 	*out = list;
+	if (!list)
+		cli_error("%s: no segment of it lies on a PV", im->where);
 	return list ? BOOT_OK : BOOT_REFUSED;
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/err.h>
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
@@ -182,6 +183,8 @@ static void find_signer(struct boot_scan *s, struct boot_image *im, const struct
 		im->signer[0] = '\0';
 	sk_X509_free(signers);
 	PKCS7_free(p7);
+	/* A signature from the disk that does not parse leaves nothing for later checks. */
+	ERR_clear_error();
 }
 
 static const char *sig_word(const struct dmb_ddi_verity *v)
