@@ -347,12 +347,23 @@ static void exercise_table(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struc
 	dmb_table_destroy(t);
 }
 
-static void exercise_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *bd)
+/* The devices a handoff makes for which: verity needs its data and hash devices under a lower one. */
+static unsigned handoff_devs(const struct dmb_ddi *ddi, int v, bool lower)
+{
+	const struct dmb_ddi_verity *vy = &ddi->verity[v];
+
+	if (!ddi->chosen[v ? DMB_DDI_USR : DMB_DDI_ROOT])
+		return 0;
+	return lower && vy->hash && vy->root_hash_size ? 3u : 1u;
+}
+
+static void exercise_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, struct dmb_bdev *bd,
+			     const struct dmb_ddi_lower *lower)
 {
 	static char line[8192];
 	struct dmb_concise *c = NULL;
 	const char *a, *b;
-	int r = dmb_ddi_cmdline(ctx, ddi, bd, line, sizeof(line));
+	int r = dmb_ddi_cmdline_lower(ctx, ddi, bd, lower, line, sizeof(line));
 
 	if (r < 0) {
 		check(ctx->msg[0] != '\0', "cmdline failure without a message");
@@ -367,7 +378,9 @@ static void exercise_cmdline(struct dmb_ctx *ctx, const struct dmb_ddi *ddi, str
 	check(dmb_concise_parse(ctx, a, (size_t)(b - a), DMB_CONCISE_KERNEL, &c) == 0 ||
 	      ctx->err == DMB_ENOMEM, "dm-mod.create= does not parse back");
 	if (c)
-		check(c->count == (ddi->chosen[DMB_DDI_USR] ? 2u : 1u), "device count");
+		check(c->count == (lower != NULL) + handoff_devs(ddi, 0, lower) +
+					  handoff_devs(ddi, 1, lower),
+		      "device count");
 	dmb_concise_destroy(c);
 }
 
@@ -378,7 +391,21 @@ static void exercise(const struct dmb_ddi *ddi, struct dmb_bdev *bd,
 
 	exercise_table(&ctx, ddi, bd, DMB_DDI_ROOT);
 	exercise_table(&ctx, ddi, bd, DMB_DDI_USR);
-	exercise_cmdline(&ctx, ddi, bd);
+	exercise_cmdline(&ctx, ddi, bd, NULL);
+	/* Inside a lower device, as an image kept in an LV is handed over. */
+	{
+		struct dmb_table *t = NULL;
+		const char *argv[2] = { "PARTUUID=11111111-2222-3333-4444-555555555555", "2048" };
+		struct dmb_ddi_lower lower = { "vg-lv", NULL, NULL, argv[0] };
+
+		if (dmb_table_create(&ctx, &t) == 0 &&
+		    dmb_table_add_argv(&ctx, t, 0, dmb_bdev_bytes(bd) / 512 ? dmb_bdev_bytes(bd) / 512 : 1,
+				       "linear", 2, argv) == 0) {
+			lower.table = t;
+			exercise_cmdline(&ctx, ddi, bd, &lower);
+		}
+		dmb_table_destroy(t);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
