@@ -17,14 +17,15 @@ CFLAGS_ALL   := $(CSTD) $(OPT) $(WARN) $(CFLAGS)
 
 include lib/sources.mk
 LIB_SRCS   := $(addprefix lib/,$(DMBOOT_LIB_SRCS))
-CRYPTO_SRCS := ports/posix/crypto_openssl.c ports/posix/crypto_sig.c
+CRYPTO_SRCS := ports/posix/crypto_openssl.c ports/posix/crypto_sig.c ports/posix/crypto_cipher.c
+CRYPTO_LIBS := -lcrypto -largon2
 PORT_SRCS  := ports/posix/port.c ports/posix/file_bdev.c $(CRYPTO_SRCS)
 TOOL_SRCS  := $(wildcard tools/dmboot/*.c tools/dmboot/cli/*.c)
 UNIT_SRCS  := $(filter-out tests/unit/test_port.c,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
-HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tools/dmboot/cli/*.h tests/unit/*.h)
+HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/crypt/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/formats/luks/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tools/dmboot/cli/*.h tests/unit/*.h)
 
 .PHONY: all deps check rules unit unit-asan freestanding fuzz-smoke fuzz e2e kernel-check valgrind demo bench clean
 
@@ -58,7 +59,7 @@ $(B)/libdmboot.a: $(LIB_OBJS) $(B)/public.syms
 	ar rcs $@ $(B)/libdmboot.o
 
 $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmboot.a
-	$(CC) $(CFLAGS_ALL) $^ -lcrypto -lpthread -o $@
+	$(CC) $(CFLAGS_ALL) $^ $(CRYPTO_LIBS) -lpthread -o $@
 	ln -sf dmboot $(B)/dmsetup
 	ln -sf dmboot $(B)/veritysetup
 	ln -sf dmboot $(B)/sfdisk
@@ -68,7 +69,7 @@ $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmbo
 # Tests link the host crypto provider (OpenSSL) besides the library.
 $(B)/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a -lcmocka -lcrypto -o $@
+	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
 
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(B)/asan/obj/%.o: %.c $(HDRS)
@@ -88,10 +89,10 @@ $(B)/asan/libdmboot.a: $(ASAN_LIB_OBJS) $(B)/public.syms
 
 $(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a -lcmocka -lcrypto -o $@
+	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
 
 $(B)/asan/dmboot: $(patsubst %.c,$(B)/asan/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/asan/libdmboot.a
-	$(CLANG) $(SAN) $^ -lcrypto -lpthread -o $@
+	$(CLANG) $(SAN) $^ $(CRYPTO_LIBS) -lpthread -o $@
 
 unit: $(addprefix $(B)/unit/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; $$t || exit 1; done
@@ -122,7 +123,7 @@ rules: $(B)/libdmboot.a $(B)/asan/libdmboot.a
 $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
-	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c -lcrypto -o $@
+	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c $(CRYPTO_LIBS) -o $@
 
 # The unit test and the fuzzer of the tools' image names compile that file in.
 $(B)/unit/test_image_names $(B)/asan/unit/test_image_names $(B)/fuzz/fuzz_image_name: \

@@ -61,7 +61,7 @@ SALT = "5a" * 16 + "c3" * 16  # 32 bytes, veritysetup's default salt size
 UUID = "0badc0de-dead-4eef-8bad-f00dcafe0001"
 
 LIB_C = ["ports/posix/file_bdev.c", "ports/posix/port.c", "ports/posix/crypto_openssl.c",
-         "ports/posix/crypto_sig.c"]
+         "ports/posix/crypto_sig.c", "ports/posix/crypto_cipher.c"]
 
 
 CommandFailed = B.CommandFailed
@@ -170,7 +170,7 @@ def build_reads(work):
     exe = os.path.join(work, "verity_reads")
     cc = os.environ.get("CC") or "cc"
     argv = [cc, "-O2", "-std=c11", "-D_FILE_OFFSET_BITS=64", "-Iinclude", "-Iports/posix",
-            "-o", exe, "bench/verity_reads.c", "build/libdmboot.a", *LIB_C, "-lcrypto"]
+            "-o", exe, "bench/verity_reads.c", "build/libdmboot.a", *LIB_C, "-lcrypto", "-largon2"]
     r = subprocess.run(argv, cwd=ROOT, capture_output=True)
     if r.returncode != 0:
         raise CommandFailed("cannot build bench/verity_reads.c:\n%s\n%s" % (

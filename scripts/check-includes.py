@@ -7,8 +7,9 @@ lib/ is layered; each folder's main header states its rule:
     lib/base/     base                       (base.h)
     lib/core/     base core                  (core.h)
     lib/verity/   base core verity           (verity.h)
-    lib/targets/  base core verity targets   (targets.h)
-    lib/formats/  base core verity formats   (formats.h, lvm2/ included)
+    lib/crypt/    base core crypt            (crypt.h)
+    lib/targets/  base core verity crypt targets   (targets.h)
+    lib/formats/  base core verity crypt formats   (formats.h, lvm2/ and luks/ included)
 
 Every file under lib/ may also include the public headers <dmboot/...> and
 the compiler's freestanding headers, nothing else.  ports/ and tools/ see
@@ -24,8 +25,9 @@ LAYERS = {
     "base": {"base"},
     "core": {"base", "core"},
     "verity": {"base", "core", "verity"},
-    "targets": {"base", "core", "verity", "targets"},
-    "formats": {"base", "core", "verity", "formats"},
+    "crypt": {"base", "core", "crypt"},
+    "targets": {"base", "core", "verity", "crypt", "targets"},
+    "formats": {"base", "core", "verity", "crypt", "formats"},
 }
 FREESTANDING = {"stdarg.h", "stdbool.h", "stddef.h", "stdint.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

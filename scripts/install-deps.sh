@@ -6,7 +6,7 @@
 # Needs root (or sudo) only when something is missing.
 set -eu
 
-pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev libssl-dev openssl python3 python3-pytest
+pkgs="gcc make clang libclang-rt-14-dev libcmocka-dev libssl-dev libargon2-dev libkeyutils-dev keyutils openssl python3 python3-pytest
       valgrind binutils cryptsetup-bin e2fsprogs fdisk lvm2 thin-provisioning-tools
       systemd systemd-container squashfs-tools erofs-utils dosfstools strace
       qemu-system-x86 busybox-static kmod cpio gzip"

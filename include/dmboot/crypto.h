@@ -18,6 +18,19 @@
 
 struct dmb_crypto;
 struct dmb_digest; /* the provider's digest state */
+struct dmb_cipher; /* the provider's keyed cipher state */
+
+/* Largest cipher block and IV the library handles (AES: 16). */
+#define DMB_MAX_CIPHER_BLOCK 16
+/* Largest key a cipher takes (AES-256-XTS: 64; dm-crypt's keycount splits
+ * longer table keys before they reach the provider). */
+#define DMB_MAX_CIPHER_KEY 64
+
+enum dmb_argon2_type {
+	DMB_ARGON2D = 0,
+	DMB_ARGON2I = 1,
+	DMB_ARGON2ID = 2,
+};
 
 struct dmb_crypto_ops {
 	/*
@@ -50,6 +63,59 @@ struct dmb_crypto_ops {
 	 */
 	int (*pkcs7_verify)(const struct dmb_crypto *c, struct dmb_ctx *ctx, const uint8_t *sig,
 			    size_t sig_len, const uint8_t *data, size_t len);
+
+	/*
+	 * Create a keyed cipher: `cipher` is a Linux crypto API cipher name
+	 * ("aes", "serpent", ...) and `mode` a chaining mode ("xts", "cbc",
+	 * "ecb", "ctr", ...), as dm-crypt splits them.  key_len is the whole
+	 * key of the mode (XTS: both halves).  Sets *block_size to the cipher's
+	 * block size (at most DMB_MAX_CIPHER_BLOCK), which is also the IV size
+	 * of every mode but ecb (no IV).  The provider keeps a copy of the key
+	 * (or its schedule) and wipes it in cipher_destroy().
+	 * Errors: DMB_ENOTSUP (cipher or mode unknown to the provider),
+	 * DMB_EINVAL (key length not valid for it), DMB_ENOMEM.
+	 */
+	int (*cipher_create)(const struct dmb_crypto *c, const char *cipher, const char *mode,
+			     const uint8_t *key, size_t key_len, struct dmb_cipher **out,
+			     size_t *block_size);
+	/*
+	 * Encrypt (encrypt true) or decrypt len bytes from in to out (they may
+	 * be the same buffer) as one data unit with initial vector iv (the
+	 * block size long; ignored by ecb).  len is a non-zero multiple of the
+	 * block size.  Errors: DMB_EINVAL (bad length), DMB_EIO.
+	 */
+	int (*cipher_crypt)(struct dmb_cipher *ci, bool encrypt, const uint8_t *iv,
+			    const void *in, void *out, size_t len);
+	/*
+	 * Optional batch form: count data units of unit_len bytes each, unit i
+	 * at in + i * unit_len with IV ivs + i * block size.  NULL: the
+	 * library calls cipher_crypt() once per unit.  Same errors.
+	 */
+	int (*cipher_crypt_units)(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs,
+				  const void *in, void *out, size_t unit_len, size_t count);
+	/* Wipe and free; accepts NULL. */
+	void (*cipher_destroy)(struct dmb_cipher *ci);
+
+	/*
+	 * PBKDF2 (RFC 8018) with HMAC over digest `hash` (a name as for
+	 * digest_create()), writing out_len bytes.  iterations >= 1.
+	 * Errors: DMB_ENOTSUP (hash unknown), DMB_EINVAL, DMB_ENOMEM.
+	 */
+	int (*pbkdf2)(const struct dmb_crypto *c, const char *hash, const uint8_t *pass,
+		      size_t pass_len, const uint8_t *salt, size_t salt_len, uint32_t iterations,
+		      uint8_t *out, size_t out_len);
+	/*
+	 * Argon2 version 1.3 (RFC 9106) of `type`, t_cost passes, m_cost_kib KiB
+	 * of memory and `lanes` lanes, no secret and no associated data, writing
+	 * out_len bytes.  The library checks m_cost_kib against the context's
+	 * cap (dmb_ctx_mem.kdf_max_kib) before calling.  A provider without
+	 * threads computes the lanes one after another (same result).
+	 * Errors: DMB_ENOTSUP, DMB_EINVAL (parameters out of Argon2's range),
+	 * DMB_ENOMEM.
+	 */
+	int (*argon2)(const struct dmb_crypto *c, enum dmb_argon2_type type, uint32_t t_cost,
+		      uint32_t m_cost_kib, uint32_t lanes, const uint8_t *pass, size_t pass_len,
+		      const uint8_t *salt, size_t salt_len, uint8_t *out, size_t out_len);
 };
 
 struct dmb_crypto {
@@ -58,14 +124,17 @@ struct dmb_crypto {
 };
 
 /*
- * Where keys named in tables live: Linux's keyring as far as tables go
- * (dm-verity's root_hash_sig_key_desc names a "user" key holding the
- * signature).  get() returns the payload in a buffer the library hands back
- * to put().  Errors: DMB_ENOKEY (no such key), DMB_ENOMEM.
+ * Where keys named in tables live: Linux's keyring as far as tables go.
+ * type is the kernel key type: "user" for dm-verity's
+ * root_hash_sig_key_desc (a key holding the signature), "logon" or "user"
+ * for a dm-crypt key given as :<size>:<type>:<description>.  get() returns
+ * the payload in a buffer the library hands back to put(), which must wipe
+ * it.  Errors: DMB_ENOKEY (no such key), DMB_ENOTSUP (key type not kept
+ * here), DMB_ENOMEM.
  */
 struct dmb_keyring {
-	int (*get)(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *desc,
-		   uint8_t **data, size_t *len);
+	int (*get)(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *type,
+		   const char *desc, uint8_t **data, size_t *len);
 	void (*put)(const struct dmb_keyring *k, uint8_t *data, size_t len);
 	void *priv;
 };
@@ -73,6 +142,9 @@ struct dmb_keyring {
 /* One-shot digest through the provider.  Errors as digest_create(). */
 DMB_MUST_CHECK int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
 		       size_t len, uint8_t *out, size_t *size);
+
+/* Overwrite n bytes at p with zeros in a way the compiler keeps. */
+void dmb_wipe(void *p, size_t n);
 
 /* Constant-time comparison: 0 when equal, 1 when not; it cannot fail. */
 DMB_MUST_CHECK int dmb_memcmp_ct(const void *a, const void *b, size_t n);

@@ -21,6 +21,8 @@
  *                        the tables lvm2 would load for them
  *   struct dmb_boot_name the version and boot counters an image's name
  *                        carries, and the order images are tried in
+ *   struct dmb_luks      a LUKS1 or LUKS2 header read and validated: its key
+ *                        slots, the volume key they unlock, the crypt table
  */
 #ifndef DMBOOT_DMBOOT_H
 #define DMBOOT_DMBOOT_H
@@ -40,6 +42,7 @@
 #include <dmboot/lvm.h>
 #include <dmboot/ddi.h>
 #include <dmboot/boot.h>
+#include <dmboot/luks.h>
 
 #undef DMBOOT_INSIDE_DMBOOT_H
 

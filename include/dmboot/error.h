@@ -79,6 +79,12 @@ struct dmb_ctx_mem {
 	 */
 	void *bounce;
 	size_t bounce_bytes;
+	/*
+	 * Most memory one key derivation may use, in KiB (LUKS2 Argon2
+	 * keyslots): a keyslot asking for more is skipped, with a message
+	 * naming both figures, before anything is allocated.  0: no cap.
+	 */
+	uint32_t kdf_max_kib;
 };
 
 /*

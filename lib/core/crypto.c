@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * Helpers around the crypto provider (crypto.h): one-shot digests,
- * constant-time comparison and hex conversion.
+ * wiping, constant-time comparison and hex conversion.
  */
 #include "core.h"
 
@@ -21,6 +21,11 @@ int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void 
 		r = c->ops->digest_final(d, out);
 	c->ops->digest_destroy(d);
 	return r;
+}
+
+void dmb_wipe(void *p, size_t n)
+{
+	dmbi_wipe(p, n);
 }
 
 int dmb_memcmp_ct(const void *a, const void *b, size_t n)

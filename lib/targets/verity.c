@@ -470,7 +470,7 @@ static int verify_signature(struct verity *v, const char *root_hex)
 		return fail(ti, "root hash verification: no signature support in the crypto provider",
 			    DMB_ENOTSUP);
 	dmb_ctx_clear(ctx);
-	r = k->get(k, ctx, v->sig_key_desc, &sig, &sig_len);
+	r = k->get(k, ctx, "user", v->sig_key_desc, &sig, &sig_len);
 	if (r)
 		return dmb_ctx_wrap_error(ctx, r, v->sig_key_desc,
 					  "line %u: verity: root hash verification: Invalid key specified: ",

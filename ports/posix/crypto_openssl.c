@@ -2,7 +2,7 @@
 /*
  * The host crypto provider's digests, over OpenSSL libcrypto 3 (the library
  * cryptsetup uses).  Kernel crypto API names map to OpenSSL names; signature
- * checks are in crypto_sig.c.
+ * checks are in crypto_sig.c, ciphers and key derivations in crypto_cipher.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +27,24 @@ static const struct {
 	{ "sha3-512", "SHA3-512" },
 };
 
+const char *dmb_posix_digest_name(const char *kernel_name)
+{
+	for (size_t i = 0; i < sizeof(name_map) / sizeof(name_map[0]); i++)
+		if (strcmp(kernel_name, name_map[i].kernel) == 0)
+			return name_map[i].openssl;
+	return kernel_name;
+}
+
 static int ossl_digest_create(const struct dmb_crypto *c, const char *name,
 			      struct dmb_digest **out, size_t *size)
 {
-	const char *oname = name;
+	const char *oname = dmb_posix_digest_name(name);
 	struct dmb_digest *d;
 	EVP_MD *md;
 	int n;
 
 	(void)c;
 	*out = NULL;
-	for (size_t i = 0; i < sizeof(name_map) / sizeof(name_map[0]); i++)
-		if (strcmp(name, name_map[i].kernel) == 0)
-			oname = name_map[i].openssl;
 	/* Only plain digests: no XOFs, nothing longer than the library handles. */
 	md = EVP_MD_fetch(NULL, oname, NULL);
 	if (!md || (EVP_MD_get_flags(md) & EVP_MD_FLAG_XOF)) {
@@ -106,6 +111,12 @@ static const struct dmb_crypto_ops openssl_ops = {
 	.digest_copy = ossl_digest_copy,
 	.digest_destroy = ossl_digest_destroy,
 	.pkcs7_verify = dmb_posix_pkcs7_verify,
+	.cipher_create = dmb_posix_cipher_create,
+	.cipher_crypt = dmb_posix_cipher_crypt,
+	.cipher_crypt_units = dmb_posix_cipher_crypt_units,
+	.cipher_destroy = dmb_posix_cipher_destroy,
+	.pbkdf2 = dmb_posix_pbkdf2,
+	.argon2 = dmb_posix_argon2,
 };
 
 void dmb_posix_crypto_init(struct dmb_posix_crypto *pc)

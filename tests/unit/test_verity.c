@@ -977,12 +977,12 @@ static int accept_any(const struct dmb_crypto *c, struct dmb_ctx *ctx, const uin
 	return 0;
 }
 
-static int key_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *desc,
-		   uint8_t **data, size_t *len)
+static int key_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *type,
+		   const char *desc, uint8_t **data, size_t *len)
 {
 	(void)k;
 	(void)ctx;
-	if (strcmp(desc, "key one") != 0)
+	if (strcmp(type, "user") != 0 || strcmp(desc, "key one") != 0)
 		return DMB_ENOKEY;
 	*data = malloc(1);
 	*len = 1;

@@ -160,14 +160,16 @@ static int give(struct cli_crypto *cc, struct dmb_ctx *ctx, const char *desc, co
 	return 0;
 }
 
-static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *desc,
-		       uint8_t **data, size_t *len)
+static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *type,
+		       const char *desc, uint8_t **data, size_t *len)
 {
 	struct cli_crypto *cc = k->priv;
 	char *path, *buf = NULL;
 	size_t n;
 	int r;
 
+	if (strcmp(type, "user") != 0)
+		return cli_seterr(ctx, DMB_ENOTSUP, "no %s keys in the keyring", type);
 	for (size_t i = 0; i < cc->nkeys; i++)
 		if (strcmp(cc->keys[i].label, desc) == 0)
 			return give(cc, ctx, desc, cc->keys[i].data, cc->keys[i].len, data, len);
