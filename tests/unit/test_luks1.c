@@ -223,12 +223,50 @@ static void test_malformed(void **state)
 	}
 }
 
+/*
+ * A header written by cryptsetup 2.6.1 (luksFormat --type luks1 --cipher
+ * aes-cbc-essiv:sha256 --key-size 128 --hash sha256
+ * --pbkdf-force-iterations 1000 on a 2 MiB file; the fuzz corpus keeps its
+ * first 4096 bytes), read on a 1 MiB device; the expected values are
+ * cryptsetup luksDump's for that image.
+ */
+static void test_cryptsetup_header(void **state)
+{
+	static const uint8_t mk_digest[4] = { 0x46, 0x29, 0x15, 0x45 };
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_luks l;
+	FILE *f = fopen("tests/fuzz/corpus/luks1/cryptsetup-cbc-essiv-header", "rb");
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	memset(img, 0, DEV_BYTES);
+	n = fread(img, 1, 4096, f);
+	fclose(f);
+	assert_int_equal(n, 4096);
+	assert_int_equal(load(&ctx, 1u << 20, &l), 0);
+	assert_string_equal(l.hdr.cipher_name, "aes");
+	assert_string_equal(l.hdr.cipher_mode, "cbc-essiv:sha256");
+	assert_string_equal(l.hdr.hash_spec, "sha256");
+	assert_string_equal(l.hdr.uuid, "20b57cdb-ca18-4814-bfac-8804428b6328");
+	assert_int_equal(l.hdr.payload_offset_sectors, 2048);
+	assert_int_equal(l.hdr.keyslots[0].key_bytes, 16);
+	assert_true(l.hdr.keyslots[0].active);
+	assert_false(l.hdr.keyslots[1].active);
+	assert_int_equal(l.hdr.keyslots[0].area_offset_bytes, 8 * 512);
+	assert_int_equal(l.hdr.keyslots[0].kdf.iterations, 1000);
+	assert_int_equal(l.hdr.digests[0].kdf.iterations, 1000);
+	assert_memory_equal(l.hdr.digests[0].digest, mk_digest, sizeof(mk_digest));
+	assert_int_equal(l.hdr.digests[0].keyslots, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_model),
 		cmocka_unit_test(test_detached),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_cryptsetup_header),
 	};
 	int r;
 
