@@ -40,9 +40,11 @@ DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm
 # Image names, versions and boot counters (boot.h); needs the DDI list's
 # version order (formats/ddi_version.c).
 DMBOOT_FORMAT_BOOT_SRCS   := formats/boot_name.c
+# LUKS2 headers and JSON (formats.md §5.1-§5.3).
+DMBOOT_FORMAT_LUKS2_SRCS  := formats/luks/luks2_json.c
 DMBOOT_FORMAT_READ_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
                            $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS) \
-                           $(DMBOOT_FORMAT_BOOT_SRCS)
+                           $(DMBOOT_FORMAT_BOOT_SRCS) $(DMBOOT_FORMAT_LUKS2_SRCS)
 DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SRCS)
 
 # The boot flow of a bootloader: find the images on LVs or partitions,
