@@ -215,7 +215,12 @@ static int crypt_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 	r = dmbi_crypt_storage_create(ti->ctx, &spec, key, cc->key_size, cc->sector_size,
 				      cc->opts & OPT_IV_LARGE, &cc->st);
 	if (r) {
-		ti->error = "Error allocating crypto tfm";
+		/* A cipher, mode or hash the provider lacks is named in the
+		 * message storage_create recorded; other failures keep Linux's. */
+		if (r == DMB_ENOTSUP)
+			dmb_ctx_wrap_error(ti->ctx, r, NULL, "line %u: ", ti->line);
+		else
+			ti->error = "Error allocating crypto tfm";
 		goto out;
 	}
 	r = dmbi_target_get_device(ti, argv[3], cc->start, ti->len_sectors, &cc->dev);

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "build" / "kernel"
 STAMP = "complete"
-FORMAT = "2"   # bump when the initramfs layout changes: the cache is rebuilt
+FORMAT = "3"   # bump when the initramfs layout changes: the cache is rebuilt
 
 TOOLS = ("apt-get", "apt-cache", "dpkg", "depmod", "cpio", "gzip", "ldd", "qemu-system-x86_64")
 BUSYBOX = "/bin/busybox"
@@ -33,7 +33,7 @@ MODULE_DIRS = ("kernel/drivers/md", "kernel/crypto", "kernel/arch/x86/crypto", "
                "kernel/fs/erofs")
 MODULES = ("crc32c_generic", "libcrc32c", "virtio_pci", "virtio_blk", "dm-mod", "dm-zero",
            "dm-verity", "dm-crypt", "dm-snapshot", "dm-thin-pool", "af_alg", "algif_skcipher",
-           "algif_hash", "xts", "aes_generic", "sha256_generic", "sha512_generic",
+           "algif_hash", "ecb", "xts", "aes_generic", "sha256_generic", "sha512_generic",
            "sha1_generic", "cbc", "essiv", "squashfs", "erofs")
 
 

@@ -635,14 +635,14 @@ int dmsetup_ls(void *opts, int argc, char **argv)
 /*
  * The targets dmboot has, with the versions Linux 6.1 reports for them, in
  * the order it lists them: the latest registered first, the modules
- * (verity, snapshot, zero) loaded after the ones built into dm-mod.
+ * (verity, crypt, snapshot, zero) loaded after the ones built into dm-mod.
  */
 static const struct {
 	const char *name;
 	unsigned version[3];
 } targets[] = {
 	{ "snapshot", { 1, 16, 0 } }, { "snapshot-origin", { 1, 9, 0 } },
-	{ "verity", { 1, 9, 0 } }, { "zero", { 1, 1, 0 } }, { "striped", { 1, 6, 0 } },
+	{ "crypt", { 1, 24, 0 } }, { "verity", { 1, 9, 0 } }, { "zero", { 1, 1, 0 } }, { "striped", { 1, 6, 0 } },
 	{ "linear", { 1, 4, 0 } }, { "error", { 1, 5, 0 } },
 };
 
