@@ -10,8 +10,8 @@
  * the key.  Then: the right passphrase gives the key (several slots, slot
  * order, a named slot, a disabled slot), a wrong one DMB_ENOKEY, the volume
  * key check (a shorter key whose zero padding would match must not), and
- * the table of §5.6.  Two images made by cryptsetup 2.6.1
- * (tests/unit/data/README) must unlock to the volume keys cryptsetup
+ * the table of §5.6.  Three images made by cryptsetup 2.6.1
+ * (tests/unit/data/README.md) must unlock to the volume keys cryptsetup
  * dumped.  Every allocation and every read is made to fail in turn, and no
  * block given back to the port may still hold the derived key, the volume
  * key or the stripes.
@@ -431,7 +431,7 @@ static void test_check_key(void **state)
 	gen_free(&g);
 }
 
-/* Read a cryptsetup image (tests/unit/data/README) into a zeroed device of dev_bytes. */
+/* Read a cryptsetup image (tests/unit/data/README.md) into a zeroed device of dev_bytes. */
 static uint8_t *read_image(const char *name, uint64_t dev_bytes)
 {
 	char path[256];
@@ -440,7 +440,7 @@ static uint8_t *read_image(const char *name, uint64_t dev_bytes)
 	long n;
 
 	assert_non_null(mem);
-	snprintf(path, sizeof(path), "tests/unit/data/%s", name);
+	snprintf(path, sizeof(path), "tests/%s", name);
 	f = fopen(path, "rb");
 	if (!f)
 		fail_msg("cannot open %s", path);
@@ -458,10 +458,13 @@ static const struct {
 	const char *vk_hex; /* cryptsetup luksDump --dump-volume-key */
 	uint32_t payload;
 } images[] = {
-	{ "luks1-xts-sha256.img", "dmboot-test", "aes-xts-plain64",
+	{ "unit/data/luks1-xts-sha256.img", "dmboot-test", "aes-xts-plain64",
 	  "36ae55c2a855320bccb74ac252a26a43634214a4da01aaf379caaae54fca5f6a", 4096 },
-	{ "luks1-cbc-essiv-sha512.img", "another passphrase", "aes-cbc-essiv:sha256",
+	{ "unit/data/luks1-cbc-essiv-sha512.img", "another passphrase", "aes-cbc-essiv:sha256",
 	  "c5d0ec2366ee09e453d7c1b26c0bc925", 2048 },
+	/* fuzz_luks1's seed whose passphrase is the fuzzer's */
+	{ "fuzz/corpus/luks1/cryptsetup-cbc-essiv-pass-fuzz", "fuzz", "aes-cbc-essiv:sha256",
+	  "a46ba07a19749a68a806b2c9c697f1db", 2048 },
 };
 
 static void test_cryptsetup_images(void **state)
