@@ -503,6 +503,34 @@ static void test_cryptsetup_images(void **state)
 	}
 }
 
+/*
+ * fuzz_luks1's corpus entry mk-iterations-167m: a cryptsetup header whose
+ * mkDigest asks for 0x0a0003e8 PBKDF2 iterations (one volume key check took
+ * 167 s in the fuzzer).  It is valid, as for cryptsetup, which caps no
+ * iteration count: it loads with the count as written, and a disabled slot
+ * is refused before anything is derived.
+ */
+static void test_huge_iterations(void **state)
+{
+	uint64_t bytes = 2048 * 512;
+	uint8_t *mem = read_image("fuzz/corpus/luks1/mk-iterations-167m", bytes);
+	struct dmb_ram_bdev rb;
+	struct dmb_ctx ctx;
+	struct unlocked u;
+	struct dmb_luks *l;
+
+	(void)state;
+	ctx_init(&ctx);
+	dmb_ram_bdev_init(&rb, mem, bytes, 9, false);
+	assert_int_equal(dmb_luks_load(&ctx, &rb.bdev, &l), 0);
+	assert_int_equal(dmb_luks_header(l)->digests[0].kdf.iterations, 0x0a0003e8u);
+	dmb_luks_destroy(l);
+	u = load_unlock(&ctx, &rb.bdev, 1, "fuzz");
+	assert_int_equal(u.r, DMB_ENOENT);
+	assert_untouched(&u);
+	free(mem);
+}
+
 /* Watch the secrets of slot i of g in every freed block. */
 static void watch_secrets(const struct gen *g, unsigned i)
 {
@@ -627,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_unlock_slots),
 		cmocka_unit_test(test_check_key),
 		cmocka_unit_test(test_cryptsetup_images),
+		cmocka_unit_test(test_huge_iterations),
 		cmocka_unit_test(test_alloc_faults),
 		cmocka_unit_test(test_read_faults),
 		cmocka_unit_test(test_wiped),
