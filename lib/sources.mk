@@ -48,7 +48,7 @@ DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm
 DMBOOT_FORMAT_BOOT_SRCS   := formats/boot_name.c
 # LUKS1 and LUKS2 headers, key slot unlock and the dm-crypt table
 # (luks.h); needs DMBOOT_CRYPT_SRCS (lib/crypt/).  The LUKS2 reader's
-# files are listed on their own line.
+# files (headers and JSON, formats.md §5.1-§5.3) are listed on their own line.
 DMBOOT_FORMAT_LUKS_COMMON_SRCS := formats/luks/luks.c formats/luks/luks1.c
 DMBOOT_FORMAT_LUKS2_SRCS := formats/luks/luks2_json.c formats/luks/luks2_hdr.c
 DMBOOT_FORMAT_LUKS_SRCS := $(DMBOOT_FORMAT_LUKS_COMMON_SRCS) $(DMBOOT_FORMAT_LUKS2_SRCS)

@@ -2,18 +2,44 @@
 /*
  * The test port (test_port.h): libc malloc and free with a counter that can
  * make the n-th allocation fail, so tests can prove every allocation failure
- * is handled and nothing leaks; log lines are kept for assertions.
+ * is handled and nothing leaks; log lines are kept for assertions.  Each
+ * block carries its size in a header in front of it, so that a free can
+ * scan what the block still holds for watched byte patterns (a key that
+ * should have been wiped before the block was given back).
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MAKE_MEM_DEFINED
+#define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)(p), (void)(n))
+#endif
 
 #include <dmboot/port.h>
 
 #include "test_port.h"
 
+#define WATCH_MAX 16
+#define WATCH_LEN 256
+
+/* In front of every block: its size, keeping malloc()'s alignment. */
+union blk {
+	size_t n;
+	max_align_t align;
+};
+
 static long fail_at, count, live;
 static char last_log[512];
+static uint8_t watch[WATCH_MAX][WATCH_LEN];
+static size_t watch_len[WATCH_MAX], nwatch;
+static long watch_hits;
 
 void test_port_fail_alloc_at(long n)
 {
@@ -36,24 +62,72 @@ const char *test_port_last_log(void)
 	return last_log;
 }
 
+int test_port_watch_pattern(const void *bytes, size_t len)
+{
+	if (nwatch == WATCH_MAX || len < 8 || len > WATCH_LEN)
+		return -1;
+	memcpy(watch[nwatch], bytes, len);
+	watch_len[nwatch++] = len;
+	return 0;
+}
+
+void test_port_watch_clear(void)
+{
+	memset(watch, 0, sizeof(watch));
+	nwatch = 0;
+	watch_hits = 0;
+}
+
+long test_port_watch_hits(void)
+{
+	return watch_hits;
+}
+
+static int holds(const uint8_t *p, size_t n, const uint8_t *pat, size_t len)
+{
+	for (size_t i = 0; i + len <= n; i++)
+		if (p[i] == pat[0] && memcmp(p + i, pat, len) == 0)
+			return 1;
+	return 0;
+}
+
 void *dmb_port_malloc(size_t n)
 {
-	void *p;
+	union blk *b;
 
 	count++;
 	if (fail_at && count >= fail_at)
 		return NULL;
-	p = malloc(n);
-	if (p)
-		live++;
-	return p;
+	if (n > SIZE_MAX - sizeof(*b))
+		return NULL;
+	b = malloc(sizeof(*b) + n);
+	if (!b)
+		return NULL;
+	b->n = n;
+	live++;
+	return b + 1;
 }
 
 void dmb_port_free(void *p)
 {
-	if (p)
-		live--;
-	free(p);
+	union blk *b;
+
+	if (!p)
+		return;
+	b = (union blk *)p - 1;
+	/* Bytes never written hold no secret of ours; valgrind must not
+	 * count the scan as a use of them.  The block is freed next. */
+	if (nwatch)
+		VALGRIND_MAKE_MEM_DEFINED(p, b->n);
+	for (size_t i = 0; i < nwatch; i++)
+		if (holds(p, b->n, watch[i], watch_len[i])) {
+			watch_hits++;
+			if (getenv("DMB_TEST_VERBOSE"))
+				fprintf(stderr, "freed block of %zu bytes holds watched pattern %zu\n",
+					b->n, i);
+		}
+	live--;
+	free(b);
 }
 
 static int fatal_calls;

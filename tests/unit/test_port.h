@@ -14,6 +14,16 @@ long test_port_alloc_count(void);
 long test_port_live_allocs(void);
 /* How often dmb_port_fatal() was called (it returns, so the I/O fails). */
 int test_port_fatal_calls(void);
+/*
+ * Watch for secrets left in freed memory: from now on every dmb_port_free()
+ * of a block that still holds bytes[0..len) somewhere (8 <= len <= 256, at
+ * most 16 patterns) counts one hit.  Returns 0, or -1 if refused.
+ */
+int test_port_watch_pattern(const void *bytes, size_t len);
+/* Forget the patterns and reset the hit count. */
+void test_port_watch_clear(void);
+/* Freed blocks found holding a watched pattern since the last clear. */
+long test_port_watch_hits(void);
 /* The last line passed to dmb_port_log(), or "". */
 const char *test_port_last_log(void);
 
