@@ -5,7 +5,7 @@
 #
 # Every build needs DMBOOT_BASE_SRCS, DMBOOT_CORE_SRCS and, because the
 # target registry (core/registry.c) lists every target, DMBOOT_TARGET_SRCS
-# and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
+# (which holds DMBOOT_CRYPT_SRCS) and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
 
 DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c \
                     base/json.c
@@ -17,15 +17,21 @@ DMBOOT_VERITY_CHECK_SRCS := verity/hashtree.c verity/rs.c verity/opts.c
 DMBOOT_VERITY_BUILD_SRCS := verity/fec_encode.c
 DMBOOT_VERITY_SRCS := $(DMBOOT_VERITY_CHECK_SRCS) $(DMBOOT_VERITY_BUILD_SRCS)
 
+# dm-crypt's sector encryption and LUKS's AF splitter, shared by the crypt
+# target and the LUKS readers.
+DMBOOT_CRYPT_SRCS := crypt/spec.c crypt/storage.c crypt/af.c
+
 DMBOOT_TARGET_LINEAR_SRCS  := targets/linear.c
 DMBOOT_TARGET_STRIPED_SRCS := targets/striped.c
 DMBOOT_TARGET_ZERO_SRCS    := targets/zero.c
 DMBOOT_TARGET_ERROR_SRCS   := targets/error.c
 DMBOOT_TARGET_SNAPSHOT_SRCS := targets/snapshot.c
 DMBOOT_TARGET_VERITY_SRCS  := targets/verity.c targets/verity_cache.c targets/verity_fec.c
+DMBOOT_TARGET_CRYPT_SRCS   := targets/crypt.c $(DMBOOT_CRYPT_SRCS)
 DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS) \
                       $(DMBOOT_TARGET_ZERO_SRCS) $(DMBOOT_TARGET_ERROR_SRCS) \
-                      $(DMBOOT_TARGET_VERITY_SRCS) $(DMBOOT_TARGET_SNAPSHOT_SRCS)
+                      $(DMBOOT_TARGET_VERITY_SRCS) $(DMBOOT_TARGET_SNAPSHOT_SRCS) \
+                      $(DMBOOT_TARGET_CRYPT_SRCS)
 
 # Reading images (superblock, geometry, table lines), then building and
 # checking hash trees.
@@ -40,9 +46,15 @@ DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm
 # Image names, versions and boot counters (boot.h); needs the DDI list's
 # version order (formats/ddi_version.c).
 DMBOOT_FORMAT_BOOT_SRCS   := formats/boot_name.c
+# LUKS1 and LUKS2 headers, key slot unlock and the dm-crypt table
+# (luks.h); needs DMBOOT_CRYPT_SRCS (lib/crypt/).  The LUKS2 reader's
+# files are listed on their own line.
+DMBOOT_FORMAT_LUKS_COMMON_SRCS := formats/luks/luks.c formats/luks/luks1.c
+DMBOOT_FORMAT_LUKS2_SRCS :=
+DMBOOT_FORMAT_LUKS_SRCS := $(DMBOOT_FORMAT_LUKS_COMMON_SRCS) $(DMBOOT_FORMAT_LUKS2_SRCS)
 DMBOOT_FORMAT_READ_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
                            $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS) \
-                           $(DMBOOT_FORMAT_BOOT_SRCS)
+                           $(DMBOOT_FORMAT_BOOT_SRCS) $(DMBOOT_FORMAT_LUKS_SRCS)
 DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SRCS)
 
 # The boot flow of a bootloader: find the images on LVs or partitions,

@@ -13,6 +13,7 @@ static const struct dmbi_target_type *const builtin_targets[] = {
 	&dmbi_error_target,
 	&dmbi_verity_target,
 	&dmbi_snapshot_origin_target, &dmbi_snapshot_target,
+	&dmbi_crypt_target,
 };
 
 const struct dmbi_target_type *dmbi_target_type_find(const char *name)

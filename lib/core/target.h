@@ -84,5 +84,6 @@ extern const struct dmbi_target_type dmbi_error_target;
 extern const struct dmbi_target_type dmbi_verity_target;
 extern const struct dmbi_target_type dmbi_snapshot_origin_target;
 extern const struct dmbi_target_type dmbi_snapshot_target;
+extern const struct dmbi_target_type dmbi_crypt_target;
 
 #endif /* DMBOOT_LIB_TARGET_H */
