@@ -243,9 +243,82 @@ static void test_malformed(void **state)
 			       b->msg ? b->msg : "");
 			fails++;
 		}
+		/* What loads but cannot be used is refused by unlock, before any KDF. */
+		if (!r && b->from) {
+			uint8_t vk[DMB_LUKS_MAX_KEY_BYTES];
+			size_t vk_len;
+			int used;
+
+			r = dmb_luks_unlock(&ctx, l, NULL, -1, (const uint8_t *)"p", 1, vk, sizeof(vk), &vk_len, &used);
+			if (r != DMB_ENOTSUP) {
+				printf("%s: unlock gave %d \"%s\", want DMB_ENOTSUP\n", b->name, r, dmb_ctx_message(&ctx));
+				fails++;
+			} else {
+				printf("%s: refused: %s\n", b->name, dmb_ctx_message(&ctx));
+			}
+		}
 		dmb_luks_destroy(l);
 	}
 	assert_int_equal(fails, 0);
+}
+
+/* tests/unit/data/luks2-pbkdf2.img, values from cryptsetup luksDump (README.md there). */
+static void test_cryptsetup_header(void **state)
+{
+	static const uint8_t digest4[4] = { 0x41, 0x09, 0xe6, 0x15 };
+	static const char vk_hex[] = "ad0a00b8f3921b83f948855499050d22eaaf8275ddc1170c357c8dc34f08f5ed"
+				     "3ee187aa67829a24eda4c9ffe2f673d78252ffe77ad17dd349e4df89c8f8c4de";
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_luks *l;
+	const struct dmb_luks_hdr *h;
+	uint8_t vk[DMB_LUKS_MAX_KEY_BYTES], want[64];
+	size_t vk_len = 0, n;
+	int used = -1;
+	struct dmb_ram_bdev rb;
+	FILE *f = fopen("tests/unit/data/luks2-pbkdf2.img", "rb");
+
+	(void)state;
+	assert_non_null(f);
+	memset(img, 0, DEV_BYTES);
+	n = fread(img, 1, DEV_BYTES, f);
+	fclose(f);
+	assert_int_equal(n, 294912);
+	for (size_t i = 0; i < 64; i++)
+		assert_int_equal(sscanf(vk_hex + 2 * i, "%2hhx", &want[i]), 1);
+	dmb_ram_bdev_init(&rb, img, DEV_BYTES, 9, false);
+	ctx.crypto = &pc.crypto;
+	assert_int_equal(dmb_luks_load(&ctx, &rb.bdev, &l), 0);
+	h = dmb_luks_header(l);
+	assert_string_equal(h->uuid, "1001a189-3d4b-4d12-a0d0-9b31ca0aa7d0");
+	assert_int_equal(h->seqid, 3);
+	assert_int_equal(h->hdr_size_bytes, 16384);
+	assert_int_equal(h->keyslots_size_bytes, 262144);
+	assert_int_equal(h->nkeyslots, 1);
+	assert_int_equal(h->keyslots[0].key_bytes, 64);
+	assert_string_equal(h->keyslots[0].kdf.type, "pbkdf2");
+	assert_string_equal(h->keyslots[0].kdf.hash, "sha256");
+	assert_int_equal(h->keyslots[0].kdf.iterations, 1000);
+	assert_int_equal(h->keyslots[0].kdf.salt[0], 0x0f);
+	assert_int_equal(h->keyslots[0].af_stripes, 4000);
+	assert_int_equal(h->keyslots[0].area_offset_bytes, 32768);
+	assert_int_equal(h->keyslots[0].area_size_bytes, 258048);
+	assert_int_equal(h->nsegments, 1);
+	assert_int_equal(h->segments[0].offset_bytes, 1048576);
+	assert_true(h->segments[0].dynamic);
+	assert_int_equal(h->segments[0].sector_size, 4096);
+	assert_string_equal(h->segments[0].encryption, "aes-xts-plain64");
+	assert_int_equal(h->ndigests, 1);
+	assert_int_equal(h->digests[0].kdf.iterations, 1000);
+	assert_int_equal(h->digests[0].digest_len, 32);
+	assert_memory_equal(h->digests[0].digest, digest4, 4);
+	assert_int_equal(dmb_luks_unlock(&ctx, l, &rb.bdev, -1, (const uint8_t *)"pass", 4, vk, sizeof(vk),
+					 &vk_len, &used), 0);
+	assert_int_equal(vk_len, 64);
+	assert_int_equal(used, 0);
+	assert_memory_equal(vk, want, 64);
+	assert_int_equal(dmb_luks_unlock(&ctx, l, &rb.bdev, -1, (const uint8_t *)"pasS", 4, vk, sizeof(vk),
+					 &vk_len, &used), DMB_ENOKEY);
+	dmb_luks_destroy(l);
 }
 
 int main(void)
@@ -253,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_cryptsetup_header),
 	};
 	int r;
 
