@@ -50,7 +50,7 @@ DMBOOT_FORMAT_BOOT_SRCS   := formats/boot_name.c
 # (luks.h); needs DMBOOT_CRYPT_SRCS (lib/crypt/).  The LUKS2 reader's
 # files are listed on their own line.
 DMBOOT_FORMAT_LUKS_COMMON_SRCS := formats/luks/luks.c formats/luks/luks1.c
-DMBOOT_FORMAT_LUKS2_SRCS :=
+DMBOOT_FORMAT_LUKS2_SRCS := formats/luks/luks2_json.c formats/luks/luks2_hdr.c
 DMBOOT_FORMAT_LUKS_SRCS := $(DMBOOT_FORMAT_LUKS_COMMON_SRCS) $(DMBOOT_FORMAT_LUKS2_SRCS)
 DMBOOT_FORMAT_READ_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_PART_SRCS) \
                            $(DMBOOT_FORMAT_DDI_SRCS) $(DMBOOT_FORMAT_LVM_SRCS) \
