@@ -59,11 +59,12 @@ $(B)/libdmboot.a: $(LIB_OBJS) $(B)/public.syms
 	ar rcs $@ $(B)/libdmboot.o
 
 $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmboot.a
-	$(CC) $(CFLAGS_ALL) $^ $(CRYPTO_LIBS) -lpthread -o $@
+	$(CC) $(CFLAGS_ALL) $^ $(CRYPTO_LIBS) -lkeyutils -lpthread -o $@
 	ln -sf dmboot $(B)/dmsetup
 	ln -sf dmboot $(B)/veritysetup
 	ln -sf dmboot $(B)/sfdisk
 	ln -sf dmboot $(B)/lvm
+	ln -sf dmboot $(B)/cryptsetup
 
 # --- unit tests (cmocka), plain and under ASan+UBSan ----------------------
 # Tests link the host crypto provider (OpenSSL) besides the library.
@@ -92,7 +93,7 @@ $(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
 
 $(B)/asan/dmboot: $(patsubst %.c,$(B)/asan/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/asan/libdmboot.a
-	$(CLANG) $(SAN) $^ $(CRYPTO_LIBS) -lpthread -o $@
+	$(CLANG) $(SAN) $^ $(CRYPTO_LIBS) -lkeyutils -lpthread -o $@
 
 unit: $(addprefix $(B)/unit/,$(UNIT_TESTS))
 	@for t in $^; do echo "== $$t"; $$t || exit 1; done

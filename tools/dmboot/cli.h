@@ -188,6 +188,7 @@ void cli_resolver_fini(struct cli_resolver *cr);
 
 int cmd_dmsetup(int argc, char **argv);
 int cmd_veritysetup(int argc, char **argv);
+int cmd_cryptsetup(int argc, char **argv);
 int cmd_sfdisk(int argc, char **argv);
 int cmd_lvm(int argc, char **argv);
 int cmd_boot(int argc, char **argv);

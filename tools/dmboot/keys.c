@@ -9,7 +9,9 @@
  * record's certificates only, so nothing outside the record (a key file, a
  * directory a killed command left) can change what a device trusts.  The
  * keyring files of the state directory (key-<hex of description>) are read
- * only when a device is created from a table naming a key.
+ * only when a device is created from a table naming a key.  Crypt volume
+ * keys (type logon) live in the kernel's user keyring instead and are never
+ * copied into a record.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cryptsetup.h"
 
 /* A signature or certificate larger than this is not one. */
 #define KEY_MAX_BYTES (64 * 1024)
@@ -160,6 +162,21 @@ static int give(struct cli_crypto *cc, struct dmb_ctx *ctx, const char *desc, co
 	return 0;
 }
 
+/*
+ * A crypt volume key, from the kernel user keyring (keys_kernel.c): never
+ * remembered for the record, which names it only.
+ */
+static int kernel_get(struct dmb_ctx *ctx, const char *desc, uint8_t **data, size_t *len)
+{
+	int r = cs_key_read(desc, data, len);
+
+	if (r == DMB_ENOMEM)
+		return cli_seterr(ctx, r, "out of memory");
+	if (r)
+		return cli_seterr(ctx, DMB_ENOKEY, "no key \"%s\" in the user keyring", desc);
+	return 0;
+}
+
 static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const char *type,
 		       const char *desc, uint8_t **data, size_t *len)
 {
@@ -168,6 +185,8 @@ static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const c
 	size_t n;
 	int r;
 
+	if (strcmp(type, "logon") == 0)
+		return kernel_get(ctx, desc, data, len);
 	if (strcmp(type, "user") != 0)
 		return cli_seterr(ctx, DMB_ENOTSUP, "no %s keys in the keyring", type);
 	for (size_t i = 0; i < cc->nkeys; i++)

@@ -22,6 +22,7 @@ static void usage(FILE *f)
 		   "  dmsetup   create, remove, remove_all, rename, ls, table, status, info, deps,\n"
 		   "            targets, version, read, write\n"
 		   "  veritysetup  format, verify, open, close, status, dump\n"
+		   "  cryptsetup  open, close, status, luksDump, isLuks, luksUUID: LUKS and plain\n"
 		   "  sfdisk    --json, --list: GPT and MBR partition tables\n"
 		   "  lvm       pvs, vgs, lvs, vgchange, lvchange: LVM2 volume groups\n"
 		   "  ddi       inspect, open, close, cmdline: discoverable disk images\n"
@@ -38,6 +39,7 @@ static const struct {
 } tools[] = {
 	{ "dmsetup", cmd_dmsetup },
 	{ "veritysetup", cmd_veritysetup },
+	{ "cryptsetup", cmd_cryptsetup },
 	{ "sfdisk", cmd_sfdisk },
 	{ "lvm", cmd_lvm },
 	{ "ddi", cmd_ddi },

@@ -182,7 +182,7 @@ static int copy_read(struct dmb_ctx *ctx, struct dmb_bdev *dev, struct copy *c, 
 	if (!r) {
 		r = dmbi_luks2_json_load(&q, (const char *)c->area, c->json_len, c->hdr_size, h, names);
 		if (r)
-			r = dmb_ctx_wrap_error(&q, r, NULL, "LUKS2 %s header: ", c->name);
+			r = dmb_ctx_wrap_error(&q, r, NULL, "%s header: ", c->name);
 	}
 out:
 	c->err = r;

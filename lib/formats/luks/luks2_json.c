@@ -385,7 +385,7 @@ static int segment_crypt(struct jp *p, size_t o, const char *who, struct dmb_luk
 	if (v <= 0)
 		return (int)v;
 	g->integrity = true;
-	r = get_str(p, (size_t)v, who, "integrity type", g->integrity_type, sizeof(g->integrity_type));
+	r = get_str(p, (size_t)v, who, "type", g->integrity_type, sizeof(g->integrity_type));
 	if (!r && need(p, (size_t)v, who, "journal_encryption", DMBI_JSON_STRING) < 0)
 		r = DMB_ECORRUPT;
 	if (!r && need(p, (size_t)v, who, "journal_integrity", DMBI_JSON_STRING) < 0)
