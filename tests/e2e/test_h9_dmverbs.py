@@ -261,6 +261,7 @@ def test_h9_13_deps_refusals(dm):
 def test_h9_13_targets(dm):
     assert dm.ok("targets") == ("snapshot         v1.16.0\n"
                                 "snapshot-origin  v1.9.0\n"
+                                "crypt            v1.24.0\n"
                                 "verity           v1.9.0\n"
                                 "zero             v1.1.0\n"
                                 "striped          v1.6.0\n"
