@@ -141,6 +141,21 @@ struct cli_crypto {
 	struct state_blob *used;
 	size_t nused;
 };
+/*
+ * Crypt keys of records (crypt_keys.c): hex keys of crypt lines moved into
+ * the kernel user keyring before a record is written, the lines rewritten
+ * to name them (`:<size>:logon:dmboot:key-<hex>`); *descs lists what was
+ * added, for cli_keys_drop() to forget (unlink false) or to unlink again.
+ * render turns such references back into the hex key (showkeys) or zeros,
+ * as the kernel and dmsetup print a hex key; it frees text and returns the
+ * new text (NULL when out of memory).  release unlinks the keys a removed
+ * device's table named.  new_desc writes a fresh description (size >= 48).
+ */
+int cli_keys_stash(char **text, char ***descs, size_t *n);
+void cli_keys_drop(char **descs, size_t n, bool unlink);
+char *cli_keys_render(char *text, bool showkeys);
+void cli_keys_release(struct state *st, const char *table);
+int cli_keys_new_desc(char *desc, size_t size);
 int cli_crypto_init(struct cli_crypto *cc, struct state *st, struct dmb_ctx *ctx);
 /* Trust these certificates (and no others) for signatures. */
 int cli_crypto_trust(struct cli_crypto *cc, struct dmb_ctx *ctx, const struct state_blob *certs,

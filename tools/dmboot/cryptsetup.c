@@ -5,8 +5,9 @@
  * codes (formats.md §5; the plain and LUKS crypt tables of §5.5 and §1.7).
  * The volume key never reaches a file: the device's record holds a table
  * whose key is a keyring reference, `:<size>:logon:cryptsetup:<UUID>-d0`
- * for LUKS2 as cryptsetup loads it and `:<size>:logon:dmboot:<name>` for
- * LUKS1 and plain mode, and the key itself is a user key of that
+ * for LUKS2 as cryptsetup loads it and `:<size>:logon:dmboot:key-<hex>` for
+ * LUKS1 and plain mode (shown as the hex key cryptsetup loads, crypt_keys.c),
+ * and the key itself is a user key of that
  * description in the kernel's user keyring (keys_kernel.c), unlinked by
  * close and by an open that fails.  status is cryptsetup_status.c,
  * luksDump cryptsetup_dump.c.
@@ -222,10 +223,12 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 		if (h->version == 2)
 			snprintf(desc, sizeof(desc), "cryptsetup:%s-d0", h->uuid);
 		else
-			snprintf(desc, sizeof(desc), "dmboot:%s", name);
+			r = cli_keys_new_desc(desc, sizeof(desc));
 		text = malloc(TABLE_MAX);
 		uuid = dm_uuid(h->version == 2 ? "LUKS2" : "LUKS1", h->uuid, name);
-		r = text && uuid ? luks_table(&ctx, o, path, l, &im, vk_len, desc, text) : DMB_ENOMEM;
+		if (!r)
+			r = text && uuid ? luks_table(&ctx, o, path, l, &im, vk_len, desc, text)
+					 : DMB_ENOMEM;
 	}
 	cli_image_close(&im);
 	if (!r && !o->test_passphrase)
@@ -357,14 +360,16 @@ static int open_plain(const struct copts *o, const char *path, const char *name)
 	const char *cipher = o->cipher ? o->cipher : "aes-cbc-essiv:sha256";
 	size_t key_len = (o->key_size_bits ? o->key_size_bits : 256) / 8;
 	uint8_t key[DMB_LUKS_MAX_KEY_BYTES];
-	char desc[128], key_text[160], *text = malloc(TABLE_MAX), *uuid = dm_uuid("PLAIN", NULL, name);
+	char desc[128] = "", key_text[160], *text = malloc(TABLE_MAX);
+	char *uuid = dm_uuid("PLAIN", NULL, name);
 	int r = text && uuid ? 0 : DMB_ENOMEM;
 
 	if (o->test_passphrase) {
 		fprintf(stderr, "Option --test-passphrase is allowed only for open of LUKS, TCRYPT, BITLK and FVAULT2 devices.\n");
 		r = DMB_EINVAL;
 	}
-	snprintf(desc, sizeof(desc), "dmboot:%s", name ? name : "");
+	if (!r)
+		r = cli_keys_new_desc(desc, sizeof(desc));
 	snprintf(key_text, sizeof(key_text), ":%zu:logon:%s", key_len, desc);
 	if (!r)
 		r = plain_table(o, path, cipher, key_text, text);

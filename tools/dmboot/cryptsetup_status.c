@@ -84,7 +84,9 @@ static void print_status(const struct state_dev *d, const struct crypt_line *c)
 	printf("  type:    %s\n", type);
 	printf("  cipher:  %s\n", c->cipher);
 	printf("  keysize: %lu bits\n", key_size * 8);
-	printf("  key location: %s\n", c->key[0] == ':' ? "keyring" : "dm-crypt");
+	/* A key dmboot keeps for a hex table (crypt_keys.c) is dm-crypt's to the kernel. */
+	printf("  key location: %s\n",
+	       c->key[0] == ':' && !strstr(c->key, ":logon:dmboot:key-") ? "keyring" : "dm-crypt");
 	printf("  device:  %s\n", c->dev);
 	printf("  sector size:  %u\n", sector);
 	printf("  offset:  %s sectors\n", c->offset);

@@ -30,6 +30,8 @@ static char *format_concise(struct cli_dev *cd, bool showkeys)
 	};
 	char *lines = cli_dev_text(cd->dev, DMB_FMT_TABLE, showkeys ? DMB_FMT_SHOWKEYS : 0);
 	char *text = NULL;
+
+	lines = cli_keys_render(lines, showkeys);
 	int n;
 
 	dmb_ctx_clear(&cd->ctx);
@@ -81,6 +83,8 @@ static char *show_lines(struct dmsetup *d, struct cli_dev *cd, const struct stat
 		text = cli_dev_text(cd->dev, what, d->o.showkeys ? DMB_FMT_SHOWKEYS : 0);
 	else if (!text && what == DMB_FMT_TABLE)
 		text = strdup(sd->table);
+	if (what == DMB_FMT_TABLE)
+		text = cli_keys_render(text, d->o.showkeys);
 	for (char *line = text, *nl; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		if (prefix)
@@ -147,6 +151,8 @@ static int show_one(struct dmsetup *d, const char *cmd, const char *name, enum d
 				  "recorded", cmd, name);
 			r = -EIO;
 		}
+		if (text)
+			explicit_bzero(text, strlen(text));
 		free(text);
 		state_dev_free(sd);
 		return r;
@@ -172,6 +178,9 @@ static int show_one(struct dmsetup *d, const char *cmd, const char *name, enum d
 		cli_error("%s %s: out of memory", cmd, name);
 		r = -ENOMEM;
 	}
+	/* With --showkeys it held keys. */
+	if (text)
+		explicit_bzero(text, strlen(text));
 	free(text);
 	cli_dev_close(cd);
 	return r;

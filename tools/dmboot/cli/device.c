@@ -180,7 +180,8 @@ static int create(struct state *st, const struct cli_create_args *a)
 	struct cli_resolver res;
 	struct state_dev sd = { 0 };
 	struct dmb_dev *dev = NULL;
-	char cwd[4096], *text = NULL;
+	char cwd[4096], *text = NULL, **stashed = NULL;
+	size_t nstashed = 0;
 	const char *name = a->name;
 	int r = check_new(st, name, a->uuid);
 
@@ -223,6 +224,11 @@ static int create(struct state *st, const struct cli_create_args *a)
 		r = -ENOMEM;
 		goto out;
 	}
+	/* No hex key goes into the record: the keyring holds it. */
+	if (cli_keys_stash(&text, &stashed, &nstashed)) {
+		r = -EIO;
+		goto out;
+	}
 	r = pick_minor(st, name, a->minor, &sd.minor);
 	if (r)
 		goto out;
@@ -242,7 +248,11 @@ static int create(struct state *st, const struct cli_create_args *a)
 		sd.ncerts = a->trust->ncerts;
 	}
 	r = record(st, &sd, dev);
+	cli_keys_drop(stashed, nstashed, r != 0);
+	stashed = NULL;
+	nstashed = 0;
 out:
+	cli_keys_drop(stashed, nstashed, true);
 	dmb_dev_destroy(dev);
 	cli_resolver_fini(&res);
 	cli_crypto_fini(&cc);
@@ -252,10 +262,12 @@ out:
 	return r;
 }
 
-/* What a device leaves in the state directory besides its own file. */
-static void remove_extras(struct state *st, const char *name)
+/* What a device leaves besides its own file: its status, the keys it named. */
+static void remove_extras(struct state *st, const char *name, const struct state_dev *d)
 {
 	state_remove_status(st, name);
+	if (d && d->table)
+		cli_keys_release(st, d->table);
 }
 
 int cli_remove(struct state *st, const char *cmd, const char *name)
@@ -272,7 +284,6 @@ int cli_remove(struct state *st, const char *cmd, const char *name)
 	}
 	if (r && r != -EINVAL)
 		return r;
-	state_dev_free(d);
 	r = state_users(st, name, &users, &n);
 	if (r == 0 && n) {
 		cli_error("%s %s: device is in use by %s", cmd, name, users[0]);
@@ -282,7 +293,8 @@ int cli_remove(struct state *st, const char *cmd, const char *name)
 	if (r == 0)
 		r = state_remove(st, name);
 	if (r == 0)
-		remove_extras(st, name);
+		remove_extras(st, name, d);
+	state_dev_free(d);
 	return r;
 }
 
@@ -299,11 +311,18 @@ int cli_remove_all(struct state *st)
 			char **users;
 			size_t nusers;
 
+			struct state_dev *d = NULL;
+
+			if (state_load(st, names[i], &d) != 0) {
+				state_dev_free(d);
+				d = NULL;
+			}
 			if (state_users(st, names[i], &users, &nusers) == 0 && nusers == 0 &&
 			    state_remove(st, names[i]) == 0) {
-				remove_extras(st, names[i]);
+				remove_extras(st, names[i], d);
 				removed++;
 			}
+			state_dev_free(d);
 			state_free_list(users, nusers);
 		}
 		state_free_list(names, n);
