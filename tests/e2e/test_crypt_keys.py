@@ -138,3 +138,27 @@ def test_cryptsetup_open_keeps_key_out_of_files(dm, tmp_path, kind):
     # dmsetup remove, not close: the key goes all the same.
     dm.ok("remove", "c0")
     assert _user_keys() - before == set()
+
+
+def test_user_key_from_the_kernel_keyring(dm):
+    """`:64:user:DESC` names a user key of the kernel keyring, as in Linux; it is read
+    again by every command and never copied into the record."""
+    desc = "dmboot-test-user-%d" % id(dm)
+    kid = subprocess.run(["keyctl", "padd", "user", desc, "@u"], input=K512,
+                         stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    try:
+        dm.make_file("lower.img", 64 * 512, 0)
+        table = "0 64 crypt aes-xts-plain64 :64:user:%s 0 lower.img 0" % desc
+        dm.ok("create", "c", "--table", table)
+        _assert_no_key_in_state(dm, K512)
+        assert dm.ok("table", "--showkeys", "c") == table + "\n"
+        assert dm.ok("table", "c") == table + "\n"
+        data = bytes(range(256)) * 128
+        dm.ok("write", "c", input=data, raw=True)
+        assert dm.read("c") == data
+        dm.ok("remove", "c")
+        # Not dmboot's key: it stays.
+        assert subprocess.run(["keyctl", "search", "@u", "user", desc],
+                              stdout=subprocess.PIPE).returncode == 0
+    finally:
+        subprocess.run(["keyctl", "unlink", kid, "@u"])

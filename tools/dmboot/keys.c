@@ -9,9 +9,10 @@
  * record's certificates only, so nothing outside the record (a key file, a
  * directory a killed command left) can change what a device trusts.  The
  * keyring files of the state directory (key-<hex of description>) are read
- * only when a device is created from a table naming a key.  Crypt volume
- * keys (type logon) live in the kernel's user keyring instead and are never
- * copied into a record.
+ * only when a device is created from a table naming a key; a user key not
+ * found there is looked up in the kernel's user keyring, each time, and not
+ * recorded.  Crypt volume keys (type logon) live in the kernel's user
+ * keyring and are never copied into a record (crypt_keys.c).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -192,6 +193,8 @@ static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const c
 	for (size_t i = 0; i < cc->nkeys; i++)
 		if (strcmp(cc->keys[i].label, desc) == 0)
 			return give(cc, ctx, desc, cc->keys[i].data, cc->keys[i].len, data, len);
+	if (cc->keys_only && cs_key_read(desc, data, len) == 0)
+		return 0;
 	if (cc->keys_only)
 		return cli_seterr(ctx, DMB_ENOKEY, "no key \"%s\" in the device's record", desc);
 	path = key_path(cc->st, desc);
@@ -199,6 +202,10 @@ static int keyring_get(const struct dmb_keyring *k, struct dmb_ctx *ctx, const c
 		return cli_seterr(ctx, DMB_ENOMEM, "out of memory");
 	r = state_read_private(path, KEY_MAX_BYTES, &buf, &n);
 	free(path);
+	/* Not a keyring file: a user key of the kernel's user keyring (a crypt
+	 * key as `:<size>:user:<desc>`), read each time, never recorded. */
+	if ((r == -ENOENT || r == -ENAMETOOLONG) && cs_key_read(desc, data, len) == 0)
+		return 0;
 	if (r == -ENOENT || r == -ENAMETOOLONG)
 		return cli_seterr(ctx, DMB_ENOKEY, "no key \"%s\" in the keyring", desc);
 	if (r)
