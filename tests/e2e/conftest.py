@@ -181,7 +181,11 @@ def dm(request, tmp_path):
     binary = BINARIES[request.param]
     if not binary.exists():
         pytest.fail("%s is missing: run `make all build/asan/dmboot` first" % binary)
-    yield DM(binary, request.param, tmp_path)
+    d = DM(binary, request.param, tmp_path)
+    yield d
+    # Devices a test left mapped hold keys in the kernel user keyring: remove them.
+    if d.state.exists():
+        d.run("remove_all")
     # The image files add up to gigabytes over a run: keep them only for
     # tests that failed, to look at.
     rep = getattr(request.node, "rep_call", None)
