@@ -156,7 +156,7 @@ static int unlock(struct dmb_ctx *ctx, const struct copts *o, const char *path,
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
 	else if (r == DMB_ENOENT)
-		fprintf(stderr, "Keyslot %d is not active.\n", o->key_slot), r = DMB_EINVAL;
+		fprintf(stderr, "No usable keyslot is available.\n"), r = DMB_EINVAL;
 	else if (r)
 		fprintf(stderr, "%s\n", ctx->msg);
 	else if (o->verbose)

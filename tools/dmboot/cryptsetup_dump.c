@@ -196,7 +196,8 @@ static void indent(unsigned depth)
 /*
  * The JSON text as json-c pretty-prints it: every member and element on
  * its own line, two spaces a level, no space after ':', an empty object
- * or array as an opening and closing line, no final newline.
+ * or array as an opening line and a closing line at the opening's
+ * indentation, no final newline.
  */
 static void dump_json(const char *j, size_t n)
 {
@@ -224,8 +225,18 @@ static void dump_json(const char *j, size_t n)
 		}
 		putchar(c);
 		if (c == '{' || c == '[') {
+			size_t k = i + 1;
+
+			while (k < n && (j[k] == ' ' || j[k] == '\n' || j[k] == '\t' || j[k] == '\r'))
+				k++;
 			putchar('\n');
-			indent(++depth);
+			if (k < n && (j[k] == '}' || j[k] == ']')) {
+				indent(depth);
+				putchar(j[k]);
+				i = k;
+			} else {
+				indent(++depth);
+			}
 		} else if (c == ',') {
 			putchar('\n');
 			indent(depth);
@@ -294,6 +305,8 @@ static int dump_volume_key(struct dmb_ctx *ctx, const struct copts *o, const cha
 	cs_secret_free(pass, plen);
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
+	else if (r == DMB_ENOENT)
+		fprintf(stderr, "No usable keyslot is available.\n"), r = DMB_EINVAL;
 	else if (r)
 		fprintf(stderr, "%s\n", ctx->msg);
 	else
