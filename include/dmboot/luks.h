@@ -150,8 +150,8 @@ const struct dmb_luks_hdr *dmb_luks_header(const struct dmb_luks *l);
 
 /*
  * Unlock with pass[0..pass_len): try keyslot `slot`, or with slot < 0
- * every active keyslot in order (LUKS2: priority 2 first, priority 0
- * never unless named), deriving the slot key, decrypting its area from dev
+ * every active keyslot bound to the data segment in order (LUKS2: priority
+ * 2 first, priority 0 never unless named), deriving the slot key, decrypting its area from dev
  * (the device given to dmb_luks_load()) and checking the digest in
  * constant time, key length included.  On success writes the volume key to
  * vk (vk_cap >= DMB_LUKS_MAX_KEY_BYTES is always enough), its length to
@@ -161,7 +161,9 @@ const struct dmb_luks_hdr *dmb_luks_header(const struct dmb_luks *l);
  * Argon2 slot above ctx->mem.kdf_max_kib is skipped with a message naming
  * both figures.
  * Errors: DMB_ENOKEY (no keyslot opens with this passphrase), DMB_ENOENT
- * (slot not active), DMB_ERANGE (every slot tried was over the memory cap),
+ * (slot not active), DMB_EACCES (the named slot opens with this passphrase
+ * but is unbound: its key is not the volume key, and none is written),
+ * DMB_ERANGE (every slot tried was over the memory cap),
  * DMB_ENOTSUP, DMB_ECORRUPT, DMB_EIO, DMB_ENOMEM.
  */
 DMB_MUST_CHECK int dmb_luks_unlock(struct dmb_ctx *ctx, const struct dmb_luks *l, struct dmb_bdev *dev,

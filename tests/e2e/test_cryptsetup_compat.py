@@ -89,6 +89,24 @@ def make_kind(kind, cwd):
         im.format("--type", "luks2", *PBKDF2, *SMALL)
         im.add_key(1, "key.bin", random.Random(1).randbytes(300), *PBKDF2)
         im.add_key(2, "pw2.txt", b"second", *argon("argon2id"))
+    elif kind == "extras":
+        # Label, subsystem, priorities, tokens and an unbound keyslot: slot 1 preferred,
+        # slot 2 ignored unless named, slot 3 unbound (its key is not the volume key).
+        im.format("--type", "luks2", *PBKDF2, *SMALL, "--label", "a label",
+                  "--subsystem", "sub")
+        im.add_key(1, "pw1.txt", b"preferred", *PBKDF2)
+        im.add_key(2, "pw2.txt", b"ignored", *PBKDF2)
+        cs_ok("config", "--priority", "prefer", "--key-slot", "1", im.name, cwd=im.cwd)
+        cs_ok("config", "--priority", "ignore", "--key-slot", "2", im.name, cwd=im.cwd)
+        (im.cwd / "unbound.txt").write_bytes(b"unbound")
+        cs_ok("luksAddKey", "-q", "--unbound", "--key-size", "256", *PBKDF2, "--key-slot", "3",
+              im.name, "unbound.txt", cwd=im.cwd)
+        im.secrets.append(("file", "unbound.txt", 3))
+        cs_ok("token", "add", "--key-description", "some key", "--key-slot", "0", im.name,
+              cwd=im.cwd)
+        (im.cwd / "token.json").write_text(
+            '{"type":"x-other","keyslots":["1"],"blob":"AAAA","list":[7,8],"o":{"e":{}}}')
+        cs_ok("token", "import", "--json-file", "token.json", im.name, cwd=im.cwd)
     elif kind == "detached":
         im.header = "hdr.img"
         with open(im.cwd / im.header, "wb") as f:
@@ -107,7 +125,7 @@ def make_kind(kind, cwd):
 
 
 KINDS = ["xts512", "xts256", "cbc-essiv", "sector512", "sector4096", "argon2i", "argon2id",
-         "slots", "detached", "luks1", "luks1-convert"]
+         "slots", "extras", "detached", "luks1", "luks1-convert"]
 
 
 @pytest.fixture
@@ -120,6 +138,11 @@ def name():
 @pytest.fixture(params=KINDS)
 def image(request, dm):
     return make_kind(request.param, dm.cwd)
+
+
+# Secrets of the "extras" kind no unlock tries without --key-slot: an ignored slot and an
+# unbound one (whose key is not the volume key: never one to map with).
+NOT_BY_DEFAULT = ("pw2.txt", "unbound.txt")
 
 
 def secret_args(what, value):
@@ -145,7 +168,7 @@ def test_dump_identical(dm, image):
             args = ["--key-file", "-"]
         want = image.cs("luksDump", "--dump-volume-key", "--batch-mode", *args, *o, image.name,
                         input=stdin)
-        assert want[0] == 0
+        assert want[0] == (2 if value in NOT_BY_DEFAULT else 0)
         assert dmb(dm, "luksDump", "--dump-volume-key", "--batch-mode", *args, *o, image.name,
                    input=stdin) == want
 
@@ -157,7 +180,7 @@ def test_passphrase_verdicts(dm, image):
     cases = []
     for what, value, slot in image.secrets:
         args, stdin = secret_args(what, value)
-        cases.append((args, stdin, 0))
+        cases.append((args, stdin, 2 if value in NOT_BY_DEFAULT else 0))
         cases.append((args + ["--key-slot", str(slot)], stdin, 0))
         other = 5 if slot != 5 else 6
         cases.append((args + ["--key-slot", str(other)], stdin, None))
@@ -179,6 +202,16 @@ def test_passphrase_verdicts(dm, image):
         assert dmb(dm, "open", "--test-passphrase", *args, *o, image.name, input=stdin) == \
             want, args
     assert dm.state_files() in ([], [".lock"])
+
+
+def test_unbound_keyslot_never_maps(dm, name):
+    """An unbound keyslot's passphrase opens no device (its key is not the volume key),
+    named or not, and its key is never dumped as the volume key, as cryptsetup refuses."""
+    im = make_kind("extras", dm.cwd)
+    for slot in ([], ["--key-slot", "3"]):
+        rc, out, err = dmb(dm, "open", "--key-file", "unbound.txt", *slot, im.name, name)
+        assert (rc, out, err) == (2, "", "No key available with this passphrase.\n")
+        dm.assert_no_devices()
 
 
 # -- the table and the plaintext ---------------------------------------------------
@@ -217,7 +250,7 @@ def table_key(table):
 
 
 def test_table_and_plaintext(dm, image, name):
-    what, value, _ = image.secrets[-1]
+    what, value, _ = [x for x in image.secrets if x[1] not in NOT_BY_DEFAULT][-1]
     args, stdin = secret_args(what, value)
     vk = volume_key(image.path, b"pw", *image.opts(), cwd=image.cwd)
     dmb_ok(dm, "open", *args, *image.opts(), image.name, name, input=stdin)

@@ -153,6 +153,14 @@ static int unlock(struct dmb_ctx *ctx, const struct copts *o, const char *path,
 	r = dmb_luks_unlock(ctx, l, hdr, o->key_slot, pass, plen, vk, DMB_LUKS_MAX_KEY_BYTES, vk_len,
 			    &slot);
 	cs_secret_free(pass, plen);
+	/*
+	 * A named unbound keyslot: the passphrase is right, which is all
+	 * --test-passphrase asks, but there is no volume key to map with.
+	 */
+	if (r == DMB_EACCES && o->test_passphrase)
+		r = 0;
+	else if (r == DMB_EACCES)
+		r = DMB_ENOKEY;
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
 	else if (r == DMB_ENOENT)

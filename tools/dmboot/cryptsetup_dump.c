@@ -115,6 +115,18 @@ static void dump_kdf(const struct dmb_luks_kdf *k)
 	hex_lines(k->salt, k->salt_len, 16, "\t            ");
 }
 
+/* Whether keyslot k holds the data segment's key (its digest lists the segment). */
+static bool bound(const struct dmb_luks_hdr *h, const struct dmb_luks_keyslot *k)
+{
+	unsigned seg = 32;
+
+	for (size_t i = 0; i < h->nsegments; i++)
+		if (h->segments[i].id < seg)
+			seg = h->segments[i].id;
+	return k->digest >= 0 && (size_t)k->digest < h->ndigests && seg < 32 &&
+	       (h->digests[k->digest].segments >> seg & 1u);
+}
+
 static void dump_keyslots(const struct dmb_luks_hdr *h)
 {
 	static const char *const prio[] = { "ignored", "normal", "preferred" };
@@ -123,7 +135,7 @@ static void dump_keyslots(const struct dmb_luks_hdr *h)
 	for (size_t i = 0; i < h->nkeyslots; i++) {
 		const struct dmb_luks_keyslot *k = &h->keyslots[i];
 
-		printf("  %u: %s%s\n", k->id, k->type, k->digest < 0 ? " (unbound)" : "");
+		printf("  %u: %s%s\n", k->id, k->type, bound(h, k) ? "" : " (unbound)");
 		printf("\tKey:        %zu bits\n", k->key_bytes * 8);
 		if (k->priority >= 0 && k->priority <= 2)
 			printf("\tPriority:   %s\n", prio[k->priority]);
@@ -303,6 +315,8 @@ static int dump_volume_key(struct dmb_ctx *ctx, const struct copts *o, const cha
 		return r;
 	r = dmb_luks_unlock(ctx, l, bd, o->key_slot, pass, plen, vk, sizeof(vk), &vk_len, &slot);
 	cs_secret_free(pass, plen);
+	if (r == DMB_EACCES) /* an unbound keyslot holds no volume key */
+		r = DMB_ENOKEY;
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
 	else if (r == DMB_ENOENT)
