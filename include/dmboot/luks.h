@@ -64,6 +64,12 @@ struct dmb_luks_keyslot {
 	uint32_t af_stripes;
 	char af_hash[DMB_LUKS_NAME_MAX];
 	int digest;                    /* index into digests[], -1 if none names it */
+	/* reencrypt keyslots, for luksDump ("" or 0 when absent) */
+	char reenc_mode[DMB_LUKS_NAME_MAX];      /* "reencrypt", "encrypt", "decrypt" */
+	char reenc_direction[DMB_LUKS_NAME_MAX]; /* "forward", "backward" */
+	char area_hash[DMB_LUKS_NAME_MAX];       /* checksum resilience */
+	uint32_t area_sector_size;               /* checksum resilience */
+	uint64_t area_shift_bytes;               /* datashift resilience */
 };
 
 struct dmb_luks_segment {
@@ -78,6 +84,7 @@ struct dmb_luks_segment {
 	bool integrity;                /* an integrity object is present (refused) */
 	char integrity_type[DMB_LUKS_NAME_MAX];
 	unsigned nflags;               /* segment flags (e.g. "backup-final") */
+	char flags[2 * DMB_LUKS_NAME_MAX]; /* the flags ", "-joined, as luksDump shows them */
 };
 
 struct dmb_luks_digest {

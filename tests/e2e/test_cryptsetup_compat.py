@@ -173,6 +173,39 @@ def test_dump_identical(dm, image):
                    input=stdin) == want
 
 
+REENCRYPT_INIT = {
+    "checksum": ["--resilience", "checksum"],
+    "journal": ["--resilience", "journal"],
+    "none": ["--resilience", "none"],
+    "encrypt-datashift": ["--encrypt", "--type", "luks2", "--reduce-device-size", "32M"],
+    "decrypt-datashift": ["--decrypt", "--header", "exported.hdr"],
+}
+
+
+@pytest.mark.parametrize("how", sorted(REENCRYPT_INIT))
+def test_reencryption_in_progress(dm, how):
+    """A header with a reencryption initialized (reencrypt --init-only): the reencrypt
+    keyslot, the segment flags and the requirement dump as cryptsetup dumps them; open is
+    refused by name before any key is derived (formats.md §5.3).  cryptsetup's own
+    --test-passphrase would accept the passphrase here: dmboot never unlocks such a header."""
+    if how == "encrypt-datashift":
+        im = Image(dm.cwd, mib=40)
+    else:
+        im = make_kind("xts512", dm.cwd)
+    cs_ok("reencrypt", "-q", "--init-only", "--force-offline-reencrypt", *REENCRYPT_INIT[how],
+          *PBKDF2, "--key-file", "-", im.name, input=b"pw", cwd=dm.cwd)
+    o = ["--header", "exported.hdr"] if how == "decrypt-datashift" else []
+    for extra in ([], ["--dump-json-metadata"]):
+        want = im.cs("luksDump", *extra, *o, im.name)
+        assert want[0] == 0
+        assert dmb(dm, "luksDump", *extra, *o, im.name) == want
+    req = im.cs("luksDump", *o, im.name)[1].split("Requirements:\t")[1].split(" \n")[0]
+    assert req.startswith("online-reencrypt-v")
+    rc, out, err = dmb(dm, "open", *o, im.name, "x", input=b"pw")
+    assert (rc, out, err) == (1, "", "LUKS2 requirement %s is not supported\n" % req)
+    dm.assert_no_devices()
+
+
 # -- open --test-passphrase --------------------------------------------------------
 
 def test_passphrase_verdicts(dm, image):

@@ -74,7 +74,7 @@ static void dump_flags(const struct dmb_luks_hdr *h)
 			printf("%s ", names[i]);
 	printf("\n");
 	if (h->requirements)
-		printf("Requirements:\t%s\n", h->requirements);
+		printf("Requirements:\t%s \n", h->requirements);
 	printf("\n");
 }
 
@@ -96,6 +96,8 @@ static void dump_segments(const struct dmb_luks_hdr *h)
 		}
 		if (s->integrity)
 			printf("\tintegrity: %s\n", s->integrity_type);
+		if (s->nflags)
+			printf("\tflags : %s\n", s->flags);
 		printf("\n");
 	}
 }
@@ -113,6 +115,30 @@ static void dump_kdf(const struct dmb_luks_kdf *k)
 	}
 	printf("\tSalt:       ");
 	hex_lines(k->salt, k->salt_len, 16, "\t            ");
+}
+
+static void dump_luks2_slot(const struct dmb_luks_keyslot *k)
+{
+	printf("\tCipher:     %s\n", k->area_encryption);
+	printf("\tCipher key: %zu bits\n", k->area_key_bytes * 8);
+	dump_kdf(&k->kdf);
+	printf("\tAF stripes: %u\n", k->af_stripes);
+	printf("\tAF hash:    %s\n", k->af_hash);
+}
+
+/* A reencrypt keyslot: the operation and its resilience (the area's type). */
+static void dump_reencrypt(const struct dmb_luks_keyslot *k)
+{
+	printf("\tMode:       %s\n", k->reenc_mode);
+	printf("\tDirection:  %s\n", k->reenc_direction);
+	printf("\tResilience: %s\n", k->area_type);
+	if (strcmp(k->area_type, "checksum") == 0) {
+		printf("\tHash:       %s\n", k->area_hash);
+		printf("\tHash data:  %u [bytes]\n", k->area_sector_size);
+	} else if (strcmp(k->area_type, "datashift") == 0) {
+		/* cryptsetup 2.6.1 prints no space before the unit here */
+		printf("\tShift size: %llu[bytes]\n", (unsigned long long)k->area_shift_bytes);
+	}
 }
 
 /* Whether keyslot k holds the data segment's key (its digest lists the segment). */
@@ -139,11 +165,10 @@ static void dump_keyslots(const struct dmb_luks_hdr *h)
 		printf("\tKey:        %zu bits\n", k->key_bytes * 8);
 		if (k->priority >= 0 && k->priority <= 2)
 			printf("\tPriority:   %s\n", prio[k->priority]);
-		printf("\tCipher:     %s\n", k->area_encryption);
-		printf("\tCipher key: %zu bits\n", k->area_key_bytes * 8);
-		dump_kdf(&k->kdf);
-		printf("\tAF stripes: %u\n", k->af_stripes);
-		printf("\tAF hash:    %s\n", k->af_hash);
+		if (strcmp(k->type, "reencrypt") == 0)
+			dump_reencrypt(k);
+		else
+			dump_luks2_slot(k);
 		printf("\tArea offset:%llu [bytes]\n", (unsigned long long)k->area_offset_bytes);
 		printf("\tArea length:%llu [bytes]\n", (unsigned long long)k->area_size_bytes);
 		if (k->digest >= 0)
