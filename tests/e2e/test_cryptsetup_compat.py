@@ -116,6 +116,15 @@ def make_kind(kind, cwd):
         im.format("--type", "luks1", "--pbkdf-force-iterations", "1000")
         im.add_key(3, "key.bin", random.Random(2).randbytes(64), "--pbkdf-force-iterations",
                    "1000")
+    elif kind == "luks1-cbc-sha512":
+        im.format("--type", "luks1", "--hash", "sha512", "--cipher", "aes-cbc-essiv:sha256",
+                  "--key-size", "256", "--pbkdf-force-iterations", "1000")
+        # A key file slot that takes bytes 10..29 of its file.
+        (im.cwd / "pw.txt").write_bytes(b"pw")
+        (im.cwd / "big.key").write_bytes(random.Random(3).randbytes(100))
+        cs_ok("luksAddKey", "-q", "--key-file", "pw.txt", "--new-keyfile-offset", "10",
+              "--new-keyfile-size", "20", "--pbkdf-force-iterations", "1000", "--key-slot", "5",
+              im.name, "big.key", cwd=im.cwd)
     elif kind == "luks1-convert":
         im.format("--type", "luks2", "--sector-size", "512", *PBKDF2)
         cs_ok("convert", "-q", "--type", "luks1", im.name, cwd=im.cwd)
@@ -125,7 +134,7 @@ def make_kind(kind, cwd):
 
 
 KINDS = ["xts512", "xts256", "cbc-essiv", "sector512", "sector4096", "argon2i", "argon2id",
-         "slots", "extras", "detached", "luks1", "luks1-convert"]
+         "slots", "extras", "detached", "luks1", "luks1-cbc-sha512", "luks1-convert"]
 
 
 @pytest.fixture
@@ -245,6 +254,53 @@ def test_unbound_keyslot_never_maps(dm, name):
         rc, out, err = dmb(dm, "open", "--key-file", "unbound.txt", *slot, im.name, name)
         assert (rc, out, err) == (2, "", "No key available with this passphrase.\n")
         dm.assert_no_devices()
+
+
+# Command lines both tools run in the same directory, stdin "pw\nmore": every stdout,
+# stderr and exit code must be the same.
+CLI_CASES = [
+    ("keyfile-offset-size", ["open", "--test-passphrase", "--key-file", "big.key",
+                             "--keyfile-offset", "10", "--keyfile-size", "20", "luks.img"]),
+    ("keyfile-size-wrong", ["open", "--test-passphrase", "--key-file", "big.key",
+                            "--keyfile-offset", "10", "--keyfile-size", "21", "luks.img"]),
+    ("keyfile-offset-only", ["open", "--test-passphrase", "--key-file", "big.key",
+                             "--keyfile-offset", "10", "luks.img"]),
+    ("keyfile-size-past-end", ["open", "--test-passphrase", "--key-file", "big.key",
+                               "--keyfile-size", "200", "luks.img"]),
+    ("keyfile-slot-verbose", ["open", "--test-passphrase", "-v", "--key-slot", "5", "--key-file",
+                              "big.key", "--keyfile-offset", "10", "--keyfile-size", "20",
+                              "luks.img"]),
+    ("stdin-keyfile-size", ["open", "--test-passphrase", "--key-file", "-", "--keyfile-size", "2",
+                            "luks.img"]),
+    ("stdin-keyfile-whole", ["open", "--test-passphrase", "--key-file", "-", "luks.img"]),
+    ("stdin-line", ["open", "--test-passphrase", "-v", "luks.img"]),
+    ("type-mismatch", ["open", "--test-passphrase", "--type", "luks2", "luks.img"]),
+    ("dump-not-luks", ["luksDump", "plain.img"]),
+    ("dump-missing", ["luksDump", "missing.img"]),
+    ("open-not-luks", ["open", "--test-passphrase", "plain.img"]),
+    ("isluks-not-luks", ["isLuks", "-v", "plain.img"]),
+    ("isluks-missing", ["isLuks", "missing.img"]),
+    ("isluks-type", ["isLuks", "--type", "luks1", "luks.img"]),
+    ("isluks-type-other", ["isLuks", "--type", "luks2", "luks.img"]),
+    ("isluks-header", ["isLuks", "--header", "luks.img", "plain.img"]),
+    ("uuid-not-luks", ["luksUUID", "-v", "plain.img"]),
+    ("uuid-missing", ["luksUUID", "missing.img"]),
+    ("uuid-header", ["luksUUID", "--header", "luks.img", "plain.img"]),
+    ("header-missing", ["open", "--test-passphrase", "--header", "missing.hdr", "luks.img"]),
+    ("header-data-missing", ["open", "--test-passphrase", "--header", "luks.img", "missing.img"]),
+    ("dump-header-data-missing", ["luksDump", "--header", "luks.img", "missing.img"]),
+    ("dump-volume-key-slot-ignored", ["luksDump", "--dump-volume-key", "-q", "--key-slot", "7",
+                                      "luks.img"]),
+    ("open-no-name", ["open", "luks.img"]),
+]
+
+
+@pytest.mark.parametrize("argv", [c[1] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
+def test_cli_verdicts(dm, argv):
+    make_kind("luks1-cbc-sha512", dm.cwd)
+    dm.make_file("plain.img", MIB, 1)
+    want = cs(*argv, input=b"pw\nmore", cwd=dm.cwd)
+    assert dmb(dm, *argv, input=b"pw\nmore") == want
 
 
 # -- the table and the plaintext ---------------------------------------------------

@@ -202,6 +202,21 @@ static int luks_table(struct dmb_ctx *ctx, const struct copts *o, const char *pa
 	return r;
 }
 
+/* With --header, cryptsetup wants the data device too, before anything else. */
+static int data_device_exists(const struct copts *o, const char *path)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct cli_image im = { 0 };
+	int r = o->header ? cli_image_open(&im, &ctx, path, NULL, 0, 0) : 0;
+
+	cli_image_close(&im);
+	if (r) {
+		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
+		return DMB_ENOENT;
+	}
+	return 0;
+}
+
 static int open_luks(const struct copts *o, const char *path, const char *name)
 {
 	struct dmb_ctx ctx;
@@ -215,7 +230,9 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 	int r;
 
 	cs_ctx_init(&ctx, &pc);
-	r = cs_load(&ctx, o, path, &im, &l);
+	r = data_device_exists(o, path);
+	if (!r)
+		r = cs_load(&ctx, o, path, &im, &l);
 	if (!r) {
 		h = dmb_luks_header(l);
 		if (!type_matches(o, h->version)) {
@@ -408,16 +425,16 @@ int cs_open(void *opts, int argc, char **argv)
 	return open_luks(o, argv[1], name);
 }
 
-int cs_is_luks(void *opts, int argc, char **argv)
+/* isLuks: the magic and version of the header (--header when given), silently. */
+static int probe(const struct copts *o, const char *path)
 {
-	struct copts *o = opts;
+	const char *hdr = o->header ? o->header : path;
 	struct dmb_ctx ctx = { 0 };
 	struct cli_image im = { 0 };
-	int r = cli_image_open(&im, &ctx, argv[1], NULL, 0, 0);
+	int r = cli_image_open(&im, &ctx, hdr, NULL, 0, 0);
 
-	(void)argc;
 	if (r) {
-		fprintf(stderr, "Device %s does not exist or access denied.\n", argv[1]);
+		fprintf(stderr, "Device %s does not exist or access denied.\n", hdr);
 		cli_image_close(&im);
 		return DMB_ENOENT;
 	}
@@ -425,11 +442,13 @@ int cs_is_luks(void *opts, int argc, char **argv)
 	cli_image_close(&im);
 	if (r < 0)
 		return r;
-	if (r > 0 && type_matches(o, (unsigned)r))
-		return 0;
-	if (o->verbose)
-		fprintf(stderr, "Device %s is not a valid LUKS device.\n", argv[1]);
-	return DMB_EINVAL;
+	return r > 0 && type_matches(o, (unsigned)r) ? 0 : DMB_EINVAL;
+}
+
+int cs_is_luks(void *opts, int argc, char **argv)
+{
+	(void)argc;
+	return probe(opts, argv[1]);
 }
 
 int cs_luks_uuid(void *opts, int argc, char **argv)
@@ -441,6 +460,10 @@ int cs_luks_uuid(void *opts, int argc, char **argv)
 	int r;
 
 	(void)argc;
+	/* Like cryptsetup, nothing is said of a device that is no LUKS device. */
+	r = probe(opts, argv[1]);
+	if (r)
+		return r;
 	cs_ctx_init(&ctx, &pc);
 	r = cs_load(&ctx, opts, argv[1], &im, &l);
 	if (!r)

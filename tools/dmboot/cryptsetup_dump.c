@@ -338,14 +338,11 @@ static int dump_volume_key(struct dmb_ctx *ctx, const struct copts *o, const cha
 	r = cs_read_secret(o, path, &pass, &plen);
 	if (r)
 		return r;
-	r = dmb_luks_unlock(ctx, l, bd, o->key_slot, pass, plen, vk, sizeof(vk), &vk_len, &slot);
+	/* cryptsetup 2.6.1 ignores --key-slot here: any slot bound to the data segment. */
+	r = dmb_luks_unlock(ctx, l, bd, -1, pass, plen, vk, sizeof(vk), &vk_len, &slot);
 	cs_secret_free(pass, plen);
-	if (r == DMB_EACCES) /* an unbound keyslot holds no volume key */
-		r = DMB_ENOKEY;
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
-	else if (r == DMB_ENOENT)
-		fprintf(stderr, "No usable keyslot is available.\n"), r = DMB_EINVAL;
 	else if (r)
 		fprintf(stderr, "%s\n", ctx->msg);
 	else
