@@ -95,7 +95,7 @@ def make_kind(kind, cwd):
         im.format("--type", "luks2", *PBKDF2, *SMALL, "--label", "a label",
                   "--subsystem", "sub")
         im.add_key(1, "pw1.txt", b"preferred", *PBKDF2)
-        im.add_key(2, "pw2.txt", b"ignored", *PBKDF2)
+        im.add_key(2, "ignored.txt", b"ignored", *PBKDF2)
         cs_ok("config", "--priority", "prefer", "--key-slot", "1", im.name, cwd=im.cwd)
         cs_ok("config", "--priority", "ignore", "--key-slot", "2", im.name, cwd=im.cwd)
         (im.cwd / "unbound.txt").write_bytes(b"unbound")
@@ -151,7 +151,7 @@ def image(request, dm):
 
 # Secrets of the "extras" kind no unlock tries without --key-slot: an ignored slot and an
 # unbound one (whose key is not the volume key: never one to map with).
-NOT_BY_DEFAULT = ("pw2.txt", "unbound.txt")
+NOT_BY_DEFAULT = ("ignored.txt", "unbound.txt")
 
 
 def secret_args(what, value):
