@@ -64,7 +64,7 @@ def test_open_write_read_close(dm, img, tmp_path):
     if img.read_bytes()[6:8] == b"\x00\x02":
         assert (":logon:cryptsetup:%s-d0 " % uuid) in table
     else:
-        assert ":logon:dmboot:c0 " in table
+        assert ":logon:dmboot:c0:" in table
     desc = table.split(":logon:")[1].split()[0]
     keys = subprocess.run(["keyctl", "show", "@u"], stdout=subprocess.PIPE).stdout.decode()
     rc, _, err = dmb(dm, "close", "c0")

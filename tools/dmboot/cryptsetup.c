@@ -5,20 +5,44 @@
  * codes (formats.md §5; the plain and LUKS crypt tables of §5.5 and §1.7).
  * The volume key never reaches a file: the device's record holds a table
  * whose key is a keyring reference, `:<size>:logon:cryptsetup:<UUID>-d0`
- * for LUKS2 as cryptsetup loads it and `:<size>:logon:dmboot:<name>` for
- * LUKS1 and plain mode, and the key itself is a user key of that
+ * for LUKS2 as cryptsetup loads it and `:<size>:logon:dmboot:<name>:<nonce>`
+ * for LUKS1 and plain mode (the nonce, 16 random hex digits, keeps devices
+ * of one name in two state directories from sharing the one user keyring's
+ * key: the table names it, so nothing needs to guess it), and the key itself
+ * is a user key of that
  * description in the kernel's user keyring (keys_kernel.c), unlinked by
  * close and by an open that fails.  status is cryptsetup_status.c,
  * luksDump cryptsetup_dump.c.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cryptsetup.h"
+
+/* dmboot's own key description: dmboot:<name>:<nonce>. */
+static int own_desc(const char *name, char *desc, size_t cap)
+{
+	uint8_t nonce[8];
+	char hex[2 * sizeof(nonce) + 1];
+
+	if (getrandom(nonce, sizeof(nonce), 0) != (ssize_t)sizeof(nonce)) {
+		cli_error("cannot read random bytes: %s", strerror(errno));
+		return DMB_EIO;
+	}
+	dmb_hex_encode(nonce, sizeof(nonce), hex);
+	snprintf(desc, cap, "dmboot:%s:%s", name ? name : "", hex);
+	/* The table's key is one word: a space (or worse) of the name becomes '_'. */
+	for (char *p = desc; *p; p++)
+		if (!(isalnum((unsigned char)*p) || strchr(":._+-", *p)))
+			*p = '_';
+	return 0;
+}
 
 /* Room for one crypt line: cipher spec, keyring reference, path and options. */
 #define TABLE_MAX 8192
@@ -226,7 +250,7 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 	const struct dmb_luks_hdr *h = NULL;
 	uint8_t vk[DMB_LUKS_MAX_KEY_BYTES];
 	size_t vk_len = 0;
-	char desc[128], *text = NULL, *uuid = NULL;
+	char desc[192], *text = NULL, *uuid = NULL;
 	int r;
 
 	cs_ctx_init(&ctx, &pc);
@@ -247,10 +271,12 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 		if (h->version == 2)
 			snprintf(desc, sizeof(desc), "cryptsetup:%s-d0", h->uuid);
 		else
-			snprintf(desc, sizeof(desc), "dmboot:%s", name);
+			r = own_desc(name, desc, sizeof(desc));
 		text = malloc(TABLE_MAX);
 		uuid = dm_uuid(h->version == 2 ? "LUKS2" : "LUKS1", h->uuid, name);
-		r = text && uuid ? luks_table(&ctx, o, path, l, &im, vk_len, desc, text) : DMB_ENOMEM;
+		if (!r)
+			r = text && uuid ? luks_table(&ctx, o, path, l, &im, vk_len, desc, text)
+					 : DMB_ENOMEM;
 	}
 	cli_image_close(&im);
 	if (!r && !o->test_passphrase)
@@ -382,14 +408,15 @@ static int open_plain(const struct copts *o, const char *path, const char *name)
 	const char *cipher = o->cipher ? o->cipher : "aes-cbc-essiv:sha256";
 	size_t key_len = (o->key_size_bits ? o->key_size_bits : 256) / 8;
 	uint8_t key[DMB_LUKS_MAX_KEY_BYTES];
-	char desc[128], key_text[160], *text = malloc(TABLE_MAX), *uuid = dm_uuid("PLAIN", NULL, name);
+	char desc[192], key_text[224], *text = malloc(TABLE_MAX), *uuid = dm_uuid("PLAIN", NULL, name);
 	int r = text && uuid ? 0 : DMB_ENOMEM;
 
 	if (o->test_passphrase) {
 		fprintf(stderr, "Option --test-passphrase is allowed only for open of LUKS, TCRYPT, BITLK and FVAULT2 devices.\n");
 		r = DMB_EINVAL;
 	}
-	snprintf(desc, sizeof(desc), "dmboot:%s", name ? name : "");
+	if (!r)
+		r = own_desc(name, desc, sizeof(desc));
 	snprintf(key_text, sizeof(key_text), ":%zu:logon:%s", key_len, desc);
 	if (!r)
 		r = plain_table(o, path, cipher, key_text, text);
