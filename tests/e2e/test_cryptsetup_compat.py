@@ -527,6 +527,20 @@ def test_same_name_two_state_dirs(dm, name):
     assert rc == 0, err
 
 
+def test_luks2_open_twice(dm, name):
+    """A LUKS2 volume already open is refused as cryptsetup refuses a device in use: both
+    devices would name the one cryptsetup:UUID-d0 key, and closing one would unlink it."""
+    im = make_kind("xts512", dm.cwd)
+    dmb_ok(dm, "open", im.name, name, input=b"pw")
+    rc, out, err = dmb(dm, "open", im.name, name + "b", input=b"pw")
+    assert (rc, out, err) == (5, "", "Cannot use device luks.img which is in use (already "
+                                     "mapped or mounted).\n")
+    assert dm.ok("ls").startswith(name + "\t")
+    assert len(dm.read(name, "--length", "4096")) == 4096
+    dmb_ok(dm, "close", name)
+    dm.assert_no_devices()
+
+
 def test_plain_keyfile_too_short(dm, name):
     (dm.cwd / "kf.bin").write_bytes(b"short")
     dm.make_file("p.img", MIB, 8)

@@ -94,11 +94,38 @@ static char *dm_uuid(const char *type, const char *uuid, const char *name)
 }
 
 /*
+ * Whether a device of the state directory names the key desc: the same
+ * volume opened already (cryptsetup refuses a device in use).  Closing
+ * either would unlink the key the other reads with.
+ */
+static bool key_in_use(struct state *st, const char *desc)
+{
+	char **names = NULL, *ref = NULL;
+	size_t n = 0;
+	bool used = false;
+
+	if (asprintf(&ref, ":logon:%s ", desc) < 0)
+		return true;
+	if (state_list(st, &names, &n) == 0)
+		for (size_t i = 0; i < n && !used; i++) {
+			struct state_dev *d = NULL;
+
+			if (state_load(st, names[i], &d) == 0)
+				used = strstr(d->table, ref) != NULL;
+			state_dev_free(d);
+		}
+	state_free_list(names, n);
+	free(ref);
+	return used;
+}
+
+/*
  * Under the state lock: refuse a name in use, put the key in the keyring,
  * create the device from the table text; on failure unlink the key again.
  */
-static int create_device(const struct copts *o, const char *name, const char *uuid,
-			 const char *text, const char *desc, const uint8_t *vk, size_t vk_len)
+static int create_device(const struct copts *o, const char *path, const char *name,
+			 const char *uuid, const char *text, const char *desc, const uint8_t *vk,
+			 size_t vk_len)
 {
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_table *t = NULL;
@@ -114,6 +141,12 @@ static int create_device(const struct copts *o, const char *name, const char *uu
 		fprintf(stderr, "Device %s already exists.\n", name);
 		state_close(&st);
 		return DMB_EEXIST;
+	}
+	if (key_in_use(&st, desc)) {
+		fprintf(stderr, "Cannot use device %s which is in use (already mapped or mounted).\n",
+			path);
+		state_close(&st);
+		return DMB_EBUSY;
 	}
 	r = dmb_table_parse(&ctx, text, strlen(text), &t);
 	if (r)
@@ -280,7 +313,7 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 	}
 	cli_image_close(&im);
 	if (!r && !o->test_passphrase)
-		r = create_device(o, name, uuid, text, desc, vk, vk_len);
+		r = create_device(o, path, name, uuid, text, desc, vk, vk_len);
 	dmb_wipe(vk, sizeof(vk));
 	dmb_luks_destroy(l);
 	dmb_posix_crypto_fini(&pc);
@@ -423,7 +456,7 @@ static int open_plain(const struct copts *o, const char *path, const char *name)
 	if (!r)
 		r = plain_secret(o, path, key, key_len);
 	if (!r)
-		r = create_device(o, name, uuid, text, desc, key, key_len);
+		r = create_device(o, path, name, uuid, text, desc, key, key_len);
 	dmb_wipe(key, sizeof(key));
 	free(text);
 	free(uuid);
