@@ -414,6 +414,22 @@ def test_payload_decrypted_by_cryptsetup(dm, name):
     assert out[2 * MIB:4 * MIB] == plain[2 * MIB:]
 
 
+@pytest.mark.parametrize("kind", ["detached", "cbc-essiv"])
+def test_written_then_decrypted_in_place(dm, name, kind):
+    """A detached header decrypts in place (--header names it); an attached one after
+    exporting it (--header to a new file): either way cryptsetup's plaintext is what
+    dmboot wrote, at the data segment's offset of the device it ends up on (0)."""
+    im = make_kind(kind, dm.cwd)
+    dmb_ok(dm, "open", *im.opts(), im.name, name, input=b"pw")
+    data = random.Random(13).randbytes(MIB)
+    dm.ok("write", name, input=data, raw=True)
+    dmb_ok(dm, "close", name)
+    hdr = im.opts() or ["--header", "exported.hdr"]
+    cs_ok("reencrypt", "-q", "--decrypt", "--force-offline-reencrypt", *hdr, "--key-file", "-",
+          im.name, input=b"pw", cwd=dm.cwd)
+    assert im.path.read_bytes()[:len(data)] == data
+
+
 def test_luks1_decrypted_by_cryptsetup(dm, name):
     """LUKS1: cryptsetup 2.6.1 reencrypts LUKS1 only through kernel dm, so the header is
     converted to LUKS2 (offline, the data untouched) and decrypted as above."""
