@@ -481,6 +481,10 @@ PLAIN_CASES = [
      "aes-xts-plain64", 64, 0, 0),
     ("keyfile-offset", ["--key-file", "kf.bin", "--keyfile-offset", "7"], None,
      ("file", 7), "aes-cbc-essiv:sha256", 32, 0, 0),
+    ("sector-4096", ["--sector-size", "4096", "-c", "aes-xts-plain64", "-s", "512", "-o", "8",
+                     "-p", "16"], b"pw", ("ripemd160", b"pw"), "aes-xts-plain64", 64, 8, 16),
+    ("iv-large-sectors", ["--sector-size", "4096", "--iv-large-sectors", "-p", "16"], b"pw",
+     ("ripemd160", b"pw"), "aes-cbc-essiv:sha256", 32, 0, 16),
     ("keyfile-stdin-hashed", ["--key-file", "-"], b"pw\n", ("ripemd160", b"pw\n"),
      "aes-cbc-essiv:sha256", 32, 0, 0),
 ]
@@ -503,20 +507,25 @@ def test_plain(dm, case, name):
             "keyfile specified.\n"
     else:
         assert out == ""
+    ss = int(opts[opts.index("--sector-size") + 1]) if "--sector-size" in opts else SECTOR
+    large = "--iv-large-sectors" in opts
+    extra = ""
+    if ss != SECTOR:
+        extra = " %d sector_size:%d%s" % (1 + large, ss, " iv_large_sectors" if large else "")
     table = dm.ok("table", "--showkeys", name)
-    assert norm(table) == "0 %d crypt %s :%d:logon:dmboot:%s:NONCE %d p.img %d\n" % (
-        4 * MIB // SECTOR - offset, cipher, key_len, name, skip, offset)
+    assert norm(table) == "0 %d crypt %s :%d:logon:dmboot:%s:NONCE %d p.img %d%s\n" % (
+        4 * MIB // SECTOR - offset, cipher, key_len, name, skip, offset, extra)
     assert keyring_key(table_key(table)) == key
     chain, ivmode = spec_model(cipher)
     before = dm.file("p.img")
     got = dm.read(name, "--length", str(64 * 1024))
     ct = before[offset * SECTOR:offset * SECTOR + len(got)]
-    assert crypt_model(chain, ivmode, key, ct, skip, SECTOR, decrypt=True) == got
+    assert crypt_model(chain, ivmode, key, ct, skip, ss, large, decrypt=True) == got
     data = random.Random(9).randbytes(32 * 1024)
     dm.ok("write", name, input=data, raw=True)
     after = dm.file("p.img")
     assert after[offset * SECTOR:offset * SECTOR + len(data)] == \
-        crypt_model(chain, ivmode, key, data, skip, SECTOR)
+        crypt_model(chain, ivmode, key, data, skip, ss, large)
     assert after[:offset * SECTOR] == before[:offset * SECTOR]
     dmb_ok(dm, "close", name)
     assert keyring_key(table_key(table)) is None
