@@ -127,6 +127,9 @@ def make_kind(kind, cwd):
         cs_ok("luksAddKey", "-q", "--key-file", "pw.txt", "--new-keyfile-offset", "10",
               "--new-keyfile-size", "20", "--pbkdf-force-iterations", "1000", "--key-slot", "5",
               im.name, "big.key", cwd=im.cwd)
+    elif kind == "luks1-whirlpool":
+        # A hash of OpenSSL's legacy provider, which cryptsetup loads (and so does dmboot).
+        im.format("--type", "luks1", "--hash", "whirlpool", "--pbkdf-force-iterations", "1000")
     elif kind == "luks1-convert":
         im.format("--type", "luks2", "--sector-size", "512", *PBKDF2)
         cs_ok("convert", "-q", "--type", "luks1", im.name, cwd=im.cwd)
@@ -136,7 +139,8 @@ def make_kind(kind, cwd):
 
 
 KINDS = ["xts512", "xts256", "cbc-essiv", "sector512", "sector4096", "argon2i", "argon2id",
-         "slots", "extras", "detached", "luks1", "luks1-cbc-sha512", "luks1-convert"]
+         "slots", "extras", "detached", "luks1", "luks1-cbc-sha512", "luks1-whirlpool",
+         "luks1-convert"]
 
 
 @pytest.fixture

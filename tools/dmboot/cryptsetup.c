@@ -316,7 +316,7 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 		r = create_device(o, path, name, uuid, text, desc, vk, vk_len);
 	dmb_wipe(vk, sizeof(vk));
 	dmb_luks_destroy(l);
-	dmb_posix_crypto_fini(&pc);
+	cs_ctx_fini(&pc);
 	free(text);
 	free(uuid);
 	return r;
@@ -530,6 +530,6 @@ int cs_luks_uuid(void *opts, int argc, char **argv)
 		printf("%s\n", dmb_luks_header(l)->uuid);
 	dmb_luks_destroy(l);
 	cli_image_close(&im);
-	dmb_posix_crypto_fini(&pc);
+	cs_ctx_fini(&pc);
 	return r;
 }

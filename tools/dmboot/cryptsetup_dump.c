@@ -378,6 +378,6 @@ int cs_luks_dump(void *opts, int argc, char **argv)
 	}
 	dmb_luks_destroy(l);
 	cli_image_close(&im);
-	dmb_posix_crypto_fini(&pc);
+	cs_ctx_fini(&pc);
 	return r;
 }

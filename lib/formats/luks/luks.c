@@ -111,10 +111,20 @@ int dmbi_luks_derive(struct dmb_ctx *ctx, const struct dmb_luks_keyslot *ks,
 	enum dmb_argon2_type t;
 
 	if (dmbi_strcmp(k->type, "pbkdf2") == 0) {
+		int r;
+
 		if (!ops || !ops->pbkdf2)
 			return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "no PBKDF2 in the crypto provider");
-		return ops->pbkdf2(ctx->crypto, k->hash, pass, pass_len, k->salt, k->salt_len,
-				   k->iterations, key, ks->area_key_bytes);
+		r = ops->pbkdf2(ctx->crypto, k->hash, pass, pass_len, k->salt, k->salt_len,
+				k->iterations, key, ks->area_key_bytes);
+		/* The provider sets no message: name the slot and the hash. */
+		if (r == DMB_ENOTSUP)
+			return dmb_ctx_set_error(ctx, r,
+						 "keyslot %u: PBKDF2 hash %s is not supported by the crypto provider",
+						 ks->id, k->hash);
+		if (r)
+			return dmb_ctx_set_error(ctx, r, "keyslot %u: PBKDF2-%s failed", ks->id, k->hash);
+		return 0;
 	}
 	if (dmbi_strcmp(k->type, "argon2i") == 0)
 		t = DMB_ARGON2I;
@@ -157,6 +167,10 @@ static int digest_check(struct dmb_ctx *ctx, const struct dmb_luks_digest *d, co
 			d->kdf.iterations, out, d->digest_len);
 	if (!r && dmb_memcmp_ct(out, d->digest, d->digest_len) != 0)
 		r = DMB_EVERIFY;
+	else if (r)
+		r = dmb_ctx_set_error(ctx, r, "digest %u: PBKDF2 hash %s %s", d->id, d->kdf.hash,
+				      r == DMB_ENOTSUP ? "is not supported by the crypto provider"
+						       : "failed");
 	dmbi_wipe(out, sizeof(out));
 	return r;
 }
