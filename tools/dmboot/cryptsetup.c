@@ -453,8 +453,14 @@ static int open_plain(const struct copts *o, const char *path, const char *name)
 	snprintf(key_text, sizeof(key_text), ":%zu:logon:%s", key_len, desc);
 	if (!r)
 		r = plain_table(o, path, cipher, key_text, text);
-	if (!r)
+	if (!r) {
+		struct dmb_ctx ctx;
+		struct dmb_posix_crypto pc;
+
+		cs_ctx_init(&ctx, &pc); /* the hashes cryptsetup's OpenSSL backend has */
 		r = plain_secret(o, path, key, key_len);
+		cs_ctx_fini(&pc);
+	}
 	if (!r)
 		r = create_device(o, path, name, uuid, text, desc, key, key_len);
 	dmb_wipe(key, sizeof(key));
