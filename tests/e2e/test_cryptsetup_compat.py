@@ -7,14 +7,19 @@ JSON and with the volume key) is byte-identical; open --test-passphrase gives
 the same stdout, stderr and exit code for right and wrong passphrases, key
 files and --key-slot; the table `dmsetup table --showkeys` prints is the one
 cryptsetup loads, derived here from cryptsetup's own dump (cipher, offset,
-sector size, the `:N:logon:cryptsetup:UUID-d0` reference of LUKS2, a keyring
-key holding exactly the dumped volume key); sectors dmboot writes decrypt
-with that key in an independent model (python `cryptography`).  Payloads move
-both ways with cryptsetup's offline reencryption: one it encrypted reads back
-through dmboot, one dmboot wrote it decrypts.  Plain mode's key (the hashed
-passphrase, or a key file used as it is) and table are computed here.  No file
-of the state directory ever holds a volume key, and close removes it from
-the user keyring.
+sector size, the `:N:logon:cryptsetup:UUID-d0` reference of LUKS2, dmboot's
+own `dmboot:NAME:<nonce>` for LUKS1, whose keyring key holds exactly the
+dumped volume key, as cryptsetup's hex key would); sectors dmboot writes
+decrypt with that key in an independent model (python `cryptography`).
+Payloads move both ways with cryptsetup's offline reencryption: one it
+encrypted reads back through dmboot, one dmboot wrote it decrypts.  A header
+with a reencryption initialized dumps identically and is refused by name.  A
+table of command lines (key file offsets and sizes, --header, isLuks,
+luksUUID, devices that are missing or no LUKS) gives cryptsetup's output and
+exit code.  Plain mode's key (the hashed passphrase, or a key file used as it
+is) and table are computed here.  No file of the state directory ever holds a
+volume key, close removes it from the user keyring, and two state directories
+never share one.
 """
 import hashlib
 import os
