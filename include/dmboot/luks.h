@@ -64,6 +64,12 @@ struct dmb_luks_keyslot {
 	uint32_t af_stripes;
 	char af_hash[DMB_LUKS_NAME_MAX];
 	int digest;                    /* index into digests[], -1 if none names it */
+	/* reencrypt keyslots, for luksDump ("" or 0 when absent) */
+	char reenc_mode[DMB_LUKS_NAME_MAX];      /* "reencrypt", "encrypt", "decrypt" */
+	char reenc_direction[DMB_LUKS_NAME_MAX]; /* "forward", "backward" */
+	char area_hash[DMB_LUKS_NAME_MAX];       /* checksum resilience */
+	uint32_t area_sector_size;               /* checksum resilience */
+	uint64_t area_shift_bytes;               /* datashift resilience */
 };
 
 struct dmb_luks_segment {
@@ -78,6 +84,7 @@ struct dmb_luks_segment {
 	bool integrity;                /* an integrity object is present (refused) */
 	char integrity_type[DMB_LUKS_NAME_MAX];
 	unsigned nflags;               /* segment flags (e.g. "backup-final") */
+	char flags[2 * DMB_LUKS_NAME_MAX]; /* the flags ", "-joined, as luksDump shows them */
 };
 
 struct dmb_luks_digest {
@@ -150,8 +157,8 @@ const struct dmb_luks_hdr *dmb_luks_header(const struct dmb_luks *l);
 
 /*
  * Unlock with pass[0..pass_len): try keyslot `slot`, or with slot < 0
- * every active keyslot in order (LUKS2: priority 2 first, priority 0
- * never unless named), deriving the slot key, decrypting its area from dev
+ * every active keyslot bound to the data segment in order (LUKS2: priority
+ * 2 first, priority 0 never unless named), deriving the slot key, decrypting its area from dev
  * (the device given to dmb_luks_load()) and checking the digest in
  * constant time, key length included.  On success writes the volume key to
  * vk (vk_cap >= DMB_LUKS_MAX_KEY_BYTES is always enough), its length to
@@ -161,7 +168,9 @@ const struct dmb_luks_hdr *dmb_luks_header(const struct dmb_luks *l);
  * Argon2 slot above ctx->mem.kdf_max_kib is skipped with a message naming
  * both figures.
  * Errors: DMB_ENOKEY (no keyslot opens with this passphrase), DMB_ENOENT
- * (slot not active), DMB_ERANGE (every slot tried was over the memory cap),
+ * (slot not active), DMB_EACCES (the named slot opens with this passphrase
+ * but is unbound: its key is not the volume key, and none is written),
+ * DMB_ERANGE (every slot tried was over the memory cap),
  * DMB_ENOTSUP, DMB_ECORRUPT, DMB_EIO, DMB_ENOMEM.
  */
 DMB_MUST_CHECK int dmb_luks_unlock(struct dmb_ctx *ctx, const struct dmb_luks *l, struct dmb_bdev *dev,

@@ -5,39 +5,12 @@ dm-crypt's sectors computed here with python `cryptography` (xts plain64,
 cbc essiv:sha256, 4096-byte sectors with and without iv_large_sectors, iv_offset,
 offset), the masked and --showkeys table text, and one named row per malformed
 table with the kernel's message; nothing is left mapped after a failure."""
-import hashlib
-import struct
-
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-SECTOR = 512
+from crypt_util import SECTOR, crypt_model as _model
+
 K256 = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 K512 = K256 + "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeffe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
-
-
-def _iv(mode, key, s):
-    if mode == "plain64":
-        return struct.pack("<Q", s) + bytes(8)
-    if mode == "essiv":
-        salt = hashlib.sha256(key).digest()
-        e = Cipher(algorithms.AES(salt), modes.ECB()).encryptor()
-        return e.update(struct.pack("<Q", s) + bytes(8)) + e.finalize()
-    raise AssertionError(mode)
-
-
-def _model(chain, ivmode, key, data, iv_offset, ss, large):
-    """dm-crypt's ciphertext of DATA: one IV per ss-byte crypto sector."""
-    out = b""
-    for i in range(len(data) // ss):
-        s = iv_offset + i * (ss // SECTOR)
-        if large:
-            s //= ss // SECTOR
-        iv = _iv(ivmode, key, s)
-        m = modes.XTS(iv) if chain == "xts" else modes.CBC(iv)
-        e = Cipher(algorithms.AES(key), m).encryptor()
-        out += e.update(data[i * ss:(i + 1) * ss]) + e.finalize()
-    return out
 
 
 IO_CASES = [

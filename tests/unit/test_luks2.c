@@ -151,6 +151,40 @@ static void test_valid(void **state)
 	dmb_luks_destroy(l);
 }
 
+/* What luksDump shows of a reencryption in progress: the reencrypt keyslot and segment flags. */
+static void test_reencrypt_model(void **state)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct dmb_luks *l;
+	const struct dmb_luks_hdr *h;
+
+	(void)state;
+	build("\"1\":{\"type\":\"luks2\",\"key_size\":64,\"af\":{\"type\":\"luks1\",\"stripes\":4000,"
+	      "\"hash\":\"sha256\"},\"area\":{\"type\":\"raw\",\"offset\":\"290816\",\"size\":\"258048\","
+	      "\"encryption\":\"aes-xts-plain64\",\"key_size\":64},\"kdf\":{\"type\":\"argon2id\",\"time\":4,"
+	      "\"memory\":1024,\"cpus\":1,\"salt\":\"5p1bDTf7YqUrDz2VKV/sGNrZAX9ECRBa8V3+VXP2KwY=\"}}",
+	      "\"1\":{\"area\":{\"offset\":\"290816\",\"size\":\"4096\",\"type\":\"datashift\","
+	      "\"shift_size\":\"16777216\"},\"type\":\"reencrypt\",\"key_size\":1,\"mode\":\"encrypt\","
+	      "\"direction\":\"backward\",\"priority\":0}");
+	assert_int_equal(load(&ctx, &l), 0);
+	h = dmb_luks_header(l);
+	assert_string_equal(h->keyslots[1].type, "reencrypt");
+	assert_string_equal(h->keyslots[1].reenc_mode, "encrypt");
+	assert_string_equal(h->keyslots[1].reenc_direction, "backward");
+	assert_string_equal(h->keyslots[1].area_type, "datashift");
+	assert_int_equal(h->keyslots[1].area_shift_bytes, 16777216);
+	assert_int_equal(h->keyslots[1].priority, 0);
+	assert_string_equal(h->keyslots[0].reenc_mode, "");
+	dmb_luks_destroy(l);
+
+	build("\"sector_size\":4096}}", "\"sector_size\":4096,\"flags\":[\"backup-final\",\"x-other\"]}}");
+	assert_int_equal(load(&ctx, &l), 0);
+	h = dmb_luks_header(l);
+	assert_int_equal(h->segments[0].nflags, 2);
+	assert_string_equal(h->segments[0].flags, "backup-final, x-other");
+	dmb_luks_destroy(l);
+}
+
 struct bad {
 	const char *name;
 	const char *from, *to; /* JSON edit, or NULL */
@@ -334,6 +368,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_reencrypt_model),
 		cmocka_unit_test(test_cryptsetup_header),
 	};
 	int r;

@@ -325,6 +325,29 @@ static void test_unlock_suites(void **state)
 	}
 }
 
+/* A hash the provider lacks is refused by name, the slot named with it. */
+static void test_unsupported_hash(void **state)
+{
+	struct gen g = { .cipher = "aes", .mode = "xts-plain64", .hash = "sha256", .key_bytes = 32,
+			 .slots = { [0] = { .pass = "pw" } } };
+	struct dmb_ctx ctx;
+	struct dmb_ram_bdev rb;
+	struct unlocked u;
+
+	(void)state;
+	generate(&g, 7, NULL);
+	memset(g.img + 72, 0, 32);
+	strcpy((char *)g.img + 72, "no-such-hash"); /* hashSpec */
+	ctx_init(&ctx);
+	dmb_ram_bdev_init(&rb, g.img, g.dev_bytes, 9, false);
+	u = load_unlock(&ctx, &rb.bdev, -1, "pw");
+	assert_int_equal(u.r, DMB_ENOTSUP);
+	assert_string_equal(dmb_ctx_message(&ctx),
+			    "keyslot 0: PBKDF2 hash no-such-hash is not supported by the crypto provider");
+	assert_untouched(&u);
+	gen_free(&g);
+}
+
 /* Slots 1, 3, 6 active (3 and 6 share a passphrase), the rest disabled. */
 static void test_unlock_slots(void **state)
 {
@@ -653,6 +676,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unlock_suites),
 		cmocka_unit_test(test_unlock_slots),
+		cmocka_unit_test(test_unsupported_hash),
 		cmocka_unit_test(test_check_key),
 		cmocka_unit_test(test_cryptsetup_images),
 		cmocka_unit_test(test_huge_iterations),

@@ -13,11 +13,13 @@
  * luksDump cryptsetup_dump.c.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cryptsetup.h"
 
@@ -71,11 +73,38 @@ static char *dm_uuid(const char *type, const char *uuid, const char *name)
 }
 
 /*
+ * Whether a device of the state directory names the key desc: the same
+ * volume opened already (cryptsetup refuses a device in use).  Closing
+ * either would unlink the key the other reads with.
+ */
+static bool key_in_use(struct state *st, const char *desc)
+{
+	char **names = NULL, *ref = NULL;
+	size_t n = 0;
+	bool used = false;
+
+	if (asprintf(&ref, ":logon:%s ", desc) < 0)
+		return true;
+	if (state_list(st, &names, &n) == 0)
+		for (size_t i = 0; i < n && !used; i++) {
+			struct state_dev *d = NULL;
+
+			if (state_load(st, names[i], &d) == 0)
+				used = strstr(d->table, ref) != NULL;
+			state_dev_free(d);
+		}
+	state_free_list(names, n);
+	free(ref);
+	return used;
+}
+
+/*
  * Under the state lock: refuse a name in use, put the key in the keyring,
  * create the device from the table text; on failure unlink the key again.
  */
-static int create_device(const struct copts *o, const char *name, const char *uuid,
-			 const char *text, const char *desc, const uint8_t *vk, size_t vk_len)
+static int create_device(const struct copts *o, const char *path, const char *name,
+			 const char *uuid, const char *text, const char *desc, const uint8_t *vk,
+			 size_t vk_len)
 {
 	struct dmb_ctx ctx = { 0 };
 	struct dmb_table *t = NULL;
@@ -91,6 +120,12 @@ static int create_device(const struct copts *o, const char *name, const char *uu
 		fprintf(stderr, "Device %s already exists.\n", name);
 		state_close(&st);
 		return DMB_EEXIST;
+	}
+	if (key_in_use(&st, desc)) {
+		fprintf(stderr, "Cannot use device %s which is in use (already mapped or mounted).\n",
+			path);
+		state_close(&st);
+		return DMB_EBUSY;
 	}
 	r = dmb_table_parse(&ctx, text, strlen(text), &t);
 	if (r)
@@ -154,10 +189,18 @@ static int unlock(struct dmb_ctx *ctx, const struct copts *o, const char *path,
 	r = dmb_luks_unlock(ctx, l, hdr, o->key_slot, pass, plen, vk, DMB_LUKS_MAX_KEY_BYTES, vk_len,
 			    &slot);
 	cs_secret_free(pass, plen);
+	/*
+	 * A named unbound keyslot: the passphrase is right, which is all
+	 * --test-passphrase asks, but there is no volume key to map with.
+	 */
+	if (r == DMB_EACCES && o->test_passphrase)
+		r = 0;
+	else if (r == DMB_EACCES)
+		r = DMB_ENOKEY;
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
 	else if (r == DMB_ENOENT)
-		fprintf(stderr, "Keyslot %d is not active.\n", o->key_slot), r = DMB_EINVAL;
+		fprintf(stderr, "No usable keyslot is available.\n"), r = DMB_EINVAL;
 	else if (r)
 		fprintf(stderr, "%s\n", ctx->msg);
 	else if (o->verbose)
@@ -195,6 +238,21 @@ static int luks_table(struct dmb_ctx *ctx, const struct copts *o, const char *pa
 	return r;
 }
 
+/* With --header, cryptsetup wants the data device too, before anything else. */
+static int data_device_exists(const struct copts *o, const char *path)
+{
+	struct dmb_ctx ctx = { 0 };
+	struct cli_image im = { 0 };
+	int r = o->header ? cli_image_open(&im, &ctx, path, NULL, 0, 0) : 0;
+
+	cli_image_close(&im);
+	if (r) {
+		fprintf(stderr, "Device %s does not exist or access denied.\n", path);
+		return DMB_ENOENT;
+	}
+	return 0;
+}
+
 static int open_luks(const struct copts *o, const char *path, const char *name)
 {
 	struct dmb_ctx ctx;
@@ -204,11 +262,13 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 	const struct dmb_luks_hdr *h = NULL;
 	uint8_t vk[DMB_LUKS_MAX_KEY_BYTES];
 	size_t vk_len = 0;
-	char desc[128], *text = NULL, *uuid = NULL;
+	char desc[192], *text = NULL, *uuid = NULL;
 	int r;
 
 	cs_ctx_init(&ctx, &pc);
-	r = cs_load(&ctx, o, path, &im, &l);
+	r = data_device_exists(o, path);
+	if (!r)
+		r = cs_load(&ctx, o, path, &im, &l);
 	if (!r) {
 		h = dmb_luks_header(l);
 		if (!type_matches(o, h->version)) {
@@ -232,10 +292,10 @@ static int open_luks(const struct copts *o, const char *path, const char *name)
 	}
 	cli_image_close(&im);
 	if (!r && !o->test_passphrase)
-		r = create_device(o, name, uuid, text, desc, vk, vk_len);
+		r = create_device(o, path, name, uuid, text, desc, vk, vk_len);
 	dmb_wipe(vk, sizeof(vk));
 	dmb_luks_destroy(l);
-	dmb_posix_crypto_fini(&pc);
+	cs_ctx_fini(&pc);
 	free(text);
 	free(uuid);
 	return r;
@@ -373,10 +433,16 @@ static int open_plain(const struct copts *o, const char *path, const char *name)
 	snprintf(key_text, sizeof(key_text), ":%zu:logon:%s", key_len, desc);
 	if (!r)
 		r = plain_table(o, path, cipher, key_text, text);
-	if (!r)
+	if (!r) {
+		struct dmb_ctx ctx;
+		struct dmb_posix_crypto pc;
+
+		cs_ctx_init(&ctx, &pc); /* the hashes cryptsetup's OpenSSL backend has */
 		r = plain_secret(o, path, key, key_len);
+		cs_ctx_fini(&pc);
+	}
 	if (!r)
-		r = create_device(o, name, uuid, text, desc, key, key_len);
+		r = create_device(o, path, name, uuid, text, desc, key, key_len);
 	dmb_wipe(key, sizeof(key));
 	free(text);
 	free(uuid);
@@ -405,16 +471,16 @@ int cs_open(void *opts, int argc, char **argv)
 	return open_luks(o, argv[1], name);
 }
 
-int cs_is_luks(void *opts, int argc, char **argv)
+/* isLuks: the magic and version of the header (--header when given), silently. */
+static int probe(const struct copts *o, const char *path)
 {
-	struct copts *o = opts;
+	const char *hdr = o->header ? o->header : path;
 	struct dmb_ctx ctx = { 0 };
 	struct cli_image im = { 0 };
-	int r = cli_image_open(&im, &ctx, argv[1], NULL, 0, 0);
+	int r = cli_image_open(&im, &ctx, hdr, NULL, 0, 0);
 
-	(void)argc;
 	if (r) {
-		fprintf(stderr, "Device %s does not exist or access denied.\n", argv[1]);
+		fprintf(stderr, "Device %s does not exist or access denied.\n", hdr);
 		cli_image_close(&im);
 		return DMB_ENOENT;
 	}
@@ -422,11 +488,13 @@ int cs_is_luks(void *opts, int argc, char **argv)
 	cli_image_close(&im);
 	if (r < 0)
 		return r;
-	if (r > 0 && type_matches(o, (unsigned)r))
-		return 0;
-	if (o->verbose)
-		fprintf(stderr, "Device %s is not a valid LUKS device.\n", argv[1]);
-	return DMB_EINVAL;
+	return r > 0 && type_matches(o, (unsigned)r) ? 0 : DMB_EINVAL;
+}
+
+int cs_is_luks(void *opts, int argc, char **argv)
+{
+	(void)argc;
+	return probe(opts, argv[1]);
 }
 
 int cs_luks_uuid(void *opts, int argc, char **argv)
@@ -438,12 +506,16 @@ int cs_luks_uuid(void *opts, int argc, char **argv)
 	int r;
 
 	(void)argc;
+	/* Like cryptsetup, nothing is said of a device that is no LUKS device. */
+	r = probe(opts, argv[1]);
+	if (r)
+		return r;
 	cs_ctx_init(&ctx, &pc);
 	r = cs_load(&ctx, opts, argv[1], &im, &l);
 	if (!r)
 		printf("%s\n", dmb_luks_header(l)->uuid);
 	dmb_luks_destroy(l);
 	cli_image_close(&im);
-	dmb_posix_crypto_fini(&pc);
+	cs_ctx_fini(&pc);
 	return r;
 }

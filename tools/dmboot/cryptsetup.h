@@ -48,8 +48,12 @@ void cs_secret_free(uint8_t *p, size_t len);
 /* Load the LUKS header of path (o->header when given), printing errors. */
 int cs_load(struct dmb_ctx *ctx, const struct copts *o, const char *path, struct cli_image *im,
 	    struct dmb_luks **out);
-/* A context with host crypto and the Argon2 memory cap of this machine. */
+/*
+ * A context with host crypto (OpenSSL's legacy provider loaded too) and the
+ * Argon2 memory cap of this machine; cs_ctx_fini() releases both.
+ */
 void cs_ctx_init(struct dmb_ctx *ctx, struct dmb_posix_crypto *pc);
+void cs_ctx_fini(struct dmb_posix_crypto *pc);
 
 /*
  * The kernel user keyring (@u): add a key of type user readable only by

@@ -74,7 +74,7 @@ static void dump_flags(const struct dmb_luks_hdr *h)
 			printf("%s ", names[i]);
 	printf("\n");
 	if (h->requirements)
-		printf("Requirements:\t%s\n", h->requirements);
+		printf("Requirements:\t%s \n", h->requirements);
 	printf("\n");
 }
 
@@ -96,6 +96,8 @@ static void dump_segments(const struct dmb_luks_hdr *h)
 		}
 		if (s->integrity)
 			printf("\tintegrity: %s\n", s->integrity_type);
+		if (s->nflags)
+			printf("\tflags : %s\n", s->flags);
 		printf("\n");
 	}
 }
@@ -115,6 +117,42 @@ static void dump_kdf(const struct dmb_luks_kdf *k)
 	hex_lines(k->salt, k->salt_len, 16, "\t            ");
 }
 
+static void dump_luks2_slot(const struct dmb_luks_keyslot *k)
+{
+	printf("\tCipher:     %s\n", k->area_encryption);
+	printf("\tCipher key: %zu bits\n", k->area_key_bytes * 8);
+	dump_kdf(&k->kdf);
+	printf("\tAF stripes: %u\n", k->af_stripes);
+	printf("\tAF hash:    %s\n", k->af_hash);
+}
+
+/* A reencrypt keyslot: the operation and its resilience (the area's type). */
+static void dump_reencrypt(const struct dmb_luks_keyslot *k)
+{
+	printf("\tMode:       %s\n", k->reenc_mode);
+	printf("\tDirection:  %s\n", k->reenc_direction);
+	printf("\tResilience: %s\n", k->area_type);
+	if (strcmp(k->area_type, "checksum") == 0) {
+		printf("\tHash:       %s\n", k->area_hash);
+		printf("\tHash data:  %u [bytes]\n", k->area_sector_size);
+	} else if (strcmp(k->area_type, "datashift") == 0) {
+		/* cryptsetup 2.6.1 prints no space before the unit here */
+		printf("\tShift size: %llu[bytes]\n", (unsigned long long)k->area_shift_bytes);
+	}
+}
+
+/* Whether keyslot k holds the data segment's key (its digest lists the segment). */
+static bool bound(const struct dmb_luks_hdr *h, const struct dmb_luks_keyslot *k)
+{
+	unsigned seg = 32;
+
+	for (size_t i = 0; i < h->nsegments; i++)
+		if (h->segments[i].id < seg)
+			seg = h->segments[i].id;
+	return k->digest >= 0 && (size_t)k->digest < h->ndigests && seg < 32 &&
+	       (h->digests[k->digest].segments >> seg & 1u);
+}
+
 static void dump_keyslots(const struct dmb_luks_hdr *h)
 {
 	static const char *const prio[] = { "ignored", "normal", "preferred" };
@@ -123,15 +161,14 @@ static void dump_keyslots(const struct dmb_luks_hdr *h)
 	for (size_t i = 0; i < h->nkeyslots; i++) {
 		const struct dmb_luks_keyslot *k = &h->keyslots[i];
 
-		printf("  %u: %s%s\n", k->id, k->type, k->digest < 0 ? " (unbound)" : "");
+		printf("  %u: %s%s\n", k->id, k->type, bound(h, k) ? "" : " (unbound)");
 		printf("\tKey:        %zu bits\n", k->key_bytes * 8);
 		if (k->priority >= 0 && k->priority <= 2)
 			printf("\tPriority:   %s\n", prio[k->priority]);
-		printf("\tCipher:     %s\n", k->area_encryption);
-		printf("\tCipher key: %zu bits\n", k->area_key_bytes * 8);
-		dump_kdf(&k->kdf);
-		printf("\tAF stripes: %u\n", k->af_stripes);
-		printf("\tAF hash:    %s\n", k->af_hash);
+		if (strcmp(k->type, "reencrypt") == 0)
+			dump_reencrypt(k);
+		else
+			dump_luks2_slot(k);
 		printf("\tArea offset:%llu [bytes]\n", (unsigned long long)k->area_offset_bytes);
 		printf("\tArea length:%llu [bytes]\n", (unsigned long long)k->area_size_bytes);
 		if (k->digest >= 0)
@@ -196,7 +233,8 @@ static void indent(unsigned depth)
 /*
  * The JSON text as json-c pretty-prints it: every member and element on
  * its own line, two spaces a level, no space after ':', an empty object
- * or array as an opening and closing line, no final newline.
+ * or array as an opening line and a closing line at the opening's
+ * indentation, no final newline.
  */
 static void dump_json(const char *j, size_t n)
 {
@@ -224,8 +262,18 @@ static void dump_json(const char *j, size_t n)
 		}
 		putchar(c);
 		if (c == '{' || c == '[') {
+			size_t k = i + 1;
+
+			while (k < n && (j[k] == ' ' || j[k] == '\n' || j[k] == '\t' || j[k] == '\r'))
+				k++;
 			putchar('\n');
-			indent(++depth);
+			if (k < n && (j[k] == '}' || j[k] == ']')) {
+				indent(depth);
+				putchar(j[k]);
+				i = k;
+			} else {
+				indent(++depth);
+			}
 		} else if (c == ',') {
 			putchar('\n');
 			indent(depth);
@@ -290,7 +338,8 @@ static int dump_volume_key(struct dmb_ctx *ctx, const struct copts *o, const cha
 	r = cs_read_secret(o, path, &pass, &plen);
 	if (r)
 		return r;
-	r = dmb_luks_unlock(ctx, l, bd, o->key_slot, pass, plen, vk, sizeof(vk), &vk_len, &slot);
+	/* cryptsetup 2.6.1 ignores --key-slot here: any slot bound to the data segment. */
+	r = dmb_luks_unlock(ctx, l, bd, -1, pass, plen, vk, sizeof(vk), &vk_len, &slot);
 	cs_secret_free(pass, plen);
 	if (r == DMB_ENOKEY)
 		fprintf(stderr, "No key available with this passphrase.\n");
@@ -329,6 +378,6 @@ int cs_luks_dump(void *opts, int argc, char **argv)
 	}
 	dmb_luks_destroy(l);
 	cli_image_close(&im);
-	dmb_posix_crypto_fini(&pc);
+	cs_ctx_fini(&pc);
 	return r;
 }

@@ -5,7 +5,8 @@
  * kB), from --keyfile-offset and for --keyfile-size bytes, "-" for stdin;
  * without one, a prompt with echo off on a terminal, else standard input
  * up to the first newline.  Also the context every action uses: host
- * crypto and the Argon2 memory cap of this machine (formats.md §5.4).
+ * crypto (with OpenSSL's legacy provider, as cryptsetup loads it) and the
+ * Argon2 memory cap of this machine (formats.md §5.4).
  * Every buffer that held a secret is wiped before it is freed.
  */
 #define _GNU_SOURCE
@@ -17,6 +18,8 @@
 #include <sys/sysinfo.h>
 #include <termios.h>
 #include <unistd.h>
+
+#include <openssl/provider.h>
 
 #include "cryptsetup.h"
 
@@ -49,12 +52,30 @@ static uint32_t memory_kib(void)
 	return kib > UINT32_MAX ? UINT32_MAX : (uint32_t)kib;
 }
 
+/*
+ * cryptsetup's OpenSSL backend loads the legacy provider next to the
+ * default one, so LUKS hashes such as whirlpool unlock; so do we (keeping
+ * the default provider: retain_fallbacks), between cs_ctx_init() and
+ * cs_ctx_fini().  Without it they are refused by name.
+ */
+static OSSL_PROVIDER *legacy;
+
 void cs_ctx_init(struct dmb_ctx *ctx, struct dmb_posix_crypto *pc)
 {
+	if (!legacy)
+		legacy = OSSL_PROVIDER_try_load(NULL, "legacy", 1);
 	memset(ctx, 0, sizeof(*ctx));
 	dmb_posix_crypto_init(pc);
 	ctx->crypto = &pc->crypto;
 	ctx->mem.kdf_max_kib = memory_kib();
+}
+
+void cs_ctx_fini(struct dmb_posix_crypto *pc)
+{
+	dmb_posix_crypto_fini(pc);
+	if (legacy)
+		(void)OSSL_PROVIDER_unload(legacy);
+	legacy = NULL;
 }
 
 /* Read fd to its end or cap bytes, into a fresh buffer. */

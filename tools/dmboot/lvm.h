@@ -8,6 +8,7 @@
 #define DMBOOT_LVM_TOOL_H
 
 #include "cli/device.h"
+#include "cli/image.h"
 
 /* lvm2's exit codes. */
 enum {
@@ -18,7 +19,8 @@ enum {
 
 struct scanned_dev {
 	char *path;
-	struct dmb_bdev *bdev;
+	struct cli_image im;        /* the device under any spelling (docs/sfdisk.md) */
+	struct dmb_bdev *bdev;      /* im.bd */
 	struct dmb_part_table *parts;
 	struct dmb_slice_bdev *slices;
 	char **slice_names;

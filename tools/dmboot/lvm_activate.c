@@ -440,18 +440,24 @@ int lvm_change(bool vgchange, const struct lvm_opts *o, char **args, size_t narg
 			  vgchange ? "volume groups" : "logical volumes (VG/LV)");
 		return LVM_INVALID_CMD_LINE;
 	}
-	if (state_open(&st, true)) {
-		cli_error("cannot open the state directory");
-		return LVM_FAILED;
-	}
+	/*
+	 * Scan before taking the state lock: a device to scan may be a mapped
+	 * device (an opened LUKS volume), whose opening reads the state too.
+	 */
 	if (o->activate) {
 		r = lvm_scan_all(&s, o);
 		scanned = true;
 		if (r) {
-			status = r;
-			goto out;
+			lvm_scan_fini(&s);
+			return r;
 		}
 		status = lvm_check_args(&s, args, nargs, !vgchange);
+	}
+	if (state_open(&st, true)) {
+		cli_error("cannot open the state directory");
+		if (scanned)
+			lvm_scan_fini(&s);
+		return LVM_FAILED;
 	}
 	for (size_t i = 0; i < nargs; i++) {
 		const char *a = strncmp(args[i], "/dev/", 5) == 0 ? args[i] + 5 : args[i];
@@ -514,7 +520,6 @@ int lvm_change(bool vgchange, const struct lvm_opts *o, char **args, size_t narg
 			       vg->name);
 		}
 	}
-out:
 	if (scanned)
 		lvm_scan_fini(&s);
 	state_close(&st);

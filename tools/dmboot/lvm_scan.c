@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * The scan of `dmboot lvm`: every device of --devices and every partition
- * on it (as IMAGE:pN) is offered to the library's LVM2 scanner (formats.md
+ * The scan of `dmboot lvm`: every device of --devices, under any device
+ * spelling (a file, a block device, a mapped device such as an opened LUKS
+ * volume: docs/sfdisk.md), and every partition on it (as IMAGE:pN) is
+ * offered to the library's LVM2 scanner (formats.md
  * §5); a device that is no PV is skipped quietly, one that is damaged with
  * lvm2's warning, and the PVs a VG misses are named as lvm2 names them.
  */
@@ -24,7 +26,7 @@ void lvm_scan_fini(struct scan *s)
 		free(d->slice_names);
 		free(d->slices);
 		dmb_part_table_destroy(d->parts);
-		dmb_posix_close(d->bdev);
+		cli_image_close(&d->im);
 		free(d->path);
 	}
 	free(s->devs);
@@ -44,12 +46,15 @@ static void scan_one(struct scan *s, const char *name, struct dmb_bdev *bd)
 static int scan_device(struct scan *s, const char *path)
 {
 	struct scanned_dev *d = &s->devs[s->ndevs];
-	int r = dmb_posix_open(&s->ctx, path, 0, &d->bdev);
+	int r = cli_image_open(&d->im, &s->ctx, path, NULL, 0, 0);
 
 	if (r) {
-		fprintf(stderr, "  Cannot use %s: %s\n", path, s->ctx.msg);
+		if (s->ctx.msg[0])
+			fprintf(stderr, "  Cannot use %s: %s\n", path, s->ctx.msg);
+		cli_image_close(&d->im);
 		return r;
 	}
+	d->bdev = d->im.bd;
 	d->path = strdup(path);
 	if (!d->path)
 		return -ENOMEM;

@@ -111,10 +111,20 @@ int dmbi_luks_derive(struct dmb_ctx *ctx, const struct dmb_luks_keyslot *ks,
 	enum dmb_argon2_type t;
 
 	if (dmbi_strcmp(k->type, "pbkdf2") == 0) {
+		int r;
+
 		if (!ops || !ops->pbkdf2)
 			return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "no PBKDF2 in the crypto provider");
-		return ops->pbkdf2(ctx->crypto, k->hash, pass, pass_len, k->salt, k->salt_len,
-				   k->iterations, key, ks->area_key_bytes);
+		r = ops->pbkdf2(ctx->crypto, k->hash, pass, pass_len, k->salt, k->salt_len,
+				k->iterations, key, ks->area_key_bytes);
+		/* The provider sets no message: name the slot and the hash. */
+		if (r == DMB_ENOTSUP)
+			return dmb_ctx_set_error(ctx, r,
+						 "keyslot %u: PBKDF2 hash %s is not supported by the crypto provider",
+						 ks->id, k->hash);
+		if (r)
+			return dmb_ctx_set_error(ctx, r, "keyslot %u: PBKDF2-%s failed", ks->id, k->hash);
+		return 0;
 	}
 	if (dmbi_strcmp(k->type, "argon2i") == 0)
 		t = DMB_ARGON2I;
@@ -157,6 +167,10 @@ static int digest_check(struct dmb_ctx *ctx, const struct dmb_luks_digest *d, co
 			d->kdf.iterations, out, d->digest_len);
 	if (!r && dmb_memcmp_ct(out, d->digest, d->digest_len) != 0)
 		r = DMB_EVERIFY;
+	else if (r)
+		r = dmb_ctx_set_error(ctx, r, "digest %u: PBKDF2 hash %s %s", d->id, d->kdf.hash,
+				      r == DMB_ENOTSUP ? "is not supported by the crypto provider"
+						       : "failed");
 	dmbi_wipe(out, sizeof(out));
 	return r;
 }
@@ -253,6 +267,32 @@ out:
 	return r;
 }
 
+/* The data segment: the one with the lowest id. */
+static const struct dmb_luks_segment *data_segment(const struct dmb_luks_hdr *h)
+{
+	const struct dmb_luks_segment *best = NULL;
+	size_t i;
+
+	for (i = 0; i < h->nsegments; i++)
+		if (!best || h->segments[i].id < best->id)
+			best = &h->segments[i];
+	return best;
+}
+
+/*
+ * Whether the keyslot's key is the data segment's volume key: its digest
+ * lists that segment.  An unbound keyslot (luksAddKey --unbound) holds a
+ * key of its own under a digest with no segment; mapping the data with it
+ * would read garbage, so it never yields a volume key.
+ */
+static bool slot_bound(const struct dmb_luks_hdr *h, const struct dmb_luks_keyslot *ks)
+{
+	const struct dmb_luks_segment *seg = data_segment(h);
+
+	return seg && seg->id < 32 && ks->digest >= 0 && (size_t)ks->digest < h->ndigests &&
+	       (h->digests[ks->digest].segments >> seg->id & 1u);
+}
+
 static const struct dmb_luks_keyslot *find_slot(const struct dmb_luks_hdr *h, unsigned id)
 {
 	size_t i;
@@ -298,11 +338,16 @@ int dmb_luks_unlock(struct dmb_ctx *ctx, const struct dmb_luks *l, struct dmb_bd
 		if (!ks || !ks->active)
 			return dmb_ctx_set_error(ctx, DMB_ENOENT, "Keyslot %d is not active.", slot);
 		r = attempt(ctx, l, dev, ks, pass, pass_len, key, &over_cap, &tried);
+		if (r == 0 && !slot_bound(h, ks)) {
+			dmbi_wipe(key, sizeof(key));
+			return dmb_ctx_set_error(ctx, DMB_EACCES,
+						 "keyslot %d is unbound: its key is not the volume key", slot);
+		}
 	}
 	for (prio = 2; slot < 0 && prio >= 1 && (r == DMB_EVERIFY || r == DMB_ERANGE); prio--)
 		for (i = 0; i < h->nkeyslots && (r == DMB_EVERIFY || r == DMB_ERANGE); i++) {
 			ks = &h->keyslots[i];
-			if (!ks->active || ks->priority != prio)
+			if (!ks->active || ks->priority != prio || !slot_bound(h, ks))
 				continue;
 			r = attempt(ctx, l, dev, ks, pass, pass_len, key, &over_cap, &tried);
 		}
@@ -340,18 +385,6 @@ int dmb_luks_check_key(struct dmb_ctx *ctx, const struct dmb_luks *l, const uint
 			return r;
 	}
 	return dmb_ctx_set_error(ctx, DMB_EVERIFY, "Volume key does not match the volume.");
-}
-
-/* The data segment: the one with the lowest id. */
-static const struct dmb_luks_segment *data_segment(const struct dmb_luks_hdr *h)
-{
-	const struct dmb_luks_segment *best = NULL;
-	size_t i;
-
-	for (i = 0; i < h->nsegments; i++)
-		if (!best || h->segments[i].id < best->id)
-			best = &h->segments[i];
-	return best;
 }
 
 int dmb_luks_table(struct dmb_ctx *ctx, const struct dmb_luks *l, const char *data_dev,

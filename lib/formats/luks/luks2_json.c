@@ -256,6 +256,30 @@ static int kdf_load(struct jp *p, size_t ks, const char *who, struct dmb_luks_kd
 	return r;
 }
 
+/* An optional string member into out ("" when absent). */
+static int opt_str(struct jp *p, size_t obj, const char *who, const char *name, char *out,
+		   size_t cap)
+{
+	long v = maybe(p, obj, who, name, DMBI_JSON_STRING);
+
+	out[0] = '\0';
+	return v <= 0 ? (int)v : str_tok(p, v, who, name, out, cap);
+}
+
+/* What luksDump shows of a reencrypt keyslot's area: its resilience's parameters. */
+static int reencrypt_area_load(struct jp *p, long o, const char *what, struct dmb_luks_keyslot *k)
+{
+	long v;
+	int r = opt_str(p, (size_t)o, what, "hash", k->area_hash, sizeof(k->area_hash));
+
+	if (!r && (v = maybe(p, (size_t)o, what, "sector_size", DMBI_JSON_NUMBER)) != 0)
+		r = v < 0 ? (int)v : get_num(p, (size_t)o, what, "sector_size", 1, UINT32_MAX,
+					     &k->area_sector_size);
+	if (!r && (v = maybe(p, (size_t)o, what, "shift_size", DMBI_JSON_STRING)) != 0)
+		r = v < 0 ? (int)v : u64_tok(p, v, what, "shift_size", &k->area_shift_bytes);
+	return r;
+}
+
 static int area_load(struct jp *p, size_t ks, const char *who, struct dmb_luks_keyslot *k)
 {
 	long o = need(p, ks, who, "area", DMBI_JSON_OBJECT);
@@ -277,7 +301,7 @@ static int area_load(struct jp *p, size_t ks, const char *who, struct dmb_luks_k
 	if (!dmbi_add_u64(k->area_offset_bytes, k->area_size_bytes, &end))
 		return dmb_ctx_set_error(p->ctx, DMB_ECORRUPT, "LUKS2 %s: offset + size overflows", what);
 	if (dmbi_strcmp(k->type, "reencrypt") == 0)
-		return 0;
+		return reencrypt_area_load(p, o, what, k);
 	if (dmbi_strcmp(k->area_type, "raw") != 0)
 		return dmb_ctx_set_error(p->ctx, DMB_ENOTSUP, "LUKS2 %s: type %s not supported", what,
 					 k->area_type);
@@ -352,7 +376,13 @@ static int keyslot_load(struct jp *p, size_t o, unsigned id, struct dmb_luks_key
 		k->priority = (int)n;
 	}
 	r = area_load(p, o, who, k);
-	if (r || dmbi_strcmp(k->type, "reencrypt") == 0)
+	if (!r && dmbi_strcmp(k->type, "reencrypt") == 0) {
+		r = opt_str(p, o, who, "mode", k->reenc_mode, sizeof(k->reenc_mode));
+		if (!r)
+			r = opt_str(p, o, who, "direction", k->reenc_direction, sizeof(k->reenc_direction));
+		return r;
+	}
+	if (r)
 		return r;
 	r = kdf_load(p, o, who, &k->kdf);
 	if (!r)
@@ -428,6 +458,9 @@ static int segment_load(struct jp *p, size_t o, unsigned id, struct dmb_luks_seg
 		if (dmbi_str_prefix(flag, "backup-"))
 			p->backup_segments |= 1u << id;
 		g->nflags++;
+		/* For luksDump: cut to fit, never refused for its length. */
+		dmbi_snprintf(g->flags + dmbi_strlen(g->flags), sizeof(g->flags) - dmbi_strlen(g->flags),
+			      "%s%s", g->nflags > 1 ? ", " : "", flag);
 	}
 	if (dmbi_strcmp(g->type, "crypt") == 0 || dmbi_strcmp(g->type, "hw-opal-crypt") == 0)
 		return segment_crypt(p, o, who, g);
