@@ -72,12 +72,15 @@ static void *worker_main(void *arg)
 
 		if (k >= rd->nchunks)
 			break;
+		bool stop;
+
 		pthread_mutex_lock(&rd->lock);
 		/* Buffer n % DEPTH is free once chunk k - DEPTH * nworkers is written. */
 		while (!rd->stop && k >= rd->written + (uint64_t)DEPTH * rd->nworkers)
 			pthread_cond_wait(&rd->cond, &rd->lock);
+		stop = rd->stop;
 		pthread_mutex_unlock(&rd->lock);
-		if (rd->stop)
+		if (stop)
 			break;
 		dmb_ctx_clear(&w->cd->ctx);
 		r = dmb_bdev_read_bytes(dmb_dev_bdev(w->cd->dev), rd->off + k * IO_CHUNK,
@@ -106,12 +109,15 @@ static int write_chunks(struct reader *rd)
 	for (uint64_t k = 0; k < rd->nchunks && !r; k++) {
 		struct worker *w = &rd->w[k % rd->nworkers];
 		uint64_t n = k / rd->nworkers;
+		bool ready;
 
 		pthread_mutex_lock(&rd->lock);
 		while (w->filled <= n && !w->err)
 			pthread_cond_wait(&rd->cond, &rd->lock);
+		ready = w->filled > n;
 		pthread_mutex_unlock(&rd->lock);
-		if (w->filled <= n) {
+		/* A worker stops at its first failure: err and msg no longer change. */
+		if (!ready) {
 			cli_error("read %s: %s", rd->name, w->msg);
 			r = w->err;
 			break;
