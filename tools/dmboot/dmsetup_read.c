@@ -2,10 +2,10 @@
 /*
  * dmboot's dmsetup read: a device's bytes to stdout, where the kernel would
  * give a /dev/mapper node.  A long read on a machine with several usable
- * CPUs is spread over worker threads, each with its own instance of the
- * device (the library keeps no state shared between instances), reading
- * 1 MiB chunks in turn; the main thread writes the chunks to stdout in
- * order.  The output is the same byte for byte; targets that compute per
+ * CPUs is spread over reading threads (cli/pool.h), each with its own
+ * instance of the device (the library keeps no state shared between
+ * instances), reading 1 MiB chunks in turn; the calling thread writes the
+ * chunks to stdout in order.  The output is the same byte for byte; targets that compute per
  * byte (crypt, verity) gain the most.
  */
 #define _GNU_SOURCE
@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/pool.h"
 #include "dmsetup.h"
 
 #define IO_CHUNK (1u << 20)
@@ -24,6 +25,7 @@
  * the device would cost more than it saves. */
 #define PARALLEL_MIN (16ull * IO_CHUNK)
 #define MAX_WORKERS 16
+#define WRITER UINT32_MAX /* the index of the writing job */
 /* Chunks a worker may have read ahead of the writer. */
 #define DEPTH 2
 
@@ -45,8 +47,6 @@ struct worker {
 	struct reader *rd;
 	struct cli_dev *cd;
 	unsigned index;
-	pthread_t thread;
-	bool started;
 	char *buf[DEPTH];
 	uint64_t filled;        /* chunks of this worker read so far */
 	int err;                /* the read of chunk number `filled` failed */
@@ -61,19 +61,17 @@ static uint64_t chunk_len(const struct reader *rd, uint64_t k)
 }
 
 /* Chunk k is this worker's n-th: k = n * nworkers + index. */
-static void *worker_main(void *arg)
+static void worker_main(struct worker *w)
 {
-	struct worker *w = arg;
 	struct reader *rd = w->rd;
 
 	for (uint64_t n = 0;; n++) {
 		uint64_t k = n * rd->nworkers + w->index;
+		bool stop;
 		int r;
 
 		if (k >= rd->nchunks)
 			break;
-		bool stop;
-
 		pthread_mutex_lock(&rd->lock);
 		/* Buffer n % DEPTH is free once chunk k - DEPTH * nworkers is written. */
 		while (!rd->stop && k >= rd->written + (uint64_t)DEPTH * rd->nworkers)
@@ -98,7 +96,6 @@ static void *worker_main(void *arg)
 		if (r)
 			break;
 	}
-	return NULL;
 }
 
 /* Write every chunk in order as its worker fills it. */
@@ -151,15 +148,38 @@ static unsigned usable_cpus(void)
 	return n > MAX_WORKERS ? MAX_WORKERS : (unsigned)n;
 }
 
+/* A job of the pool: job 0, on the calling thread, writes; the others read. */
+static void reader_job(void *job)
+{
+	struct worker *w = job;
+
+	if (w->index == WRITER)
+		w->err = write_chunks(w->rd);
+	else
+		worker_main(w);
+}
+
+/* A reader whose thread did not start fails at its first chunk. */
+static void reader_refused(void *job)
+{
+	struct worker *w = job;
+
+	pthread_mutex_lock(&w->rd->lock);
+	w->err = DMB_ENOMEM;
+	snprintf(w->msg, sizeof(w->msg), "cannot start a thread");
+	pthread_mutex_unlock(&w->rd->lock);
+}
+
 /*
- * The range on nworkers threads; cd is the first worker's instance, the
- * others are opened here while the state lock is still held.  Returns 1
- * when it could not set up (the caller reads on one thread instead).
+ * The range on nworkers reading threads and the calling thread writing; cd
+ * is the first reader's instance, the others are opened here while the
+ * state lock is still held.  Returns 1 when it could not set up (the
+ * caller reads on one thread instead).
  */
 static int read_parallel(struct dmsetup *d, struct cli_dev *cd, const char *name, uint64_t off,
 			 uint64_t len, unsigned nworkers)
 {
-	struct worker w[MAX_WORKERS] = { 0 };
+	struct worker jobs[MAX_WORKERS + 1] = { 0 }, *w = jobs + 1;
 	struct reader rd = {
 		.name = name, .off = off, .len = len, .nworkers = nworkers, .w = w,
 		.nchunks = (len + IO_CHUNK - 1) / IO_CHUNK,
@@ -168,6 +188,8 @@ static int read_parallel(struct dmsetup *d, struct cli_dev *cd, const char *name
 
 	pthread_mutex_init(&rd.lock, NULL);
 	pthread_cond_init(&rd.cond, NULL);
+	jobs[0].rd = &rd;
+	jobs[0].index = WRITER;
 	for (unsigned i = 0; i < nworkers; i++) {
 		struct dmb_ctx quiet = { 0 };
 
@@ -184,23 +206,8 @@ static int read_parallel(struct dmsetup *d, struct cli_dev *cd, const char *name
 		}
 	}
 	cli_dev_unlock(cd);
-	for (unsigned i = 0; i < nworkers; i++) {
-		if (pthread_create(&w[i].thread, NULL, worker_main, &w[i]))
-			break;
-		w[i].started = true;
-	}
-	if (!w[nworkers - 1].started) {
-		/* Not every thread started: stop those that did, read on one. */
-		pthread_mutex_lock(&rd.lock);
-		rd.stop = true;
-		pthread_cond_broadcast(&rd.cond);
-		pthread_mutex_unlock(&rd.lock);
-	} else {
-		r = write_chunks(&rd);
-	}
-	for (unsigned i = 0; i < nworkers; i++)
-		if (w[i].started)
-			pthread_join(w[i].thread, NULL);
+	cli_pool_run(jobs, sizeof(jobs[0]), nworkers + 1, reader_job, reader_refused);
+	r = jobs[0].err;
 out:
 	for (unsigned i = 0; i < nworkers; i++) {
 		for (unsigned b = 0; b < DEPTH; b++)
@@ -267,7 +274,8 @@ int dmsetup_read(void *opts, int argc, char **argv)
 	/* Sector-aligned chunks only: an unaligned start stays on one thread. */
 	r = 1;
 	if (cpus > 1 && left >= PARALLEL_MIN && off % 512 == 0)
-		r = read_parallel(d, cd, name, off, left, cpus);
+		r = read_parallel(d, cd, name, off, left,
+				  cli_pool_threads(cpus, (left + IO_CHUNK - 1) / IO_CHUNK));
 	if (r == 1) {
 		if (!cd->unlocked)
 			cli_dev_unlock(cd);
