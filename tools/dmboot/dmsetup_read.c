@@ -5,8 +5,8 @@
  * CPUs is spread over reading threads (cli/pool.h), each with its own
  * instance of the device (the library keeps no state shared between
  * instances), reading 1 MiB chunks in turn; the calling thread writes the
- * chunks to stdout in order.  The output is the same byte for byte; targets that compute per
- * byte (crypt, verity) gain the most.
+ * chunks to stdout in order.  The output is the same byte for byte;
+ * targets that compute per byte (crypt, verity) gain the most.
  */
 #define _GNU_SOURCE
 #include <errno.h>
