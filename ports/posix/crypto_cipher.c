@@ -90,13 +90,14 @@ static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, co
 {
 	__m128i tw[XTS_PIECE / 16];
 	uint8_t t0[XTS_PIECE / 16 * 16];
-	size_t per = XTS_PIECE / unit_len, blocks = unit_len / 16;
+	size_t per = XTS_PIECE / unit_len, blocks = unit_len / 16, most = 0;
 	int r = 0;
 
 	while (count && !r) {
 		size_t n = count < per ? count : per, len = n * unit_len;
 		__m128i *tp = tw;
 
+		most = n > most ? n : most;
 		if (!ecb(ci->ecb_tweak, ivs, t0, n * 16)) {
 			r = DMB_EIO;
 			break;
@@ -128,9 +129,9 @@ static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, co
 		out += len;
 		count -= n;
 	}
-	/* The tweaks come from the key. */
-	OPENSSL_cleanse(tw, sizeof(tw));
-	OPENSSL_cleanse(t0, sizeof(t0));
+	/* The tweaks come from the key: wipe what was used. */
+	OPENSSL_cleanse(tw, most * unit_len);
+	OPENSSL_cleanse(t0, most * 16);
 	return r;
 }
 #endif
