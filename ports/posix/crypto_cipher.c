@@ -11,7 +11,8 @@
  * OpenSSL's AES-ECB: one ECB call encrypts the tweaks of many units, each
  * block is whitened with its tweak (doubled in GF(2^128) from block to
  * block), one ECB call en/decrypts all of them, and the tweaks are applied
- * again.  Longer units keep OpenSSL's XTS, which is faster there.
+ * again.  Longer units keep OpenSSL's XTS, which is faster there, except
+ * for a key with equal halves, which OpenSSL's XTS refuses.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "crypto_internal.h"
@@ -37,7 +39,24 @@ struct dmb_cipher {
 	bool no_iv;
 	/* AES-XTS as ECB: data key encrypt and decrypt, tweak key encrypt. */
 	EVP_CIPHER_CTX *ecb_enc, *ecb_dec, *ecb_tweak;
+	bool ecb_only; /* every unit through them (enc and dec are not keyed) */
 };
+
+/* An AES-XTS key whose halves are equal, which only the ECB form takes. */
+static bool xts_equal_halves(const char *cipher, const char *mode, const uint8_t *key,
+			     size_t key_len)
+{
+#ifdef XTS_OVER_ECB
+	return strcmp(cipher, "aes") == 0 && strcmp(mode, "xts") == 0 &&
+	       CRYPTO_memcmp(key, key + key_len / 2, key_len / 2) == 0;
+#else
+	(void)cipher;
+	(void)mode;
+	(void)key;
+	(void)key_len;
+	return false;
+#endif
+}
 
 #ifdef XTS_OVER_ECB
 /* Key the three ECB contexts of AES-XTS (key: both halves); false on failure. */
@@ -188,12 +207,18 @@ int dmb_posix_cipher_create(const struct dmb_crypto *c, const char *cipher, cons
 	ci->dec = EVP_CIPHER_CTX_new();
 	if (!ci->enc || !ci->dec)
 		goto fail;
-	/* XTS refuses equal key halves in OpenSSL 3 by default; dm-crypt and
-	 * cryptsetup accept them (FIPS mode aside), so do we. */
 	if (!EVP_CipherInit_ex2(ci->enc, ci->evp, key, NULL, 1, NULL) ||
 	    !EVP_CipherInit_ex2(ci->dec, ci->evp, key, NULL, 0, NULL)) {
-		r = DMB_EINVAL;
-		goto fail;
+		/* OpenSSL 3's XTS refuses equal key halves to encrypt; Linux's
+		 * accepts them outside FIPS mode, so dm-crypt does: such a key
+		 * goes through the ECB form for every unit length, where there
+		 * is one. */
+		ERR_clear_error();
+		if (!xts_equal_halves(cipher, mode, key, key_len)) {
+			r = DMB_EINVAL;
+			goto fail;
+		}
+		ci->ecb_only = true;
 	}
 	EVP_CIPHER_CTX_set_padding(ci->enc, 0);
 	EVP_CIPHER_CTX_set_padding(ci->dec, 0);
@@ -227,8 +252,8 @@ int dmb_posix_cipher_crypt(struct dmb_cipher *ci, bool encrypt, const uint8_t *i
 	if (!len || len % ci->block_size || len > INT32_MAX)
 		return DMB_EINVAL;
 #ifdef XTS_OVER_ECB
-	if (ci->ecb_enc && len <= XTS_SHORT_UNIT)
-		return xts_units(ci, encrypt, iv, in, out, len, 1);
+	if (ci->ecb_enc && (len <= XTS_SHORT_UNIT || ci->ecb_only))
+		return len <= XTS_PIECE ? xts_units(ci, encrypt, iv, in, out, len, 1) : DMB_EINVAL;
 #endif
 	/* Reset only the IV: the key schedule stays. */
 	if (!EVP_CipherInit_ex2(x, NULL, NULL, ci->no_iv ? NULL : iv, -1, NULL))
@@ -246,8 +271,8 @@ int dmb_posix_cipher_crypt_units(struct dmb_cipher *ci, bool encrypt, const uint
 				   const void *in, void *out, size_t unit_len, size_t count)
 {
 #ifdef XTS_OVER_ECB
-	if (ci->ecb_enc && unit_len <= XTS_SHORT_UNIT) {
-		if (!unit_len || unit_len % 16)
+	if (ci->ecb_enc && (unit_len <= XTS_SHORT_UNIT || ci->ecb_only)) {
+		if (!unit_len || unit_len % 16 || unit_len > XTS_PIECE)
 			return DMB_EINVAL;
 		return xts_units(ci, encrypt, ivs, in, out, unit_len, count);
 	}

@@ -7,7 +7,8 @@
  * target over RAM devices: table round trips, key masking, keyring keys,
  * sector sizes, iv_offset/offset, ciphertext compared with OpenSSL EVP run
  * directly here, split reads, reads across the batch boundaries, keycount 2,
- * and allocation failures; the provider's batched XTS against EVP's.
+ * and allocation failures; the provider's batched XTS against EVP's, and
+ * XTS keys with equal halves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -161,6 +162,46 @@ static void test_xts_units(void **state)
 		}
 		assert_int_equal(pc.crypto.ops->cipher_crypt_units(ci, true, key, key, key, 8, 1),
 				 DMB_EINVAL);
+		pc.crypto.ops->cipher_destroy(ci);
+	}
+	dmb_posix_crypto_fini(&pc);
+}
+
+/*
+ * A key with equal halves, which Linux's XTS takes outside FIPS mode and
+ * OpenSSL 3's XTS takes only to decrypt: the provider encrypts with it at
+ * every sector size, and EVP decrypts that back.
+ */
+static void test_xts_equal_halves(void **state)
+{
+	static const size_t units[] = { 512, 4096 };
+	struct dmb_posix_crypto pc;
+	struct rng rng;
+	(void)state;
+	dmb_posix_crypto_init(&pc);
+	rng_seed(&rng, 2);
+	for (size_t kl = 32; kl <= 64; kl += 32) {
+		uint8_t key[64], ivs[16 * 3], pt[3 * 4096], ct[3 * 4096], back[3 * 4096];
+		struct dmb_cipher *ci;
+		size_t block;
+
+		rng_fill(&rng, key, kl / 2);
+		memcpy(key + kl / 2, key, kl / 2);
+		assert_int_equal(pc.crypto.ops->cipher_create(&pc.crypto, "aes", "xts", key, kl, &ci,
+							      &block), 0);
+		for (size_t u = 0; u < ARRAY_SIZE(units); u++) {
+			size_t ul = units[u];
+
+			rng_fill(&rng, pt, 3 * ul);
+			rng_fill(&rng, ivs, sizeof(ivs));
+			assert_int_equal(pc.crypto.ops->cipher_crypt_units(ci, true, ivs, pt, ct, ul, 3), 0);
+			assert_memory_not_equal(ct, pt, 3 * ul);
+			for (size_t i = 0; i < 3; i++)
+				evp_xts_iv(key, kl, false, ivs + 16 * i, ct + i * ul, back + i * ul, ul);
+			assert_memory_equal(back, pt, 3 * ul);
+			assert_int_equal(pc.crypto.ops->cipher_crypt(ci, false, ivs, ct, back, ul), 0);
+			assert_memory_equal(back, pt, ul);
+		}
 		pc.crypto.ops->cipher_destroy(ci);
 	}
 	dmb_posix_crypto_fini(&pc);
@@ -692,6 +733,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xts_kat),
 		cmocka_unit_test(test_xts_units),
+		cmocka_unit_test(test_xts_equal_halves),
 		cmocka_unit_test(test_pbkdf2_kat),
 		cmocka_unit_test(test_iv_vectors),
 		cmocka_unit_test(test_spec_accepts),
