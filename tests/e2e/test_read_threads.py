@@ -56,3 +56,25 @@ def test_long_read_error_midway(dm):
         assert (rc, err) == (1, want)
         # Every chunk before the failing one, in order, and nothing after.
         assert out == data[:half * SECTOR]
+
+
+def test_long_read_records_status_of_any_thread(dm):
+    """A corrupt verity block read by another thread than the first still
+    marks the device corrupted (status C), as the one-thread read does."""
+    data = bytearray(dm.make_file("d.img", FILE_BYTES, 14))
+    rc, out, err = dm.exec([dm.binary, "veritysetup", "format", "d.img", "h.img"])
+    assert rc == 0, err
+    root = [ln.split(":", 1)[1].strip() for ln in out.splitlines()
+            if ln.startswith("Root hash:")][0]
+    bad = 21 * MiB + 100                 # chunk 21: not the first thread's with 2 or more
+    data[bad] ^= 1
+    with open(dm.cwd / "d.img", "r+b") as f:
+        f.seek(bad)
+        f.write(data[bad:bad + 1])
+    rc, out, err = dm.exec([dm.binary, "veritysetup", "open", "d.img", "v", "h.img", root])
+    assert rc == 0, err
+    assert dm.ok("status", "v") == "0 %d verity V\n" % (FILE_BYTES // SECTOR)
+    rc, out, err = dm.run("read", "v", raw=True)
+    assert rc == 1 and "is corrupted" in err and err.count("\n") == 1, err
+    assert out == bytes(data[:21 * MiB])
+    assert dm.ok("status", "v") == "0 %d verity C\n" % (FILE_BYTES // SECTOR)

@@ -205,7 +205,10 @@ static int read_parallel(struct dmsetup *d, struct cli_dev *cd, const char *name
 				goto out;
 		}
 	}
-	cli_dev_unlock(cd);
+	/* Every instance: a status one of them changed is recorded as after
+	 * any unlocked I/O, only if the device is still the one opened. */
+	for (unsigned i = 0; i < nworkers; i++)
+		cli_dev_unlock(w[i].cd);
 	cli_pool_run(jobs, sizeof(jobs[0]), nworkers + 1, reader_job, reader_refused);
 	r = jobs[0].err;
 out:
