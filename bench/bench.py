@@ -465,4 +465,6 @@ if __name__ == "__main__":
     import bench_ddi  # then discoverable disk images (bench/bench_ddi.py)
     rc = bench_ddi.main() or rc
     import bench_boot  # then boot list and open on image LVs (bench/bench_boot.py)
-    sys.exit(bench_boot.main() or rc)
+    rc = bench_boot.main() or rc
+    import bench_crypt  # then dm-crypt reads and LUKS2 unlock (bench/bench_crypt.py)
+    sys.exit(bench_crypt.main() or rc)

@@ -4,22 +4,156 @@
  * chaining mode over OpenSSL libcrypto 3 (EVP), PBKDF2 over OpenSSL, Argon2
  * over libargon2 -- the libraries cryptsetup itself uses.  A cipher is
  * fetched and keyed once; each data unit only resets the IV.
+ *
+ * AES-XTS over short data units (dm-crypt's 512-byte sectors) is costlier
+ * that way: OpenSSL 3's IV reset takes about as long as the unit's AES.
+ * Where SSE2 is there, such units are done as IEEE 1619 defines XTS, over
+ * OpenSSL's AES-ECB: one ECB call encrypts the tweaks of many units, each
+ * block is whitened with its tweak (doubled in GF(2^128) from block to
+ * block), one ECB call en/decrypts all of them, and the tweaks are applied
+ * again.  Longer units keep OpenSSL's XTS, which is faster there, except
+ * for a key with equal halves, which OpenSSL's XTS refuses.
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define XTS_OVER_ECB 1
+#endif
 
 #include <argon2.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "crypto_internal.h"
+
+/* Data units up to this long go through xts_units(); bytes per ECB call. */
+#define XTS_SHORT_UNIT 1024
+#define XTS_PIECE 8192
 
 struct dmb_cipher {
 	EVP_CIPHER_CTX *enc, *dec;
 	EVP_CIPHER *evp;
 	size_t block_size;
 	bool no_iv;
+	/* AES-XTS as ECB: data key encrypt and decrypt, tweak key encrypt. */
+	EVP_CIPHER_CTX *ecb_enc, *ecb_dec, *ecb_tweak;
+	bool ecb_only; /* every unit through them (enc and dec are not keyed) */
 };
+
+/* An AES-XTS key whose halves are equal, which only the ECB form takes. */
+static bool xts_equal_halves(const char *cipher, const char *mode, const uint8_t *key,
+			     size_t key_len)
+{
+#ifdef XTS_OVER_ECB
+	return strcmp(cipher, "aes") == 0 && strcmp(mode, "xts") == 0 &&
+	       CRYPTO_memcmp(key, key + key_len / 2, key_len / 2) == 0;
+#else
+	(void)cipher;
+	(void)mode;
+	(void)key;
+	(void)key_len;
+	return false;
+#endif
+}
+
+#ifdef XTS_OVER_ECB
+/* Key the three ECB contexts of AES-XTS (key: both halves); false on failure. */
+static bool xts_ecb_setup(struct dmb_cipher *ci, const uint8_t *key, size_t key_len)
+{
+	EVP_CIPHER *ecb = EVP_CIPHER_fetch(NULL, key_len == 64 ? "aes-256-ecb" : "aes-128-ecb",
+					   NULL);
+	bool ok;
+
+	ci->ecb_enc = EVP_CIPHER_CTX_new();
+	ci->ecb_dec = EVP_CIPHER_CTX_new();
+	ci->ecb_tweak = EVP_CIPHER_CTX_new();
+	ok = ecb && ci->ecb_enc && ci->ecb_dec && ci->ecb_tweak &&
+	     EVP_CipherInit_ex2(ci->ecb_enc, ecb, key, NULL, 1, NULL) &&
+	     EVP_CipherInit_ex2(ci->ecb_dec, ecb, key, NULL, 0, NULL) &&
+	     EVP_CipherInit_ex2(ci->ecb_tweak, ecb, key + key_len / 2, NULL, 1, NULL);
+	EVP_CIPHER_free(ecb);
+	if (ok) {
+		EVP_CIPHER_CTX_set_padding(ci->ecb_enc, 0);
+		EVP_CIPHER_CTX_set_padding(ci->ecb_dec, 0);
+		EVP_CIPHER_CTX_set_padding(ci->ecb_tweak, 0);
+	}
+	return ok;
+}
+
+static bool ecb(EVP_CIPHER_CTX *x, const void *in, void *out, size_t len)
+{
+	int n = 0;
+
+	return EVP_CipherUpdate(x, out, &n, in, (int)len) && (size_t)n == len;
+}
+
+/* The tweak of the next block: t times x in GF(2^128), little-endian as
+ * IEEE 1619 numbers it. */
+static inline __m128i xts_double(__m128i t)
+{
+	/* Each 64-bit half shifts left; the top bit of the low half carries into
+	 * the high half, the top bit of the high half folds back as 0x87. */
+	__m128i top = _mm_srai_epi32(_mm_shuffle_epi32(t, 0x13), 31);
+
+	return _mm_xor_si128(_mm_add_epi64(t, t), _mm_and_si128(top, _mm_set_epi32(0, 1, 0, 0x87)));
+}
+
+/*
+ * count units of unit_len bytes (a multiple of 16, at most XTS_PIECE), IVs
+ * at ivs, through the ECB contexts, a piece of whole units at a time.
+ */
+static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, const uint8_t *in,
+		     uint8_t *out, size_t unit_len, size_t count)
+{
+	__m128i tw[XTS_PIECE / 16];
+	uint8_t t0[XTS_PIECE / 16 * 16];
+	size_t per = XTS_PIECE / unit_len, blocks = unit_len / 16, most = 0;
+	int r = 0;
+
+	while (count && !r) {
+		size_t n = count < per ? count : per, len = n * unit_len;
+		__m128i *tp = tw;
+
+		most = n > most ? n : most;
+		if (!ecb(ci->ecb_tweak, ivs, t0, n * 16)) {
+			r = DMB_EIO;
+			break;
+		}
+		for (size_t u = 0; u < n; u++) {
+			__m128i t = _mm_loadu_si128((const __m128i *)(const void *)(t0 + 16 * u));
+			const uint8_t *ip = in + u * unit_len;
+			uint8_t *op = out + u * unit_len;
+
+			for (size_t b = 0; b < blocks; b++, tp++) {
+				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(ip + 16 * b));
+
+				*tp = t;
+				_mm_storeu_si128((__m128i *)(void *)(op + 16 * b), _mm_xor_si128(v, t));
+				t = xts_double(t);
+			}
+		}
+		if (!ecb(encrypt ? ci->ecb_enc : ci->ecb_dec, out, out, len)) {
+			r = DMB_EIO;
+			break;
+		}
+		for (size_t b = 0; b < len / 16; b++) {
+			__m128i *p = (__m128i *)(void *)(out + 16 * b);
+
+			_mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), tw[b]));
+		}
+		ivs += n * 16;
+		in += len;
+		out += len;
+		count -= n;
+	}
+	/* The tweaks come from the key: wipe what was used. */
+	OPENSSL_cleanse(tw, most * unit_len);
+	OPENSSL_cleanse(t0, most * 16);
+	return r;
+}
+#endif
 
 /* OpenSSL's name for mode(cipher) with key_len bytes of key, or false. */
 static bool openssl_name(const char *cipher, const char *mode, size_t key_len, char *out,
@@ -73,12 +207,18 @@ int dmb_posix_cipher_create(const struct dmb_crypto *c, const char *cipher, cons
 	ci->dec = EVP_CIPHER_CTX_new();
 	if (!ci->enc || !ci->dec)
 		goto fail;
-	/* XTS refuses equal key halves in OpenSSL 3 by default; dm-crypt and
-	 * cryptsetup accept them (FIPS mode aside), so do we. */
 	if (!EVP_CipherInit_ex2(ci->enc, ci->evp, key, NULL, 1, NULL) ||
 	    !EVP_CipherInit_ex2(ci->dec, ci->evp, key, NULL, 0, NULL)) {
-		r = DMB_EINVAL;
-		goto fail;
+		/* OpenSSL 3's XTS refuses equal key halves to encrypt; Linux's
+		 * accepts them outside FIPS mode, so dm-crypt does: such a key
+		 * goes through the ECB form for every unit length, where there
+		 * is one. */
+		ERR_clear_error();
+		if (!xts_equal_halves(cipher, mode, key, key_len)) {
+			r = DMB_EINVAL;
+			goto fail;
+		}
+		ci->ecb_only = true;
 	}
 	EVP_CIPHER_CTX_set_padding(ci->enc, 0);
 	EVP_CIPHER_CTX_set_padding(ci->dec, 0);
@@ -91,6 +231,10 @@ int dmb_posix_cipher_create(const struct dmb_crypto *c, const char *cipher, cons
 		r = DMB_ENOTSUP;
 		goto fail;
 	}
+#ifdef XTS_OVER_ECB
+	if (strcmp(cipher, "aes") == 0 && strcmp(mode, "xts") == 0 && !xts_ecb_setup(ci, key, key_len))
+		goto fail;
+#endif
 	*block_size = ci->block_size;
 	*out = ci;
 	return 0;
@@ -107,11 +251,18 @@ int dmb_posix_cipher_crypt(struct dmb_cipher *ci, bool encrypt, const uint8_t *i
 
 	if (!len || len % ci->block_size || len > INT32_MAX)
 		return DMB_EINVAL;
+#ifdef XTS_OVER_ECB
+	if (ci->ecb_enc && (len <= XTS_SHORT_UNIT || ci->ecb_only))
+		return len <= XTS_PIECE ? xts_units(ci, encrypt, iv, in, out, len, 1) : DMB_EINVAL;
+#endif
 	/* Reset only the IV: the key schedule stays. */
 	if (!EVP_CipherInit_ex2(x, NULL, NULL, ci->no_iv ? NULL : iv, -1, NULL))
 		return DMB_EIO;
-	if (!EVP_CipherUpdate(x, out, &n, in, (int)len) ||
-	    !EVP_CipherFinal_ex(x, (uint8_t *)out + n, &m) || (size_t)(n + m) != len)
+	if (!EVP_CipherUpdate(x, out, &n, in, (int)len))
+		return DMB_EIO;
+	/* Without padding a whole-block update leaves nothing for the final step. */
+	if ((size_t)n != len &&
+	    (!EVP_CipherFinal_ex(x, (uint8_t *)out + n, &m) || (size_t)(n + m) != len))
 		return DMB_EIO;
 	return 0;
 }
@@ -119,6 +270,13 @@ int dmb_posix_cipher_crypt(struct dmb_cipher *ci, bool encrypt, const uint8_t *i
 int dmb_posix_cipher_crypt_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs,
 				   const void *in, void *out, size_t unit_len, size_t count)
 {
+#ifdef XTS_OVER_ECB
+	if (ci->ecb_enc && (unit_len <= XTS_SHORT_UNIT || ci->ecb_only)) {
+		if (!unit_len || unit_len % 16 || unit_len > XTS_PIECE)
+			return DMB_EINVAL;
+		return xts_units(ci, encrypt, ivs, in, out, unit_len, count);
+	}
+#endif
 	for (size_t i = 0; i < count; i++) {
 		int r = dmb_posix_cipher_crypt(ci, encrypt, ivs + i * ci->block_size,
 					  (const uint8_t *)in + i * unit_len,
@@ -136,6 +294,9 @@ void dmb_posix_cipher_destroy(struct dmb_cipher *ci)
 	/* EVP_CIPHER_CTX_free() cleanses the key schedule. */
 	EVP_CIPHER_CTX_free(ci->enc);
 	EVP_CIPHER_CTX_free(ci->dec);
+	EVP_CIPHER_CTX_free(ci->ecb_enc);
+	EVP_CIPHER_CTX_free(ci->ecb_dec);
+	EVP_CIPHER_CTX_free(ci->ecb_tweak);
 	EVP_CIPHER_free(ci->evp);
 	OPENSSL_cleanse(ci, sizeof(*ci));
 	free(ci);

@@ -6,7 +6,9 @@
  * parsing (accepted forms and refusals with their messages), and the crypt
  * target over RAM devices: table round trips, key masking, keyring keys,
  * sector sizes, iv_offset/offset, ciphertext compared with OpenSSL EVP run
- * directly here, split reads, keycount 2, and allocation failures.
+ * directly here, split reads, reads across the batch boundaries, keycount 2,
+ * and allocation failures; the provider's batched XTS against EVP's, and
+ * XTS keys with equal halves.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -82,6 +84,124 @@ static void test_xts_kat(void **state)
 		assert_int_equal(pc.crypto.ops->cipher_crypt(ci, false, iv, buf, back, 32), 0);
 		for (size_t j = 0; j < 32; j++)
 			assert_int_equal(back[j], 0x44);
+		pc.crypto.ops->cipher_destroy(ci);
+	}
+	dmb_posix_crypto_fini(&pc);
+}
+
+/* OpenSSL's EVP XTS run directly on one data unit with a 16-byte IV. */
+static void evp_xts_iv(const uint8_t *key, size_t key_len, bool enc, const uint8_t *iv,
+		       const uint8_t *in, uint8_t *out, size_t len)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n = 0;
+
+	assert_non_null(c);
+	assert_int_equal(EVP_CipherInit_ex(c, key_len == 64 ? EVP_aes_256_xts() : EVP_aes_128_xts(),
+					   NULL, key, iv, enc), 1);
+	assert_int_equal(EVP_CipherUpdate(c, out, &n, in, (int)len), 1);
+	assert_int_equal(n, (int)len);
+	EVP_CIPHER_CTX_free(c);
+}
+
+/*
+ * The provider's batch form and its one-unit form against EVP XTS run
+ * directly: both key sizes, both directions, in place and not, for unit
+ * lengths on both sides of the provider's short-unit path and counts around
+ * its piece of units (8192 bytes) and the storage's batch (64 units).
+ */
+static void test_xts_units(void **state)
+{
+	static const size_t units[] = { 16, 32, 496, 512, 1024, 2048, 4096 };
+	static const size_t counts[] = { 1, 2, 7, 8, 9, 15, 16, 17, 64, 65 };
+	struct dmb_posix_crypto pc;
+	struct rng rng;
+	(void)state;
+	dmb_posix_crypto_init(&pc);
+	rng_seed(&rng, 1619);
+	for (size_t kl = 32; kl <= 64; kl += 32) {
+		uint8_t key[64];
+		struct dmb_cipher *ci;
+		size_t block;
+
+		rng_fill(&rng, key, sizeof(key));
+		assert_int_equal(pc.crypto.ops->cipher_create(&pc.crypto, "aes", "xts", key, kl, &ci,
+							      &block), 0);
+		for (size_t u = 0; u < ARRAY_SIZE(units); u++) {
+			for (size_t c = 0; c < ARRAY_SIZE(counts); c++) {
+				size_t ul = units[u], n = counts[c], bytes = ul * n;
+				uint8_t *pt = malloc(bytes), *ct = malloc(bytes), *want = malloc(bytes);
+				uint8_t *ivs = malloc(16 * n);
+
+				assert_true(pt && ct && want && ivs);
+				rng_fill(&rng, pt, bytes);
+				rng_fill(&rng, ivs, 16 * n);
+				for (size_t i = 0; i < n; i++)
+					evp_xts_iv(key, kl, true, ivs + 16 * i, pt + i * ul, want + i * ul, ul);
+				assert_int_equal(pc.crypto.ops->cipher_crypt_units(ci, true, ivs, pt, ct, ul,
+										   n), 0);
+				assert_memory_equal(ct, want, bytes);
+				/* In place, back to the plaintext. */
+				assert_int_equal(pc.crypto.ops->cipher_crypt_units(ci, false, ivs, ct, ct, ul,
+										   n), 0);
+				assert_memory_equal(ct, pt, bytes);
+				/* One unit at a time. */
+				for (size_t i = 0; i < n; i++) {
+					assert_int_equal(pc.crypto.ops->cipher_crypt(ci, true, ivs + 16 * i,
+										     pt + i * ul, ct + i * ul, ul), 0);
+					assert_int_equal(pc.crypto.ops->cipher_crypt(ci, false, ivs + 16 * i,
+										     ct + i * ul, want + i * ul,
+										     ul), 0);
+				}
+				assert_memory_equal(want, pt, bytes);
+				free(pt);
+				free(ct);
+				free(want);
+				free(ivs);
+			}
+		}
+		assert_int_equal(pc.crypto.ops->cipher_crypt_units(ci, true, key, key, key, 8, 1),
+				 DMB_EINVAL);
+		pc.crypto.ops->cipher_destroy(ci);
+	}
+	dmb_posix_crypto_fini(&pc);
+}
+
+/*
+ * A key with equal halves, which Linux's XTS takes outside FIPS mode and
+ * OpenSSL 3's XTS takes only to decrypt: the provider encrypts with it at
+ * every sector size, and EVP decrypts that back.
+ */
+static void test_xts_equal_halves(void **state)
+{
+	static const size_t units[] = { 512, 4096 };
+	struct dmb_posix_crypto pc;
+	struct rng rng;
+	(void)state;
+	dmb_posix_crypto_init(&pc);
+	rng_seed(&rng, 2);
+	for (size_t kl = 32; kl <= 64; kl += 32) {
+		uint8_t key[64], ivs[16 * 3], pt[3 * 4096], ct[3 * 4096], back[3 * 4096];
+		struct dmb_cipher *ci;
+		size_t block;
+
+		rng_fill(&rng, key, kl / 2);
+		memcpy(key + kl / 2, key, kl / 2);
+		assert_int_equal(pc.crypto.ops->cipher_create(&pc.crypto, "aes", "xts", key, kl, &ci,
+							      &block), 0);
+		for (size_t u = 0; u < ARRAY_SIZE(units); u++) {
+			size_t ul = units[u];
+
+			rng_fill(&rng, pt, 3 * ul);
+			rng_fill(&rng, ivs, sizeof(ivs));
+			assert_int_equal(pc.crypto.ops->cipher_crypt_units(ci, true, ivs, pt, ct, ul, 3), 0);
+			assert_memory_not_equal(ct, pt, 3 * ul);
+			for (size_t i = 0; i < 3; i++)
+				evp_xts_iv(key, kl, false, ivs + 16 * i, ct + i * ul, back + i * ul, ul);
+			assert_memory_equal(back, pt, 3 * ul);
+			assert_int_equal(pc.crypto.ops->cipher_crypt(ci, false, ivs, ct, back, ul), 0);
+			assert_memory_equal(back, pt, ul);
+		}
 		pc.crypto.ops->cipher_destroy(ci);
 	}
 	dmb_posix_crypto_fini(&pc);
@@ -393,6 +513,63 @@ static void test_target_io(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * Reads whose sector counts cross the storage's batch of 64 crypto sectors
+ * and the provider's pieces, at every sector size, over a lower device of
+ * 66 4096-byte sectors: a single sector anywhere (the last of the device
+ * too), 65 sectors, and ranges starting and ending off a batch.
+ */
+static void test_target_batches(void **state)
+{
+	static const unsigned sizes[] = { 512, 1024, 2048, 4096 };
+	const uint64_t lower_sectors = 66 * 8;
+	uint8_t key[64];
+	struct fx f;
+	(void)state;
+	fx_init(&f);
+	tres_add(&f.res, "big", lower_sectors * SECTOR, 9, NULL);
+	unhex(KEY64, key, 64);
+	for (size_t z = 0; z < ARRAY_SIZE(sizes); z++) {
+		unsigned ss = sizes[z], per = ss / 512;
+		uint64_t len = lower_sectors - 8, units = len / per;
+		size_t bytes = (size_t)len * SECTOR;
+		uint8_t *pt = malloc(bytes), *got = malloc(bytes), *model = malloc(bytes);
+		const uint64_t ranges[][2] = {
+			{ 0, 1 }, { units - 1, 1 }, { units / 2, 1 }, { 0, 65 < units ? 65 : units },
+			{ 1, 65 < units - 1 ? 65 : units - 1 }, { 3, units - 5 }, { 63, 2 },
+			{ 0, units },
+		};
+		char line[256];
+		struct dmb_dev *dev;
+		struct rng rng;
+
+		assert_true(pt && got && model);
+		snprintf(line, sizeof(line), "0 %llu crypt aes-xts-plain64 %s 8 big 8 1 sector_size:%u",
+			 (unsigned long long)len, KEY64, ss);
+		assert_int_equal(create_from_text(&f.ctx, line, 0, &dev), 0);
+		rng_seed(&rng, ss);
+		rng_fill(&rng, pt, bytes);
+		assert_int_equal(dmb_bdev_write_sectors(dmb_dev_bdev(dev), 0, (size_t)len, pt), 0);
+		memcpy(model, pt, bytes);
+		for (uint64_t i = 0; i < units; i++)
+			evp_xts(key, 64, 8 + i * per, model + i * ss, ss);
+		assert_memory_equal(tres_find(&f.res, "big")->mem + 8 * SECTOR, model, bytes);
+		for (size_t i = 0; i < ARRAY_SIZE(ranges); i++) {
+			uint64_t first = ranges[i][0] * per, count = ranges[i][1] * per;
+
+			memset(got, 0, bytes);
+			assert_int_equal(dmb_bdev_read_sectors(dmb_dev_bdev(dev), first, (size_t)count,
+							       got), 0);
+			assert_memory_equal(got, pt + first * SECTOR, count * SECTOR);
+		}
+		dmb_dev_destroy(dev);
+		free(pt);
+		free(got);
+		free(model);
+	}
+	fx_fini(&f);
+}
+
 static void test_target_table(void **state)
 {
 	static const struct {
@@ -555,11 +732,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xts_kat),
+		cmocka_unit_test(test_xts_units),
+		cmocka_unit_test(test_xts_equal_halves),
 		cmocka_unit_test(test_pbkdf2_kat),
 		cmocka_unit_test(test_iv_vectors),
 		cmocka_unit_test(test_spec_accepts),
 		cmocka_unit_test(test_spec_refuses),
 		cmocka_unit_test(test_target_io),
+		cmocka_unit_test(test_target_batches),
 		cmocka_unit_test(test_target_table),
 		cmocka_unit_test(test_keyring_same_bytes),
 		cmocka_unit_test(test_keycount),

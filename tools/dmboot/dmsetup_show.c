@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * The dmsetup commands that show devices (table, status, info, in
- * dmsetup's layouts) and dmboot's read and write, which move a device's
- * bytes through stdout and stdin where the kernel would give a
- * /dev/mapper node.
+ * dmsetup's layouts) and dmboot's write, which moves bytes from stdin into
+ * a device where the kernel would give a /dev/mapper node (its read is in
+ * dmsetup_read.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -356,57 +356,6 @@ int dmsetup_info(void *opts, int argc, char **argv)
 		return -ENOTSUP;
 	}
 	return dmsetup_for_devices(d, argc, argv, info_one, d->o.columns);
-}
-
-int dmsetup_read(void *opts, int argc, char **argv)
-{
-	struct dmsetup *d = opts;
-	const char *name = argv[1];
-	struct cli_dev *cd;
-	uint64_t size, off = d->o.offset, left;
-	char *buf;
-	int r = cli_dev_open_for(&d->st, "read", name, DMB_DEV_READONLY, &cd);
-
-	(void)argc;
-	if (r)
-		return r;
-	size = dmb_bdev_bytes(dmb_dev_bdev(cd->dev));
-	if (off > size || (d->o.have_length && d->o.length > size - off)) {
-		cli_error("read %s: range past the end of the device (%llu bytes)", name,
-			  (unsigned long long)size);
-		cli_dev_close(cd);
-		return -ERANGE;
-	}
-	left = d->o.have_length ? d->o.length : size - off;
-	cli_dev_unlock(cd);
-	/* Page-aligned: the kernel copies into aligned buffers several times faster. */
-	buf = aligned_alloc(4096, IO_CHUNK);
-	if (!buf) {
-		cli_dev_close(cd);
-		return -ENOMEM;
-	}
-	while (left && r == 0) {
-		/* Keep every chunk after the first sector-aligned. */
-		size_t n = (size_t)(left < IO_CHUNK ? left : IO_CHUNK);
-
-		if (off % 512 && n > 512 - off % 512)
-			n = 512 - off % 512;
-		dmb_ctx_clear(&cd->ctx);
-		r = dmb_bdev_read_bytes(dmb_dev_bdev(cd->dev), off, n, buf);
-		if (r) {
-			cli_error("read %s: %s", name,
-				  cd->ctx.msg[0] ? cd->ctx.msg : dmb_strerror(r));
-			break;
-		}
-		r = cli_write_all(1, buf, n);
-		if (r)
-			cli_error("read %s: writing to stdout: %s", name, strerror(-r));
-		off += n;
-		left -= n;
-	}
-	free(buf);
-	cli_dev_close(cd);
-	return r;
 }
 
 /* Fill buf from stdin up to IO_CHUNK bytes; *n is 0 at its end. */
