@@ -13,6 +13,7 @@ Each folder holds the images, `expected.json` (the kernel's sha256 of every devi
 tables and status, what the tools printed) and a `complete` stamp; a folder without the
 stamp, or with another format, is made again in the next run.  With every folder
 complete the cases only check the kept images on the host."""
+import hashlib
 import json
 import os
 import shutil
@@ -468,3 +469,33 @@ def test_image_lvs_as_lvm2(images, tmp_path, request, name, opt):
     assert p.returncode == 0, p
     want, got = _mask_kernel_columns(want, p.stdout)
     assert got == want
+
+
+def test_image_luks2_dmboot_reads_what_the_kernel_wrote(images, tmp_path):
+    """The LUKS2 volume the kernel's cryptsetup made and wrote through Linux's dm-crypt:
+    dmboot dumps its header as the guest's cryptsetup did, opens it with the key file,
+    prints the guest's table (but for the lower device's name) and reads the plaintext
+    whose sha256 the kernel recorded; the two reencryption headers are refused by name
+    and leave nothing mapped."""
+    d = images("luks2")
+    exp = json.loads((d / "expected.json").read_text())
+    img, key = path("luks2", "luks.img"), d / "key"
+    dump = _dmboot(tmp_path, "cryptsetup", "luksDump", img)
+    assert (dump.returncode, dump.stdout) == (0, exp["steps"]["dump"]["out"]), dump
+    op = _dmboot(tmp_path, "cryptsetup", "open", "--key-file", key, img, "kluks")
+    assert (op.returncode, op.stdout, op.stderr) == (0, "", ""), op
+    guest = [ln for ln in exp["steps"]["table"]["out"].splitlines()
+             if ln.startswith("kluks: ")][0].split()[1:]
+    mine = _dmboot(tmp_path, "dmsetup", "table", "kluks").stdout.split()
+    assert mine[:6] + mine[7:] == guest[:6] + guest[7:], (mine, guest)
+    got = subprocess.run([str(vm.DMBOOT), "dmsetup", "read", "kluks"], stdout=subprocess.PIPE,
+                         env=dict(os.environ, DMBOOT_STATE_DIR=str(tmp_path)), timeout=120)
+    assert got.returncode == 0
+    assert hashlib.sha256(got.stdout).hexdigest() == exp["sha256"]["kluks"]
+    assert _dmboot(tmp_path, "cryptsetup", "close", "kluks").returncode == 0
+    for image, req in (("reencrypt.img", "online-reencrypt"), ("interrupted.img",
+                                                             "online-reencrypt")):
+        r = _dmboot(tmp_path, "cryptsetup", "open", "--key-file", key,
+                    path("luks2", image), "k")
+        assert r.returncode != 0 and req in r.stderr, (image, r)
+    assert _dmboot(tmp_path, "dmsetup", "ls").stdout == "No devices found\n"
