@@ -148,7 +148,7 @@ static int verity(struct dmb_ctx *ctx, struct ram_resolver *rr, size_t *reads_al
 	dmb_ram_bdev_init(&rr->vdata, data, data_bytes, 9, false);
 	dmb_ram_bdev_init(&rr->vhash, tree, sizeof(demo_hash_tree), 9, false);
 	/* A bootloader's budget: a bounce block and a four-block cache. */
-	ctx->crypto = &dmb_freestanding_sha256;
+	ctx->crypto = &dmb_freestanding_crypto;
 	ctx->mem.verity_cache_bytes = 4 * DEMO_BLOCK_SIZE;
 	ctx->mem.bounce = dmb_port_malloc(DEMO_BLOCK_SIZE);
 	ctx->mem.bounce_bytes = DEMO_BLOCK_SIZE;
