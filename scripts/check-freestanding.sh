@@ -77,7 +77,7 @@ x86_64)
 	$CC -nostdlib -static -no-pie -e dmb_freestanding_start -o "$out/demo" \
 		"$out/demo.o" "$out/sha256.o" "$out/blake2b.o" "$out/argon2.o" "$out/port.o" "$out/libdmboot-freestanding.o"
 	"$out/demo" || { echo "freestanding: demo program failed with status $?" >&2; exit 1; }
-	echo "freestanding: a program with no libc mapped and read linear, zero, striped and verity tables: OK"
+	echo "freestanding: a program with no libc mapped and read linear, zero, striped and verity tables and derived an Argon2id key: OK"
 	;;
 *)
 	ld -r -o "$out/demo-linked.o" "$out/demo.o" "$out/sha256.o" "$out/blake2b.o" "$out/argon2.o" "$out/port.o" \
