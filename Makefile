@@ -70,7 +70,7 @@ $(B)/dmboot: $(patsubst %.c,$(B)/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/libdmbo
 # Tests link the host crypto provider (OpenSSL) besides the library.
 $(B)/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
+	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $< tests/unit/test_port.c $(UNIT_EXTRA) $(CRYPTO_SRCS) $(B)/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
 
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(B)/asan/obj/%.o: %.c $(HDRS)
@@ -90,7 +90,7 @@ $(B)/asan/libdmboot.a: $(ASAN_LIB_OBJS) $(B)/public.syms
 
 $(B)/asan/unit/%: tests/unit/%.c tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
+	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $< tests/unit/test_port.c $(UNIT_EXTRA) $(CRYPTO_SRCS) $(B)/asan/libdmboot-internal.a -lcmocka $(CRYPTO_LIBS) -o $@
 
 $(B)/asan/dmboot: $(patsubst %.c,$(B)/asan/obj/%.o,$(TOOL_SRCS) $(PORT_SRCS)) $(B)/asan/libdmboot.a
 	$(CLANG) $(SAN) $^ $(CRYPTO_LIBS) -lkeyutils -lpthread -o $@
@@ -125,6 +125,15 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c $(CRYPTO_LIBS) -o $@
+
+# The Argon2 tests also link the freestanding port's portable BLAKE2b, Argon2
+# and provider (ports/freestanding/, over the test port's allocator).
+FS_CRYPTO_SRCS := ports/freestanding/blake2b.c ports/freestanding/argon2.c ports/freestanding/sha256.c
+FS_CRYPTO_TESTS := test_argon2 test_luks_argon2
+$(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYPTO_TESTS)): \
+  UNIT_EXTRA = $(FS_CRYPTO_SRCS)
+$(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYPTO_TESTS)): \
+  $(FS_CRYPTO_SRCS) ports/freestanding/freestanding.h
 
 # The unit test and the fuzzer of the tools' image names compile that file in.
 $(B)/unit/test_image_names $(B)/asan/unit/test_image_names $(B)/fuzz/fuzz_image_name: \

@@ -68,19 +68,19 @@ if command -v veritysetup >/dev/null 2>&1; then
 else
 	echo "freestanding: veritysetup not installed; demo_image.h not re-derived"
 fi
-for s in port sha256 demo; do
+for s in port sha256 blake2b argon2 demo; do
 	# shellcheck disable=SC2086
 	$CC $flags -c "ports/freestanding/$s.c" -o "$out/$s.o"
 done
 case "$(uname -m)" in
 x86_64)
 	$CC -nostdlib -static -no-pie -e dmb_freestanding_start -o "$out/demo" \
-		"$out/demo.o" "$out/sha256.o" "$out/port.o" "$out/libdmboot-freestanding.o"
+		"$out/demo.o" "$out/sha256.o" "$out/blake2b.o" "$out/argon2.o" "$out/port.o" "$out/libdmboot-freestanding.o"
 	"$out/demo" || { echo "freestanding: demo program failed with status $?" >&2; exit 1; }
-	echo "freestanding: a program with no libc mapped and read linear, zero, striped and verity tables: OK"
+	echo "freestanding: a program with no libc mapped and read linear, zero, striped and verity tables and derived an Argon2id key: OK"
 	;;
 *)
-	ld -r -o "$out/demo-linked.o" "$out/demo.o" "$out/sha256.o" "$out/port.o" \
+	ld -r -o "$out/demo-linked.o" "$out/demo.o" "$out/sha256.o" "$out/blake2b.o" "$out/argon2.o" "$out/port.o" \
 		"$out/libdmboot-freestanding.o"
 	echo "freestanding: linked (running needs x86-64)"
 	;;

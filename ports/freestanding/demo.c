@@ -8,7 +8,11 @@
  * compared, then one byte of the data flipped: that block's read must fail
  * with DMB_EIO and leave the buffer zeroed.  The verity device runs with a
  * small hash-block cache and a bounce buffer from the context, so its reads
- * allocate nothing; the arena's peak use is printed.  Built by
+ * allocate nothing.  Last, the key derivation a LUKS2 keyslot asks for: an
+ * Argon2id of 256 KiB, 2 lanes and 3 passes through the port's provider
+ * (the portable ports/freestanding/argon2.c, lanes one after another),
+ * compared with what Debian's argon2 command gives for the same input.  The
+ * arena's peak use is printed.  Built by
  * scripts/check-freestanding.sh with -ffreestanding -nostdlib; the entry
  * point writes and exits through raw system calls (x86-64 Linux only;
  * elsewhere the script only links it).
@@ -148,7 +152,7 @@ static int verity(struct dmb_ctx *ctx, struct ram_resolver *rr, size_t *reads_al
 	dmb_ram_bdev_init(&rr->vdata, data, data_bytes, 9, false);
 	dmb_ram_bdev_init(&rr->vhash, tree, sizeof(demo_hash_tree), 9, false);
 	/* A bootloader's budget: a bounce block and a four-block cache. */
-	ctx->crypto = &dmb_freestanding_sha256;
+	ctx->crypto = &dmb_freestanding_crypto;
 	ctx->mem.verity_cache_bytes = 4 * DEMO_BLOCK_SIZE;
 	ctx->mem.bounce = dmb_port_malloc(DEMO_BLOCK_SIZE);
 	ctx->mem.bounce_bytes = DEMO_BLOCK_SIZE;
@@ -193,12 +197,39 @@ static int verity(struct dmb_ctx *ctx, struct ram_resolver *rr, size_t *reads_al
 	return 0;
 }
 
+/*
+ * printf 'password' | argon2 somesalt -id -t 3 -k 256 -p 2 -l 32 -r
+ * (Debian 12's argon2 0~20171227-0.3+deb12u1, over libargon2).
+ */
+static int argon2id(struct dmb_ctx *ctx, size_t *used)
+{
+	static const uint8_t want[32] = {
+		0xa3, 0x16, 0x1d, 0xe9, 0x9d, 0x0e, 0x7c, 0x07, 0x62, 0x36, 0x4b,
+		0x2c, 0x4b, 0x3e, 0xa2, 0xb9, 0x50, 0x00, 0x59, 0x73, 0xf8, 0x87,
+		0x9d, 0x54, 0x28, 0x7f, 0xd8, 0xbd, 0x56, 0x92, 0x1f, 0x36,
+	};
+	const struct dmb_crypto *c = ctx->crypto;
+	size_t before = dmb_freestanding_arena_used();
+	uint8_t out[32];
+	int r;
+
+	r = c->ops->argon2(c, DMB_ARGON2ID, 3, 256, 2, (const uint8_t *)"password", 8,
+			   (const uint8_t *)"somesalt", 8, out, sizeof(out));
+	*used = dmb_freestanding_arena_used() - before;
+	if (r)
+		return 30;
+	if (dmb_memcmp_ct(out, want, sizeof(out)))
+		return 31;
+	dmb_wipe(out, sizeof(out));
+	return 0;
+}
+
 static int run(void)
 {
 	struct ram_resolver rr;
 	struct dmb_resolver res = { ram_open, ram_close, &rr };
 	struct dmb_ctx ctx = { 0 };
-	size_t reads_allocated = 0;
+	size_t reads_allocated = 0, argon2_used = 0;
 	int r;
 
 	dmb_ram_bdev_init(&rr.ram, disk0, sizeof(disk0), 9, true);
@@ -216,6 +247,12 @@ static int run(void)
 	put(" bytes verified against veritysetup's root hash; block ");
 	put_u(BAD_BLOCK);
 	put(" with a byte flipped failed with DMB_EIO and came back zeroed\n");
+	r = argon2id(&ctx, &argon2_used);
+	if (r)
+		return r;
+	put("freestanding: Argon2id (256 KiB, 2 lanes, 3 passes) matched argon2(1); it took ");
+	put_u(argon2_used);
+	put(" bytes of the arena\n");
 	put("freestanding: arena peak ");
 	put_u(dmb_freestanding_arena_used());
 	put(" of ");

@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * A crypto provider (<dmboot/crypto.h>) with one algorithm, SHA-256
- * (FIPS 180-4), in portable C with no libc: what a bootloader without a
- * crypto library of its own would hand to lib/ to map dm-verity devices.
- * Digest states come from dmb_port_malloc(); there is no signature check,
- * so tables that need one fail closed with DMB_ENOTSUP.
+ * The freestanding port's crypto provider (<dmboot/crypto.h>), in portable
+ * C with no libc: what a bootloader without a crypto library of its own
+ * would hand to lib/ to map dm-verity devices and derive LUKS2 Argon2 keys.
+ * SHA-256 (FIPS 180-4) is here; BLAKE2b (RFC 7693, blake2b.c) and Argon2
+ * (RFC 9106, argon2.c) come from their own files.  Digest states come from
+ * dmb_port_malloc(); there is no PBKDF2, cipher or signature check, so what
+ * needs one fails closed with DMB_ENOTSUP.
  */
 #include <dmboot/dmboot.h>
 
 #include "freestanding.h"
 
-struct dmb_digest {
+struct sha256 {
 	uint32_t h[8];
 	uint64_t bytes;       /* message length so far */
 	uint8_t block[64];    /* pending input, bytes % 64 of it */
+};
+
+struct dmb_digest {
+	size_t blake2b_len; /* 0: SHA-256; else BLAKE2b of this many bytes */
+	union {
+		struct sha256 sha;
+		struct dmb_blake2b b2;
+	} u;
 };
 
 static const uint32_t k[64] = {
@@ -68,7 +78,7 @@ static void compress(uint32_t h[8], const uint8_t *p)
 		h[i] += s[i];
 }
 
-static int sha256_init(struct dmb_digest *d)
+static void sha256_init(struct sha256 *d)
 {
 	static const uint32_t iv[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
@@ -76,10 +86,9 @@ static int sha256_init(struct dmb_digest *d)
 	for (unsigned i = 0; i < 8; i++)
 		d->h[i] = iv[i];
 	d->bytes = 0;
-	return 0;
 }
 
-static int sha256_update(struct dmb_digest *d, const void *data, size_t len)
+static void sha256_update(struct sha256 *d, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	size_t have = (size_t)(d->bytes % 64);
@@ -92,17 +101,16 @@ static int sha256_update(struct dmb_digest *d, const void *data, size_t len)
 		p += n;
 		len -= n;
 		if (have + n < 64)
-			return 0;
+			return;
 		compress(d->h, d->block);
 	}
 	for (; len >= 64; p += 64, len -= 64)
 		compress(d->h, p);
 	if (len)
 		memcpy(d->block, p, len);
-	return 0;
 }
 
-static int sha256_final(struct dmb_digest *d, uint8_t *out)
+static void sha256_final(struct sha256 *d, uint8_t *out)
 {
 	uint64_t bits = d->bytes * 8;
 	size_t have = (size_t)(d->bytes % 64);
@@ -123,46 +131,89 @@ static int sha256_final(struct dmb_digest *d, uint8_t *out)
 		out[4 * i + 2] = (uint8_t)(d->h[i] >> 8);
 		out[4 * i + 3] = (uint8_t)d->h[i];
 	}
+}
+
+static int digest_init(struct dmb_digest *d)
+{
+	if (d->blake2b_len)
+		return dmb_freestanding_blake2b_init(&d->u.b2, d->blake2b_len);
+	sha256_init(&d->u.sha);
 	return 0;
 }
 
-static int sha256_copy(struct dmb_digest *dst, const struct dmb_digest *src)
+static int digest_update(struct dmb_digest *d, const void *data, size_t len)
+{
+	if (d->blake2b_len)
+		dmb_freestanding_blake2b_update(&d->u.b2, data, len);
+	else
+		sha256_update(&d->u.sha, data, len);
+	return 0;
+}
+
+static int digest_final(struct dmb_digest *d, uint8_t *out)
+{
+	if (d->blake2b_len)
+		dmb_freestanding_blake2b_final(&d->u.b2, out);
+	else
+		sha256_final(&d->u.sha, out);
+	return 0;
+}
+
+static int digest_copy(struct dmb_digest *dst, const struct dmb_digest *src)
 {
 	*dst = *src;
 	return 0;
 }
 
-static void sha256_destroy(struct dmb_digest *d)
+static void digest_destroy(struct dmb_digest *d)
 {
+	if (d)
+		dmb_wipe(d, sizeof(*d));
 	dmb_port_free(d);
 }
 
-static int sha256_create(const struct dmb_crypto *c, const char *name, struct dmb_digest **out,
+static bool streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+static int digest_create(const struct dmb_crypto *c, const char *name, struct dmb_digest **out,
 			 size_t *size)
 {
-	static const char want[] = "sha256";
 	struct dmb_digest *d;
+	size_t len;
 
 	(void)c;
-	for (unsigned i = 0; i < sizeof(want); i++)
-		if (name[i] != want[i])
-			return DMB_ENOTSUP;
+	if (streq(name, "sha256"))
+		len = 0;
+	else if (streq(name, "blake2b-512"))
+		len = 64;
+	else if (streq(name, "blake2b-256"))
+		len = 32;
+	else
+		return DMB_ENOTSUP;
 	d = dmb_port_malloc(sizeof(*d));
 	if (!d)
 		return DMB_ENOMEM;
-	sha256_init(d);
+	d->blake2b_len = len;
+	digest_init(d);
 	*out = d;
-	*size = 32;
+	*size = len ? len : 32;
 	return 0;
 }
 
-static const struct dmb_crypto_ops sha256_ops = {
-	.digest_create = sha256_create,
-	.digest_init = sha256_init,
-	.digest_update = sha256_update,
-	.digest_final = sha256_final,
-	.digest_copy = sha256_copy,
-	.digest_destroy = sha256_destroy,
+static const struct dmb_crypto_ops ops = {
+	.digest_create = digest_create,
+	.digest_init = digest_init,
+	.digest_update = digest_update,
+	.digest_final = digest_final,
+	.digest_copy = digest_copy,
+	.digest_destroy = digest_destroy,
+	.argon2 = dmb_freestanding_argon2_op,
 };
 
-const struct dmb_crypto dmb_freestanding_sha256 = { &sha256_ops, NULL };
+const struct dmb_crypto dmb_freestanding_crypto = { &ops, NULL };

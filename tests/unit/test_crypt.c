@@ -26,6 +26,7 @@
 #include "../../ports/posix/dmboot_posix.h"
 #include "crypt/crypt.h"
 #include "helpers.h"
+#include "data/af_vectors.h"
 
 static void unhex(const char *s, uint8_t *out, size_t n)
 {
@@ -301,6 +302,34 @@ static void test_iv_vectors(void **state)
 	}
 	dmb_posix_crypto_fini(&pc);
 	free(buf);
+}
+
+/* The AF merge against tests/unit/data/af_vectors.h, computed by
+ * tests/unit/data/af_vectors.py with hashlib from the LUKS1 specification:
+ * sha1/sha256/sha512, 32- and 64-byte keys, 4 and 4000 stripes. */
+static void test_af_vectors(void **state)
+{
+	struct dmb_posix_crypto pc;
+	struct dmb_ctx ctx = { 0 };
+	uint8_t *src = malloc(64 * 4000);
+	(void)state;
+	assert_non_null(src);
+	dmb_posix_crypto_init(&pc);
+	ctx.crypto = &pc.crypto;
+	for (size_t i = 0; i < ARRAY_SIZE(af_vectors); i++) {
+		const struct af_vector *v = &af_vectors[i];
+		size_t n = (size_t)v->key_len * v->stripes;
+		uint8_t key[64];
+		char hex[129];
+
+		for (size_t j = 0; j < n; j++)
+			src[j] = (uint8_t)((uint64_t)j * 2654435761u >> 13);
+		assert_int_equal(dmbi_af_merge(&ctx, v->hash, src, v->key_len, v->stripes, key), 0);
+		tohex(key, v->key_len, hex);
+		assert_string_equal(hex, v->key);
+	}
+	dmb_posix_crypto_fini(&pc);
+	free(src);
 }
 
 static void test_spec_accepts(void **state)
@@ -736,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_xts_equal_halves),
 		cmocka_unit_test(test_pbkdf2_kat),
 		cmocka_unit_test(test_iv_vectors),
+		cmocka_unit_test(test_af_vectors),
 		cmocka_unit_test(test_spec_accepts),
 		cmocka_unit_test(test_spec_refuses),
 		cmocka_unit_test(test_target_io),
