@@ -92,3 +92,21 @@ def test_ciphertext_independent(dm, tmp_path):
     key = volume_key(path, b"pw")
     raw = path.read_bytes()[offset:offset + len(data)]
     assert crypt_model("xts", "plain64", key, raw, 0, 4096, decrypt=True) == data
+
+
+def test_damaged_secondary_header_warns(dm, tmp_path):
+    """A LUKS2 header whose secondary copy is damaged opens through the primary, with one
+    warning naming the damage (formats.md §5.2), and nothing is written to the image."""
+    path = tmp_path / "d.img"
+    with open(path, "wb") as f:
+        f.truncate(16 << 20)
+    assert cs("luksFormat", "-q", *KINDS["luks2-pbkdf2"], path, "-", input=b"pw")[0] == 0
+    with open(path, "r+b") as f:
+        f.seek(16384 + 4096 + 10)  # the secondary copy's JSON area
+        f.write(b"\xff")
+    before = path.read_bytes()
+    rc, out, err = dmb(dm, "open", "--test-passphrase", path, input=b"pw")
+    assert (rc, out) == (0, "")
+    assert err.startswith("dmboot: warning: LUKS2 secondary header is damaged (") and \
+        err.endswith("); using the primary header\n") and err.count("\n") == 1, err
+    assert path.read_bytes() == before

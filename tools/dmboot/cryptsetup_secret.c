@@ -68,6 +68,8 @@ void cs_ctx_init(struct dmb_ctx *ctx, struct dmb_posix_crypto *pc)
 	dmb_posix_crypto_init(pc);
 	ctx->crypto = &pc->crypto;
 	ctx->mem.kdf_max_kib = memory_kib();
+	/* A key slot over the memory cap, a damaged header copy: said on stderr. */
+	ctx->log_level = DMB_LOG_WARN;
 }
 
 void cs_ctx_fini(struct dmb_posix_crypto *pc)
