@@ -272,6 +272,17 @@ static void test_iv_vectors(void **state)
 		  "a53e74c41a5cf36b6349d5d9bb7a895ad53e766f4c2d0bd38b5e0e91a38c2ade" },
 		{ "aes-cbc-essiv:sha256", 0, 4096, true,
 		  "a6dc7dc8c49b788172e9dd356c07eb7bd6569ee4dff5dd2e2c198f6358dba7d0" },
+		/* tests/unit/data/iv_vectors.py (python cryptography, Linux's IV rules) */
+		{ "aes-cbc-null", 0xfffffff8ull, 512, false,
+		  "fd05d04d51b9d487a4579a620739c94a00903eafe8b2ac12caeb58f948f6ef08" },
+		{ "aes-cbc-benbi", 0xfffffff8ull, 512, false,
+		  "f67cfa3bfae73a56601582fb0ee21cb891777052b3fbaeff53c8d6c00f1a8401" },
+		{ "aes-cbc-benbi", 0xfffffff8ull, 4096, true,
+		  "defd646729d350375cdafd5b2b9c7501c0361d2aa9a16e2044dc0aeaea6558c7" },
+		{ "aes-cbc-plain64be", 0xfffffff8ull, 512, false,
+		  "28bf09e168cc051b20af8d0136218a8d7a9498a899e9f466d8b799ca04588390" },
+		{ "aes-cbc-plain64be", 0xfffffff8ull, 4096, false,
+		  "a8175d84c816067fa268dd1e7d6334937b452df4100b90fa148b7386bc094ae3" },
 	};
 	struct dmb_posix_crypto pc;
 	struct dmb_ctx ctx = { 0 };
