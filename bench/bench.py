@@ -208,6 +208,17 @@ class Runner:
             self._failed(argv, p.returncode)
         return t1 - t0, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
+    def rounds(self, cases, runs):
+        """Each of runs rounds (after one untimed) runs every command of cases once, in
+        order, so drift hits all alike: {key: [(wall, cpu, rss) per timed round]}."""
+        res = {k: [] for k in cases}
+        for rnd in range(runs + 1):
+            for k, argv in cases.items():
+                r = self.one(argv)
+                if rnd:
+                    res[k].append(r)
+        return res
+
     def seq(self, cmds):
         """Run commands one after another: total wall, total CPU, peak RSS."""
         wall = cpu = 0.0

@@ -305,13 +305,8 @@ def bench(work, env, loops):
         print("  " + shlex.join(os.path.basename(a) if a.startswith("/") and
                                 not a.startswith("/dev/") else a for a in cases[k]))
     runner = Runner(env, work)
-    res = {k: [] for k in cases}
     t0 = time.perf_counter()
-    for rnd in range(RUNS + 1):
-        for k, argv in cases.items():
-            r = runner.one(argv)
-            if rnd:
-                res[k].append(r)
+    res = runner.rounds(cases, RUNS)
     print("timed: %d rounds after one untimed, each round every command once, in order "
           "(%.1f s)" % (RUNS, time.perf_counter() - t0))
     report(res, images, newest, runner)

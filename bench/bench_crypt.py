@@ -279,13 +279,8 @@ def bench_reads(work, env, runner, cpu):
         cases["dd%d" % ss] = ["dd", "if=" + imgs[ss], "of=/dev/null", "bs=1M", "skip=" + skip]
         cases["t1-%d" % ss] = ["taskset", "-c", str(cpu), DMBOOT, "dmsetup", "read", names[ss]]
         cases["all-%d" % ss] = [DMBOOT, "dmsetup", "read", names[ss]]
-    res = {k: [] for k in cases}
     t0 = time.perf_counter()
-    for rnd in range(RUNS + 1):
-        for k, argv in cases.items():
-            r = runner.one(argv)
-            if rnd:
-                res[k].append(r)
+    res = runner.rounds(cases, RUNS)
     for ss in (512, 4096):
         osl[ss].append(openssl_xts(env, cpu, ss))
     print("timed: %d rounds after one untimed, each round every command once (%.1f s)"
@@ -385,13 +380,8 @@ def bench_unlock(work, env, runner):
         print("  %-40s skipped: %s" % (label, why))
     if not cases:
         return 0
-    res = {k: [] for k in cases}
     t0 = time.perf_counter()
-    for rnd in range(RUNS + 1):
-        for k, argv in cases.items():
-            r = runner.one(argv)
-            if rnd:
-                res[k].append(r)
+    res = runner.rounds(cases, RUNS)
     print("timed: %d rounds after one untimed, each round every command once (%.1f s)"
           % (RUNS, time.perf_counter() - t0))
     print("commands (timed):")

@@ -5,12 +5,12 @@ directory ever holds the volume key, the registry stays usable, and a device tha
 survives is whole (it reads the plaintext).  A kill between adding the key and
 writing the record may leave that one key in the keyring (docs/cryptsetup.md, Keys):
 the test counts and unlinks such keys."""
-import collections
 import subprocess
 
 import pytest
 
 from test_crypt_keys import _assert_no_key_in_state, _user_keys
+from test_h9_fault import syscall_steps
 
 K512 = bytes(range(40, 104))
 
@@ -22,23 +22,9 @@ def _unlink_new(before):
             subprocess.run(["keyctl", "unlink", p.stdout.decode().strip(), "@u"])
 
 
-def _steps(dm, argv):
-    """(name, n) for every system call argv makes, n counting that call's occurrences."""
-    log = dm.tmp / "strace.log"
-    rc, _, err = dm.exec(["strace", "-f", "-qq", "-o", log, *argv], input=b"pw")
-    assert rc == 0, err
-    counts = collections.Counter()
-    for line in log.read_text().splitlines():
-        name = line.split(None, 1)[1].split("(", 1)[0]
-        if name.isidentifier() and "resumed>" not in line:
-            counts[name] += 1
-    dm.ok("remove", "x")
-    return [(name, n) for name, c in sorted(counts.items()) for n in range(1, c + 1)]
-
-
 def _kill_everywhere(dm, argv, key, data):
     before = _user_keys()
-    steps = _steps(dm, argv)
+    steps = syscall_steps(dm, argv, input=b"pw")
     assert ("rename", 1) in steps and len(steps) > 50
     survived = 0
     try:

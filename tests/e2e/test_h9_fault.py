@@ -48,10 +48,10 @@ def open_argv(dm, root, *certs, name="x"):
     return argv
 
 
-def syscall_steps(dm, argv):
+def syscall_steps(dm, argv, input=None):
     """(name, n) for every system call argv makes, n counting that call's occurrences."""
     log = dm.tmp / "strace.log"
-    rc, _, err = dm.exec(["strace", "-f", "-qq", "-o", log, *argv])
+    rc, _, err = dm.exec(["strace", "-f", "-qq", "-o", log, *argv], input=input)
     assert rc == 0, err
     counts = collections.Counter()
     for line in log.read_text().splitlines():
