@@ -35,14 +35,15 @@ DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS)
 
 # Reading images (superblock, geometry, table lines), then building and
 # checking hash trees.
-DMBOOT_FORMAT_VERITY_READ_SRCS  := formats/verity.c
+DMBOOT_FORMAT_VERITY_READ_SRCS  := formats/verity.c formats/verity_open.c
 DMBOOT_FORMAT_VERITY_BUILD_SRCS := formats/verity_tree.c
 DMBOOT_FORMAT_VERITY_SRCS := $(DMBOOT_FORMAT_VERITY_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SRCS)
 DMBOOT_FORMAT_PART_SRCS   := formats/partitions.c formats/gpt.c formats/mbr.c formats/part_resolver.c
 DMBOOT_FORMAT_DDI_SRCS    := formats/ddi.c formats/ddi_types.c formats/ddi_version.c \
-                             formats/ddi_fsprobe.c formats/ddi_sig.c formats/ddi_handoff.c
+                             formats/ddi_fsprobe.c formats/ddi_sig.c formats/ddi_handoff.c \
+                             formats/ddi_open.c
 DMBOOT_FORMAT_LVM_SRCS    := formats/lvm2/config.c formats/lvm2/pv.c formats/lvm2/vg.c \
-                             formats/lvm2/scan.c
+                             formats/lvm2/scan.c formats/lvm2/activate.c
 # Image names, versions and boot counters (boot.h); needs the DDI list's
 # version order (formats/ddi_version.c).
 DMBOOT_FORMAT_BOOT_SRCS   := formats/boot_name.c

@@ -260,4 +260,43 @@ DMB_MUST_CHECK int dmb_ddi_cmdline_lower(struct dmb_ctx *ctx, const struct dmb_d
 					 struct dmb_bdev *disk, const struct dmb_ddi_lower *lower,
 					 char *buf, size_t cap);
 
+/* What dmb_ddi_open() maps, as `systemd-dissect --mount`'s root device. */
+struct dmb_ddi_open_args {
+	/* The disk: a name ctx->resolver opens.  Required. */
+	const char *disk;
+	/* As for dmb_ddi_dissect(): the native architecture, root hashes given
+	 * by the caller, and DMB_DDI_REQUIRE_SIGNATURE or
+	 * DMB_DDI_IGNORE_SIGNATURE (DMB_DDI_KEEP_GOING is refused). */
+	struct dmb_ddi_options options;
+	/* Map usr; false: root, or usr when the image has no root. */
+	bool usr;
+	/* DMB_DEV_READONLY; verity and read-only partitions are read-only anyway. */
+	unsigned flags;
+};
+
+/*
+ * Dissect a disk and map its root (or usr) in one call: open the disk
+ * through ctx->resolver, dmb_ddi_dissect() it (signatures checked as the
+ * options say), build dmb_ddi_table() with DMB_DDI_NAMES_IMAGE names
+ * ("<disk>:pN"), close the disk and create the device with
+ * dmb_dev_create().  ctx->resolver must open those partition names: make
+ * it a dmb_part_resolver over the embedder's own resolver (<dmboot/part.h>),
+ * and keep it for as long as the device lives.  *out is the mapped device,
+ * NULL on failure.
+ * Errors (the message names the disk):
+ *   DMB_EINVAL   no args or no disk; DMB_DDI_KEEP_GOING; what
+ *                dmb_ddi_dissect() refuses with it
+ *   DMB_ENOENT   no resolver; the disk not found; no partition table (not
+ *                a DDI); no root and no usr partition (no usr, with usr)
+ *   DMB_EVERIFY, DMB_ENOKEY, DMB_ECORRUPT, DMB_ENOTSUP, DMB_ERANGE  what
+ *                dmb_ddi_dissect() and dmb_ddi_table() return (a signature
+ *                that does not verify, an untrusted signer or a missing
+ *                signature under DMB_DDI_REQUIRE_SIGNATURE, a bad verity
+ *                superblock ...)
+ *   errors of dmb_dev_create() (DMB_EVERIFY: the top hash block does not
+ *   match the root hash); DMB_EIO and device errors; DMB_ENOMEM
+ */
+DMB_MUST_CHECK int dmb_ddi_open(struct dmb_ctx *ctx, const struct dmb_ddi_open_args *a,
+				struct dmb_dev **out);
+
 #endif /* DMBOOT_DDI_H */

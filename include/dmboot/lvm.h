@@ -275,4 +275,40 @@ const struct dmb_lvm_lv *dmb_lvm_snapshot_origin(const struct dmb_lvm_lv *cow);
 DMB_MUST_CHECK int dmb_lvm_lv_table(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, unsigned flags,
 		     struct dmb_table **out);
 
+/* What dmb_lvm_activate() maps, as `lvchange -ay --devices <devs> VG/LV`. */
+struct dmb_lvm_activate_args {
+	/* The devices to scan: names ctx->resolver opens (they become the
+	 * table's lower devices).  Devices without a PV label are skipped. */
+	const char *const *devs;
+	size_t ndevs;
+	/* "VG/LV".  Required. */
+	const char *lv;
+	/* DMB_DEV_READONLY; an LV or VG without write permission is mapped
+	 * read-only anyway, as lvm2 does. */
+	unsigned flags;
+};
+
+/*
+ * Activate one LV in one call: open each device through ctx->resolver,
+ * scan it (dmb_lvm_scan_add(); a device with no PV label is skipped, one
+ * with a damaged label or metadata is skipped with a warning logged, as
+ * lvm2 does), build the VGs, find the LV, close the devices again and
+ * create the device of dmb_lvm_lv_table() with dmb_dev_create().  *out is
+ * the mapped device, NULL on failure.  An LV that needs devices of its own
+ * underneath (a snapshot's origin or COW store, with its -real or -cow
+ * layer) is refused; map those with dmb_lvm_lv_table() and DMB_LVM_LAYER.
+ * Errors (the message names the device, VG or LV):
+ *   DMB_EINVAL   no args, no devices, or lv not of the form VG/LV
+ *   DMB_ENOENT   no resolver; a device the resolver does not find; no
+ *                such VG ("Volume group "vg" not found") or LV ("Failed to
+ *                find logical volume "vg/lv""); an area on a missing PV
+ *   DMB_ENOTSUP  an LV with a layer (snapshot origin or COW store), or a
+ *                segment type dmb_lvm_lv_table() refuses
+ *   DMB_ECORRUPT, DMB_ERANGE  what dmb_lvm_scan_finish() reports for the
+ *                VG named, or dmb_lvm_lv_table() for the LV
+ *   errors of dmb_dev_create(); DMB_EIO and device errors; DMB_ENOMEM
+ */
+DMB_MUST_CHECK int dmb_lvm_activate(struct dmb_ctx *ctx, const struct dmb_lvm_activate_args *a,
+				    struct dmb_dev **out);
+
 #endif /* DMBOOT_LVM_H */

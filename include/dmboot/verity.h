@@ -155,6 +155,65 @@ DMB_MUST_CHECK int dmb_verity_table_add(struct dmb_ctx *ctx, struct dmb_table *t
 					const char *hash_dev, const char *root_hex);
 
 /*
+ * What dmb_verity_open() maps, as `veritysetup open <data> <name> <hash>
+ * <root>` takes it.  Zeroed fields mean defaults; strings are borrowed for
+ * the call.
+ */
+struct dmb_verity_open_args {
+	/* The data device: a name ctx->resolver opens, as in a table.  Required. */
+	const char *data_dev;
+	/* The hash device; NULL: data_dev itself, the hash area (superblock
+	 * first) at hash_offset after the data, as with --hash-offset. */
+	const char *hash_dev;
+	/* Bytes: where the superblock is on the hash device (--hash-offset). */
+	uint64_t hash_offset;
+	/* NULL: the parameters come from the superblock at hash_offset.  Else
+	 * they are taken as they are, nothing is read (veritysetup's
+	 * --no-superblock and its options): p->hash_offset then says where the
+	 * tree (or superblock) is and hash_offset above is not used. */
+	const struct dmb_verity_params *params;
+	/* The root hash in hex, either case (veritysetup's <root_hash>).  Required. */
+	const char *root_hex;
+	/* The table's optional arguments (corruption and error modes, FEC
+	 * device, signature key description...); NULL: params->opts when
+	 * params is set, else none. */
+	const struct dmb_verity_opts *opts;
+};
+
+/*
+ * Map a verity device in one call: read the superblock from the hash
+ * device (opened through ctx->resolver and closed again) unless a->params
+ * gives the parameters, check them, check the root hash's length, build
+ * the table with dmb_verity_table_add() and create the read-only device
+ * with dmb_dev_create(), which reads the top hash block and checks it
+ * against the root hash.  *out is the device (read it through
+ * dmb_dev_bdev(); its block size is the data block size), NULL on failure.
+ * Data and hash on one device must not overlap: the data blocks end at
+ * or before the hash area.
+ * Errors (the message names the device):
+ *   DMB_EINVAL   no data device or root hash; a root hash that is not
+ *                2 * digest size hex digits; the data area runs into the
+ *                hash area on a shared device; parameters
+ *                dmb_verity_check_params() refuses; bad optional arguments
+ *   DMB_ENOENT   no resolver; a device the resolver does not find; no
+ *                superblock at hash_offset (no "verity" signature, or the
+ *                device ends before it)
+ *   DMB_ENOTSUP  a superblock version, hash type, block or salt size this
+ *                library does not support; a digest the provider lacks
+ *   DMB_ECORRUPT a superblock whose algorithm name is empty or unterminated
+ *   DMB_ERANGE   the data device too small for the data blocks, the hash
+ *                device too small for the tree
+ *   DMB_EVERIFY  the top hash block does not match the root hash (a wrong
+ *                root hash or salt, or a corrupt hash device)
+ *   DMB_ENOKEY, DMB_EACCES  what a root hash signature check returns
+ *   DMB_EIO, DMB_ENOMEM     reading the devices; memory
+ * Later reads of a corrupt data block fail with DMB_EIO (the default
+ * corruption mode) and come back zeroed.
+ */
+DMB_MUST_CHECK int dmb_verity_open(struct dmb_ctx *ctx, const struct dmb_verity_open_args *a,
+				   struct dmb_dev **out);
+
+/*
  * Building and checking hash trees (formats/verity_tree.c, which a
  * bootloader build can leave out).
  */
