@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * What the freestanding port offers beyond <dmboot/port.h>: the arena's
- * use, BLAKE2b, a portable Argon2 and the crypto provider built from them
- * and SHA-256.  blake2b.c and argon2.c need nothing but <dmboot/port.h>'s
+ * What the freestanding port offers beyond the generic bootloader interface
+ * it supplies (ports/bootloader/bootloader.h): the arena's use, an exit,
+ * BLAKE2b, a portable Argon2 and the crypto provider built from them and
+ * SHA-256.  blake2b.c and argon2.c need nothing but <dmboot/port.h>'s
  * allocator and memory functions and dmb_wipe(), so any port without a
  * crypto library of its own can take them as they are.
  */
@@ -15,6 +16,9 @@
  * never takes memory back, so this is also the peak). */
 #define DMB_FREESTANDING_ARENA_BYTES (320u * 1024u)
 size_t dmb_freestanding_arena_used(void);
+
+/* End the program with status code (x86-64 Linux: exit(2); elsewhere: spin). */
+_Noreturn void dmb_freestanding_exit(long code);
 
 /*
  * The port's crypto provider (sha256.c): digests "sha256", "blake2b-512"
