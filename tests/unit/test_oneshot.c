@@ -89,6 +89,7 @@ static void vimg_make(struct vimg *v)
 	v->data = tres_add(&v->res, "data", VHASH_OFF, 9, &rng);
 	v->hash = tres_add(&v->res, "hash", g.hash_end * VBS, 9, NULL);
 	v->disk = tres_add(&v->res, "disk", VHASH_OFF + g.hash_end * VBS, 9, NULL);
+	tres_add(&v->res, "small", 2 * VBS, 9, NULL);
 	dmb_ram_bdev_init(&data, v->data->mem, VHASH_OFF, 9, false);
 	dmb_ram_bdev_init(&hash, v->hash->mem, v->hash->bytes, 9, true);
 	assert_int_equal(dmb_verity_tree_build(&v->ctx, &v->p, &data.bdev, &hash.bdev, root, NULL,
@@ -187,6 +188,12 @@ static void test_verity_open_errors(void **state)
 	expect(dmb_verity_open(&v.ctx, &a, &dev), DMB_ENOENT, &v.ctx,
 	       "line 1: verity: Device lookup failed: nope");
 	assert_null(dev);
+	a.data_dev = "data";
+
+	/* A data device shorter than the superblock's data blocks. */
+	a.data_dev = "small";
+	expect(dmb_verity_open(&v.ctx, &a, &dev), DMB_ERANGE, &v.ctx,
+	       "line 1: verity: small too small for target: start=0, len=320, dev_size=16");
 	a.data_dev = "data";
 
 	/* No superblock where the offset says. */
