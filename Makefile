@@ -135,6 +135,28 @@ $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYP
 $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYPTO_TESTS)): \
   $(FS_CRYPTO_SRCS) ports/freestanding/freestanding.h
 
+# test_config links the smallest configuration a bootloader builds
+# (docs/porting.md §9) from the source lists alone: linear and verity
+# without FEC, every other target left out of the registry.
+CFG_DEFS := -DDMBOOT_WITHOUT_STRIPED -DDMBOOT_WITHOUT_ZERO -DDMBOOT_WITHOUT_ERROR \
+            -DDMBOOT_WITHOUT_SNAPSHOT -DDMBOOT_WITHOUT_CRYPT
+CFG_SRCS := $(addprefix lib/,$(DMBOOT_BASE_CORE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_LINEAR_SRCS) \
+            $(DMBOOT_VERITY_CHECK_NOFEC_SRCS) $(DMBOOT_TARGET_VERITY_NOFEC_SRCS))
+$(B)/cfg/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFG_DEFS) $(CFLAGS_ALL) -c $< -o $@
+$(B)/asan/cfg/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS_ALL) $(CFG_DEFS) $(CSTD) -O1 -g $(WARN) $(SAN) -c $< -o $@
+$(B)/unit/test_config: tests/unit/test_config.c tests/unit/test_port.c $(CRYPTO_SRCS) \
+  $(patsubst %.c,$(B)/cfg/obj/%.o,$(CFG_SRCS)) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $(filter %.c %.o,$^) -lcmocka $(CRYPTO_LIBS) -o $@
+$(B)/asan/unit/test_config: tests/unit/test_config.c tests/unit/test_port.c $(CRYPTO_SRCS) \
+  $(patsubst %.c,$(B)/asan/cfg/obj/%.o,$(CFG_SRCS)) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $(filter %.c %.o,$^) -lcmocka $(CRYPTO_LIBS) -o $@
+
 # The unit test and the fuzzer of the tools' image names compile that file in.
 $(B)/unit/test_image_names $(B)/asan/unit/test_image_names $(B)/fuzz/fuzz_image_name: \
   tools/dmboot/cli/image_names.c
