@@ -27,7 +27,7 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZERS    := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 HDRS       := $(wildcard tests/fuzz/*.h include/dmboot/*.h lib/base/*.h lib/core/*.h lib/verity/*.h lib/crypt/*.h lib/formats/*.h lib/formats/lvm2/*.h lib/formats/luks/*.h lib/targets/*.h ports/posix/*.h tools/dmboot/*.h tools/dmboot/cli/*.h tests/unit/*.h)
 
-.PHONY: all deps check rules unit unit-asan freestanding fuzz-smoke fuzz e2e kernel-check valgrind demo bench clean
+.PHONY: all deps check rules unit unit-asan freestanding sizes fuzz-smoke fuzz e2e kernel-check valgrind demo bench clean
 
 all: $(B)/dmboot $(B)/libdmboot.a
 
@@ -109,6 +109,12 @@ valgrind: $(addprefix $(B)/unit/,$(UNIT_TESTS))
 freestanding:
 	@scripts/check-freestanding.sh "$(CC)"
 
+# Code size per feature subset for x86-64 and 32-bit ARM (docs/porting.md
+# §9): each subset must link on its own, core + linear + verity within its
+# ARM budget.
+sizes:
+	@$(PYTHON) scripts/text-size.py
+
 # --- the tree's own rules -------------------------------------------------
 # Exported symbols are exactly the public ones; each folder includes only
 # what its main header's rule allows; no file over 800 lines, no function
@@ -134,6 +140,28 @@ $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYP
   UNIT_EXTRA = $(FS_CRYPTO_SRCS)
 $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYPTO_TESTS)): \
   $(FS_CRYPTO_SRCS) ports/freestanding/freestanding.h
+
+# test_config links the smallest configuration a bootloader builds
+# (docs/porting.md §9) from the source lists alone: linear and verity
+# without FEC, every other target left out of the registry.
+CFG_DEFS := -DDMBOOT_WITHOUT_STRIPED -DDMBOOT_WITHOUT_ZERO -DDMBOOT_WITHOUT_ERROR \
+            -DDMBOOT_WITHOUT_SNAPSHOT -DDMBOOT_WITHOUT_CRYPT
+CFG_SRCS := $(addprefix lib/,$(DMBOOT_BASE_CORE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_LINEAR_SRCS) \
+            $(DMBOOT_VERITY_CHECK_NOFEC_SRCS) $(DMBOOT_TARGET_VERITY_NOFEC_SRCS))
+$(B)/cfg/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFG_DEFS) $(CFLAGS_ALL) -c $< -o $@
+$(B)/asan/cfg/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS_ALL) $(CFG_DEFS) $(CSTD) -O1 -g $(WARN) $(SAN) -c $< -o $@
+$(B)/unit/test_config: tests/unit/test_config.c tests/unit/test_port.c $(CRYPTO_SRCS) \
+  $(patsubst %.c,$(B)/cfg/obj/%.o,$(CFG_SRCS)) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Ilib $(CFLAGS_ALL) $(filter %.c %.o,$^) -lcmocka $(CRYPTO_LIBS) -o $@
+$(B)/asan/unit/test_config: tests/unit/test_config.c tests/unit/test_port.c $(CRYPTO_SRCS) \
+  $(patsubst %.c,$(B)/asan/cfg/obj/%.o,$(CFG_SRCS)) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) $(SAN) $(filter %.c %.o,$^) -lcmocka $(CRYPTO_LIBS) -o $@
 
 # The unit test and the fuzzer of the tools' image names compile that file in.
 $(B)/unit/test_image_names $(B)/asan/unit/test_image_names $(B)/fuzz/fuzz_image_name: \
@@ -166,7 +194,7 @@ kernel-check: deps $(B)/dmboot
 	$(PYTHON) tests/kernel/build_vm.py
 	$(PYTHON) -m pytest -q tests/kernel
 
-check: deps all rules unit unit-asan valgrind freestanding fuzz-smoke e2e kernel-check
+check: deps all rules unit unit-asan valgrind freestanding sizes fuzz-smoke e2e kernel-check
 	@echo "make check: all tests passed"
 
 demo: deps all

@@ -3,17 +3,28 @@
 # Paths are relative to lib/.  Add include/ to the include path, compile
 # with C11 (-ffreestanding works), and link a port (include/dmboot/port.h).
 #
-# Every build needs DMBOOT_BASE_SRCS, DMBOOT_CORE_SRCS and, because the
-# target registry (core/registry.c) lists every target, DMBOOT_TARGET_SRCS
-# (which holds DMBOOT_CRYPT_SRCS) and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
+# Every build needs DMBOOT_BASE_CORE_SRCS, DMBOOT_CORE_SRCS and the linear
+# target.  Each other target is in the registry (core/registry.c) unless the
+# build defines DMBOOT_WITHOUT_<NAME> (STRIPED, ZERO, ERROR, VERITY, SNAPSHOT,
+# CRYPT) and leaves its list out; the verity target also needs
+# DMBOOT_VERITY_CHECK_SRCS (or both NOFEC lists).  Each format adds its own
+# list, and DMBOOT_BASE_SRCS for CRC32, base64 and JSON.  What each list
+# costs in code and what it needs from the crypto provider: docs/porting.md
+# §9 (scripts/text-size.py measures it).
 
-DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c \
-                    base/json.c
+# Formatting, strings, number parsing and sorting: what the core needs.
+DMBOOT_BASE_CORE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c
+# CRC32 (GPT), base64 and the JSON tokenizer (DDI signatures, LUKS2) besides.
+DMBOOT_BASE_SRCS := $(DMBOOT_BASE_CORE_SRCS) base/crc32.c base/base64.c base/json.c
 DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \
                     core/crypto.c
+# Concise specifications (dmsetup --concise, dm-mod.create=, <dmboot/table.h>):
+# parsing them, and printing the kernel command line of the DDI handoff.
+DMBOOT_CONCISE_SRCS := core/concise.c
 # Shared by the verity target and the verity formats: checking needs the
 # first list, building images (hash trees, FEC parity) the second as well.
-DMBOOT_VERITY_CHECK_SRCS := verity/hashtree.c verity/rs.c verity/opts.c
+DMBOOT_VERITY_CHECK_NOFEC_SRCS := verity/hashtree.c verity/opts.c
+DMBOOT_VERITY_CHECK_SRCS := $(DMBOOT_VERITY_CHECK_NOFEC_SRCS) verity/rs.c
 DMBOOT_VERITY_BUILD_SRCS := verity/fec_encode.c
 DMBOOT_VERITY_SRCS := $(DMBOOT_VERITY_CHECK_SRCS) $(DMBOOT_VERITY_BUILD_SRCS)
 
@@ -27,6 +38,9 @@ DMBOOT_TARGET_ZERO_SRCS    := targets/zero.c
 DMBOOT_TARGET_ERROR_SRCS   := targets/error.c
 DMBOOT_TARGET_SNAPSHOT_SRCS := targets/snapshot.c
 DMBOOT_TARGET_VERITY_SRCS  := targets/verity.c targets/verity_cache.c targets/verity_fec.c
+# The verity target without FEC (Linux without CONFIG_DM_VERITY_FEC): needs
+# DMBOOT_VERITY_CHECK_NOFEC_SRCS only.
+DMBOOT_TARGET_VERITY_NOFEC_SRCS := targets/verity.c targets/verity_cache.c targets/verity_nofec.c
 DMBOOT_TARGET_CRYPT_SRCS   := targets/crypt.c $(DMBOOT_CRYPT_SRCS)
 DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS) \
                       $(DMBOOT_TARGET_ZERO_SRCS) $(DMBOOT_TARGET_ERROR_SRCS) \
@@ -61,9 +75,9 @@ DMBOOT_FORMAT_SRCS := $(DMBOOT_FORMAT_READ_SRCS) $(DMBOOT_FORMAT_VERITY_BUILD_SR
 # The boot flow of a bootloader: find the images on LVs or partitions,
 # check their verity signatures, map them.  No image building.
 # `make freestanding` links this subset on its own.
-DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_CHECK_SRCS) \
+DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCISE_SRCS) $(DMBOOT_VERITY_CHECK_SRCS) \
                           $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_READ_SRCS)
 
 # Everything: what libdmboot.a holds.
-DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_SRCS) \
+DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCISE_SRCS) $(DMBOOT_VERITY_SRCS) \
                    $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)

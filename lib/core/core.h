@@ -33,4 +33,15 @@ int dmbi_bdev_write_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t s
 /* The context of the mapped device bd (dmb_dev_bdev()), or NULL for any other device. */
 struct dmb_ctx *dmbi_bdev_ctx(const struct dmb_bdev *bd);
 
+/*
+ * The text table parser's pieces the concise parser (concise.c) shares
+ * (table.c): where a '#' comment starts in [p, end), the first non-space
+ * character, and one trimmed, comment-free line "<start> <len> <type>
+ * [params]" appended to t, its numbers in base (10, or 0 for dm-mod.create=).
+ */
+const char *dmbi_table_comment_start(const char *p, const char *end);
+const char *dmbi_table_skip_space(const char *p, const char *end);
+int dmbi_table_add_line(struct dmb_ctx *ctx, struct dmb_table *t, const char *p, const char *end,
+			unsigned base, unsigned line);
+
 #endif /* DMBOOT_LIB_CORE_H */
