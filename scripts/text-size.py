@@ -46,6 +46,8 @@ SUBSETS = [
     ("core + linear", CORE, []),
     ("core + linear + verity (no FEC)", CORE + VERITY_NOFEC, ["VERITY"]),
     ("core + linear + verity", CORE + VERITY, ["VERITY"]),
+    ("core + linear + verity + dmb_verity_open()", CORE + VERITY + ["DMBOOT_FORMAT_VERITY_READ_SRCS"],
+     ["VERITY"]),
     ("+ striped, zero, error", CORE + VERITY + SIMPLE, ["VERITY", "STRIPED", "ZERO", "ERROR"]),
     ("+ snapshot", CORE + VERITY + SIMPLE + ["DMBOOT_TARGET_SNAPSHOT_SRCS"],
      ["VERITY", "STRIPED", "ZERO", "ERROR", "SNAPSHOT"]),
