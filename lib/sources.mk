@@ -8,7 +8,7 @@
 # (which holds DMBOOT_CRYPT_SRCS) and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
 
 DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c \
-                    base/json.c
+                    base/json.c base/div64.c
 DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \
                     core/crypto.c
 # Shared by the verity target and the verity formats: checking needs the
