@@ -9,6 +9,17 @@
  */
 #include "div64.h"
 
+/*
+ * Whether the target divides 64-bit numbers natively: a 64-bit one does, in
+ * one instruction.  The compiler's own pointer size first, as a replaced
+ * port_types.h may define UINTPTR_MAX in a way #if evaluates wrongly.
+ */
+#if defined(__SIZEOF_POINTER__)
+#define DIV64_NATIVE (__SIZEOF_POINTER__ >= 8)
+#else
+#define DIV64_NATIVE (UINTPTR_MAX > 0xffffffffu)
+#endif
+
 uint64_t dmbi_udiv64_long(uint64_t n, uint32_t d, uint32_t *rem)
 {
 	uint32_t hi = (uint32_t)(n >> 32), lo = (uint32_t)n, q_hi, q_lo, r;
@@ -49,7 +60,7 @@ uint64_t dmbi_udiv64_long(uint64_t n, uint32_t d, uint32_t *rem)
 
 uint64_t dmbi_udiv64(uint64_t n, uint32_t d, uint32_t *rem)
 {
-#if UINTPTR_MAX > 0xffffffffu
+#if DIV64_NATIVE
 	uint64_t q = n / d;
 
 	if (rem)

@@ -33,7 +33,7 @@ typedef __PTRDIFF_TYPE__ ptrdiff_t;
 #define INT32_MIN (-INT32_MAX - 1)
 #define INT64_MAX 0x7fffffffffffffffll
 #define INT64_MIN (-INT64_MAX - 1)
-#define UINTPTR_MAX (~0ul)
+#define UINTPTR_MAX __UINTPTR_MAX__
 #define SIZE_MAX __SIZE_MAX__
 
 #define NULL ((void *)0)
