@@ -12,7 +12,8 @@
  * dmboot/port_types.h before dmboot's include/ on the include path, and
  * that file defines the same names, ABI-compatible with the compiler's
  * (same sizes and signedness), usually by including the bootloader's type
- * header.  The limits must have their types' values in #if as well.  docs/porting.md ("Architectures") has an example.
+ * header.  The limits must have their types' values in #if as well.
+ * docs/porting.md ("Architectures") has an example.
  */
 #ifndef DMBOOT_PORT_TYPES_H
 #define DMBOOT_PORT_TYPES_H
