@@ -12,8 +12,9 @@
 # costs in code and what it needs from the crypto provider: docs/porting.md
 # §9 (scripts/text-size.py measures it).
 
-# Formatting, strings, number parsing and sorting: what the core needs.
-DMBOOT_BASE_CORE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c
+# Formatting, strings, number parsing, sorting and 64-bit division: what
+# the core needs.
+DMBOOT_BASE_CORE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/div64.c
 # CRC32 (GPT), base64 and the JSON tokenizer (DDI signatures, LUKS2) besides.
 DMBOOT_BASE_SRCS := $(DMBOOT_BASE_CORE_SRCS) base/crc32.c base/base64.c base/json.c
 DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \

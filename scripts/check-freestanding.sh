@@ -14,18 +14,12 @@ rm -rf "$out"; mkdir -p "$out"
 list() { printf 'include lib/sources.mk\nall:\n\t@echo $(%s)\n' "$1" | make -s -f -; }
 obj() { echo "$out/$(echo "$1" | tr / _ | sed 's/\.c$/.o/')"; }
 srcs=$(list DMBOOT_LIB_SRCS)
-flags="-std=c11 -O2 -ffreestanding -nostdinc -isystem $($CC -print-file-name=include) -Iinclude
-       -fno-stack-protector -fno-pic -Wall -Wextra -Wpedantic -Wshadow -Wformat=2
-       -Wmissing-prototypes -Wstrict-prototypes -Wvla -Werror"
+. scripts/freestanding-flags.sh
+flags=$(fs_flags "$CC")
 # Largest stack frame any lib/ function may have, in bytes (docs/porting.md
 # §8): the largest measured with gcc -O2 on x86-64, rounded up to 512.
 STACK_BUDGET=${STACK_BUDGET:-4608}
-# Frame sizes per function; on x86, outgoing arguments are preallocated
-# rather than pushed, so that "dynamic" in a .su file means a VLA or alloca.
-stack_flags=-fstack-usage
-if $CC -maccumulate-outgoing-args -x c -c /dev/null -o /dev/null 2>/dev/null; then
-	stack_flags="$stack_flags -maccumulate-outgoing-args"
-fi
+stack_flags=$(fs_stack_flags "$CC")
 for s in $srcs; do
 	# shellcheck disable=SC2086
 	$CC $flags $stack_flags -c "lib/$s" -o "$(obj "$s")"
@@ -34,7 +28,7 @@ done
 scripts/check-stack.sh "$STACK_BUDGET" $(for s in $srcs; do obj "$s" | sed 's/\.o$/.su/'; done)
 ld -r -o "$out/libdmboot-freestanding.o" "$out"/*.o
 
-allowed="dmb_port_fatal dmb_port_free dmb_port_log dmb_port_malloc memcmp memcpy memmove memset"
+allowed=$fs_port_symbols
 # Fail unless the relocatable object $2 needs nothing but the port ($1 names it).
 needs_only_port() {
 	needed=$(nm -u "$2" | awk '{print $2}' | sort -u | tr '\n' ' ' | sed 's/ $//')

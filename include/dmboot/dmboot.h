@@ -30,7 +30,6 @@
 #define DMBOOT_INSIDE_DMBOOT_H 1
 
 #include <dmboot/port.h>
-#include <stdbool.h>
 
 #include <dmboot/error.h>
 #include <dmboot/bdev.h>

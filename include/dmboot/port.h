@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The platform contract: everything an embedder must supply for lib/ to
- * link, and nothing else.  lib/ includes only this header and the
- * compiler's freestanding headers (stddef.h, stdint.h, stdarg.h,
- * stdbool.h); `make check` proves it by building lib/ with -ffreestanding
- * -nostdinc and listing the undefined symbols of the result.
+ * link, and nothing else.  lib/ includes only this header, which takes
+ * its types from <dmboot/port_types.h> (the compiler's freestanding
+ * headers by default, or the embedder's own); `make check` proves it by
+ * building lib/ with -ffreestanding -nostdinc and listing the undefined
+ * symbols of the result.
  *
  * A bootloader implements the functions below (usually as one-line wrappers
  * around its own malloc, free and printf) and links lib/.  ports/posix/ is
@@ -13,9 +14,7 @@
 #ifndef DMBOOT_PORT_H
 #define DMBOOT_PORT_H
 
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <dmboot/port_types.h>
 
 #if defined(__GNUC__) || defined(__clang__)
 #define DMB_PRINTF(fmt_idx, arg_idx) __attribute__((format(printf, fmt_idx, arg_idx)))

@@ -15,6 +15,7 @@
 
 #include "base64.h"
 #include "crc32.h"
+#include "div64.h"
 #include "endian.h"
 #include "fmt.h"
 #include "json.h"

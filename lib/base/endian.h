@@ -7,7 +7,7 @@
 #ifndef DMBOOT_LIB_BASE_ENDIAN_H
 #define DMBOOT_LIB_BASE_ENDIAN_H
 
-#include <stdint.h>
+#include <dmboot/port_types.h>
 
 static inline uint16_t dmbi_get_le16(const uint8_t *p)
 {

@@ -7,6 +7,7 @@
  */
 #include "fmt.h"
 
+#include "div64.h"
 #include "str.h"
 
 struct out {
@@ -48,8 +49,10 @@ static void put_number(struct out *o, uint64_t v, bool neg, unsigned base, bool 
 	size_t n = 0;
 
 	do {
-		tmp[sizeof(tmp) - 1 - n++] = digits[v % base];
-		v /= base;
+		uint32_t digit;
+
+		v = dmbi_udiv64(v, base, &digit);
+		tmp[sizeof(tmp) - 1 - n++] = digits[digit];
 	} while (v);
 	if (hex_prefix) {
 		tmp[sizeof(tmp) - 1 - n++] = 'x';

@@ -22,12 +22,17 @@ static inline bool dmbi_add_u64(uint64_t a, uint64_t b, uint64_t *r)
 	return *r >= a;
 }
 
+/* From 32-bit halves, so that 32-bit targets need no 64-bit division helper. */
 static inline bool dmbi_mul_u64(uint64_t a, uint64_t b, uint64_t *r)
 {
-	if (a != 0 && b > UINT64_MAX / a)
+	uint64_t a_hi = a >> 32, b_hi = b >> 32, cross;
+
+	if (a_hi && b_hi)
 		return false;
-	*r = a * b;
-	return true;
+	cross = a_hi ? a_hi * (uint32_t)b : b_hi * (uint32_t)a;
+	if (cross >> 32)
+		return false;
+	return dmbi_add_u64(cross << 32, (uint64_t)(uint32_t)a * (uint32_t)b, r);
 }
 
 static inline bool dmbi_is_pow2(uint64_t v)

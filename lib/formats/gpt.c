@@ -142,7 +142,7 @@ static int check_array_place(const struct dmb_part_table *t, uint64_t lba, struc
 				   (unsigned long long)array_bytes, DMB_GPT_MAX_ARRAY_BYTES);
 		return DMB_ERANGE;
 	}
-	array_lbas = (array_bytes + ss - 1) / ss;
+	array_lbas = (array_bytes + ss - 1) >> dmbi_ilog2(ss); /* a power of two (partitions.c) */
 	if (!dmbi_add_u64(c->entries_lba, array_lbas, &array_end) || array_end > t->disk_lbas) {
 		dmbi_strbuf_printf(why, "entry array at LBA %llu past the end of the device",
 				   (unsigned long long)c->entries_lba);

@@ -107,7 +107,7 @@ int dmbi_part_gpt_sector_size(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned
 	for (int backup = 0; backup < 2 && !found; backup++) {
 		for (size_t i = 0; i < DMBI_ARRAY_SIZE(sector_sizes); i++) {
 			unsigned ss = sector_sizes[i];
-			uint64_t lbas = bytes / ss;
+			uint64_t lbas = bytes >> dmbi_ilog2(ss);
 			bool hit;
 			int r;
 
@@ -193,7 +193,7 @@ int dmb_part_table_load(struct dmb_ctx *ctx, struct dmb_bdev *bd, unsigned secto
 		return dmb_ctx_set_error(ctx, DMB_ENOMEM, "out of memory for a partition table");
 	t->label = gpt ? DMB_PART_GPT : DMB_PART_MBR;
 	t->sector_size = sector_size;
-	t->disk_lbas = dmb_bdev_bytes(bd) / sector_size;
+	t->disk_lbas = dmb_bdev_bytes(bd) >> dmbi_ilog2(sector_size); /* a power of two, checked above */
 	r = gpt ? dmbi_part_gpt_load(ctx, bd, t) : dmbi_part_mbr_load(ctx, bd, mbr, t);
 	if (r) {
 		dmb_part_table_destroy(t);

@@ -95,11 +95,12 @@ int dmb_verity_sb_load(struct dmb_ctx *ctx, struct dmb_bdev *dev, uint64_t offse
 
 uint64_t dmb_verity_hash_start(const struct dmb_verity_params *p)
 {
-	uint64_t hbs = p->hash_block_size;
+	const uint64_t hbs = p->hash_block_size;
+	const unsigned shift = dmbi_ilog2(hbs); /* a power of two (verity.h) */
 
 	if (p->no_superblock)
-		return p->hash_offset / hbs;
-	return (p->hash_offset + DMB_VERITY_SB_SIZE + hbs - 1) / hbs;
+		return p->hash_offset >> shift;
+	return (p->hash_offset + DMB_VERITY_SB_SIZE + hbs - 1) >> shift;
 }
 
 int dmbi_verity_setup(struct dmb_ctx *ctx, const struct dmb_verity_params *p, struct dmbi_hashtree *t,

@@ -36,7 +36,7 @@ struct snapshot {
 	unsigned chunk_shift;
 	uint64_t cow_chunks;       /* whole chunks on the COW device */
 	uint64_t origin_chunks;    /* chunks the target covers */
-	uint64_t epa;              /* exceptions per metadata area */
+	uint32_t epa;              /* exceptions per metadata area: 2^26 at most */
 	uint64_t next_free;        /* Linux's next_free: first chunk not yet used */
 	uint64_t current_area;     /* the last (partly filled) metadata area */
 	size_t count, cap;
@@ -141,7 +141,7 @@ static int add_exception(struct dmbi_target *ti, uint64_t old_chunk, uint64_t ne
 		return store_error(ti, DMB_ECORRUPT,
 				   "exception maps a chunk beyond the end of the device (new chunk, chunks)",
 				   new_chunk, s->cow_chunks);
-	if ((new_chunk - 1) % (s->epa + 1) == 0)
+	if (dmbi_umod64(new_chunk - 1, s->epa + 1) == 0)
 		return store_error(ti, DMB_ECORRUPT,
 				   "exception maps onto a metadata area (old chunk, new chunk)", old_chunk,
 				   new_chunk);
@@ -269,7 +269,7 @@ static int read_store(struct dmbi_target *ti)
 		s->chunk_sectors = chunk;
 	}
 	s->chunk_shift = dmbi_ilog2(s->chunk_sectors);
-	s->epa = ((uint64_t)s->chunk_sectors << DMB_SECTOR_SHIFT) / 16;
+	s->epa = s->chunk_sectors << (DMB_SECTOR_SHIFT - 4); /* 16 bytes each */
 	s->cow_chunks = dmb_bdev_sectors(s->cow->bdev) >> s->chunk_shift;
 	s->origin_chunks = (ti->len_sectors + s->chunk_sectors - 1) >> s->chunk_shift;
 	s->next_free = 2; /* past the header and the first area */
@@ -281,7 +281,7 @@ static int read_store(struct dmbi_target *ti)
 					s->cow_chunks, 2);
 		goto out;
 	}
-	areas = s->cow_chunks < 2 ? 0 : (s->cow_chunks - 2) / (s->epa + 1) + 1;
+	areas = s->cow_chunks < 2 ? 0 : dmbi_udiv64(s->cow_chunks - 2, s->epa + 1, NULL) + 1;
 	for (uint64_t a = 0; full; a++) {
 		if (a >= areas) {
 			r = store_error(ti, DMB_ECORRUPT,
@@ -295,7 +295,7 @@ static int read_store(struct dmbi_target *ti)
 		s->current_area = a;
 	}
 	/* As Linux's skip_metadata(): next_free never names a metadata area. */
-	if (s->next_free % (s->epa + 1) == 1)
+	if (dmbi_umod64(s->next_free, s->epa + 1) == 1)
 		s->next_free++;
 	dmbi_heapsort(s->ex, s->count, sizeof(*s->ex), ex_before);
 	for (size_t i = 1; i < s->count; i++)

@@ -2,8 +2,8 @@
 /*
  * The striped target (formats.md §1.3, Linux dm-stripe): chunk c of the
  * target lives on stripe c % n, as chunk c / n of that stripe.  Stripe counts
- * and chunk sizes need not be powers of two, as in Linux; powers of two use
- * shifts.
+ * and chunk sizes need not be powers of two, as in Linux; chunk sizes that
+ * are use shifts, the others dmbi_udiv64().
  */
 #include "targets.h"
 
@@ -28,7 +28,7 @@ struct striped {
  */
 static int striped_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 {
-	uint32_t stripes, chunk;
+	uint32_t stripes, chunk, rem;
 	uint64_t width;
 	struct striped *sc;
 
@@ -44,12 +44,12 @@ static int striped_ctr(struct dmbi_target *ti, unsigned argc, char **argv)
 		ti->error = "Invalid chunk_size";
 		return DMB_EINVAL;
 	}
-	if (ti->len_sectors % stripes) {
+	width = dmbi_udiv64(ti->len_sectors, stripes, &rem);
+	if (rem) {
 		ti->error = "Target length not divisible by number of stripes";
 		return DMB_EINVAL;
 	}
-	width = ti->len_sectors / stripes;
-	if (width % chunk) {
+	if (dmbi_umod64(width, chunk)) {
 		ti->error = "Target length not divisible by chunk size";
 		return DMB_EINVAL;
 	}
@@ -87,6 +87,16 @@ static void striped_dtr(struct dmbi_target *ti)
 	dmb_port_free(ti->priv);
 }
 
+/* The chunk holding a target-relative sector, and the sector's place in it. */
+static uint64_t chunk_of(const struct striped *sc, uint64_t sector, uint32_t *in_chunk)
+{
+	if (sc->chunk_shift >= 0) {
+		*in_chunk = (uint32_t)sector & (sc->chunk_sectors - 1);
+		return sector >> sc->chunk_shift;
+	}
+	return dmbi_udiv64(sector, sc->chunk_sectors, in_chunk);
+}
+
 /*
  * Map a target-relative sector to (stripe, sector on that stripe's device)
  * and return how many sectors from there stay inside the same chunk.
@@ -94,18 +104,11 @@ static void striped_dtr(struct dmbi_target *ti)
 static uint64_t map_sector(const struct striped *sc, uint64_t sector, uint32_t *stripe,
 			   uint64_t *dev_sector)
 {
-	uint64_t chunk, in_chunk;
+	uint32_t in_chunk;
+	uint64_t chunk = chunk_of(sc, sector, &in_chunk);
+	uint64_t row = dmbi_udiv64(chunk, sc->stripes, stripe);
 
-	if (sc->chunk_shift >= 0) {
-		chunk = sector >> sc->chunk_shift;
-		in_chunk = sector & (sc->chunk_sectors - 1);
-	} else {
-		chunk = sector / sc->chunk_sectors;
-		in_chunk = sector % sc->chunk_sectors;
-	}
-	*stripe = (uint32_t)(chunk % sc->stripes);
-	*dev_sector = sc->stripe[*stripe].start + (chunk / sc->stripes) * sc->chunk_sectors +
-		      in_chunk;
+	*dev_sector = sc->stripe[*stripe].start + row * sc->chunk_sectors + in_chunk;
 	return sc->chunk_sectors - in_chunk;
 }
 
@@ -150,25 +153,33 @@ static int striped_io(struct dmbi_target *ti, uint64_t sector, size_t count, uin
 static int striped_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
 	struct striped *sc = ti->priv;
-	const uint64_t chunk = sc->chunk_sectors, n = sc->stripes, end = sector + count;
-	const uint64_t c_first = sector / chunk, c_last = (end - 1) / chunk;
+	const uint64_t chunk = sc->chunk_sectors, end = sector + count;
+	const uint32_t n = sc->stripes;
+	uint32_t in_chunk, first_stripe;
+	const uint64_t c_first = chunk_of(sc, sector, &in_chunk);
+	const uint64_t c_last = chunk_of(sc, end - 1, &in_chunk);
 
 	if (c_last - c_first < n)
 		return striped_io(ti, sector, count, buf, NULL);
-	for (uint64_t s = 0; s < n; s++) {
+	(void)dmbi_udiv64(c_first, n, &first_stripe);
+	for (uint32_t s = 0; s < n; s++) {
 		struct dmb_bdev *bd = sc->stripe[s].dev->bdev;
 		struct dmb_iovec vec[STRIPED_VEC];
 		uint64_t at = 0;
 		size_t nv = 0;
 		int r = 0;
 
-		for (uint64_t c = c_first + (s + n - c_first % n) % n; c <= c_last && !r; c += n) {
+		/* The first chunk of stripe s from c_first on. */
+		uint64_t c = c_first + (s >= first_stripe ? s - first_stripe : s + n - first_stripe);
+
+		for (; c <= c_last && !r; c += n) {
 			uint64_t lo = DMBI_MIN(c * chunk, end), hi = DMBI_MIN((c + 1) * chunk, end);
 
 			if (lo < sector)
 				lo = sector;
 			if (nv == 0)
-				at = sc->stripe[s].start + (c / n) * chunk + (lo - c * chunk);
+				at = sc->stripe[s].start + dmbi_udiv64(c, n, NULL) * chunk +
+				     (lo - c * chunk);
 			vec[nv].base = (uint8_t *)buf + ((lo - sector) << DMB_SECTOR_SHIFT);
 			vec[nv].len = (size_t)(hi - lo) << DMB_SECTOR_SHIFT;
 			if (++nv == STRIPED_VEC) {

@@ -55,7 +55,7 @@ static uint64_t units_after(const struct dmb_bdev *bd, uint64_t start_sectors, u
 	uint64_t s = dmb_bdev_sectors(bd);
 
 	s = s >= start_sectors ? s - start_sectors : 0;
-	return s / (unit_bytes >> DMB_SECTOR_SHIFT);
+	return dmbi_udiv64(s, unit_bytes >> DMB_SECTOR_SHIFT, NULL);
 }
 
 static int fec_setup(struct verity *v, const struct dmbi_lower *dev)

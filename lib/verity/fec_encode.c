@@ -43,7 +43,7 @@ int dmb_verity_fec_blocks(struct dmb_ctx *ctx, uint64_t data_blocks, uint64_t ha
 
 	if (!block_size_ok(block_size))
 		return dmb_ctx_set_error(ctx, DMB_EINVAL, "verity FEC: invalid block size %u", block_size);
-	blocks = (fec_on_hash_dev ? fec_offset_bytes : hash_dev_bytes) / block_size;
+	blocks = (fec_on_hash_dev ? fec_offset_bytes : hash_dev_bytes) >> dmbi_ilog2(block_size);
 	if (blocks) {
 		if (blocks < hash_start_block)
 			return dmb_ctx_set_error(ctx, DMB_EINVAL,

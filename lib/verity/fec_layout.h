@@ -34,7 +34,10 @@ static inline unsigned dmbi_fec_rsn(unsigned roots)
 /* ceil(fec_blocks / rsn): the number of interleaving rounds. */
 static inline uint64_t dmbi_fec_rounds(uint64_t fec_blocks, unsigned rsn)
 {
-	return fec_blocks / rsn + (fec_blocks % rsn != 0);
+	uint32_t rem;
+	uint64_t q = dmbi_udiv64(fec_blocks, rsn, &rem);
+
+	return q + (rem != 0);
 }
 
 /* The message block holding symbol i of the codewords of round n. */
@@ -43,11 +46,22 @@ static inline uint64_t dmbi_fec_msg_block(uint64_t rounds, uint64_t n, unsigned 
 	return n + (uint64_t)i * rounds;
 }
 
-/* The round of message block m and its symbol index in that round's codewords. */
+/*
+ * The round of message block m and its symbol index in that round's
+ * codewords: m / rounds and m % rounds.  The quotient is below 256 (m is
+ * below rounds * rsn), so its 8 bits are found by multiplication, with no
+ * 64-bit division.
+ */
 static inline void dmbi_fec_locate(uint64_t rounds, uint64_t m, uint64_t *n, unsigned *i)
 {
-	*n = m % rounds;
-	*i = (unsigned)(m / rounds);
+	unsigned q = 0;
+	uint64_t p;
+
+	for (unsigned bit = 128; bit; bit >>= 1)
+		if (dmbi_mul_u64(rounds, q | bit, &p) && p <= m)
+			q |= bit;
+	*i = q;
+	*n = m - (uint64_t)q * rounds;
 }
 
 /* Byte offset in the FEC area of the parity of codeword (round n, byte b). */

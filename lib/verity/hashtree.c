@@ -20,7 +20,8 @@ int dmbi_hashtree_init(struct dmbi_hashtree *t, unsigned version, unsigned data_
 	t->data_blocks = data_blocks;
 	t->hash_start = hash_start;
 	t->digest_size = digest_size;
-	t->hash_per_block_bits = dmbi_ilog2(((uint64_t)1 << hash_block_bits) / digest_size);
+	t->hash_per_block_bits =
+		dmbi_ilog2(dmbi_udiv64((uint64_t)1 << hash_block_bits, (uint32_t)digest_size, NULL));
 
 	if (data_blocks)
 		while (t->hash_per_block_bits * t->levels < 64 &&

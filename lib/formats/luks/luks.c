@@ -420,7 +420,7 @@ int dmb_luks_table(struct dmb_ctx *ctx, const struct dmb_luks *l, const char *da
 	len = seg->dynamic ? data_sectors - start : seg->size_bytes / 512;
 	if (len > data_sectors - start)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "the data segment ends past the device's end");
-	if (len % (seg->sector_size / 512))
+	if (len & (seg->sector_size / 512 - 1))
 		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 					 "Device size is not aligned to requested sector size.");
 	if (len == 0)

@@ -407,7 +407,7 @@ static int segment_crypt(struct jp *p, size_t o, const char *who, struct dmb_luk
 	if (!dmbi_is_pow2(g->sector_size))
 		return dmb_ctx_set_error(p->ctx, DMB_ECORRUPT, "LUKS2 %s: sector_size %u not a power of 2",
 					 who, g->sector_size);
-	if (!g->dynamic && g->size_bytes % g->sector_size)
+	if (!g->dynamic && (g->size_bytes & (g->sector_size - 1)))
 		return dmb_ctx_set_error(p->ctx, DMB_ECORRUPT,
 					 "LUKS2 %s: size not a multiple of sector_size %u", who,
 					 g->sector_size);

@@ -186,11 +186,11 @@ static int lex_number(struct lexer *lx)
 			return dmb_ctx_set_error(lx->ctx, DMB_ECORRUPT,
 					  "line %u: invalid number '%.*s' (octal, as it starts with 0)",
 					  lx->tline, show_len(s, q), s);
-		if (v > (limit - dv) / base)
+		if (!dmbi_mul_u64(v, base, &v) || v > limit - dv)
 			return dmb_ctx_set_error(lx->ctx, DMB_ERANGE,
 						 "line %u: integer '%.*s' out of range", lx->tline,
 						 show_len(s, q), s);
-		v = v * base + dv;
+		v += dv;
 	}
 	/* v <= 2^63 here; -2^63 has no positive int64 counterpart. */
 	if (!neg)

@@ -323,10 +323,11 @@ static int read_segment(struct build *b, struct dmb_lvm_lv *lv, const struct dmb
 			r = corrupt(b, "zero stripe size", lv->name, "stripe_size");
 		if (r)
 			return r;
-		if (seg->extent_count % count)
+		/* Both fit 32 bits (read_uint's limits): a 32-bit division. */
+		if ((uint32_t)seg->extent_count % (uint32_t)count)
 			return corrupt(b, "extent count not divisible by the stripe count", lv->name,
 				       s->key);
-		area_len = seg->extent_count / count;
+		area_len = (uint32_t)seg->extent_count / (uint32_t)count;
 		seg->stripe_size_sectors = (uint32_t)stripe_size;
 	} else {
 		r = read_uint(b, s, lv->name, "mirror_count", DMB_LVM_MAX_AREAS, true, &count);
