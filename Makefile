@@ -113,7 +113,7 @@ freestanding:
 # Exported symbols are exactly the public ones; each folder includes only
 # what its main header's rule allows; no file over 800 lines, no function
 # over 120; every docs/formats.md section the tree cites exists.
-rules: $(B)/libdmboot.a $(B)/asan/libdmboot.a
+rules: $(B)/libdmboot.a $(B)/asan/libdmboot.a $(B)/libdmboot-internal.a $(B)/asan/libdmboot-internal.a
 	@scripts/check-symbols.sh $(B)/libdmboot.a "$(CC)"
 	@scripts/check-symbols.sh $(B)/asan/libdmboot.a "$(CC)"
 	@$(PYTHON) scripts/check-includes.py
