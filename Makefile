@@ -126,6 +126,10 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c $(CRYPTO_LIBS) -o $@
 
+# test_errors also links the host port's file device, whose messages it checks.
+$(B)/unit/test_errors $(B)/asan/unit/test_errors: UNIT_EXTRA = ports/posix/file_bdev.c
+$(B)/unit/test_errors $(B)/asan/unit/test_errors: ports/posix/file_bdev.c
+
 # The Argon2 tests also link the freestanding port's portable BLAKE2b, Argon2
 # and provider (ports/freestanding/, over the test port's allocator).
 FS_CRYPTO_SRCS := ports/freestanding/blake2b.c ports/freestanding/argon2.c ports/freestanding/sha256.c

@@ -135,8 +135,10 @@ static int lower_failed(struct dmbi_lower *l, const char *what, uint64_t block, 
 			dmb_ctx_set_error(ctx, r, "%s", dmb_strerror(r));
 		return r;
 	}
-	dmb_ctx_wrap_error(ctx, r, described ? NULL : dmb_strerror(r), "%s: %s: %s error at sector %llu: ",
-			   l->type, l->name, what,
+	/* The op's own line when it gave one, else the code's text (never a stale message). */
+	if (!described)
+		dmb_ctx_set_error(ctx, r, "%s", dmb_strerror(r));
+	dmb_ctx_wrap_error(ctx, r, NULL, "%s: %s: %s error at sector %llu: ", l->type, l->name, what,
 			   (unsigned long long)(block << (l->real->block_shift - DMB_SECTOR_SHIFT)));
 	if (!(ctx->flags & DMB_CTX_QUIET_IO) && l->nlogged < DMBI_LOWER_MAX_LOGGED) {
 		dmbi_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);

@@ -172,8 +172,39 @@ void dmb_port_fatal(enum dmb_fatal what, const char *reason)
 	snprintf(last_log, sizeof(last_log), "fatal %d: %s", (int)what, reason);
 }
 
+#define LOG_KEEP 256
+
+static char log_lines[LOG_KEEP][256];
+static int log_levels[LOG_KEEP];
+static size_t nlog;
+
+void test_port_log_clear(void)
+{
+	nlog = 0;
+	last_log[0] = '\0';
+}
+
+size_t test_port_log_count(void)
+{
+	return nlog;
+}
+
+const char *test_port_log_line(size_t i, int *level)
+{
+	if (i >= nlog || i >= LOG_KEEP)
+		return NULL;
+	if (level)
+		*level = log_levels[i];
+	return log_lines[i];
+}
+
 void dmb_port_log(enum dmb_log_level level, const char *line)
 {
+	if (nlog < LOG_KEEP) {
+		snprintf(log_lines[nlog], sizeof(log_lines[nlog]), "%s", line);
+		log_levels[nlog] = (int)level;
+	}
+	nlog++;
 	snprintf(last_log, sizeof(last_log), "%s", line);
 	if (getenv("DMB_TEST_VERBOSE"))
 		fprintf(stderr, "log[%d]: %s\n", (int)level, line);

@@ -7,6 +7,7 @@
 #define DMBOOT_TEST_PORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Make the n-th allocation from now (1-based) and every later one fail; 0 = never. */
 void test_port_fail_alloc_at(long n);
@@ -33,5 +34,12 @@ long test_port_watch_hits(void);
 bool test_port_align16(void);
 /* The last line passed to dmb_port_log(), or "". */
 const char *test_port_last_log(void);
+/*
+ * Every line passed to dmb_port_log() since the last clear: how many, and
+ * line i with its level (the first 256 are kept; NULL past them).
+ */
+void test_port_log_clear(void);
+size_t test_port_log_count(void);
+const char *test_port_log_line(size_t i, int *level);
 
 #endif /* DMBOOT_TEST_PORT_H */
