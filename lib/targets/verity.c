@@ -12,8 +12,10 @@
  * any reason, zeroes the whole range it was asked for, so that a caller that
  * ignores the error never sees unverified bytes.  Optional arguments
  * follow Linux: corruption modes, ignore_zero_blocks, check_at_most_once,
- * FEC (verity_fec.c) and root hash signatures checked at construction;
- * ignore_corruption logs each corrupt block once, for at most 100 blocks.
+ * FEC (verity_fec.c) and root hash signatures checked at construction.
+ * A corrupt block is logged once, for at most 100 blocks, in the default
+ * mode (unless the context is DMB_CTX_QUIET_IO) and under
+ * ignore_corruption, as Linux logs it in every mode.
  */
 #include "verity_target.h"
 
