@@ -39,5 +39,4 @@ const struct dmb_bdev *dmbi_bdev_base(const struct dmb_bdev *bd);
 /* The context of the mapped device bd (dmb_dev_bdev()), or NULL for any other device. */
 struct dmb_ctx *dmbi_bdev_ctx(const struct dmb_bdev *bd);
 
-
 #endif /* DMBOOT_LIB_CORE_H */
