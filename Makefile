@@ -126,7 +126,7 @@ cross:
 # Exported symbols are exactly the public ones; each folder includes only
 # what its main header's rule allows; no file over 800 lines, no function
 # over 120; every docs/formats.md section the tree cites exists.
-rules: $(B)/libdmboot.a $(B)/asan/libdmboot.a
+rules: $(B)/libdmboot.a $(B)/asan/libdmboot.a $(B)/libdmboot-internal.a $(B)/asan/libdmboot-internal.a
 	@scripts/check-symbols.sh $(B)/libdmboot.a "$(CC)"
 	@scripts/check-symbols.sh $(B)/asan/libdmboot.a "$(CC)"
 	@$(PYTHON) scripts/check-includes.py
@@ -138,6 +138,10 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(CRYPTO_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS_ALL) -Ilib $(CSTD) -O1 -g $(WARN) -fsanitize=fuzzer,address,undefined \
 	  -fno-sanitize-recover=all $< $(LIB_SRCS) $(CRYPTO_SRCS) tests/unit/test_port.c $(CRYPTO_LIBS) -o $@
+
+# test_errors also links the host port's file device, whose messages it checks.
+$(B)/unit/test_errors $(B)/asan/unit/test_errors: UNIT_EXTRA = ports/posix/file_bdev.c
+$(B)/unit/test_errors $(B)/asan/unit/test_errors: ports/posix/file_bdev.c
 
 # The Argon2 tests also link the freestanding port's portable BLAKE2b, Argon2
 # and provider (ports/freestanding/, over the test port's allocator).

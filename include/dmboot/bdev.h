@@ -26,6 +26,13 @@ struct dmb_iovec {
  * needs no bounds checks of its own.  Each returns 0 or a dmb_err code
  * (normally DMB_EIO).  The library owns alignment: it never asks for a
  * partial block and brings its own bounce buffers.
+ *
+ * A failing operation may also say why, in one line naming the device and
+ * block: dmb_ctx_set_error(bd->ctx, DMB_EIO, "%s: read of block %llu: %s",
+ * ...) (bd->ctx may be NULL: the call then does nothing).  The library keeps
+ * that line and puts its own context in front of it (the table's device
+ * name, the sector) when it records the failure; an operation that sets no
+ * message gets dmb_strerror()'s text instead.
  */
 struct dmb_bdev_ops {
 	/* Read count blocks starting at block into buf. Required. */
@@ -48,6 +55,14 @@ struct dmb_bdev {
 	void *priv;            /* the adapter's own state */
 	unsigned block_shift;  /* log2(block size), DMB_MIN..DMB_MAX_BLOCK_SHIFT */
 	uint64_t num_blocks;   /* device size in blocks */
+	/*
+	 * Where the ops report a failure's message (dmb_ctx_set_error()), or
+	 * NULL for codes only.  A resolver's open() sets it to the context it
+	 * is given, which is the one the device's user reads messages from
+	 * and which outlives the open; a mapped device's is the context it
+	 * was created with.  The library reads it, never changes it.
+	 */
+	struct dmb_ctx *ctx;
 };
 
 /* Device size in bytes (saturates at UINT64_MAX) and in 512-byte sectors. */
@@ -112,7 +127,9 @@ void dmb_slice_bdev_init(struct dmb_slice_bdev *sb, struct dmb_bdev *lower, uint
  * A fault-injecting wrapper for tests: the fail_read_at-th read (1-based;
  * 0 = never) and every later one fail with DMB_EIO, the same for writes;
  * flip_bit, when not UINT64_MAX, is a bit offset in the device flipped in
- * every read that covers it.
+ * every read that covers it.  An injected failure is described in
+ * fb->bdev.ctx when the caller set it ("fault: read of block B (N blocks)
+ * failed: injected I/O error").
  */
 struct dmb_fault_bdev {
 	struct dmb_bdev bdev;
@@ -128,7 +145,9 @@ void dmb_fault_bdev_init(struct dmb_fault_bdev *fb, struct dmb_bdev *lower);
  * per distinct name in a table, with DMB_OPEN_WRITE unless the mapped device
  * is read-only; close() is called once for each successful open().  On
  * failure open() returns DMB_ENOENT (no such device), DMB_EACCES or
- * DMB_EIO and may describe it in ctx.
+ * DMB_EIO and may describe it in ctx (dmb_ctx_set_error()).  On success it
+ * sets (*out)->ctx = ctx, so that the device's ops can describe their
+ * failures too.
  */
 #define DMB_OPEN_WRITE 1u
 struct dmb_resolver {

@@ -39,6 +39,18 @@ const char *dmb_strerror(int err);
  */
 #define DMB_CTX_REQUIRE_SIGNATURES 1u
 
+/*
+ * Do not log the read-time failures that are returned (a verity block that
+ * is corrupt in the default mode, an I/O error of a lower device): for a
+ * caller that prints every failed call's message (dmb_ctx_message()) and
+ * would show each one twice.  Without it they go to dmb_port_log() at
+ * DMB_LOG_ERR besides the returned code, so that an embedder who prints
+ * nothing still sees "verity: data block 488 of /dev/fd2 is corrupted".
+ * Lines about data that is returned all the same (ignore_corruption, FEC
+ * repairs and FEC failures) are logged either way.
+ */
+#define DMB_CTX_QUIET_IO 2u
+
 /* Longest message the library stores, including the terminating NUL. */
 #define DMB_MSG_MAX 256
 

@@ -27,8 +27,12 @@
 #endif
 
 /*
- * Allocate n bytes aligned for any object type, or return NULL.  lib/ never
- * asks for 0 bytes and treats NULL as DMB_ENOMEM; it never aborts.
+ * Allocate n bytes aligned to 8 bytes (or to the larger of the alignments
+ * of uint64_t and of pointers, where that is more), or return NULL.  lib/
+ * stores nothing that needs more (no long double, no vector types), so an
+ * allocator that gives 8 is enough, also on 64-bit machines whose malloc()
+ * gives 16.  lib/ never asks for 0 bytes and treats NULL as DMB_ENOMEM; it
+ * never aborts.
  */
 void *dmb_port_malloc(size_t n);
 

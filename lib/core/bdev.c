@@ -271,6 +271,7 @@ void dmb_ram_bdev_init(struct dmb_ram_bdev *rb, void *mem, uint64_t bytes, unsig
 	rb->bdev.priv = rb;
 	rb->bdev.block_shift = block_shift;
 	rb->bdev.num_blocks = bytes >> block_shift;
+	rb->bdev.ctx = NULL;
 }
 
 /* Window onto another device */
@@ -331,9 +332,16 @@ void dmb_slice_bdev_init(struct dmb_slice_bdev *sb, struct dmb_bdev *lower, uint
 	sb->bdev.priv = sb;
 	sb->bdev.block_shift = lower->block_shift;
 	sb->bdev.num_blocks = num_blocks;
+	sb->bdev.ctx = NULL;
 }
 
 /* Fault-injecting device */
+
+static int fault_fail(struct dmb_bdev *bd, const char *what, uint64_t block, size_t count)
+{
+	return dmb_ctx_set_error(bd->ctx, DMB_EIO, "fault: %s of block %llu (%zu blocks) failed: injected I/O error",
+				 what, (unsigned long long)block, count);
+}
 
 static int fault_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
 {
@@ -343,7 +351,7 @@ static int fault_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *b
 	int r;
 
 	if (fb->fail_read_at && ++fb->reads >= fb->fail_read_at)
-		return DMB_EIO;
+		return fault_fail(bd, "read", block, count);
 	r = fb->lower->ops->read(fb->lower, block, count, buf);
 	if (r == 0 && fb->flip_bit >= first_bit && fb->flip_bit < end_bit) {
 		uint64_t bit = fb->flip_bit - first_bit;
@@ -358,7 +366,7 @@ static int fault_write(struct dmb_bdev *bd, uint64_t block, size_t count, const 
 	struct dmb_fault_bdev *fb = bd->priv;
 
 	if (fb->fail_write_at && ++fb->writes >= fb->fail_write_at)
-		return DMB_EIO;
+		return fault_fail(bd, "write", block, count);
 	return fb->lower->ops->write(fb->lower, block, count, buf);
 }
 
@@ -383,4 +391,16 @@ void dmb_fault_bdev_init(struct dmb_fault_bdev *fb, struct dmb_bdev *lower)
 	fb->bdev.priv = fb;
 	fb->bdev.block_shift = lower->block_shift;
 	fb->bdev.num_blocks = lower->num_blocks;
+}
+
+const struct dmb_bdev *dmbi_bdev_base(const struct dmb_bdev *bd)
+{
+	for (;;) {
+		if (bd->ops == &slice_ops || bd->ops == &slice_ro_ops)
+			bd = ((const struct dmb_slice_bdev *)bd->priv)->lower;
+		else if (bd->ops == &fault_ops || bd->ops == &fault_ro_ops)
+			bd = ((const struct dmb_fault_bdev *)bd->priv)->lower;
+		else
+			return bd;
+	}
 }

@@ -108,6 +108,121 @@ struct dmb_ctx *dmbi_bdev_ctx(const struct dmb_bdev *bd)
 	return ((const struct dmb_dev *)bd->priv)->ctx;
 }
 
+/*
+ * Lower devices.  Targets reach a lower device through a wrapper that
+ * describes a failure once, at the lowest layer that knows the device's
+ * name: "linear: disk.img: read error at sector 2048: <what the device's
+ * op said, or the code's text>", recorded in the device's context and logged
+ * at the error level (unless DMB_CTX_QUIET_IO), at most
+ * DMBI_LOWER_MAX_LOGGED lines per lower device.  A lower device that is
+ * itself a mapped device (under the library's slices) has described its own
+ * failure: it is passed on as it is, copied from that device's context when
+ * it has another one, so verity over linear over a failing disk says it
+ * once.  ctx->err is zeroed around the op to tell whether it set a message
+ * (a stale one from an earlier failure must not be taken for it), and put
+ * back when the op succeeds.
+ */
+static int lower_failed(struct dmbi_lower *l, const char *what, uint64_t block, int r)
+{
+	struct dmb_ctx *ctx = l->dev->ctx;
+	struct dmb_ctx *below = dmbi_bdev_ctx(dmbi_bdev_base(l->real));
+	const bool described = ctx->err != 0;
+
+	if (below) {
+		if (below != ctx)
+			dmb_ctx_set_error(ctx, r, "%s", below->msg);
+		else if (!described)
+			dmb_ctx_set_error(ctx, r, "%s", dmb_strerror(r));
+		return r;
+	}
+	/* The op's own line when it gave one, else the code's text (never a stale message). */
+	if (!described)
+		dmb_ctx_set_error(ctx, r, "%s", dmb_strerror(r));
+	dmb_ctx_wrap_error(ctx, r, NULL, "%s: %s: %s error at sector %llu: ", l->type, l->name, what,
+			   (unsigned long long)(block << (l->real->block_shift - DMB_SECTOR_SHIFT)));
+	if (!(ctx->flags & DMB_CTX_QUIET_IO) && l->nlogged < DMBI_LOWER_MAX_LOGGED) {
+		dmbi_log(ctx, DMB_LOG_ERR, "%s", ctx->msg);
+		if (++l->nlogged == DMBI_LOWER_MAX_LOGGED)
+			dmbi_log(ctx, DMB_LOG_ERR, "%s: %s: reached maximum errors", l->type, l->name);
+	}
+	return r;
+}
+
+static int lower_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
+{
+	struct dmbi_lower *l = bd->priv;
+	struct dmb_ctx *ctx = l->dev->ctx;
+	const int saved = ctx->err;
+	int r;
+
+	ctx->err = 0;
+	r = l->real->ops->read(l->real, block, count, buf);
+	if (!r) {
+		ctx->err = saved;
+		return 0;
+	}
+	return lower_failed(l, "read", block, r);
+}
+
+static int lower_readv(struct dmb_bdev *bd, uint64_t block, const struct dmb_iovec *vec, size_t n)
+{
+	struct dmbi_lower *l = bd->priv;
+	struct dmb_ctx *ctx = l->dev->ctx;
+	const int saved = ctx->err;
+	int r;
+
+	ctx->err = 0;
+	r = l->real->ops->readv(l->real, block, vec, n);
+	if (!r) {
+		ctx->err = saved;
+		return 0;
+	}
+	return lower_failed(l, "read", block, r);
+}
+
+static int lower_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
+{
+	struct dmbi_lower *l = bd->priv;
+	struct dmb_ctx *ctx = l->dev->ctx;
+	const int saved = ctx->err;
+	int r;
+
+	ctx->err = 0;
+	r = l->real->ops->write(l->real, block, count, buf);
+	if (!r) {
+		ctx->err = saved;
+		return 0;
+	}
+	return lower_failed(l, "write", block, r);
+}
+
+static int lower_flush(struct dmb_bdev *bd)
+{
+	struct dmbi_lower *l = bd->priv;
+
+	return dmb_bdev_flush(l->real);
+}
+
+/* By whether the device writes and whether it has readv. */
+static const struct dmb_bdev_ops lower_ops[2][2] = {
+	{ { .read = lower_read, .flush = lower_flush },
+	  { .read = lower_read, .flush = lower_flush, .readv = lower_readv } },
+	{ { .read = lower_read, .write = lower_write, .flush = lower_flush },
+	  { .read = lower_read, .write = lower_write, .flush = lower_flush, .readv = lower_readv } },
+};
+
+static void lower_wrap(struct dmbi_lower *l, struct dmb_dev *dev, const char *type)
+{
+	l->dev = dev;
+	l->type = type;
+	l->wrap.ops = &lower_ops[l->real->ops->write != NULL][l->real->ops->readv != NULL];
+	l->wrap.priv = l;
+	l->wrap.block_shift = l->real->block_shift;
+	l->wrap.num_blocks = l->real->num_blocks;
+	l->wrap.ctx = dev->ctx;
+	l->bdev = &l->wrap;
+}
+
 int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t start,
 			   uint64_t len, const struct dmbi_lower **out)
 {
@@ -146,13 +261,14 @@ int dmbi_target_get_device(struct dmbi_target *ti, const char *name, uint64_t st
 		}
 		dmb_ctx_clear(ctx);
 		r = ctx->resolver->open(ctx->resolver, ctx, name,
-					ti->read_only ? 0 : DMB_OPEN_WRITE, &l->bdev);
+					ti->read_only ? 0 : DMB_OPEN_WRITE, &l->real);
 		if (r) {
 			dmb_port_free(l->name);
 			dmb_port_free(l);
 			return dmb_ctx_wrap_error(ctx, r, name, "line %u: %s: Device lookup failed: ",
 						  ti->line, ti->type->name);
 		}
+		lower_wrap(l, dev, ti->type->name);
 		dev->lowers[dev->nlower++] = l;
 	}
 
@@ -177,7 +293,7 @@ void dmb_dev_destroy(struct dmb_dev *dev)
 			ti->type->dtr(ti);
 	}
 	for (size_t i = 0; i < dev->nlower; i++) {
-		dev->ctx->resolver->close(dev->ctx->resolver, dev->lowers[i]->bdev);
+		dev->ctx->resolver->close(dev->ctx->resolver, dev->lowers[i]->real);
 		dmb_port_free(dev->lowers[i]->name);
 		dmb_port_free(dev->lowers[i]);
 	}
@@ -287,6 +403,7 @@ int dmb_dev_create(struct dmb_ctx *ctx, const struct dmb_table *table, unsigned 
 	}
 	dev->bdev.ops = flags & DMB_DEV_READONLY ? &dev_ro_ops : &dev_rw_ops;
 	dev->bdev.priv = dev;
+	dev->bdev.ctx = ctx;
 	dev->bdev.block_shift = shift;
 	dev->bdev.num_blocks = dmb_table_sectors(table) >> (shift - DMB_SECTOR_SHIFT);
 	*out = dev;

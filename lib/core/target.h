@@ -60,8 +60,21 @@ const struct dmbi_target_type *dmbi_target_type_find(const char *name);
  */
 struct dmbi_lower {
 	char *name;
+	/*
+	 * What targets read and write: a wrapper around the resolver's device
+	 * (real) that describes a failure once, with the name and sector
+	 * (device.c).
+	 */
 	struct dmb_bdev *bdev;
+	struct dmb_bdev *real;
+	struct dmb_bdev wrap;
+	struct dmb_dev *dev;
+	const char *type;      /* the first target type that opened it, for messages */
+	unsigned nlogged;      /* failure lines logged, at most DMBI_LOWER_MAX_LOGGED */
 };
+
+/* Failure lines one lower device logs, as Linux's corrupted-block limit. */
+#define DMBI_LOWER_MAX_LOGGED 100
 
 /*
  * Open the lower device called name for ti and check that the extent

@@ -12,8 +12,10 @@
  * any reason, zeroes the whole range it was asked for, so that a caller that
  * ignores the error never sees unverified bytes.  Optional arguments
  * follow Linux: corruption modes, ignore_zero_blocks, check_at_most_once,
- * FEC (verity_fec.c) and root hash signatures checked at construction;
- * ignore_corruption logs each corrupt block once, for at most 100 blocks.
+ * FEC (verity_fec.c) and root hash signatures checked at construction.
+ * A corrupt block is logged once, for at most 100 blocks, in the default
+ * mode (unless the context is DMB_CTX_QUIET_IO) and under
+ * ignore_corruption, as Linux logs it in every mode.
  */
 #include "verity_target.h"
 
@@ -32,7 +34,8 @@ enum block_type { BLOCK_DATA, BLOCK_METADATA };
  */
 bool dmbi_verity_log_first(struct verity *v, enum verity_log_kind kind, uint64_t block)
 {
-	const uint64_t key = block << 2 | (uint64_t)kind;
+	/* Blocks are below 2^55: the constructor keeps block << 9 in range. */
+	const uint64_t key = block << 3 | (uint64_t)kind;
 
 	for (unsigned i = 0; i < v->nlogged; i++)
 		if (v->logged[i] == key)
@@ -54,8 +57,14 @@ void dmbi_verity_log_limit(struct verity *v)
 /*
  * Apply the table's mode to a corrupt block (Linux verity_handle_err()).
  * Returns 0 when the read should go on (ignore_corruption) and DMB_EIO when
- * it fails.  ignore_corruption logs at the error level, as Linux's DMERR
- * does, so the line is seen whatever the context's log level.
+ * it fails.  The line goes to the log at the error level, as Linux's DMERR
+ * does in every mode, so it is seen whatever the context's log level and
+ * whether or not the caller prints the context's message: under
+ * ignore_corruption with "(ignored)", in the default mode as the message the
+ * read fails with (not when the context is DMB_CTX_QUIET_IO: its caller
+ * prints that message).  Each block is logged once, for the first
+ * VERITY_MAX_LOGGED blocks, both modes counting against the same limit.
+ * Restart and panic hand the line to dmb_port_fatal() instead.
  */
 static int handle_corruption(struct verity *v, enum block_type type, uint64_t block)
 {
@@ -82,6 +91,12 @@ static int handle_corruption(struct verity *v, enum block_type type, uint64_t bl
 		dmb_port_fatal(DMB_FATAL_PANIC, reason);
 		break;
 	case VERITY_MODE_EIO:
+		if (!(ti->ctx->flags & DMB_CTX_QUIET_IO) &&
+		    dmbi_verity_log_first(v, type == BLOCK_DATA ? VERITY_LOG_DATA : VERITY_LOG_METADATA,
+					  block)) {
+			dmbi_log(ti->ctx, DMB_LOG_ERR, "%s", reason);
+			dmbi_verity_log_limit(v);
+		}
 		break;
 	}
 	return dmb_ctx_set_error(ti->ctx, DMB_EIO, "%s", reason);

@@ -37,6 +37,7 @@ struct verity_fec {
 	uint8_t *out;          /* the corrected block, copied out only once it verifies */
 	uint8_t *leaf;         /* a leaf hash block, for erasure hints */
 	uint64_t leaf_block;   /* which one is in leaf, or UINT64_MAX */
+	uint64_t fixed;        /* symbols the last decode_round() corrected, for the log */
 };
 
 static int ctr_fail(struct dmbi_target *ti, const char *why, int err)
@@ -275,6 +276,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 	uint64_t off;
 	int r;
 
+	f->fixed = 0;
 	for (size_t pos = 0; pos < bs; pos += f->cols) {
 		memset(f->msg, 0, (size_t)f->rsn * f->cols);
 		for (unsigned i = 0; i < f->rsn; i++)
@@ -311,6 +313,7 @@ static int decode_round(struct verity *v, uint64_t n, unsigned target, const uin
 			r = dmbi_rs_decode(f->rs, cw, eras, neras);
 			if (r < 0)
 				return r;
+			f->fixed += (unsigned)r;
 			f->out[pos + c] = cw[target];
 		}
 	}
@@ -350,12 +353,23 @@ int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const
 		/* Once per block, as the corruption that follows is (verity.c). */
 		if (dmbi_verity_log_first(v, is_data ? VERITY_LOG_FEC_DATA : VERITY_LOG_FEC_HASH,
 					  block)) {
-			dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu: %s",
+			dmbi_log(v->ti->ctx, DMB_LOG_ERR, "verity: FEC: cannot correct %s block %llu of %s: %s",
 				 is_data ? "data" : "hash", (unsigned long long)block,
-				 dmb_strerror(r));
+				 is_data ? v->data_dev->name : v->hash_dev->name, dmb_strerror(r));
 			dmbi_verity_log_limit(v);
 		}
 		return DMB_EIO;
+	}
+	/*
+	 * A warning, as Linux's "FEC %llu: corrected %d errors"; once per block,
+	 * and counted against the limit only when the context shows warnings.
+	 */
+	if (v->ti->ctx->log_level >= DMB_LOG_WARN &&
+	    dmbi_verity_log_first(v, is_data ? VERITY_LOG_FIXED_DATA : VERITY_LOG_FIXED_HASH, block)) {
+		dmbi_log(v->ti->ctx, DMB_LOG_WARN, "verity: FEC: corrected %llu errors in %s block %llu of %s",
+			 (unsigned long long)f->fixed, is_data ? "data" : "hash",
+			 (unsigned long long)block, is_data ? v->data_dev->name : v->hash_dev->name);
+		dmbi_verity_log_limit(v);
 	}
 	memcpy(buf, f->out, (size_t)1 << t->data_block_bits);
 	return 0;

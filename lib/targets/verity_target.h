@@ -73,12 +73,17 @@ uint8_t *dmbi_verity_cache_data(struct verity_cache *c, const struct cache_slot 
 /* Distinct blocks a device logs as corrupt (Linux's DM_VERITY_MAX_CORRUPTED_ERRS). */
 #define VERITY_MAX_LOGGED 100
 
-/* What a logged line is about: a data block, a hash block, FEC failing on either. */
+/*
+ * What a logged line is about: a corrupt data or hash block, FEC failing on
+ * either, FEC repairing either.
+ */
 enum verity_log_kind {
 	VERITY_LOG_DATA,
 	VERITY_LOG_METADATA,
 	VERITY_LOG_FEC_DATA,
 	VERITY_LOG_FEC_HASH,
+	VERITY_LOG_FIXED_DATA,
+	VERITY_LOG_FIXED_HASH,
 };
 
 struct verity {
@@ -104,7 +109,7 @@ struct verity {
 	struct verity_cache *cache;               /* verified hash blocks */
 	bool corrupted;                           /* status 'C' */
 	uint64_t fec_corrected;                   /* blocks FEC repaired */
-	uint64_t logged[VERITY_MAX_LOGGED];       /* block << 2 | kind, each logged once */
+	uint64_t logged[VERITY_MAX_LOGGED];       /* block << 3 | kind, each logged once */
 	unsigned nlogged;
 };
 

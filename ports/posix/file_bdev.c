@@ -19,14 +19,15 @@
 
 struct file_dev {
 	struct dmb_bdev bdev;
-	struct dmb_ctx *ctx;
 	int fd;
 	char *path;
 };
 
+/* One line in the opener's context (bdev.ctx): the path, the block and errno's text. */
 static int io_fail(struct file_dev *f, const char *what, uint64_t off, int err)
 {
-	return dmb_ctx_set_error(f->ctx, DMB_EIO, "%s: %s at byte %llu: %s", f->path, what,
+	return dmb_ctx_set_error(f->bdev.ctx, DMB_EIO, "%s: %s of block %llu (byte %llu) failed: %s",
+				 f->path, what, (unsigned long long)(off >> f->bdev.block_shift),
 				 (unsigned long long)off, err ? strerror(err) : "unexpected end of file");
 }
 
@@ -118,7 +119,8 @@ static int file_flush(struct dmb_bdev *bd)
 	struct file_dev *f = bd->priv;
 
 	if (fsync(f->fd) < 0)
-		return io_fail(f, "fsync", 0, errno);
+		return dmb_ctx_set_error(bd->ctx, DMB_EIO, "%s: fsync failed: %s", f->path,
+					 strerror(errno));
 	return 0;
 }
 
@@ -185,7 +187,7 @@ int dmb_posix_open(struct dmb_ctx *ctx, const char *path, unsigned flags, struct
 		close(fd);
 		return fail(ctx, DMB_ENOMEM, path, "out of memory");
 	}
-	f->ctx = ctx;
+	f->bdev.ctx = ctx;
 	f->fd = fd;
 	f->bdev.ops = writable ? &file_rw_ops : &file_ro_ops;
 	f->bdev.priv = f;

@@ -26,6 +26,11 @@ void dmb_port_fatal(enum dmb_fatal what, const char *reason)
 	exit(what == DMB_FATAL_PANIC ? 11 : 10);
 }
 
+/*
+ * The CLI's contexts are DMB_CTX_QUIET_IO: a failed read's line reaches the
+ * user once, as the command's error, and what comes here are the lines about
+ * data returned all the same (ignore_corruption, FEC) and warnings.
+ */
 void dmb_port_log(enum dmb_log_level level, const char *line)
 {
 	static const char *const prefix[] = { "error: ", "warning: ", "", "debug: " };

@@ -109,8 +109,8 @@ static inline int tres_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, c
 			return 0;
 		}
 	}
-	if (t->enoent_msg && ctx)
-		snprintf(ctx->msg, sizeof(ctx->msg), "%s", t->enoent_msg);
+	if (t->enoent_msg)
+		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s", t->enoent_msg);
 	return DMB_ENOENT;
 }
 

@@ -233,9 +233,9 @@ static void img_setup(struct img *m, unsigned bits, uint64_t nblocks, unsigned r
 	memcpy(m->hash0, m->hash, m->hash_bytes);
 
 	bad_init(&m->bd, &m->rd.bdev);
-	m->ld = (struct dmbi_lower){ data_name, &m->bd.bdev };
-	m->lh = (struct dmbi_lower){ hash_name, &m->rh.bdev };
-	m->lf = (struct dmbi_lower){ fec_name, &m->rf.bdev };
+	m->ld = (struct dmbi_lower){ .name = data_name, .bdev = &m->bd.bdev };
+	m->lh = (struct dmbi_lower){ .name = hash_name, .bdev = &m->rh.bdev };
+	m->lf = (struct dmbi_lower){ .name = fec_name, .bdev = &m->rf.bdev };
 	m->v.data_dev = &m->ld;
 	m->v.hash_dev = &m->lh;
 	m->v.fec_params = (struct verity_fec_params){ fec_name, roots, m->fec_blocks, m->fec_start,
@@ -578,7 +578,8 @@ static void run_ctr_case(const struct ctr_case *c)
 	struct dmbi_target ti = { .ctx = &ctx, .line = 3 };
 	struct verity v = { .ti = &ti };
 	struct dmb_bdev dd, hd, fd;
-	struct dmbi_lower ld = { data_name, &dd }, lh = { hash_name, &hd }, lf = { fec_name, &fd };
+	struct dmbi_lower ld = { .name = data_name, .bdev = &dd }, lh = { .name = hash_name, .bdev = &hd },
+			  lf = { .name = fec_name, .bdev = &fd };
 	const char *why;
 	uint64_t msg;
 	int r;
@@ -653,7 +654,8 @@ static void test_ctr_enomem(void **state)
 	struct dmbi_target ti = { .ctx = &ctx };
 	struct verity v = { .ti = &ti };
 	struct dmb_bdev dd, hd, fd;
-	struct dmbi_lower ld = { data_name, &dd }, lh = { hash_name, &hd }, lf = { fec_name, &fd };
+	struct dmbi_lower ld = { .name = data_name, .bdev = &dd }, lh = { .name = hash_name, .bdev = &hd },
+			  lf = { .name = fec_name, .bdev = &fd };
 	const char *why;
 	int r = DMB_ENOMEM;
 
@@ -1138,9 +1140,9 @@ static void run_compat(const char *tool, const struct compat *c, unsigned idx)
 		dmb_ram_bdev_init(&m.rd, data, data_len, 9, false);
 		dmb_ram_bdev_init(&m.rh, hash, hash_len, 9, false);
 		dmb_ram_bdev_init(&m.rf, fecmem, fec_len, 9, false);
-		m.ld = (struct dmbi_lower){ data_name, &m.rd.bdev };
-		m.lh = (struct dmbi_lower){ hash_name, &m.rh.bdev };
-		m.lf = (struct dmbi_lower){ fec_name, &m.rf.bdev };
+		m.ld = (struct dmbi_lower){ .name = data_name, .bdev = &m.rd.bdev };
+		m.lh = (struct dmbi_lower){ .name = hash_name, .bdev = &m.rh.bdev };
+		m.lf = (struct dmbi_lower){ .name = fec_name, .bdev = &m.rf.bdev };
 		m.v.data_dev = &m.ld;
 		m.v.hash_dev = &m.lh;
 		m.v.fec_params = (struct verity_fec_params){ fec_name, c->roots, fec_blocks,

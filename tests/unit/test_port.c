@@ -6,7 +6,14 @@
  * block carries its size in a header in front of it, so that a free can
  * scan what the block still holds for watched byte patterns (a key that
  * should have been wiped before the block was given back).
+ *
+ * Blocks are aligned to 8 bytes and never to 16, the least port.h allows
+ * (a bootloader's allocator may give no more), unless DMB_TEST_MALLOC_ALIGN
+ * is set to 16 in the environment: libc's block is over-allocated by 8 and
+ * the header records how far in the block starts, so free() gets libc's own
+ * pointer back (ASan and valgrind see ordinary malloc/free pairs).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,11 +36,26 @@
 #define WATCH_MAX 16
 #define WATCH_LEN 256
 
-/* In front of every block: its size, keeping malloc()'s alignment. */
-union blk {
+/* Right in front of every block: its size and its offset in libc's block. */
+struct blk {
 	size_t n;
-	max_align_t align;
+	size_t off;
 };
+
+/* Room for the header and for the 8 bytes that break 16-byte alignment. */
+#define BLK_ROOM (sizeof(struct blk) + 8)
+
+static int align16 = -1;
+
+bool test_port_align16(void)
+{
+	if (align16 < 0) {
+		const char *e = getenv("DMB_TEST_MALLOC_ALIGN");
+
+		align16 = e && strcmp(e, "16") == 0;
+	}
+	return align16;
+}
 
 static long fail_at, count, live;
 static char last_log[512];
@@ -93,28 +115,35 @@ static int holds(const uint8_t *p, size_t n, const uint8_t *pat, size_t len)
 
 void *dmb_port_malloc(size_t n)
 {
-	union blk *b;
+	uint8_t *raw, *p;
+	struct blk *b;
 
 	count++;
 	if (fail_at && count >= fail_at)
 		return NULL;
-	if (n > SIZE_MAX - sizeof(*b))
+	if (n > SIZE_MAX - BLK_ROOM)
 		return NULL;
-	b = malloc(sizeof(*b) + n);
-	if (!b)
+	raw = malloc(BLK_ROOM + n);
+	if (!raw)
 		return NULL;
+	/* libc's block is at least 8-aligned: so is p, and p is 16-aligned only by choice. */
+	p = raw + sizeof(*b);
+	if (((uintptr_t)p & 15) == 0 ? !test_port_align16() : test_port_align16())
+		p += 8;
+	b = (struct blk *)p - 1;
 	b->n = n;
+	b->off = (size_t)(p - raw);
 	live++;
-	return b + 1;
+	return p;
 }
 
 void dmb_port_free(void *p)
 {
-	union blk *b;
+	struct blk *b;
 
 	if (!p)
 		return;
-	b = (union blk *)p - 1;
+	b = (struct blk *)p - 1;
 	/* Bytes never written hold no secret of ours; valgrind must not
 	 * count the scan as a use of them.  The block is freed next. */
 	if (nwatch)
@@ -127,7 +156,7 @@ void dmb_port_free(void *p)
 					b->n, i);
 		}
 	live--;
-	free(b);
+	free((uint8_t *)p - b->off);
 }
 
 static int fatal_calls;
@@ -143,8 +172,39 @@ void dmb_port_fatal(enum dmb_fatal what, const char *reason)
 	snprintf(last_log, sizeof(last_log), "fatal %d: %s", (int)what, reason);
 }
 
+#define LOG_KEEP 256
+
+static char log_lines[LOG_KEEP][256];
+static int log_levels[LOG_KEEP];
+static size_t nlog;
+
+void test_port_log_clear(void)
+{
+	nlog = 0;
+	last_log[0] = '\0';
+}
+
+size_t test_port_log_count(void)
+{
+	return nlog;
+}
+
+const char *test_port_log_line(size_t i, int *level)
+{
+	if (i >= nlog || i >= LOG_KEEP)
+		return NULL;
+	if (level)
+		*level = log_levels[i];
+	return log_lines[i];
+}
+
 void dmb_port_log(enum dmb_log_level level, const char *line)
 {
+	if (nlog < LOG_KEEP) {
+		snprintf(log_lines[nlog], sizeof(log_lines[nlog]), "%s", line);
+		log_levels[nlog] = (int)level;
+	}
+	nlog++;
 	snprintf(last_log, sizeof(last_log), "%s", line);
 	if (getenv("DMB_TEST_VERBOSE"))
 		fprintf(stderr, "log[%d]: %s\n", (int)level, line);

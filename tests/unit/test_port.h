@@ -6,6 +6,9 @@
 #ifndef DMBOOT_TEST_PORT_H
 #define DMBOOT_TEST_PORT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Make the n-th allocation from now (1-based) and every later one fail; 0 = never. */
 void test_port_fail_alloc_at(long n);
 /* Allocations made since the last test_port_fail_alloc_at(). */
@@ -24,7 +27,19 @@ int test_port_watch_pattern(const void *bytes, size_t len);
 void test_port_watch_clear(void);
 /* Freed blocks found holding a watched pattern since the last clear. */
 long test_port_watch_hits(void);
+/*
+ * Whether dmb_port_malloc() returns 16-byte aligned blocks
+ * (DMB_TEST_MALLOC_ALIGN=16); by default they are 8- and never 16-aligned.
+ */
+bool test_port_align16(void);
 /* The last line passed to dmb_port_log(), or "". */
 const char *test_port_last_log(void);
+/*
+ * Every line passed to dmb_port_log() since the last clear: how many, and
+ * line i with its level (the first 256 are kept; NULL past them).
+ */
+void test_port_log_clear(void);
+size_t test_port_log_count(void);
+const char *test_port_log_line(size_t i, int *level);
 
 #endif /* DMBOOT_TEST_PORT_H */

@@ -622,7 +622,7 @@ static void test_failed_read_wipes_io_error(void **state)
 
 	(void)state;
 	/* Data device: the bytes arrived, unverified, with an error. */
-	df = (struct dirty_fail_bdev){ { &dirty_fail_ops, &df, 9, im->data.bdev.num_blocks },
+	df = (struct dirty_fail_bdev){ { &dirty_fail_ops, &df, 9, im->data.bdev.num_blocks, NULL },
 				       &im->data.bdev, 10 * 8 + 3 };
 	im->data_over = &df.bdev;
 	assert_int_equal(image_open(im, NULL, &dev), 0);

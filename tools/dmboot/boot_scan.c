@@ -149,7 +149,8 @@ static int check_top_block(struct boot_scan *s, struct boot_image *im)
 {
 	struct one_res one = { { one_open, res_close, &one }, im->bd };
 	struct dmb_part_resolver pr;
-	struct dmb_ctx ctx = { .crypto = &s->pc.crypto, .log_level = DMB_LOG_ERR };
+	struct dmb_ctx ctx = { .crypto = &s->pc.crypto, .log_level = DMB_LOG_ERR,
+			       .flags = DMB_CTX_QUIET_IO };
 	struct dmb_table *t = NULL;
 	struct dmb_dev *dev = NULL;
 	bool ro;
@@ -401,6 +402,7 @@ int boot_scan_run(struct boot_scan *s, const struct boot_opts *o)
 	s->res = (struct dmb_resolver){ res_open, res_close, s };
 	s->lvctx.resolver = &s->res;
 	s->lvctx.log_level = DMB_LOG_ERR;
+	s->lvctx.flags = DMB_CTX_QUIET_IO; /* read failures are reported with the image */
 	if (o->ndevices == 0) {
 		cli_error("no devices to scan: give them with --devices IMAGE[,IMAGE...]");
 		return BOOT_USAGE;

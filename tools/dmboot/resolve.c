@@ -25,20 +25,20 @@
 
 /*
  * An open mapped device handed to a table.  Its bdev forwards to the mapped
- * device and copies the inner context's message outwards on failure, so the
- * top-level command can name the block and device that failed.
+ * device and copies the inner context's message outwards (bdev.ctx, the
+ * opener's) on failure, so the top-level command can name the block and
+ * device that failed.
  */
 struct handle {
 	struct dmb_bdev bdev;
-	struct dmb_ctx *outer;
 	struct cli_dev *cd;
 	struct handle *next;
 };
 
 static int pass_error(struct handle *h, int r)
 {
-	if (r && h->outer)
-		dmb_ctx_set_error(h->outer, r, "%s", h->cd->ctx.msg);
+	if (r)
+		dmb_ctx_set_error(h->bdev.ctx, r, "%s", dmb_ctx_message(&h->cd->ctx));
 	return r;
 }
 
@@ -188,7 +188,7 @@ static int open_plain(struct cli_resolver *cr, struct dmb_ctx *ctx, const char *
 		rc = DMB_ENOMEM;
 		goto fail;
 	}
-	h->outer = ctx;
+	h->bdev.ctx = ctx;
 	h->bdev.ops = flags & DMB_OPEN_WRITE ? &handle_rw_ops : &handle_ro_ops;
 	h->bdev.priv = h;
 	h->bdev.block_shift = dmb_dev_bdev(h->cd->dev)->block_shift;

@@ -212,6 +212,8 @@ static int create(struct state *st, const struct cli_create_args *a)
 	}
 	if (a->base)
 		ctx.flags = a->base->flags;
+	/* Every failure's message is printed below: the library need not log it too. */
+	ctx.flags |= DMB_CTX_QUIET_IO;
 	ctx.resolver = &res.r;
 	r = dmb_dev_create(&ctx, a->table, a->read_only ? DMB_DEV_READONLY : 0, &dev);
 	if (r) {
@@ -365,7 +367,8 @@ int cli_dev_open(struct state *st, struct dmb_ctx *parent, const char *name, uns
 	cd->res.nsearch = cd->sd->ndevices;
 	cd->ctx.resolver = &cd->res.r;
 	cd->ctx.log_level = parent->log_level;
-	cd->ctx.flags = parent->flags;
+	/* The commands print every failed read's message: not logged as well. */
+	cd->ctx.flags = parent->flags | DMB_CTX_QUIET_IO;
 	cli_crypto_init(&cd->crypto, st, &cd->ctx);
 	cd->crypto.keys = cd->sd->keys;
 	cd->crypto.nkeys = cd->sd->nkeys;

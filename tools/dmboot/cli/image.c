@@ -68,7 +68,7 @@ int cli_image_name(struct state *st, const char *path, char **out)
 static int partname_error(struct dmb_ctx *ctx, const char *path, int r)
 {
 	if (r == DMB_EINVAL && cli_image_is_partname(path))
-		ctx->err = r = DMB_ENOENT;
+		r = dmb_ctx_wrap_error(ctx, DMB_ENOENT, "", "%s", "");
 	return r;
 }
 
@@ -86,10 +86,8 @@ int cli_image_open(struct cli_image *im, struct dmb_ctx *ctx, const char *path,
 			return cli_seterr(ctx, DMB_ENOMEM, "out of memory");
 		return dmb_posix_open(ctx, path, flags, &im->bd);
 	}
-	if (state_open(&im->st, false)) {
-		ctx->msg[0] = '\0';
-		return ctx->err = DMB_EIO;
-	}
+	if (state_open(&im->st, false))
+		return dmb_ctx_set_error(ctx, DMB_EIO, "%s", ""); /* state_open() said why */
 	im->have_state = true;
 	if (cli_image_name(&im->st, path, &im->name) || !getcwd(cwd, sizeof(cwd)) ||
 	    cli_resolver_init(&im->res, &im->st, cwd, 0))
