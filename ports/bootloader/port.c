@@ -56,9 +56,10 @@ struct bl_bdev {
 static int bl_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
 {
 	struct bl_bdev *b = bd->priv;
+	int r = dmb_bl_dev_read(b->dev, block << DMB_SECTOR_SHIFT, buf, count << DMB_SECTOR_SHIFT);
 
-	return dmb_bl_dev_read(b->dev, block << DMB_SECTOR_SHIFT, buf, count << DMB_SECTOR_SHIFT) ?
-		       DMB_EIO : 0;
+	return r ? dmb_ctx_set_error(bd->ctx, DMB_EIO, "read of %zu sectors at %llu failed (%d)",
+				     count, (unsigned long long)block, r) : 0;
 }
 
 static const struct dmb_bdev_ops bl_bdev_ops = { .read = bl_read };
@@ -78,10 +79,8 @@ static int bl_open(const struct dmb_resolver *r, struct dmb_ctx *ctx, const char
 		dmb_bl_free(b);
 		return dmb_ctx_set_error(ctx, DMB_ENOENT, "%s: no such device", name);
 	}
-	b->bdev.ops = &bl_bdev_ops;
-	b->bdev.priv = b;
-	b->bdev.block_shift = DMB_SECTOR_SHIFT;
-	b->bdev.num_blocks = bytes >> DMB_SECTOR_SHIFT;
+	b->bdev = (struct dmb_bdev){ .ops = &bl_bdev_ops, .priv = b, .block_shift = DMB_SECTOR_SHIFT,
+				     .num_blocks = bytes >> DMB_SECTOR_SHIFT, .ctx = ctx };
 	*out = &b->bdev;
 	return 0;
 }
