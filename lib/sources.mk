@@ -22,6 +22,8 @@ DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/reg
 # Concise specifications (dmsetup --concise, dm-mod.create=, <dmboot/table.h>):
 # parsing them, and printing the kernel command line of the DDI handoff.
 DMBOOT_CONCISE_SRCS := core/concise.c
+# The fault-injecting block device (dmb_fault_bdev_init()), for tests.
+DMBOOT_CORE_TEST_SRCS := core/fault_bdev.c
 # Shared by the verity target and the verity formats: checking needs the
 # first list, building images (hash trees, FEC parity) the second as well.
 DMBOOT_VERITY_CHECK_NOFEC_SRCS := verity/hashtree.c verity/opts.c
@@ -80,5 +82,6 @@ DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCI
                           $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_READ_SRCS)
 
 # Everything: what libdmboot.a holds.
-DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCISE_SRCS) $(DMBOOT_VERITY_SRCS) \
+DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCISE_SRCS) \
+                   $(DMBOOT_CORE_TEST_SRCS) $(DMBOOT_VERITY_SRCS) \
                    $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)

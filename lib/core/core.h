@@ -30,10 +30,7 @@ int dmbi_bdev_readv_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t s
 int dmbi_bdev_write_sectors(struct dmb_ctx *ctx, struct dmb_bdev *bd, uint64_t sector,
 			    size_t count, const void *buf);
 
-/*
- * The device under the library's windows and fault wrappers (slice, fault)
- * around bd, or bd itself.
- */
+/* The device under the library's windows (slices) around bd, or bd itself. */
 const struct dmb_bdev *dmbi_bdev_base(const struct dmb_bdev *bd);
 
 /* The context of the mapped device bd (dmb_dev_bdev()), or NULL for any other device. */

@@ -148,52 +148,47 @@ static int lower_failed(struct dmbi_lower *l, const char *what, uint64_t block, 
 	return r;
 }
 
+/* After an op on l->real: put the saved error back when it succeeded, describe it when not. */
+static int lower_done(struct dmbi_lower *l, const char *what, uint64_t block, int saved, int r)
+{
+	if (!r) {
+		l->dev->ctx->err = saved;
+		return 0;
+	}
+	return lower_failed(l, what, block, r);
+}
+
+/* Zero the context's error for the op (lower_done() tells whether the op set one). */
+static int lower_begin(struct dmbi_lower *l)
+{
+	const int saved = l->dev->ctx->err;
+
+	l->dev->ctx->err = 0;
+	return saved;
+}
+
 static int lower_read(struct dmb_bdev *bd, uint64_t block, size_t count, void *buf)
 {
 	struct dmbi_lower *l = bd->priv;
-	struct dmb_ctx *ctx = l->dev->ctx;
-	const int saved = ctx->err;
-	int r;
+	const int saved = lower_begin(l);
 
-	ctx->err = 0;
-	r = l->real->ops->read(l->real, block, count, buf);
-	if (!r) {
-		ctx->err = saved;
-		return 0;
-	}
-	return lower_failed(l, "read", block, r);
+	return lower_done(l, "read", block, saved, l->real->ops->read(l->real, block, count, buf));
 }
 
 static int lower_readv(struct dmb_bdev *bd, uint64_t block, const struct dmb_iovec *vec, size_t n)
 {
 	struct dmbi_lower *l = bd->priv;
-	struct dmb_ctx *ctx = l->dev->ctx;
-	const int saved = ctx->err;
-	int r;
+	const int saved = lower_begin(l);
 
-	ctx->err = 0;
-	r = l->real->ops->readv(l->real, block, vec, n);
-	if (!r) {
-		ctx->err = saved;
-		return 0;
-	}
-	return lower_failed(l, "read", block, r);
+	return lower_done(l, "read", block, saved, l->real->ops->readv(l->real, block, vec, n));
 }
 
 static int lower_write(struct dmb_bdev *bd, uint64_t block, size_t count, const void *buf)
 {
 	struct dmbi_lower *l = bd->priv;
-	struct dmb_ctx *ctx = l->dev->ctx;
-	const int saved = ctx->err;
-	int r;
+	const int saved = lower_begin(l);
 
-	ctx->err = 0;
-	r = l->real->ops->write(l->real, block, count, buf);
-	if (!r) {
-		ctx->err = saved;
-		return 0;
-	}
-	return lower_failed(l, "write", block, r);
+	return lower_done(l, "write", block, saved, l->real->ops->write(l->real, block, count, buf));
 }
 
 static int lower_flush(struct dmb_bdev *bd)
