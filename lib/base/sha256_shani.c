@@ -14,6 +14,14 @@
 
 #ifdef DMBI_SHA256_HAVE_SHANI
 
+/*
+ * gcc's <xmmintrin.h> pulls in <mm_malloc.h>, hence <stdlib.h>, even when
+ * freestanding; its include guard, set first, keeps lib/ libc-free.  Clang
+ * includes it only in hosted builds.
+ */
+#if !defined(__clang__) && !defined(_MM_MALLOC_H_INCLUDED)
+#define _MM_MALLOC_H_INCLUDED 1
+#endif
 #include <cpuid.h>
 #include <immintrin.h>
 

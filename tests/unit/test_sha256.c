@@ -203,7 +203,9 @@ static void check_many(const struct pool *p, size_t plen, size_t len, size_t sle
 		copy = prefix;
 		memset(got, 0x5a, sizeof(got));
 		dmb_sha256_many(&prefix, msgs, n, len, slen ? p->suffix : NULL, slen, got[0]);
-		assert_memory_equal(&prefix, &copy, sizeof(prefix));
+		assert_memory_equal(prefix.h, copy.h, sizeof(prefix.h));
+		assert_true(prefix.bytes == copy.bytes);
+		assert_memory_equal(prefix.buf, copy.buf, plen % 64);
 		for (size_t i = 0; i < n; i++) {
 			if (memcmp(got[i], want[i], 32) != 0)
 				fail_msg("%s x%u: prefix %zu len %zu suffix %zu n %zu msg %zu differs",
@@ -328,7 +330,7 @@ static void check_provider(const struct dmb_crypto *c, const char *name, const E
 {
 	struct dmb_crypto plain = { &no_many_ops, c->priv };
 	const struct dmb_crypto *both[2] = { c, &plain };
-	uint8_t salt[32], msgs_mem[5][4096 + 1], want[5][64], got[5][64];
+	uint8_t salt[32], msgs_mem[5][4096 + 1], want[5][64], got[5 * 64];
 	const void *msgs[5];
 	struct rng r;
 
@@ -368,10 +370,10 @@ static void check_provider(const struct dmb_crypto *c, const char *name, const E
 				memset(got, 0, sizeof(got));
 				assert_int_equal(dmb_digest_many(cc, prefix, scratch, size, msgs, 5, 4096,
 								 version ? NULL : salt,
-								 version ? 0 : sizeof(salt), got[0]),
+								 version ? 0 : sizeof(salt), got),
 						 0);
 				for (int i = 0; i < 5; i++)
-					assert_memory_equal(got[0] + i * size, want[i], size);
+					assert_memory_equal(got + i * size, want[i], size);
 			}
 			cc->ops->digest_destroy(prefix);
 			cc->ops->digest_destroy(scratch);
