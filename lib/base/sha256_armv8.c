@@ -14,7 +14,12 @@
 
 #include <arm_neon.h>
 
-#define EACH(l) _Pragma("GCC unroll 2") for (unsigned l = 0; l < L; l++)
+#if defined(__clang__)
+#define UNROLLED _Pragma("clang loop unroll(full)")
+#else
+#define UNROLLED _Pragma("GCC unroll 16")
+#endif
+#define EACH(l) UNROLLED for (unsigned l = 0; l < L; l++)
 
 /* The state lives as ABCD and EFGH; each step is done for every lane in turn. */
 static DMBI_ALWAYS_INLINE DMBI_SHA256_TARGET_ARMV8 void
@@ -34,7 +39,7 @@ lanes_blocks(const unsigned L, uint32_t (*h)[8], const uint8_t *const *p, size_t
 				m[l][i] = vreinterpretq_u32_u8(
 					vrev32q_u8(vld1q_u8(p[l] + 64 * b + 16 * i)));
 		}
-		_Pragma("GCC unroll 16") for (unsigned g = 0; g < 16; g++) {
+		UNROLLED for (unsigned g = 0; g < 16; g++) {
 			const uint32x4_t k = vld1q_u32(&dmbi_sha256_k[4 * g]);
 
 			EACH(l) {

@@ -40,9 +40,16 @@ bool dmbi_sha256_shani_usable(void)
 /*
  * The state lives as ABEF and CDGH (the order SHA256RNDS2 takes); every
  * step below is done for each lane before the next, so that the lanes'
- * dependency chains interleave in program order.
+ * dependency chains interleave in program order.  Both loops must unroll
+ * completely (the arrays then live in registers): clang does so for 2
+ * lanes only when told in its own words.
  */
-#define EACH(l) _Pragma("GCC unroll 4") for (unsigned l = 0; l < L; l++)
+#if defined(__clang__)
+#define UNROLLED _Pragma("clang loop unroll(full)")
+#else
+#define UNROLLED _Pragma("GCC unroll 16")
+#endif
+#define EACH(l) UNROLLED for (unsigned l = 0; l < L; l++)
 
 static DMBI_ALWAYS_INLINE DMBI_SHA256_TARGET_SHANI void
 lanes_blocks(const unsigned L, uint32_t (*h)[8], const uint8_t *const *p, size_t nblocks)
@@ -64,7 +71,7 @@ lanes_blocks(const unsigned L, uint32_t (*h)[8], const uint8_t *const *p, size_t
 			save0[l] = st0[l];
 			save1[l] = st1[l];
 		}
-		_Pragma("GCC unroll 16") for (unsigned g = 0; g < 16; g++) {
+		UNROLLED for (unsigned g = 0; g < 16; g++) {
 			const __m128i k = _mm_loadu_si128((const __m128i *)&dmbi_sha256_k[4 * g]);
 
 			if (g < 4) {
