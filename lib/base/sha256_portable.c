@@ -26,9 +26,20 @@ static uint32_t ror(uint32_t x, unsigned n)
 	return x >> n | x << (32 - n);
 }
 
+/* One round; the caller renames the eight working variables instead of moving them. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                                      \
+	do {                                                                                  \
+		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + \
+			      dmbi_sha256_k[i] + w[i];                                          \
+		uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c)); \
+		d += t1;                                                                      \
+		h = t1 + t2;                                                                  \
+	} while (0)
+
 static void compress(uint32_t h[8], const uint8_t *p)
 {
-	uint32_t w[64], s[8];
+	uint32_t w[64];
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], x = h[7];
 
 	for (unsigned i = 0; i < 16; i++)
 		w[i] = dmbi_get_be32(p + 4 * i);
@@ -38,21 +49,24 @@ static void compress(uint32_t h[8], const uint8_t *p)
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	for (unsigned i = 0; i < 8; i++)
-		s[i] = h[i];
-	for (unsigned i = 0; i < 64; i++) {
-		uint32_t t1 = s[7] + (ror(s[4], 6) ^ ror(s[4], 11) ^ ror(s[4], 25)) +
-			      ((s[4] & s[5]) ^ (~s[4] & s[6])) + dmbi_sha256_k[i] + w[i];
-		uint32_t t2 = (ror(s[0], 2) ^ ror(s[0], 13) ^ ror(s[0], 22)) +
-			      ((s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]));
-
-		for (unsigned j = 7; j > 0; j--)
-			s[j] = s[j - 1];
-		s[4] += t1;
-		s[0] = t1 + t2;
+	for (unsigned i = 0; i < 64; i += 8) {
+		ROUND(a, b, c, d, e, f, g, x, i);
+		ROUND(x, a, b, c, d, e, f, g, i + 1);
+		ROUND(g, x, a, b, c, d, e, f, i + 2);
+		ROUND(f, g, x, a, b, c, d, e, i + 3);
+		ROUND(e, f, g, x, a, b, c, d, i + 4);
+		ROUND(d, e, f, g, x, a, b, c, i + 5);
+		ROUND(c, d, e, f, g, x, a, b, i + 6);
+		ROUND(b, c, d, e, f, g, x, a, i + 7);
 	}
-	for (unsigned i = 0; i < 8; i++)
-		h[i] += s[i];
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += x;
 }
 
 void dmbi_sha256_portable_x1(uint32_t (*h)[8], const uint8_t *const *p, size_t nblocks)
