@@ -7,11 +7,13 @@
 # target registry (core/registry.c) lists every target, DMBOOT_TARGET_SRCS
 # (which holds DMBOOT_CRYPT_SRCS) and DMBOOT_VERITY_CHECK_SRCS.  Each format adds its own list.
 
-# The library's SHA-256 (crypto.h dmb_sha256_*): the hardware backends' files
-# compile to nothing where they do not apply (no per-file flags needed).
-DMBOOT_SHA256_SRCS := base/sha256.c base/sha256_portable.c base/sha256_shani.c base/sha256_armv8.c
 DMBOOT_BASE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/crc32.c base/base64.c \
-                    base/json.c $(DMBOOT_SHA256_SRCS)
+                    base/json.c
+# The library's SHA-256 (crypto.h dmb_sha256_*), for a provider that hands it
+# out (ports/freestanding/, the host provider); lib/ itself hashes through
+# the provider.  The hardware backends' files compile to nothing where they
+# do not apply; no per-file flags.
+DMBOOT_SHA256_SRCS := base/sha256.c base/sha256_portable.c base/sha256_shani.c base/sha256_armv8.c
 DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \
                     core/crypto.c
 # Shared by the verity target and the verity formats: checking needs the
@@ -68,4 +70,4 @@ DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERIT
 
 # Everything: what libdmboot.a holds.
 DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_VERITY_SRCS) \
-                   $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)
+                   $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS) $(DMBOOT_SHA256_SRCS)
