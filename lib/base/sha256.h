@@ -14,6 +14,8 @@
  *   DMBOOT_SHA256_NO_ARMV8       no ARMv8 cryptographic extension backend
  *   DMBOOT_SHA256_ASSUME_ARMV8   the CPU has the ARMv8 SHA-256 instructions
  *                                and SIMD is on: used without the port saying so
+ *   DMBOOT_SHA256_ARMV8          build the ARMv8 backend even though the build
+ *                                has no FP/SIMD registers (see below)
  */
 #ifndef DMBOOT_LIB_BASE_SHA256_H
 #define DMBOOT_LIB_BASE_SHA256_H
@@ -37,8 +39,13 @@
  * gcc's <arm_neon.h> enables the SHA-256 intrinsics per function; clang's
  * (up to 16 at least) only when the whole file is built for them, so a clang
  * build has this backend only with -march=armv8-a+crypto (or +sha2) given.
+ * A build without FP/SIMD registers (-mgeneral-regs-only, +nofp: __ARM_FP
+ * undefined) cannot compile the file and gets the portable backend, unless
+ * it defines DMBOOT_SHA256_ARMV8 everywhere and builds sha256_armv8.c alone
+ * with those registers allowed.
  */
 #if !defined(DMBOOT_SHA256_NO_ARMV8) && defined(__aarch64__) && \
+	(defined(__ARM_FP) || defined(DMBOOT_SHA256_ARMV8)) && \
 	((defined(__GNUC__) && !defined(__clang__)) || \
 	 (defined(__clang__) && defined(__ARM_FEATURE_SHA2)))
 #define DMBI_SHA256_HAVE_ARMV8 1
