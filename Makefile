@@ -146,7 +146,7 @@ $(B)/unit/test_errors $(B)/asan/unit/test_errors: ports/posix/file_bdev.c
 # The Argon2 tests also link the freestanding port's portable BLAKE2b, Argon2
 # and provider (ports/freestanding/, over the test port's allocator).
 FS_CRYPTO_SRCS := ports/freestanding/blake2b.c ports/freestanding/argon2.c ports/freestanding/sha256.c
-FS_CRYPTO_TESTS := test_argon2 test_luks_argon2
+FS_CRYPTO_TESTS := test_argon2 test_luks_argon2 test_sha256
 $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYPTO_TESTS)): \
   UNIT_EXTRA = $(FS_CRYPTO_SRCS)
 $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYPTO_TESTS)): \

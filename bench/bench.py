@@ -477,5 +477,7 @@ if __name__ == "__main__":
     rc = bench_ddi.main() or rc
     import bench_boot  # then boot list and open on image LVs (bench/bench_boot.py)
     rc = bench_boot.main() or rc
+    import bench_sha256  # then the library's SHA-256 per backend and lane count
+    rc = bench_sha256.main() or rc
     import bench_crypt  # then dm-crypt reads and LUKS2 unlock (bench/bench_crypt.py)
     sys.exit(bench_crypt.main() or rc)

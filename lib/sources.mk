@@ -17,6 +17,11 @@
 DMBOOT_BASE_CORE_SRCS := base/fmt.c base/str.c base/parse.c base/sort.c base/div64.c
 # CRC32 (GPT), base64 and the JSON tokenizer (DDI signatures, LUKS2) besides.
 DMBOOT_BASE_SRCS := $(DMBOOT_BASE_CORE_SRCS) base/crc32.c base/base64.c base/json.c
+# The library's SHA-256 (crypto.h dmb_sha256_*), for a provider that hands it
+# out (ports/freestanding/, the host provider); lib/ itself hashes through
+# the provider.  The hardware backends' files compile to nothing where they
+# do not apply; no per-file flags.
+DMBOOT_SHA256_SRCS := base/sha256.c base/sha256_portable.c base/sha256_shani.c base/sha256_armv8.c
 DMBOOT_CORE_SRCS := core/error.c core/bdev.c core/table.c core/device.c core/registry.c \
                     core/crypto.c
 # Concise specifications (dmsetup --concise, dm-mod.create=, <dmboot/table.h>):
@@ -84,4 +89,4 @@ DMBOOT_BOOTLOADER_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCI
 # Everything: what libdmboot.a holds.
 DMBOOT_LIB_SRCS := $(DMBOOT_BASE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_CONCISE_SRCS) \
                    $(DMBOOT_CORE_TEST_SRCS) $(DMBOOT_VERITY_SRCS) \
-                   $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS)
+                   $(DMBOOT_TARGET_SRCS) $(DMBOOT_FORMAT_SRCS) $(DMBOOT_SHA256_SRCS)

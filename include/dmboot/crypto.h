@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The crypto provider: digests, and detached PKCS#7 signature checks against
- * the embedder's trusted certificates.  lib/ does no cryptography of its own;
- * the host provider (ports/posix/) uses OpenSSL libcrypto.  Every operation
- * is optional: a missing one makes whatever needs it fail closed with
- * DMB_ENOTSUP.
+ * the embedder's trusted certificates.  lib/ hashes through the provider;
+ * the host provider (ports/posix/) uses OpenSSL libcrypto, and for SHA-256
+ * the library's own (dmb_sha256_*, below), which a port may also hand out.
+ * Every operation is optional: a missing one makes whatever needs it fail
+ * closed with DMB_ENOTSUP.
  */
 #ifndef DMBOOT_CRYPTO_H
 #define DMBOOT_CRYPTO_H
@@ -116,6 +117,19 @@ struct dmb_crypto_ops {
 	int (*argon2)(const struct dmb_crypto *c, enum dmb_argon2_type type, uint32_t t_cost,
 		      uint32_t m_cost_kib, uint32_t lanes, const uint8_t *pass, size_t pass_len,
 		      const uint8_t *salt, size_t salt_len, uint8_t *out, size_t out_len);
+
+	/*
+	 * Optional: n digests of equal-length messages that continue from one
+	 * state.  For i < n, writes to outs + i * (digest size) the digest of
+	 * (what prefix has absorbed) || msgs[i][0..len) || suffix[0..suffix_len)
+	 * (suffix may be NULL when suffix_len is 0), leaving prefix's state as
+	 * it was.  A provider may hash several messages side by side (the host
+	 * provider does for "sha256", with dmb_sha256_many()).  NULL: the library
+	 * hashes one message at a time (dmb_digest_many()).
+	 * Errors: DMB_EIO, DMB_ENOMEM.
+	 */
+	int (*digest_many)(struct dmb_digest *prefix, const void *const *msgs, size_t n, size_t len,
+			   const void *suffix, size_t suffix_len, uint8_t *outs);
 };
 
 struct dmb_crypto {
@@ -139,9 +153,89 @@ struct dmb_keyring {
 	void *priv;
 };
 
+/*
+ * The library's own SHA-256 (FIPS 180-4), for ports and tools: what a
+ * provider without a SHA-256 of its own hands out, and how any provider
+ * hashes many dm-verity blocks at once (digest_many()).  No allocation, no
+ * global state: the backend is a value the caller chooses once and keeps.
+ */
+#define DMB_SHA256_SIZE 32
+#define DMB_SHA256_MAX_LANES 4
+
+enum dmb_sha256_kind {
+	DMB_SHA256_PORTABLE = 0, /* C, 1 lane: every build has it */
+	DMB_SHA256_SHANI = 1,    /* x86-64 SHA extensions with SSE4.1 (no AVX): 1, 2, 4 lanes */
+	DMB_SHA256_ARMV8 = 2,    /* ARMv8 cryptographic extension (SIMD on): 1, 2 lanes */
+};
+
+/*
+ * What the port knows of the CPU, for dmb_sha256_backend_best()/_pick().
+ * x86-64 needs nothing: the library reads CPUID.  On arm64 the port says
+ * whether the SHA-256 instructions exist and SIMD is enabled (Linux:
+ * getauxval(AT_HWCAP) & HWCAP_SHA2), unless the build defines
+ * DMBOOT_SHA256_ASSUME_ARMV8 (docs/porting.md "SHA-256").
+ */
+#define DMB_SHA256_CPU_ARMV8 0x1u
+
+/* A zeroed struct is the portable backend. */
+struct dmb_sha256_backend {
+	enum dmb_sha256_kind kind;
+	unsigned lanes; /* most messages dmb_sha256_many() hashes at once: 1, 2 or 4 */
+};
+
+/* A SHA-256 state; plain data, copy it to fork a prefix. */
+struct dmb_sha256 {
+	uint32_t h[8];
+	uint64_t bytes; /* absorbed so far */
+	uint8_t buf[64]; /* the pending bytes % 64 of them */
+	struct dmb_sha256_backend backend;
+};
+
+/* The fastest backend this build has and this CPU runs, with all its lanes. */
+void dmb_sha256_backend_best(struct dmb_sha256_backend *b, unsigned cpu);
+/*
+ * Backend kind with at most max_lanes lanes (rounded down to one it has;
+ * 0 counts as 1), for tests, benchmarks and a port's own policy.
+ * Errors: DMB_ENOTSUP (not in this build, or the CPU lacks it; *b is then
+ * the portable backend).
+ */
+DMB_MUST_CHECK int dmb_sha256_backend_pick(struct dmb_sha256_backend *b,
+					   enum dmb_sha256_kind kind, unsigned max_lanes,
+					   unsigned cpu);
+/* "portable", "sha-ni" or "armv8". */
+const char *dmb_sha256_backend_name(const struct dmb_sha256_backend *b);
+
+/* Start a state on backend b (NULL: portable), which must come from _best()/_pick(). */
+void dmb_sha256_init(struct dmb_sha256 *s, const struct dmb_sha256_backend *b);
+void dmb_sha256_update(struct dmb_sha256 *s, const void *data, size_t len);
+/* Write the 32-byte digest and wipe the state; it needs dmb_sha256_init() again. */
+void dmb_sha256_final(struct dmb_sha256 *s, uint8_t *out);
+/*
+ * n digests at once: for i < n, outs + 32 * i receives the SHA-256 of
+ * (what prefix has absorbed) || msgs[i][0..len) || suffix[0..suffix_len).
+ * dm-verity version 1 absorbs the salt into prefix; version 0 passes it as
+ * the suffix.  prefix is not changed.  The backend runs up to its lane
+ * count of messages side by side.  Blocks are copied to the stack and not
+ * wiped afterwards: for public data; hash secrets with init/update/final.
+ */
+void dmb_sha256_many(const struct dmb_sha256 *prefix, const void *const *msgs, size_t n,
+		     size_t len, const void *suffix, size_t suffix_len, uint8_t *outs);
+
 /* One-shot digest through the provider.  Errors as digest_create(). */
 DMB_MUST_CHECK int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void *data,
 		       size_t len, uint8_t *out, size_t *size);
+
+/*
+ * digest_many() through the provider, or, when it has none, one message at
+ * a time: scratch (a state of the same algorithm, whose content is lost)
+ * continues from prefix through digest_copy() for each.  size is the digest
+ * size digest_create() gave.  Errors: DMB_ENOTSUP (neither digest_many() nor
+ * digest_copy() and a scratch state), those of the provider's calls.
+ */
+DMB_MUST_CHECK int dmb_digest_many(const struct dmb_crypto *c, struct dmb_digest *prefix,
+				   struct dmb_digest *scratch, size_t size, const void *const *msgs,
+				   size_t n, size_t len, const void *suffix, size_t suffix_len,
+				   uint8_t *outs);
 
 /* Overwrite n bytes at p with zeros in a way the compiler keeps. */
 void dmb_wipe(void *p, size_t n);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * Helpers around the crypto provider (crypto.h): one-shot digests,
+ * Helpers around the crypto provider (crypto.h): one-shot and many-message digests,
  * wiping, constant-time comparison and hex conversion.
  */
 #include "core.h"
@@ -20,6 +20,29 @@ int dmb_digest_oneshot(const struct dmb_crypto *c, const char *name, const void 
 	if (!r)
 		r = c->ops->digest_final(d, out);
 	c->ops->digest_destroy(d);
+	return r;
+}
+
+int dmb_digest_many(const struct dmb_crypto *c, struct dmb_digest *prefix,
+		    struct dmb_digest *scratch, size_t size, const void *const *msgs, size_t n,
+		    size_t len, const void *suffix, size_t suffix_len, uint8_t *outs)
+{
+	const struct dmb_crypto_ops *ops = c ? c->ops : NULL;
+	int r = 0;
+
+	if (ops && ops->digest_many)
+		return ops->digest_many(prefix, msgs, n, len, suffix, suffix_len, outs);
+	if (!ops || !ops->digest_copy || !scratch)
+		return DMB_ENOTSUP;
+	for (size_t i = 0; i < n && !r; i++) {
+		r = ops->digest_copy(scratch, prefix);
+		if (!r)
+			r = ops->digest_update(scratch, msgs[i], len);
+		if (!r && suffix_len)
+			r = ops->digest_update(scratch, suffix, suffix_len);
+		if (!r)
+			r = ops->digest_final(scratch, outs + i * size);
+	}
 	return r;
 }
 

@@ -21,12 +21,19 @@ void dmb_posix_close(struct dmb_bdev *bd);
 /*
  * The host crypto provider: OpenSSL digests, and PKCS#7 checks against the
  * certificates added with dmb_posix_crypto_add_trusted().  Use &pc->crypto
- * as ctx->crypto.
+ * as ctx->crypto.  SHA-256 is the library's own (dmb_sha256_*) when init
+ * finds SHA instructions (sha256_lib true), OpenSSL's otherwise; a caller
+ * may change both fields after init.
  */
 struct dmb_posix_crypto {
 	struct dmb_crypto crypto;
 	void *trusted;        /* STACK_OF(X509) *, NULL until a certificate is added */
+	struct dmb_sha256_backend sha256;
+	bool sha256_lib;
 };
+
+/* The DMB_SHA256_CPU_* flags of this CPU (arm64 Linux: from AT_HWCAP). */
+unsigned dmb_posix_sha256_cpu(void);
 
 void dmb_posix_crypto_init(struct dmb_posix_crypto *pc);
 
