@@ -154,11 +154,13 @@ $(addprefix $(B)/unit/,$(FS_CRYPTO_TESTS)) $(addprefix $(B)/asan/unit/,$(FS_CRYP
 
 # test_config links the smallest configuration a bootloader builds
 # (docs/porting.md §9) from the source lists alone: linear and verity
-# without FEC, every other target left out of the registry.
+# without FEC, every other target left out of the registry (and the
+# library's SHA-256, which the host provider it links hands out).
 CFG_DEFS := -DDMBOOT_WITHOUT_STRIPED -DDMBOOT_WITHOUT_ZERO -DDMBOOT_WITHOUT_ERROR \
             -DDMBOOT_WITHOUT_SNAPSHOT -DDMBOOT_WITHOUT_CRYPT
 CFG_SRCS := $(addprefix lib/,$(DMBOOT_BASE_CORE_SRCS) $(DMBOOT_CORE_SRCS) $(DMBOOT_TARGET_LINEAR_SRCS) \
-            $(DMBOOT_VERITY_CHECK_NOFEC_SRCS) $(DMBOOT_TARGET_VERITY_NOFEC_SRCS))
+            $(DMBOOT_VERITY_CHECK_NOFEC_SRCS) $(DMBOOT_TARGET_VERITY_NOFEC_SRCS) \
+            $(DMBOOT_SHA256_SRCS))
 $(B)/cfg/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFG_DEFS) $(CFLAGS_ALL) -c $< -o $@
