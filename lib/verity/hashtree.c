@@ -70,12 +70,15 @@ int dmbi_hasher_init(struct dmbi_hasher *h, const struct dmb_crypto *c, const ch
 	r = c->ops->digest_create(c, alg, &h->d, &h->digest_size);
 	if (r)
 		return r;
-	/* v1 salts come first: hash them once and copy that state per block. */
-	if (version == 1 && salt_size && c->ops->digest_copy) {
+	/*
+	 * The state every block starts from, hashed once and copied per block:
+	 * after the salt for v1, empty for v0 (whose salt follows the block).
+	 */
+	if (c->ops->digest_copy) {
 		size_t size;
 
 		r = c->ops->digest_create(c, alg, &h->salted, &size);
-		if (!r)
+		if (!r && version == 1 && salt_size)
 			r = c->ops->digest_update(h->salted, salt, salt_size);
 		if (r) {
 			dmbi_hasher_fini(h);
@@ -102,6 +105,20 @@ int dmbi_hasher_digest(struct dmbi_hasher *h, const void *block, size_t len, uin
 		r = ops->digest_update(h->d, h->salt, h->salt_size);
 	if (!r)
 		r = ops->digest_final(h->d, out);
+	return r;
+}
+
+int dmbi_hasher_digest_many(struct dmbi_hasher *h, const void *const *blocks, size_t n, size_t len,
+			    uint8_t *outs)
+{
+	const bool v0 = h->version == 0 && h->salt_size;
+	int r = 0;
+
+	if (h->salted)
+		return dmb_digest_many(h->crypto, h->salted, h->d, h->digest_size, blocks, n, len,
+				       v0 ? h->salt : NULL, v0 ? h->salt_size : 0, outs);
+	for (size_t i = 0; i < n && !r; i++)
+		r = dmbi_hasher_digest(h, blocks[i], len, outs + i * h->digest_size);
 	return r;
 }
 

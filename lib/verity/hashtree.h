@@ -59,7 +59,8 @@ static inline void dmbi_hashtree_locate(const struct dmbi_hashtree *t, uint64_t 
 struct dmbi_hasher {
 	const struct dmb_crypto *crypto;
 	struct dmb_digest *d;
-	struct dmb_digest *salted; /* v1 with salt: the state after the salt */
+	struct dmb_digest *salted; /* the state each block continues: after a v1 salt, else empty;
+				    * NULL when the provider has no digest_copy */
 	unsigned version;
 	const uint8_t *salt;       /* borrowed */
 	size_t salt_size;
@@ -73,6 +74,14 @@ struct dmbi_hasher {
 int dmbi_hasher_init(struct dmbi_hasher *h, const struct dmb_crypto *c, const char *alg,
 		     unsigned version, const uint8_t *salt, size_t salt_size);
 int dmbi_hasher_digest(struct dmbi_hasher *h, const void *block, size_t len, uint8_t *out);
+/*
+ * The digests of n blocks of len bytes each, one after another in outs
+ * (digest_size bytes apart): the provider's digest_many() when it has one,
+ * which hashes several blocks side by side (SHA-256 lanes), else one block
+ * at a time.  Errors: the provider's.
+ */
+int dmbi_hasher_digest_many(struct dmbi_hasher *h, const void *const *blocks, size_t n, size_t len,
+			    uint8_t *outs);
 void dmbi_hasher_fini(struct dmbi_hasher *h);
 
 #endif /* DMBOOT_LIB_HASHTREE_H */
