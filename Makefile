@@ -227,6 +227,8 @@ QEMU_SKIP_s390x := test_sig test_luks_unlock test_luks_argon2
 # PBKDF2 and EVP: without OpenSSL the tests that need those skip and the
 # others (parsers, AF merge, DDI dissection) run.
 QEMU_DEFS_s390x := -DDMBOOT_TEST_NO_OPENSSL
+# Sources a test links besides the usual, as UNIT_EXTRA gives them to `make unit`.
+QEMU_EXTRA_test_errors := ports/posix/file_bdev.c
 QEMU_TESTS = $(filter-out $(QEMU_SKIP_$(1)),$(UNIT_TESTS))
 
 define qemu_arch
@@ -240,10 +242,11 @@ $(B)/cross/$(1)/libdmboot-internal.a: $$(patsubst %.c,$(B)/cross/$(1)/obj/%.o,$$
 	@rm -f $$@
 	ar rcs $$@ $$^
 $(B)/cross/$(1)/unit/%: tests/unit/%.c tests/unit/argon2_serial.c $$(patsubst %.c,$(B)/cross/$(1)/obj/%.o,$$(sort tests/unit/test_port.c \
-  $$(QEMU_CRYPTO_$(1)) $$(FS_CRYPTO_SRCS))) $(B)/cross/$(1)/libdmboot-internal.a $$(HDRS)
+  $$(QEMU_CRYPTO_$(1)) $$(FS_CRYPTO_SRCS) ports/posix/file_bdev.c)) $(B)/cross/$(1)/libdmboot-internal.a $$(HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(QEMU_CC_$(1)) $$(CPPFLAGS_ALL) -Ilib $$(QEMU_DEFS_$(1)) $$(CFLAGS_ALL) $$< $$(patsubst %.c,$(B)/cross/$(1)/obj/%.o,$$(sort \
-	  tests/unit/test_port.c $$(QEMU_CRYPTO_$(1)) $$(if $$(filter $$*,$$(FS_CRYPTO_TESTS)),$$(FS_CRYPTO_SRCS)))) \
+	  tests/unit/test_port.c $$(QEMU_CRYPTO_$(1)) $$(QEMU_EXTRA_$$*) \
+	  $$(if $$(filter $$*,$$(FS_CRYPTO_TESTS)),$$(FS_CRYPTO_SRCS)))) \
 	  $(B)/cross/$(1)/libdmboot-internal.a $$(QEMU_LINK) -lcmocka $$(QEMU_LIBS_$(1)) -o $$@
 $(B)/cross/$(1)/unit/test_config: tests/unit/test_config.c tests/unit/argon2_serial.c $$(patsubst %.c,$(B)/cross/$(1)/obj/%.o,\
   tests/unit/test_port.c $$(QEMU_CRYPTO_$(1))) $$(patsubst %.c,$(B)/cross/$(1)/cfg/obj/%.o,$$(CFG_SRCS)) $$(HDRS)
@@ -255,7 +258,7 @@ unit-qemu-$(1): $$(addprefix $(B)/cross/$(1)/unit/,$$(call QEMU_TESTS,$(1)))
 endef
 $(foreach a,$(QEMU_ARCHS),$(eval $(call qemu_arch,$(a))))
 .SECONDARY: $(foreach a,$(QEMU_ARCHS),$(patsubst %.c,$(B)/cross/$(a)/obj/%.o,tests/unit/test_port.c \
-  $(CRYPTO_SRCS) $(FS_CRYPTO_SRCS) tests/unit/crypto_portable.c))
+  $(CRYPTO_SRCS) $(FS_CRYPTO_SRCS) tests/unit/crypto_portable.c ports/posix/file_bdev.c))
 
 .PHONY: unit-qemu $(addprefix unit-qemu-,$(QEMU_ARCHS))
 unit-qemu: $(addprefix unit-qemu-,$(QEMU_ARCHS))
