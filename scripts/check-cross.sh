@@ -10,7 +10,8 @@
 # 64-bit one: lib/base/div64.h), that it has no writable global data, and
 # that every stack frame is static and within the architecture's budget.
 # Then build it again against the bootloader-style replacement of
-# <dmboot/port_types.h> in tests/port_types/.  An architecture whose
+# <dmboot/port_types.h> in tests/port_types/, and on ARM against newlib's
+# types in tests/port_types-newlib/.  An architecture whose
 # compiler is missing is skipped with a message (scripts/install-deps.sh
 # installs them all).  Usage: check-cross.sh [ARCH...]
 set -eu
@@ -123,6 +124,11 @@ for arch in $archs; do
 	build "$out/$arch/types" "$(fs_flags "$cc" "$tflags" -Itests/port_types)"
 	check_object "$out/$arch/types"
 	if [ "$arch" = arm ]; then
+		# newlib's types (arm-none-eabi): uint32_t is unsigned long, so
+		# every print of one must say so (-Wformat, warnings as errors).
+		label="tests/port_types-newlib/ replacement"
+		build "$out/$arch/newlib" "$(fs_flags "$cc" "$tflags" -Itests/port_types-newlib)"
+		check_object "$out/$arch/newlib"
 		# Optimised for size, as a bootloader builds: other code, other helpers.
 		label="-Os"
 		build "$out/$arch/os" "$(fs_flags "$cc" "$tflags" -Os)"

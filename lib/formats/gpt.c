@@ -71,14 +71,15 @@ static int check_header(uint8_t *h, const struct dmb_part_table *t, uint64_t lba
 	}
 	hsz = dmbi_get_le32(h + 12);
 	if (hsz < HDR_SIZE_MIN || hsz > ss) {
-		dmbi_strbuf_printf(why, "header_size %u outside %u..%u", hsz, HDR_SIZE_MIN, ss);
+		dmbi_strbuf_printf(why, "header_size %u outside %u..%u", (unsigned)hsz, HDR_SIZE_MIN, ss);
 		return DMB_ECORRUPT;
 	}
 	stored = dmbi_get_le32(h + 16);
 	dmbi_put_le32(h + 16, 0);
 	crc = dmbi_crc32(0, h, hsz);
 	if (crc != stored) {
-		dmbi_strbuf_printf(why, "header CRC 0x%08x, computed 0x%08x", stored, crc);
+		dmbi_strbuf_printf(why, "header CRC 0x%08x, computed 0x%08x", (unsigned)stored,
+				   (unsigned)crc);
 		return DMB_ECORRUPT;
 	}
 	if (dmbi_get_le64(h + 24) != lba) {
@@ -119,11 +120,11 @@ static int check_array_place(const struct dmb_part_table *t, uint64_t lba, struc
 	uint64_t array_bytes, array_lbas, array_end;
 
 	if (c->entry_size < ENTRY_SIZE_MIN || c->entry_size % ENTRY_SIZE_MIN) {
-		dmbi_strbuf_printf(why, "entry size %u is not a multiple of 128", c->entry_size);
+		dmbi_strbuf_printf(why, "entry size %u is not a multiple of 128", (unsigned)c->entry_size);
 		return DMB_ECORRUPT;
 	}
 	if (c->entry_size > DMB_GPT_MAX_ENTRY_SIZE) {
-		dmbi_strbuf_printf(why, "entry size %u over the limit of %u", c->entry_size,
+		dmbi_strbuf_printf(why, "entry size %u over the limit of %u", (unsigned)c->entry_size,
 				   DMB_GPT_MAX_ENTRY_SIZE);
 		return DMB_ERANGE;
 	}
@@ -132,8 +133,8 @@ static int check_array_place(const struct dmb_part_table *t, uint64_t lba, struc
 		return DMB_ECORRUPT;
 	}
 	if (c->entry_count > DMB_PART_MAX) {
-		dmbi_strbuf_printf(why, "%u partition entries, over the limit of %u", c->entry_count,
-				   DMB_PART_MAX);
+		dmbi_strbuf_printf(why, "%u partition entries, over the limit of %u",
+				   (unsigned)c->entry_count, DMB_PART_MAX);
 		return DMB_ERANGE;
 	}
 	array_bytes = (uint64_t)c->entry_count * c->entry_size;
@@ -210,7 +211,8 @@ static int load_copy(struct dmb_bdev *bd, const struct dmb_part_table *t, uint64
 	}
 	crc = dmbi_crc32(0, c->array, (size_t)array_bytes);
 	if (crc != c->array_crc) {
-		dmbi_strbuf_printf(why, "entry array CRC 0x%08x, computed 0x%08x", c->array_crc, crc);
+		dmbi_strbuf_printf(why, "entry array CRC 0x%08x, computed 0x%08x", (unsigned)c->array_crc,
+				   (unsigned)crc);
 		r = DMB_ECORRUPT;
 		goto out;
 	}

@@ -236,7 +236,7 @@ void dmb_part_uuid(const struct dmb_part_table *t, const struct dmb_part *p,
 	if (t->label == DMB_PART_GPT)
 		dmb_guid_format(p->uuid, false, out);
 	else
-		dmbi_snprintf(out, DMB_PART_UUID_MAX, "%08x-%02x", t->mbr_id, p->number);
+		dmbi_snprintf(out, DMB_PART_UUID_MAX, "%08x-%02x", (unsigned)t->mbr_id, p->number);
 }
 
 size_t dmb_part_find_uuid(const struct dmb_part_table *t, const char *uuid,

@@ -29,7 +29,7 @@ int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZ
 		return dmb_ctx_set_error(ctx, DMB_ENOENT, "no verity superblock (signature \"verity\" missing)");
 	if (version != 1)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported version %u",
-					 version);
+					 (unsigned)version);
 	p->hash_type = dmbi_get_le32(sb + 12);
 	if (p->hash_type > 1)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash type %u",
@@ -45,10 +45,10 @@ int dmb_verity_sb_decode(struct dmb_ctx *ctx, const uint8_t sb[DMB_VERITY_SB_SIZ
 	p->hash_block_size = dmbi_get_le32(sb + 68);
 	if (!block_size_ok(p->data_block_size))
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported data block size %u",
-					 p->data_block_size);
+					 (unsigned)p->data_block_size);
 	if (!block_size_ok(p->hash_block_size))
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "verity superblock: unsupported hash block size %u",
-					 p->hash_block_size);
+					 (unsigned)p->hash_block_size);
 	p->data_blocks = dmbi_get_le64(sb + 72);
 	p->salt_size = dmbi_get_le16(sb + 80);
 	if (p->salt_size > DMB_VERITY_MAX_SALT)
@@ -186,8 +186,8 @@ static void put_params(struct dmbi_strbuf *sb, const struct dmb_verity_params *p
 	dmbi_strbuf_put_arg(sb, data_dev);
 	dmbi_strbuf_putc(sb, ' ');
 	dmbi_strbuf_put_arg(sb, hash_dev);
-	dmbi_strbuf_printf(sb, " %u %u %llu %llu %s %s ", p->data_block_size, p->hash_block_size,
-			   (unsigned long long)p->data_blocks,
+	dmbi_strbuf_printf(sb, " %u %u %llu %llu %s %s ", (unsigned)p->data_block_size,
+			   (unsigned)p->hash_block_size, (unsigned long long)p->data_blocks,
 			   (unsigned long long)dmb_verity_hash_start(p), p->hash_name, root_hex);
 	if (p->salt_size)
 		put_hex(sb, p->salt, p->salt_size);

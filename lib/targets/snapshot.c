@@ -256,7 +256,7 @@ static int read_store(struct dmbi_target *ti)
 		if (bad) {
 			r = dmb_ctx_set_error(ti->ctx, DMB_ECORRUPT,
 					      "line %u: snapshot: COW device %s: invalid on-disk chunk size %u: %s",
-					      ti->line, s->cow->name, chunk, bad);
+					      ti->line, s->cow->name, (unsigned)chunk, bad);
 			goto out;
 		}
 		if (!valid) {
@@ -472,7 +472,7 @@ static void snapshot_status(struct dmbi_target *ti, enum dmbi_status_type type, 
 	dmbi_strbuf_put_arg(out, s->origin->name);
 	dmbi_strbuf_putc(out, ' ');
 	dmbi_strbuf_put_arg(out, s->cow->name);
-	dmbi_strbuf_printf(out, " P %u", s->chunk_sectors);
+	dmbi_strbuf_printf(out, " P %u", (unsigned)s->chunk_sectors);
 }
 
 const struct dmbi_target_type dmbi_snapshot_target = {

@@ -222,7 +222,7 @@ static void striped_status(struct dmbi_target *ti, enum dmbi_status_type type, u
 
 	(void)flags;
 	if (type == DMBI_STATUS_INFO) {
-		dmbi_strbuf_printf(out, "%u ", sc->stripes);
+		dmbi_strbuf_printf(out, "%u ", (unsigned)sc->stripes);
 		for (uint32_t i = 0; i < sc->stripes; i++) {
 			dmbi_strbuf_put_arg(out, sc->stripe[i].dev->name);
 			dmbi_strbuf_putc(out, ' ');
@@ -232,7 +232,7 @@ static void striped_status(struct dmbi_target *ti, enum dmbi_status_type type, u
 			dmbi_strbuf_putc(out, sc->stripe[i].errors ? 'D' : 'A');
 		return;
 	}
-	dmbi_strbuf_printf(out, "%u %u", sc->stripes, sc->chunk_sectors);
+	dmbi_strbuf_printf(out, "%u %u", (unsigned)sc->stripes, (unsigned)sc->chunk_sectors);
 	for (uint32_t i = 0; i < sc->stripes; i++) {
 		dmbi_strbuf_putc(out, ' ');
 		dmbi_strbuf_put_arg(out, sc->stripe[i].dev->name);

@@ -7,7 +7,8 @@
  *
  * AES-XTS over short data units (dm-crypt's 512-byte sectors) is costlier
  * that way: OpenSSL 3's IV reset takes about as long as the unit's AES.
- * Where SSE2 is there, such units are done as IEEE 1619 defines XTS, over
+ * Such units are done as IEEE 1619 defines XTS (with SSE2 where it is
+ * there, in plain C elsewhere), over
  * OpenSSL's AES-ECB: one ECB call encrypts the tweaks of many units, each
  * block is whitened with its tweak (doubled in GF(2^128) from block to
  * block), one ECB call en/decrypts all of them, and the tweaks are applied
@@ -18,7 +19,6 @@
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#define XTS_OVER_ECB 1
 #endif
 
 #include <argon2.h>
@@ -46,19 +46,10 @@ struct dmb_cipher {
 static bool xts_equal_halves(const char *cipher, const char *mode, const uint8_t *key,
 			     size_t key_len)
 {
-#ifdef XTS_OVER_ECB
 	return strcmp(cipher, "aes") == 0 && strcmp(mode, "xts") == 0 &&
 	       CRYPTO_memcmp(key, key + key_len / 2, key_len / 2) == 0;
-#else
-	(void)cipher;
-	(void)mode;
-	(void)key;
-	(void)key_len;
-	return false;
-#endif
 }
 
-#ifdef XTS_OVER_ECB
 /* Key the three ECB contexts of AES-XTS (key: both halves); false on failure. */
 static bool xts_ecb_setup(struct dmb_cipher *ci, const uint8_t *key, size_t key_len)
 {
@@ -89,9 +80,27 @@ static bool ecb(EVP_CIPHER_CTX *x, const void *in, void *out, size_t len)
 	return EVP_CipherUpdate(x, out, &n, in, (int)len) && (size_t)n == len;
 }
 
+#if defined(__SSE2__)
+typedef __m128i xts_blk;
+
+static inline xts_blk blk_load(const uint8_t *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline void blk_store(uint8_t *p, xts_blk v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
+static inline xts_blk blk_xor(xts_blk a, xts_blk b)
+{
+	return _mm_xor_si128(a, b);
+}
+
 /* The tweak of the next block: t times x in GF(2^128), little-endian as
  * IEEE 1619 numbers it. */
-static inline __m128i xts_double(__m128i t)
+static inline xts_blk xts_double(xts_blk t)
 {
 	/* Each 64-bit half shifts left; the top bit of the low half carries into
 	 * the high half, the top bit of the high half folds back as 0x87. */
@@ -99,6 +108,51 @@ static inline __m128i xts_double(__m128i t)
 
 	return _mm_xor_si128(_mm_add_epi64(t, t), _mm_and_si128(top, _mm_set_epi32(0, 1, 0, 0x87)));
 }
+#else
+/* The same in plain C: the block as two little-endian 64-bit halves, so
+ * that the arithmetic is the same on either byte order. */
+typedef struct {
+	uint64_t lo, hi;
+} xts_blk;
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline xts_blk blk_load(const uint8_t *p)
+{
+	xts_blk v = { le64(p), le64(p + 8) };
+
+	return v;
+}
+
+static inline void blk_store(uint8_t *p, xts_blk v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(v.lo >> (8 * i));
+		p[8 + i] = (uint8_t)(v.hi >> (8 * i));
+	}
+}
+
+static inline xts_blk blk_xor(xts_blk a, xts_blk b)
+{
+	xts_blk v = { a.lo ^ b.lo, a.hi ^ b.hi };
+
+	return v;
+}
+
+static inline xts_blk xts_double(xts_blk t)
+{
+	xts_blk v = { t.lo << 1 ^ (0x87 & (0 - (t.hi >> 63))), t.hi << 1 | t.lo >> 63 };
+
+	return v;
+}
+#endif
 
 /*
  * count units of unit_len bytes (a multiple of 16, at most XTS_PIECE), IVs
@@ -107,14 +161,14 @@ static inline __m128i xts_double(__m128i t)
 static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, const uint8_t *in,
 		     uint8_t *out, size_t unit_len, size_t count)
 {
-	__m128i tw[XTS_PIECE / 16];
+	xts_blk tw[XTS_PIECE / 16];
 	uint8_t t0[XTS_PIECE / 16 * 16];
 	size_t per = XTS_PIECE / unit_len, blocks = unit_len / 16, most = 0;
 	int r = 0;
 
 	while (count && !r) {
 		size_t n = count < per ? count : per, len = n * unit_len;
-		__m128i *tp = tw;
+		xts_blk *tp = tw;
 
 		most = n > most ? n : most;
 		if (!ecb(ci->ecb_tweak, ivs, t0, n * 16)) {
@@ -122,15 +176,15 @@ static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, co
 			break;
 		}
 		for (size_t u = 0; u < n; u++) {
-			__m128i t = _mm_loadu_si128((const __m128i *)(const void *)(t0 + 16 * u));
+			xts_blk t = blk_load(t0 + 16 * u);
 			const uint8_t *ip = in + u * unit_len;
 			uint8_t *op = out + u * unit_len;
 
 			for (size_t b = 0; b < blocks; b++, tp++) {
-				__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(ip + 16 * b));
+				xts_blk v = blk_load(ip + 16 * b);
 
 				*tp = t;
-				_mm_storeu_si128((__m128i *)(void *)(op + 16 * b), _mm_xor_si128(v, t));
+				blk_store(op + 16 * b, blk_xor(v, t));
 				t = xts_double(t);
 			}
 		}
@@ -138,11 +192,8 @@ static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, co
 			r = DMB_EIO;
 			break;
 		}
-		for (size_t b = 0; b < len / 16; b++) {
-			__m128i *p = (__m128i *)(void *)(out + 16 * b);
-
-			_mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), tw[b]));
-		}
+		for (size_t b = 0; b < len / 16; b++)
+			blk_store(out + 16 * b, blk_xor(blk_load(out + 16 * b), tw[b]));
 		ivs += n * 16;
 		in += len;
 		out += len;
@@ -153,7 +204,6 @@ static int xts_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs, co
 	OPENSSL_cleanse(t0, most * 16);
 	return r;
 }
-#endif
 
 /* OpenSSL's name for mode(cipher) with key_len bytes of key, or false. */
 static bool openssl_name(const char *cipher, const char *mode, size_t key_len, char *out,
@@ -231,10 +281,8 @@ int dmb_posix_cipher_create(const struct dmb_crypto *c, const char *cipher, cons
 		r = DMB_ENOTSUP;
 		goto fail;
 	}
-#ifdef XTS_OVER_ECB
 	if (strcmp(cipher, "aes") == 0 && strcmp(mode, "xts") == 0 && !xts_ecb_setup(ci, key, key_len))
 		goto fail;
-#endif
 	*block_size = ci->block_size;
 	*out = ci;
 	return 0;
@@ -251,10 +299,8 @@ int dmb_posix_cipher_crypt(struct dmb_cipher *ci, bool encrypt, const uint8_t *i
 
 	if (!len || len % ci->block_size || len > INT32_MAX)
 		return DMB_EINVAL;
-#ifdef XTS_OVER_ECB
 	if (ci->ecb_enc && (len <= XTS_SHORT_UNIT || ci->ecb_only))
 		return len <= XTS_PIECE ? xts_units(ci, encrypt, iv, in, out, len, 1) : DMB_EINVAL;
-#endif
 	/* Reset only the IV: the key schedule stays. */
 	if (!EVP_CipherInit_ex2(x, NULL, NULL, ci->no_iv ? NULL : iv, -1, NULL))
 		return DMB_EIO;
@@ -270,13 +316,11 @@ int dmb_posix_cipher_crypt(struct dmb_cipher *ci, bool encrypt, const uint8_t *i
 int dmb_posix_cipher_crypt_units(struct dmb_cipher *ci, bool encrypt, const uint8_t *ivs,
 				   const void *in, void *out, size_t unit_len, size_t count)
 {
-#ifdef XTS_OVER_ECB
 	if (ci->ecb_enc && (unit_len <= XTS_SHORT_UNIT || ci->ecb_only)) {
 		if (!unit_len || unit_len % 16 || unit_len > XTS_PIECE)
 			return DMB_EINVAL;
 		return xts_units(ci, encrypt, ivs, in, out, unit_len, count);
 	}
-#endif
 	for (size_t i = 0; i < count; i++) {
 		int r = dmb_posix_cipher_crypt(ci, encrypt, ivs + i * ci->block_size,
 					  (const uint8_t *)in + i * unit_len,

@@ -353,6 +353,13 @@ static void test_cryptsetup_header(void **state)
 	assert_int_equal(h->digests[0].kdf.iterations, 1000);
 	assert_int_equal(h->digests[0].digest_len, 32);
 	assert_memory_equal(h->digests[0].digest, digest4, 4);
+	/* The unlock needs PBKDF2 and AES, which a build against the portable
+	 * provider (`make unit-qemu` on s390x) lacks: the header checks above
+	 * still run there. */
+	if (!pc.crypto.ops->pbkdf2 || !pc.crypto.ops->cipher_create) {
+		dmb_luks_destroy(l);
+		return;
+	}
 	assert_int_equal(dmb_luks_unlock(&ctx, l, &rb.bdev, -1, (const uint8_t *)"pass", 4, vk, sizeof(vk),
 					 &vk_len, &used), 0);
 	assert_int_equal(vk_len, 64);

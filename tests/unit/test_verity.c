@@ -65,6 +65,22 @@ static void set_params(struct dmb_verity_params *p, const struct kat *k, uint64_
 	from_hex(k->salt, p->salt, &p->salt_size);
 }
 
+/*
+ * Whether provider c has digest name: false lets a test skip the rows that
+ * need one a build against the portable provider lacks (`make unit-qemu`
+ * on s390x has no SHA-1 or SHA-512).
+ */
+static bool have_digest(const struct dmb_crypto *c, const char *name)
+{
+	struct dmb_digest *d;
+	size_t n;
+
+	if (c->ops->digest_create(c, name, &d, &n))
+		return false;
+	c->ops->digest_destroy(d);
+	return true;
+}
+
 /* Format 8 MiB of zeros into a separate hash device, with and without a superblock. */
 static void test_compat_vectors(void **state)
 {
@@ -84,6 +100,8 @@ static void test_compat_vectors(void **state)
 			uint8_t root[64], want[64];
 			size_t n;
 
+			if (!have_digest(&pc.crypto, k->hash))
+				continue;
 			memset(hash, 0, hash_bytes);
 			dmb_ram_bdev_init(&d, data, data_bytes, 9, false);
 			dmb_ram_bdev_init(&h, hash, hash_bytes, 9, true);
@@ -386,10 +404,19 @@ static void test_tamper_every_level(void **state)
 /* Every single-bit flip in a small image is caught (sha1, 1 KiB blocks, 3 levels). */
 static void test_bit_flip_sweep(void **state)
 {
-	struct image *im = image_make(40, 1024, "sha1");
-	uint8_t *buf = malloc(im->data_bytes);
+	struct dmb_posix_crypto pc;
+	struct image *im;
+	uint8_t *buf;
+	bool sha1;
 
 	(void)state;
+	dmb_posix_crypto_init(&pc);
+	sha1 = have_digest(&pc.crypto, "sha1");
+	dmb_posix_crypto_fini(&pc);
+	if (!sha1)
+		skip();
+	im = image_make(40, 1024, "sha1");
+	buf = malloc(im->data_bytes);
 	assert_int_equal(im->g.levels, 2);
 	for (uint64_t bit = 0; bit < im->data_bytes * 8; bit += 97) {
 		struct dmb_dev *dev;

@@ -136,7 +136,7 @@ int dmbi_luks_derive(struct dmb_ctx *ctx, const struct dmb_luks_keyslot *ks,
 	if (ctx->mem.kdf_max_kib && k->memory_kib > ctx->mem.kdf_max_kib)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE,
 					 "keyslot %u: Argon2 needs %u KiB of memory, above the limit of %u KiB",
-					 ks->id, k->memory_kib, ctx->mem.kdf_max_kib);
+					 ks->id, (unsigned)k->memory_kib, (unsigned)ctx->mem.kdf_max_kib);
 	if (!ops || !ops->argon2)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "no Argon2 in the crypto provider");
 	return ops->argon2(ctx->crypto, t, k->time, k->memory_kib, k->cpus, pass, pass_len, k->salt,
@@ -413,7 +413,8 @@ int dmb_luks_table(struct dmb_ctx *ctx, const struct dmb_luks *l, const char *da
 	if (!seg || dmbi_strcmp(seg->type, "crypt") != 0 || seg->integrity)
 		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "the data segment cannot be mapped by dm-crypt");
 	if (seg->sector_size < 512 || seg->sector_size > 4096 || (seg->sector_size & (seg->sector_size - 1)))
-		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "segment sector size %u", seg->sector_size);
+		return dmb_ctx_set_error(ctx, DMB_ENOTSUP, "segment sector size %u",
+					 (unsigned)seg->sector_size);
 	start = seg->offset_bytes / 512;
 	if (start > data_sectors)
 		return dmb_ctx_set_error(ctx, DMB_ERANGE, "the data segment starts past the device's end");
@@ -438,7 +439,7 @@ int dmb_luks_table(struct dmb_ctx *ctx, const struct dmb_luks *l, const char *da
 		if (flags & opts[i].flag)
 			dmbi_strbuf_printf(&sb, " %s", opts[i].name);
 	if (seg->sector_size != 512)
-		dmbi_strbuf_printf(&sb, " sector_size:%u", seg->sector_size);
+		dmbi_strbuf_printf(&sb, " sector_size:%u", (unsigned)seg->sector_size);
 	n = sb.len;
 	if (n + 1 > cap) {
 		if (cap)

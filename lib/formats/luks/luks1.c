@@ -54,16 +54,17 @@ static int load_slot(struct dmb_ctx *ctx, const uint8_t *hdr, unsigned i, struct
 	if (active != KEY_ENABLED && active != KEY_DISABLED)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					 "LUKS keyslot %u is invalid: state 0x%08x is neither enabled nor disabled",
-					 i, active);
+					 i, (unsigned)active);
 	if (stripes != STRIPES)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
-					 "LUKS keyslot %u is invalid: %u stripes (must be %u)", i, stripes, STRIPES);
+					 "LUKS keyslot %u is invalid: %u stripes (must be %u)", i,
+					 (unsigned)stripes, STRIPES);
 	if (active == KEY_ENABLED && iters == 0)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "LUKS keyslot %u is invalid: 0 iterations", i);
 	if ((uint64_t)kmo * 512 < HDR_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 					 "LUKS keyslot %u is invalid: key material at sector %u is inside the header",
-					 i, kmo);
+					 i, (unsigned)kmo);
 	ks->id = i;
 	ks->active = active == KEY_ENABLED;
 	ks->kdf.iterations = iters;
@@ -88,7 +89,7 @@ static int check_areas(struct dmb_ctx *ctx, struct dmb_luks_hdr *h, uint32_t pay
 			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 						 "LUKS keyslot %u is invalid: key material (sectors %llu..%llu) reaches the payload at sector %u",
 						 i, (unsigned long long)start,
-						 (unsigned long long)(start + len - 1), payload);
+						 (unsigned long long)(start + len - 1), (unsigned)payload);
 		if (start + len > dev_sectors)
 			return dmb_ctx_set_error(ctx, DMB_ECORRUPT,
 						 "LUKS keyslot %u is invalid: key material ends past the device (%llu sectors)",
@@ -118,7 +119,7 @@ static int fill_model(struct dmb_ctx *ctx, const uint8_t *hdr, struct dmb_luks_h
 
 	if (key_bytes < 16 || key_bytes > DMB_LUKS_MAX_KEY_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "LUKS header: key size %u out of range (16..%u)",
-					 key_bytes, DMB_LUKS_MAX_KEY_BYTES);
+					 (unsigned)key_bytes, DMB_LUKS_MAX_KEY_BYTES);
 	if (mk_iters == 0)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "LUKS header: 0 volume key digest iterations");
 	if (dmbi_snprintf(spec, sizeof(spec), "%s-%s", h->cipher_name, h->cipher_mode) >= sizeof(spec))
@@ -149,7 +150,7 @@ static int fill_model(struct dmb_ctx *ctx, const uint8_t *hdr, struct dmb_luks_h
 		return r;
 	if ((uint64_t)payload > dev_sectors)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "LUKS header: payload offset %u past the device (%llu sectors)",
-					 payload, (unsigned long long)dev_sectors);
+					 (unsigned)payload, (unsigned long long)dev_sectors);
 	h->nkeyslots = NSLOTS;
 	h->payload_offset_sectors = payload;
 	memcpy(d->type, "pbkdf2", 7);

@@ -137,7 +137,7 @@ static int get_num(struct jp *p, size_t obj, const char *who, const char *name, 
 	if (n < min || n > max || p->t[v].end - p->t[v].start > 20)
 		return dmb_ctx_set_error(p->ctx, DMB_ECORRUPT, "LUKS2 %s: %s %.*s out of range [%u, %u]",
 					 who, name, (int)DMBI_MIN(p->t[v].end - p->t[v].start, 24u),
-					 p->s + p->t[v].start, min, max);
+					 p->s + p->t[v].start, (unsigned)min, (unsigned)max);
 	*out = (uint32_t)n;
 	return 0;
 }
@@ -331,7 +331,7 @@ static int af_load(struct jp *p, size_t ks, const char *who, struct dmb_luks_key
 	r = get_num(p, (size_t)o, what, "stripes", 1, UINT32_MAX, &k->af_stripes);
 	if (!r && k->af_stripes != 4000)
 		r = dmb_ctx_set_error(p->ctx, DMB_ECORRUPT, "LUKS2 %s: stripes %u, not 4000", what,
-				      k->af_stripes);
+				      (unsigned)k->af_stripes);
 	if (!r)
 		r = get_str(p, (size_t)o, what, "hash", k->af_hash, sizeof(k->af_hash));
 	/* Unlocking reads the split key, 4000 stripes in 512-byte sectors, from the area. */
@@ -406,11 +406,11 @@ static int segment_crypt(struct jp *p, size_t o, const char *who, struct dmb_luk
 		return r;
 	if (!dmbi_is_pow2(g->sector_size))
 		return dmb_ctx_set_error(p->ctx, DMB_ECORRUPT, "LUKS2 %s: sector_size %u not a power of 2",
-					 who, g->sector_size);
+					 who, (unsigned)g->sector_size);
 	if (!g->dynamic && (g->size_bytes & (g->sector_size - 1)))
 		return dmb_ctx_set_error(p->ctx, DMB_ECORRUPT,
 					 "LUKS2 %s: size not a multiple of sector_size %u", who,
-					 g->sector_size);
+					 (unsigned)g->sector_size);
 	v = maybe(p, o, who, "integrity", DMBI_JSON_OBJECT);
 	if (v <= 0)
 		return (int)v;

@@ -85,7 +85,7 @@ static int check_header(const uint8_t *hdr, uint64_t area_off, uint64_t area_siz
 
 	if (crc != dmbi_get_le32(hdr)) {
 		dmbi_snprintf(why, why_cap, "header checksum 0x%08x does not match 0x%08x",
-			      dmbi_get_le32(hdr), crc);
+			      (unsigned)dmbi_get_le32(hdr), (unsigned)crc);
 		return DMB_ECORRUPT;
 	}
 	if (memcmp(hdr + 4, mda_magic, sizeof(mda_magic)) != 0) {
@@ -93,7 +93,7 @@ static int check_header(const uint8_t *hdr, uint64_t area_off, uint64_t area_siz
 		return DMB_ECORRUPT;
 	}
 	if (dmbi_get_le32(hdr + 20) != 1) {
-		dmbi_snprintf(why, why_cap, "header version %u, not 1", dmbi_get_le32(hdr + 20));
+		dmbi_snprintf(why, why_cap, "header version %u, not 1", (unsigned)dmbi_get_le32(hdr + 20));
 		return DMB_ENOTSUP;
 	}
 	start = dmbi_get_le64(hdr + 24);
@@ -157,7 +157,7 @@ static int read_text(struct dmb_bdev *bd, const uint8_t *hdr, uint64_t area_off,
 	crc = dmbi_crc32_update(LVM_INITIAL_CRC, buf, (size_t)len);
 	if (crc != dmbi_get_le32(locn + 16)) {
 		dmbi_snprintf(why, why_cap, "metadata checksum 0x%08x does not match 0x%08x",
-			      dmbi_get_le32(locn + 16), crc);
+			      (unsigned)dmbi_get_le32(locn + 16), (unsigned)crc);
 		dmb_port_free(buf);
 		return DMB_ECORRUPT;
 	}
@@ -315,7 +315,7 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 		if (crc != dmbi_get_le32(s + 16)) {
 			dmbi_snprintf(damaged, sizeof(damaged),
 				      "label checksum 0x%08x in sector %u does not match 0x%08x",
-				      dmbi_get_le32(s + 16), i, crc);
+				      (unsigned)dmbi_get_le32(s + 16), i, (unsigned)crc);
 			continue;
 		}
 		label = s;
@@ -335,7 +335,7 @@ int dmbi_lvm_pv_read(struct dmb_ctx *ctx, const char *name, struct dmb_bdev *bd,
 	end = label + LVM_SECTOR;
 	if (offset_xl < 32 || offset_xl > LVM_SECTOR - PVH_LISTS - 2 * LOCN_BYTES)
 		return dmb_ctx_set_error(ctx, DMB_ECORRUPT, "%s: pv_header offset %u outside the label",
-					 name, offset_xl);
+					 name, (unsigned)offset_xl);
 	ph = label + offset_xl;
 	{
 		char id[DMB_LVM_ID_CHARS + 1];

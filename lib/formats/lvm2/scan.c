@@ -455,7 +455,7 @@ static int seg_params(struct dmb_ctx *ctx, const struct dmb_lvm_lv *lv, size_t s
 	}
 	*type = seg->area_count == 1 ? "linear" : "striped";
 	if (seg->area_count > 1)
-		dmbi_strbuf_printf(sb, "%zu %u ", seg->area_count, seg->stripe_size_sectors);
+		dmbi_strbuf_printf(sb, "%zu %u ", seg->area_count, (unsigned)seg->stripe_size_sectors);
 	for (size_t i = 0; i < seg->area_count; i++) {
 		const struct dmb_lvm_area *a = &seg->areas[i];
 		uint64_t off;
