@@ -188,9 +188,30 @@ static int verify_hash_block(struct verity *v, uint64_t block, const uint8_t *wa
 }
 
 /*
- * The expected digest of data block `block`, walking down from the root.
- * When the leaf hash block is cached and verified, that is one lookup.
+ * The expected digest of data block `block` when it costs one lookup: the
+ * tree has no levels, or the leaf hash block is cached and verified.
  */
+static bool known_digest(struct verity *v, uint64_t block, uint8_t *want)
+{
+	const struct dmbi_hashtree *t = &v->tree;
+	struct cache_slot *s;
+	uint64_t hb;
+	size_t off;
+
+	if (t->levels == 0) {
+		memcpy(want, v->root_digest, t->digest_size);
+		return true;
+	}
+	dmbi_hashtree_locate(t, block, 0, &hb, &off);
+	s = dmbi_verity_cache_find(v->cache, hb);
+	if (!s || !s->verified)
+		return false;
+	v->ti->stats.cache_hits++;
+	memcpy(want, dmbi_verity_cache_data(v->cache, s) + off, t->digest_size);
+	return true;
+}
+
+/* The expected digest of data block `block`, walking down from the root. */
 static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
 {
 	const struct dmbi_hashtree *t = &v->tree;
@@ -200,18 +221,8 @@ static int digest_for_block(struct verity *v, uint64_t block, uint8_t *want)
 	size_t off;
 	int r;
 
-	if (t->levels == 0) {
-		memcpy(want, v->root_digest, t->digest_size);
+	if (known_digest(v, block, want))
 		return 0;
-	}
-	dmbi_hashtree_locate(t, block, 0, &hb, &off);
-	struct cache_slot *s = dmbi_verity_cache_find(v->cache, hb);
-
-	if (s && s->verified) {
-		v->ti->stats.cache_hits++;
-		memcpy(want, dmbi_verity_cache_data(v->cache, s) + off, t->digest_size);
-		return 0;
-	}
 	for (int level = (int)t->levels - 1; level >= 0; level--) {
 		dmbi_hashtree_locate(t, block, (unsigned)level, &hb, &off);
 		r = verify_hash_block(v, hb, parent, &data);
@@ -235,30 +246,10 @@ static void set_validated(struct verity *v, uint64_t block)
 		v->validated[block / 8] |= (uint8_t)(1u << (block % 8));
 }
 
-/* Check one data block in buf; repair it with FEC or apply the mode. */
-static int verify_data_block(struct verity *v, uint64_t block, uint8_t *buf, bool *zeroed)
+/* Judge data block `block` in buf by its digest; repair it with FEC or apply the mode. */
+static int check_data_block(struct verity *v, uint64_t block, uint8_t *buf, const uint8_t *want,
+			    const uint8_t *digest)
 {
-	const size_t dbs = (size_t)1 << v->tree.data_block_bits;
-	uint8_t want[DMB_MAX_DIGEST_SIZE], digest[DMB_MAX_DIGEST_SIZE];
-	int r;
-
-	*zeroed = false;
-	if (test_validated(v, block))
-		return 0;
-	r = digest_for_block(v, block, want);
-	if (r)
-		return r;
-	if (v->zero_blocks && dmb_memcmp_ct(want, v->zero_digest, v->tree.digest_size) == 0) {
-		/* Linux returns zeros without looking at the device's bytes. */
-		memset(buf, 0, dbs);
-		*zeroed = true;
-		return 0;
-	}
-	v->ti->stats.digests++;
-	r = dmbi_hasher_digest(&v->hasher, buf, dbs, digest);
-	if (r)
-		return dmb_ctx_set_error(v->ti->ctx, r, "verity: cannot hash data block %llu",
-					 (unsigned long long)block);
 	if (dmb_memcmp_ct(digest, want, v->tree.digest_size) == 0) {
 		set_validated(v, block);
 		return 0;
@@ -271,13 +262,81 @@ static int verify_data_block(struct verity *v, uint64_t block, uint8_t *buf, boo
 	return handle_corruption(v, BLOCK_DATA, block);
 }
 
+/* Hash the waiting blocks in one call, then judge each in order. */
+static int flush_group(struct verity *v)
+{
+	struct verity_group *g = &v->group;
+	const size_t ds = v->tree.digest_size;
+	const unsigned n = g->n;
+	int r;
+
+	g->n = 0;
+	if (!n)
+		return 0;
+	v->ti->stats.digests += n;
+	r = dmbi_hasher_digest_many(&v->hasher, (const void *const *)g->buf, n,
+				    (size_t)1 << v->tree.data_block_bits, g->got);
+	if (r)
+		return dmb_ctx_set_error(v->ti->ctx, r, "verity: cannot hash data block %llu",
+					 (unsigned long long)g->block[0]);
+	for (unsigned i = 0; i < n; i++) {
+		r = check_data_block(v, g->block[i], g->buf[i], g->want + i * ds, g->got + i * ds);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Check the nblocks data blocks from `block` on in buf.  Blocks whose
+ * digest is known from a cached leaf wait in v->group and are hashed
+ * together; a walk down the tree (which may read, log or fail) first
+ * settles the blocks waiting before it, so that every block's outcome
+ * comes in block order, as when each is checked alone.
+ */
+static int verify_data_blocks(struct verity *v, uint64_t block, uint64_t nblocks, uint8_t *buf)
+{
+	struct verity_group *g = &v->group;
+	const size_t dbs = (size_t)1 << v->tree.data_block_bits;
+	const size_t ds = v->tree.digest_size;
+	int r;
+
+	g->n = 0;
+	for (uint64_t i = 0; i < nblocks; i++, buf += dbs) {
+		uint8_t *want = g->want + g->n * ds;
+
+		if (test_validated(v, block + i))
+			continue;
+		if (!known_digest(v, block + i, want)) {
+			r = flush_group(v);
+			want = g->want;
+			if (!r)
+				r = digest_for_block(v, block + i, want);
+			if (r)
+				return r;
+		}
+		if (v->zero_blocks && dmb_memcmp_ct(want, v->zero_digest, ds) == 0) {
+			/* Linux returns zeros without looking at the device's bytes. */
+			memset(buf, 0, dbs);
+			continue;
+		}
+		g->block[g->n] = block + i;
+		g->buf[g->n] = buf;
+		if (++g->n == VERITY_GROUP) {
+			r = flush_group(v);
+			if (r)
+				return r;
+		}
+	}
+	return flush_group(v);
+}
+
 static int verity_read(struct dmbi_target *ti, uint64_t sector, size_t count, void *buf)
 {
 	struct verity *v = ti->priv;
 	const unsigned bits = v->tree.data_block_bits - DMB_SECTOR_SHIFT;
 	const uint64_t mask = ((uint64_t)1 << bits) - 1;
 	uint64_t block = sector >> bits, nblocks = count >> bits;
-	uint8_t *p = buf;
 	int r;
 
 	ti->stats.reads++;
@@ -299,13 +358,7 @@ static int verity_read(struct dmbi_target *ti, uint64_t sector, size_t count, vo
 		r = handle_io_error(v, r);
 		goto out;
 	}
-	for (uint64_t i = 0; i < nblocks; i++, p += (size_t)1 << v->tree.data_block_bits) {
-		bool zeroed;
-
-		r = verify_data_block(v, block + i, p, &zeroed);
-		if (r)
-			break;
-	}
+	r = verify_data_blocks(v, block, nblocks, buf);
 out:
 	/*
 	 * Whatever failed, the buffer may hold unverified bytes: the block that

@@ -86,6 +86,21 @@ enum verity_log_kind {
 	VERITY_LOG_FIXED_HASH,
 };
 
+/*
+ * Data blocks of one read waiting to be hashed side by side (verity.c): up
+ * to VERITY_GROUP blocks whose expected digests are known, hashed with one
+ * digest_many() call so that a multi-lane SHA-256 fills its lanes.
+ */
+#define VERITY_GROUP 8u
+
+struct verity_group {
+	unsigned n;
+	uint64_t block[VERITY_GROUP];
+	void *buf[VERITY_GROUP];
+	uint8_t want[VERITY_GROUP * DMB_MAX_DIGEST_SIZE];
+	uint8_t got[VERITY_GROUP * DMB_MAX_DIGEST_SIZE];
+};
+
 struct verity {
 	struct dmbi_target *ti;
 	const struct dmbi_lower *data_dev;
@@ -111,6 +126,7 @@ struct verity {
 	uint64_t fec_corrected;                   /* blocks FEC repaired */
 	uint64_t logged[VERITY_MAX_LOGGED];       /* block << 3 | kind, each logged once */
 	unsigned nlogged;
+	struct verity_group group;                /* verity_read's scratch */
 };
 
 /*
