@@ -22,6 +22,9 @@ files, warm in the page cache:
             target's counters (meta_reads, digests, cache_hits); the same
             reads from the data file's own dmb_bdev (--plain) and `dd bs=1M`
             are the baselines.
+  (e)       the device of (c) opened by name (`dmboot veritysetup open`)
+            and read whole by `dmboot dmsetup read NAME > /dev/null`, on all
+            cores and pinned to one; checked once against data.img.
   (d)       peak RSS (ru_maxrss of each child, through bench.py's launcher)
             of (a), and of dmboot verify on a 256 MiB image, to show it does
             not grow with the image.
@@ -34,6 +37,7 @@ BENCH_RUNS=N changes the number of timed rounds (5).
 """
 
 import filecmp
+import hashlib
 import os
 import re
 import shutil
@@ -49,7 +53,12 @@ import bench as B  # noqa: E402  (bench.py: launcher, Runner, machine context)
 ROOT = B.ROOT
 DMBOOT = B.DMBOOT
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-GOAL = 0.90
+# Goals (issue: multi-lane SHA-256): verify/format on all cores >= 4x
+# veritysetup and >= 1.4 x (cores x single-core OpenSSL SHA-256); verified
+# sequential reads on one thread >= 1.45 x single-core OpenSSL SHA-256.
+GOAL_VS_TOOL = 4.0
+GOAL_ALL_CORES = 1.4
+GOAL_SEQ = 1.45
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -59,6 +68,7 @@ RAND_READS = 20000
 SEED = 20240601
 SALT = "5a" * 16 + "c3" * 16  # 32 bytes, veritysetup's default salt size
 UUID = "0badc0de-dead-4eef-8bad-f00dcafe0001"
+DEV = "bench-verity"
 
 LIB_C = ["ports/posix/file_bdev.c", "ports/posix/port.c", "ports/posix/crypto_openssl.c",
          "ports/posix/crypto_sig.c", "ports/posix/crypto_cipher.c"]
@@ -236,11 +246,16 @@ def main():
         print("\nbench_verity: FAILED: outputs disagree: %s" % e, file=sys.stderr)
         return 1
     finally:
+        subprocess.run([DMBOOT, "veritysetup", "close", DEV], env=env, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
         try:
             os.rmdir(base)
         except OSError:
             pass
+
+
+def vcmd_open(data, hash_file, root):
+    return [DMBOOT, "veritysetup", "open", data, DEV, hash_file, root]
 
 
 def bench(work, env):
@@ -329,6 +344,22 @@ def bench(work, env):
         B.warm(f)
     print("page cache warmed: every file read once")
 
+    # (e) the same device opened by name, read by `dmboot dmsetup read`.
+    capture(vcmd_open(data, vs_hash, root), env)
+    sha = hashlib.sha256()
+    with open(data, "rb") as f:
+        for piece in iter(lambda: f.read(MiB), b""):
+            sha.update(piece)
+    got = hashlib.sha256()
+    with subprocess.Popen([DMBOOT, "dmsetup", "read", DEV], env=env, stdout=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as p:
+        for piece in iter(lambda: p.stdout.read(MiB), b""):
+            got.update(piece)
+    if p.returncode != 0 or got.digest() != sha.digest():
+        raise Disagree("dmboot dmsetup read %s did not give data.img (exit %d)"
+                       % (DEV, p.returncode))
+    print("check: `dmboot dmsetup read %s` gave data.img byte for byte" % DEV)
+
     fmt_out = {"vs": os.path.join(work, "fmt-vs.hash"), "dm": os.path.join(work, "fmt-dm.hash"),
                "dm1": os.path.join(work, "fmt-dm1.hash")}
 
@@ -367,7 +398,13 @@ def bench(work, env):
                   vcmd("verify", small, small_hash, sroot), None),
         "sm-dm1": ("dmboot verify 256 MiB --threads=1", SMALL,
                    vcmd("verify", "--threads=1", small, small_hash, sroot), None),
+        "dev-dm": ("dmboot dmsetup read (all cores)", BIG,
+                   [DMBOOT, "dmsetup", "read", DEV], None),
+        "dev-dm1": ("dmboot dmsetup read, one CPU", BIG,
+                    ["taskset", "-c", "0", DMBOOT, "dmsetup", "read", DEV], None),
     }
+    if not shutil.which("taskset"):
+        del cases["dev-dm1"]
     res = {k: [] for k in cases}
 
     def run(key):
@@ -482,13 +519,13 @@ def bench(work, env):
         print("    busy = user+sys / wall (cores kept busy)")
         table([vs, dm, dm1])
         ratio_rows([
-            ("dmboot (all cores) / veritysetup",) + vs_cmd(dm, vs) + (None,),
+            ("dmboot (all cores) / veritysetup",) + vs_cmd(dm, vs) + (GOAL_VS_TOOL,),
             ("dmboot --threads=1 / veritysetup",) + vs_cmd(dm1, vs) + (None,),
             ("dmboot (all cores) / (%d x single-core SHA-256)" % cores,)
-            + vs_rate(dm, cores * s1, False) + (GOAL,),
+            + vs_rate(dm, cores * s1, False) + (GOAL_ALL_CORES,),
             ("dmboot (all cores) / openssl -multi %d" % cores,) + vs_rate(dm, sN, False)
             + (None,),
-            ("dmboot --threads=1 / single-core SHA-256",) + vs_rate(dm1, s1) + (GOAL,),
+            ("dmboot --threads=1 / single-core SHA-256",) + vs_rate(dm1, s1) + (None,),
             ("dmboot (all cores): bytes per CPU-s / single-core SHA", None, None,
              cpu_gbs(dm) * 1e9 / s1, None),
             ("dmboot all cores / dmboot --threads=1 (scaling)",) + vs_cmd(dm, dm1, False)
@@ -542,16 +579,18 @@ def bench(work, env):
     plain_cpu = loop("seq-plain", field="cpu_seconds")[2]
     serial = 1 / (1 / s1 + 1 / dd_bps)
     print()
-    print("  %-58s %7s %7s %8s" % ("ratio (sequential, 1 MiB requests)", "median", "best",
-                                    "CPU-time"))
-    for label, den, den_best, cpu_r in (
-            ("verified / dd bs=1M (plain file read)", dd_bps, dd_best, dd_cpu / seq_cpu),
+    print("  %-58s %7s %7s %8s  %s" % ("ratio (sequential, 1 MiB requests)", "median", "best",
+                                        "CPU-time", "goal"))
+    for label, den, den_best, cpu_r, goal in (
+            ("verified / dd bs=1M (plain file read)", dd_bps, dd_best, dd_cpu / seq_cpu, None),
             ("verified / plain dmb_bdev reads (--plain)", loop("seq-plain")[0],
-             loop("seq-plain", "min")[0], plain_cpu / seq_cpu),
-            ("verified / single-core SHA-256", s1, s1, BIG / seq_cpu / s1),
+             loop("seq-plain", "min")[0], plain_cpu / seq_cpu, None),
+            ("verified / single-core SHA-256", s1, s1, BIG / seq_cpu / s1, GOAL_SEQ),
             ("verified / serial limit 1/(1/SHA + 1/dd) = %.2f GB/s" % (serial / 1e9), serial,
-             1 / (1 / s1 + 1 / dd_best), BIG / seq_cpu / (1 / (1 / s1 + dd_cpu / BIG)))):
-        print("  %-58s %7.3f %7.3f %8.3f" % (label, seq_bps / den, seq_best / den_best, cpu_r))
+             1 / (1 / s1 + 1 / dd_best), BIG / seq_cpu / (1 / (1 / s1 + dd_cpu / BIG)), None)):
+        print("  %-58s %7.3f %7.3f %8.3f  %s" % (label, seq_bps / den, seq_best / den_best, cpu_r,
+                                                goal_text(goal, seq_bps / den,
+                                                          seq_best / den_best)))
     rp_iops, rv_iops = loop("rand-plain")[1], loop("rand-ver")[1]
     rp_cpu = loop("rand-plain", field="cpu_seconds")[2]
     rv_cpu = loop("rand-ver", field="cpu_seconds")[2]
@@ -566,13 +605,16 @@ def bench(work, env):
     sq = res["seq-ver"][0][3]
     reqs = int(sq["requests"])
     exp_digests = data_blocks + hash_blocks
-    print("  sequential: %d requests; meta_reads %s (expected %d = hash blocks, each read "
-          "once: %s)" % (reqs, kv_set("seq-ver", "meta_reads"), hash_blocks,
-                         "yes" if kv_set("seq-ver", "meta_reads") == [hash_blocks] else "NO"))
-    print("              digests %s (expected %d = data + hash blocks: %s); cache_hits %s; "
+    extra = max(kv_set("seq-ver", "meta_reads")) - hash_blocks
+    print("  sequential: %d requests; meta_reads %s (hash blocks: %d; %s)"
+          % (reqs, kv_set("seq-ver", "meta_reads"), hash_blocks,
+             "each read once" if extra == 0 else
+             "%d read again after the cache evicted it, %.4f%%" % (extra,
+                                                                   100 * extra / hash_blocks)))
+    print("              digests %s (data + hash blocks + re-reads: %d: %s); cache_hits %s; "
           "meta_reads per data block %.5f, per request %.2f"
-          % (kv_set("seq-ver", "digests"), exp_digests,
-             "yes" if kv_set("seq-ver", "digests") == [exp_digests] else "NO",
+          % (kv_set("seq-ver", "digests"), exp_digests + extra,
+             "yes" if kv_set("seq-ver", "digests") == [exp_digests + extra] else "NO",
              kv_set("seq-ver", "cache_hits"), int(sq["meta_reads"]) / data_blocks,
              int(sq["meta_reads"]) / reqs))
     rv = res["rand-ver"][0][3]
@@ -592,6 +634,26 @@ def bench(work, env):
           "blocks cached, a random read misses its leaf with p ~ %.2f)"
           % (cache_blocks, hash_blocks, upper,
              1 - (cache_blocks - upper) / int(geo["leaf_blocks"])))
+
+    # --- (e) reads by name, on every core ---------------------------------------
+    print()
+    print("(e) `dmboot dmsetup read %s > /dev/null` (the 1 GiB device of (c), opened by "
+          "veritysetup open): whole" % DEV)
+    print("    commands, device setup included; above %d MiB the read is spread over one "
+          "thread per CPU, each" % 16)
+    print("    with its own instance of the device")
+    keys = [k for k in ("dev-dm", "dev-dm1") if k in cases]
+    table(keys)
+    rows = [("dmsetup read (all cores) / single-core SHA-256",) + vs_rate("dev-dm", s1, False)
+            + (None,),
+            ("dmsetup read (all cores) / (%d x single-core SHA-256)" % cores,)
+            + vs_rate("dev-dm", cores * s1, False) + (None,)]
+    if "dev-dm1" in cases:
+        rows.append(("dmsetup read, one CPU / single-core SHA-256",)
+                    + vs_rate("dev-dm1", s1) + (None,))
+        rows.append(("all cores / one CPU (scaling)",) + vs_cmd("dev-dm", "dev-dm1", False)
+                    + (None,))
+    ratio_rows(rows)
 
     # --- (d) memory ---------------------------------------------------------
     print()

@@ -686,6 +686,141 @@ static void test_failed_read_wipes_io_error(void **state)
  * The cache size knob: any size gives the same data; a small cache costs
  * re-reads, bounded by one hash block per level per data block.
  */
+/*
+ * A provider that counts digest_many() calls by their message count, over
+ * the image's own: the target's reads must hash data blocks in groups.
+ */
+#define MANY_MAX 16
+static const struct dmb_crypto_ops *many_real;
+static unsigned many_hist[MANY_MAX + 1]; /* [n] calls of n messages; [0] more than MANY_MAX */
+
+static int counting_many(struct dmb_digest *prefix, const void *const *msgs, size_t n, size_t len,
+			 const void *suffix, size_t suffix_len, uint8_t *outs)
+{
+	many_hist[n <= MANY_MAX ? n : 0]++;
+	return many_real->digest_many(prefix, msgs, n, len, suffix, suffix_len, outs);
+}
+
+static void count_many(struct image *im, struct dmb_crypto *c, struct dmb_crypto_ops *ops)
+{
+	many_real = im->ctx.crypto->ops;
+	*ops = *many_real;
+	ops->digest_many = counting_many;
+	*c = *im->ctx.crypto;
+	c->ops = ops;
+	im->ctx.crypto = c;
+	memset(many_hist, 0, sizeof(many_hist));
+}
+
+static void assert_log_lines(const char *const *want, size_t n)
+{
+	assert_int_equal(test_port_log_count(), n);
+	for (size_t i = 0; i < n; i++) {
+		int level;
+
+		assert_string_equal(test_port_log_line(i, &level), want[i]);
+	}
+}
+
+static void test_lane_groups(void **state)
+{
+	/* 300 blocks: a root (hash block 1) over three leaves (2..4, 128 digests each). */
+	struct image *im = image_make(300, 4096, "sha256");
+	uint8_t *buf = malloc(im->data_bytes);
+	struct dmb_crypto_ops ops;
+	struct dmb_crypto c;
+	struct dmb_dev *dev;
+
+	(void)state;
+	if (!im->ctx.crypto->ops->digest_many)
+		skip();
+	count_many(im, &c, &ops);
+	assert_int_equal(im->g.hash_blocks, 4);
+
+	/*
+	 * One read of everything: a walk at each leaf's first block, then
+	 * groups of 8 (128 = 16 x 8, and 44 = 5 x 8 + 4).
+	 */
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf), 0);
+	assert_memory_equal(buf, im->data_mem, im->data_bytes);
+	assert_int_equal(many_hist[8], 37);
+	assert_int_equal(many_hist[4], 1);
+	for (unsigned n = 0; n <= MANY_MAX; n++)
+		if (n != 8 && n != 4)
+			assert_int_equal(many_hist[n], 0);
+	/* A lone block is one message. */
+	memset(many_hist, 0, sizeof(many_hist));
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 7 * 4096, 4096, buf), 0);
+	assert_int_equal(many_hist[1], 1);
+	dmb_dev_destroy(dev);
+
+	/* ignore_zero_blocks: block 3 (zeros) is not hashed, 0..15 is 8 + 7. */
+	assert_int_equal(image_open(im, "1 ignore_zero_blocks", &dev), 0);
+	memset(many_hist, 0, sizeof(many_hist));
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, 16 * 4096, buf), 0);
+	assert_memory_equal(buf, im->data_mem, 16 * 4096);
+	assert_int_equal(many_hist[8], 1);
+	assert_int_equal(many_hist[7], 1);
+	dmb_dev_destroy(dev);
+
+	/* check_at_most_once: a block checked before is left out of the group. */
+	assert_int_equal(image_open(im, "1 check_at_most_once", &dev), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 20 * 4096, 4096, buf), 0);
+	memset(many_hist, 0, sizeof(many_hist));
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 16 * 4096, 16 * 4096, buf), 0);
+	assert_int_equal(many_hist[8], 1);
+	assert_int_equal(many_hist[7], 1);
+	dmb_dev_destroy(dev);
+
+	/*
+	 * Damage in and between groups: data blocks 5, 9 and 130, and leaf
+	 * hash block 3 in the digest of data block 143.  Logged in block order,
+	 * as when each block is checked alone.
+	 */
+	im->data_mem[5 * 4096 + 17] ^= 0x40;
+	im->data_mem[9 * 4096] ^= 1;
+	im->data_mem[130 * 4096 + 4095] ^= 0x80;
+	im->hash_mem[3 * 4096 + 15 * 32 + 3] ^= 2;
+	assert_int_equal(image_open(im, "1 ignore_corruption", &dev), 0);
+	test_port_log_clear();
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, im->data_bytes, buf), 0);
+	assert_memory_equal(buf, im->data_mem, im->data_bytes);
+	{
+		static const char *const want[] = {
+			"verity: data block 5 of data is corrupted (ignored)",
+			"verity: data block 9 of data is corrupted (ignored)",
+			"verity: metadata block 3 of hash is corrupted (ignored)",
+			"verity: data block 130 of data is corrupted (ignored)",
+			"verity: data block 143 of data is corrupted (ignored)",
+		};
+
+		assert_log_lines(want, 5);
+	}
+	assert_string_equal(status_of(dev, DMB_FMT_STATUS), "0 2400 verity C\n");
+	dmb_dev_destroy(dev);
+
+	/* The default mode fails at the first bad block of the group, 5, and wipes the buffer. */
+	assert_int_equal(image_open(im, NULL, &dev), 0);
+	test_port_log_clear();
+	memset(buf, 0xaa, 16 * 4096);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, 16 * 4096, buf), DMB_EIO);
+	assert_string_equal(im->ctx.msg, "verity: data block 5 of data is corrupted");
+	assert_all(buf, 16 * 4096, 0, "failed grouped read");
+	{
+		static const char *const want[] = { "verity: data block 5 of data is corrupted" };
+
+		assert_log_lines(want, 1);
+	}
+	/* Blocks before the damage still read; 6..8 and 10..15 too, alone or grouped. */
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 0, 5 * 4096, buf), 0);
+	assert_int_equal(dmb_bdev_read_bytes(dmb_dev_bdev(dev), 10 * 4096, 6 * 4096, buf), 0);
+	assert_memory_equal(buf, im->data_mem + 10 * 4096, 6 * 4096);
+	dmb_dev_destroy(dev);
+	free(buf);
+	image_free(im);
+}
+
 static void test_cache_size_knob(void **state)
 {
 	/* 2048 blocks of 4096: 16 leaves and a root, 2 levels. */
@@ -1320,6 +1455,7 @@ int main(void)
 		cmocka_unit_test(test_bit_flip_sweep),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_cache_costs),
+		cmocka_unit_test(test_lane_groups),
 		cmocka_unit_test(test_failed_read_wipes_corrupt),
 		cmocka_unit_test(test_failed_read_wipes_io_error),
 		cmocka_unit_test(test_cache_size_knob),
