@@ -45,10 +45,12 @@ DMBOOT_TARGET_STRIPED_SRCS := targets/striped.c
 DMBOOT_TARGET_ZERO_SRCS    := targets/zero.c
 DMBOOT_TARGET_ERROR_SRCS   := targets/error.c
 DMBOOT_TARGET_SNAPSHOT_SRCS := targets/snapshot.c
-DMBOOT_TARGET_VERITY_SRCS  := targets/verity.c targets/verity_cache.c targets/verity_fec.c
+DMBOOT_TARGET_VERITY_SRCS  := targets/verity.c targets/verity_cache.c targets/verity_status.c \
+			      targets/verity_fec.c
 # The verity target without FEC (Linux without CONFIG_DM_VERITY_FEC): needs
 # DMBOOT_VERITY_CHECK_NOFEC_SRCS only.
-DMBOOT_TARGET_VERITY_NOFEC_SRCS := targets/verity.c targets/verity_cache.c targets/verity_nofec.c
+DMBOOT_TARGET_VERITY_NOFEC_SRCS := targets/verity.c targets/verity_cache.c targets/verity_status.c \
+				   targets/verity_nofec.c
 DMBOOT_TARGET_CRYPT_SRCS   := targets/crypt.c $(DMBOOT_CRYPT_SRCS)
 DMBOOT_TARGET_SRCS := $(DMBOOT_TARGET_LINEAR_SRCS) $(DMBOOT_TARGET_STRIPED_SRCS) \
                       $(DMBOOT_TARGET_ZERO_SRCS) $(DMBOOT_TARGET_ERROR_SRCS) \

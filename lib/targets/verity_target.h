@@ -156,6 +156,10 @@ int dmbi_verity_fec_ctr(struct verity *v);
 void dmbi_verity_fec_dtr(struct verity *v);
 int dmbi_verity_fec_decode(struct verity *v, bool is_data, uint64_t block, const uint8_t *want_digest,
 			   uint8_t *buf);
+/* The target's status line, either form (verity_status.c). */
+void dmbi_verity_status(struct dmbi_target *ti, enum dmbi_status_type type, unsigned flags,
+			struct dmbi_strbuf *out);
+
 /* Set the four FEC fields of o from a running FEC (none when FEC is off). */
 void dmbi_verity_fec_opts(const struct verity *v, struct dmb_verity_opts *o);
 
